@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+// The impact pipeline: sources → records → aggregates → indicators → report.
+import PackageDescription
+
+let package = Package(
+    name: "impact",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "impact", targets: ["impact"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // libxml2 through pkg-config; only IngestXML imports it (see engineering notes on ICU).
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Canonical records, vocabularies' folding, rejects: what every stage speaks.
+        .target(name: "Records"),
+        // The pipeline file (YAML) with file:line:key errors.
+        .target(name: "PipelineFile", dependencies: ["Records", .product(name: "Yams", package: "Yams")]),
+        // Reading exports: byte-level CSV, encodings, dialects, field parsers, mapping to records.
+        .target(name: "Ingest", dependencies: ["Records", "PipelineFile"]),
+        // XML through libxml2 (streaming reader, hardened options).
+        .target(name: "IngestXML", dependencies: ["CLibXML2"]),
+        // Aggregates and indicators, small-cell protection.
+        .target(name: "Indicators", dependencies: ["Records"]),
+        // Outputs: contract CSVs, rejects, manifest, Markdown report.
+        .target(name: "Report", dependencies: ["Records", "Indicators"]),
+        // Orchestration of run / validate / preview.
+        .target(name: "Pipeline", dependencies: [
+            "Records", "PipelineFile", "Ingest", "IngestXML", "Indicators", "Report",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "impact", dependencies: [
+            "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "ImpactTests", dependencies: [
+            "Records", "PipelineFile", "Ingest", "IngestXML", "Indicators", "Report", "Pipeline",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,67 @@
+/// Whether a figure is published.
+public enum IndicatorStatus: String, Sendable, Comparable {
+    case ok
+    /// Rests on fewer than k persons, or hidden so that another hidden figure cannot be recovered.
+    case suppressed
+    /// Too few data to compute (e.g. an interval with n < 2).
+    case insufficient
+
+    public static func < (a: IndicatorStatus, b: IndicatorStatus) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The roll-up marker in the territory and stakeholder_type columns.
+public let rollUp = "ALL"
+
+/// One row of indicators.csv (the output contract).
+public struct IndicatorRow: Hashable, Sendable {
+    public var indicator: String
+    public var period: String
+    public var territory: String
+    public var stakeholderType: String
+    public var dimension: String
+    public var category: String
+    public var value: Double?
+    public var n: Int
+    public var ciLow: Double?
+    public var ciHigh: Double?
+    public var status: IndicatorStatus
+
+    public init(indicator: String, period: String, territory: String, stakeholderType: String,
+                dimension: String = "", category: String = "", value: Double?, n: Int,
+                ciLow: Double? = nil, ciHigh: Double? = nil, status: IndicatorStatus = .ok) {
+        self.indicator = indicator
+        self.period = period
+        self.territory = territory
+        self.stakeholderType = stakeholderType
+        self.dimension = dimension
+        self.category = category
+        self.value = value
+        self.n = n
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+        self.status = status
+    }
+
+    /// The key columns, in contract order; rows sort by them byte-wise.
+    public var key: [String] { [indicator, period, territory, stakeholderType, dimension, category] }
+
+    /// Hides the value (and interval) of a published figure.
+    public mutating func suppress() {
+        value = nil
+        ciLow = nil
+        ciHigh = nil
+        status = .suppressed
+    }
+}
+
+extension Array where Element == IndicatorRow {
+    /// Sorted by every key column, comparing UTF-8 bytes (locale-free, hence deterministic).
+    public func sortedByKey() -> [IndicatorRow] {
+        sorted { a, b in
+            for (x, y) in zip(a.key, b.key) where x != y {
+                return x.utf8.lexicographicallyPrecedes(y.utf8)
+            }
+            return false
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import PipelineFile
+import Records
+
+/// A source that cannot be read at all (missing columns, I/O failure): the run goes on without it.
+public struct SourceUnreadable: Error, CustomStringConvertible, Sendable {
+    public let source: String
+    public let file: String
+    public let message: String
+    public var description: String { "\(file): \(message)" }
+}
+
+/// What one physical record became once mapped and validated.
+public enum MappedRecord: Sendable {
+    case action(ActionRecord)
+    case attendance(AttendanceRecord)
+    /// Rejected: one reject per faulty field (at least one).
+    case rejected([Reject])
+}
+
+/// Which column each canonical field reads, once the header row is known.
+struct ColumnBinding {
+    let indices: [String: Int]
+    let countIndices: [String: Int]
+    let headerWidth: Int
+    let header: [String]
+
+    /// Binds `refs` to the header's columns; names match folded, `Nom#2` takes the second "Nom".
+    static func bind(header: [String], columns: [String: ColumnRef], counts: [String: ColumnRef]) -> (ColumnBinding?, [String]) {
+        let folded = header.map { Fold.key($0) }
+        var missing: [String] = []
+        func index(_ ref: ColumnRef) -> Int? {
+            switch ref {
+            case .position(let p): return p <= header.count ? p - 1 : nil
+            case .name(let name):
+                var wanted = name
+                var occurrence = 1
+                if let hash = name.lastIndex(of: "#"), let n = Int(name[name.index(after: hash)...]), n >= 1 {
+                    wanted = String(name[..<hash])
+                    occurrence = n
+                }
+                let key = Fold.key(wanted)
+                let hits = folded.indices.filter { folded[$0] == key }
+                return hits.count >= occurrence ? hits[occurrence - 1] : nil
+            }
+        }
+        var indices: [String: Int] = [:]
+        for (field, ref) in columns {
+            if let i = index(ref) { indices[field] = i } else { missing.append("\(field) ← '\(ref)'") }
+        }
+        var countIndices: [String: Int] = [:]
+        for (type, ref) in counts {
+            if let i = index(ref) { countIndices[type] = i } else { missing.append("counts.\(type) ← '\(ref)'") }
+        }
+        guard missing.isEmpty else { return (nil, missing.sorted()) }
+        return (ColumnBinding(indices: indices, countIndices: countIndices, headerWidth: header.count, header: header), [])
+    }
+}
+
+/// Reads one file of a source and maps each record to a canonical record or to rejects.
+public struct SourceMapper {
+    public let source: SourceConfig
+    public let config: PipelineConfig
+
+    public init(source: SourceConfig, config: PipelineConfig) {
+        self.source = source
+        self.config = config
+    }
+
+    /// How many leading records may be looked at to find the header row.
+    static let headerSearchLimit = 50
+
+    /// How a file was read, for the manifest.
+    public struct FileReading: Sendable {
+        public let encoding: String
+        public let delimiter: String
+        /// Records with fields that were not UTF-8 and were read as Windows-1252.
+        public let encodingFallbacks: Int
+    }
+
+    /// Streams `file`, calling `emit` for every physical record after the header.
+    @discardableResult
+    public func map(file: String, emit: (MappedRecord) throws -> Void) throws -> FileReading {
+        let csv: CSVFile
+        do {
+            csv = try CSVFile(path: file, delimiter: source.csv.delimiter,
+                              encoding: source.csv.encoding.flatMap(TextEncoding.init(declared:)))
+        } catch let error as InputFileError {
+            throw SourceUnreadable(source: source.name, file: file, message: error.message)
+        }
+        let (binding, headerRow) = try findHeader(csv, file: file)
+        var fallbacks = 0
+        while let row = try readRow(csv, file: file) {
+            if row.count == binding.headerWidth, row.field(0) == binding.header.first, row.fields.map(Fold.key) == headerRow {
+                continue  // the header repeated (concatenated exports)
+            }
+            var fellBack = false
+            try emit(mapRow(row, binding: binding, file: file, fellBack: &fellBack))
+            if fellBack { fallbacks += 1 }
+        }
+        let delimiter = csv.delimiter == UInt8(ascii: "\t") ? "tab" : String(UnicodeScalar(csv.delimiter))
+        return FileReading(encoding: csv.encoding.encoding.rawValue, delimiter: delimiter, encodingFallbacks: fallbacks)
+    }
+
+    private func readRow(_ csv: CSVFile, file: String) throws -> CSVRow? {
+        do { return try csv.next() } catch let error as InputFileError {
+            throw SourceUnreadable(source: source.name, file: file, message: error.message)
+        }
+    }
+
+    /// The declared header row, or the first of the first records that holds every mapped column.
+    private func findHeader(_ csv: CSVFile, file: String) throws -> (ColumnBinding, [String]) {
+        var firstMissing: [String] = []
+        var firstHeader: [String] = []
+        for index in 1...Self.headerSearchLimit {
+            guard let row = try readRow(csv, file: file) else { break }
+            let fields = row.fields
+            if let declared = source.csv.headerRow, index < declared { continue }
+            let (binding, missing) = ColumnBinding.bind(header: fields, columns: source.columns, counts: source.counts)
+            if let binding { return (binding, fields.map(Fold.key)) }
+            if index == 1 || source.csv.headerRow == index { firstMissing = missing; firstHeader = fields }
+            if source.csv.headerRow != nil { break }
+        }
+        let seen = firstHeader.prefix(12).map { "'\($0)'" }.joined(separator: ", ")
+        throw SourceUnreadable(source: source.name, file: file,
+                               message: "no header row holds the mapped columns (missing \(firstMissing.joined(separator: ", "))); first row read: \(seen)")
+    }
+
+    func mapRow(_ row: CSVRow, binding: ColumnBinding, file: String, fellBack: inout Bool) -> MappedRecord {
+        let location = RecordLocation(source: source.name, line: row.line)
+        var rejects: [Reject] = []
+        func reject(_ field: String, _ value: String, _ reason: RejectReason, _ message: String) {
+            rejects.append(Reject(location: location, field: field, value: value, reason: reason, message: message))
+        }
+        if row.unterminatedQuote {
+            reject("", "", .unterminatedQuote, "the file ends inside a quoted field opened on this line; check the export for a stray '\"'")
+            return .rejected(rejects)
+        }
+        if row.count > binding.headerWidth {
+            let extra = (binding.headerWidth..<row.count).map { row.field($0) }.filter { !$0.trimmingCharacters().isEmpty }
+            if !extra.isEmpty {
+                reject("", extra.joined(separator: " | "), .extraFields,
+                       "\(row.count) fields where the header has \(binding.headerWidth): a delimiter inside an unquoted value?")
+                return .rejected(rejects)
+            }
+        }
+        func text(_ field: String) -> String? {
+            guard let i = binding.indices[field] else { return nil }
+            let v = row.field(i, fellBack: &fellBack).trimmingCharacters()
+            return v.isEmpty ? nil : v
+        }
+        func required(_ field: String) -> String? {
+            guard let v = text(field) else {
+                reject(field, "", .missingValue, "required field '\(field)' (column '\(source.columns[field].map(String.init(describing:)) ?? "")') is empty")
+                return nil
+            }
+            return v
+        }
+        func vocabulary(_ field: String, _ vocabulary: Vocabulary, _ reason: RejectReason) -> String? {
+            guard let raw = required(field) else { return nil }
+            guard let id = vocabulary.resolve(raw) else {
+                reject(field, raw, reason, "'\(raw)' is not a known \(vocabulary.name); add it as an alias in the pipeline file's vocabularies.\(vocabulary.name)")
+                return nil
+            }
+            return id
+        }
+
+        switch source.kind {
+        case .actions:
+            let id = required("action_id")
+            var date: CalendarDate?
+            if let raw = required("date") {
+                switch DateParser.parse(raw) {
+                case .success(let d): date = d
+                case .failure(.format(let why)): reject("date", raw, .dateFormat, "cannot read '\(raw)' as a date: \(why)")
+                case .failure(.invalid(let why)): reject("date", raw, .dateInvalid, "impossible date '\(raw)': \(why)")
+                case .failure(.ambiguous(let why)): reject("date", raw, .dateAmbiguous, "ambiguous date '\(raw)': \(why)")
+                }
+            }
+            let territory = vocabulary("territory", config.territories, .unknownTerritory)
+            let actionType = vocabulary("action_type", config.actionTypes, .unknownActionType)
+            var duration: Double?
+            if let raw = text("duration_hours") {
+                if let v = NumberParser.parse(raw), v >= 0 { duration = v } else {
+                    reject("duration_hours", raw, .numberFormat, "'\(raw)' is not a duration in hours (e.g. 2 or 1,5)")
+                }
+            }
+            var counts: [String: Int] = [:]
+            for (type, index) in binding.countIndices.sorted(by: { $0.key < $1.key }) {
+                let raw = row.field(index, fellBack: &fellBack).trimmingCharacters()
+                if raw.isEmpty { continue }
+                switch NumberParser.count(raw) {
+                case .success(let n): counts[type] = n
+                case .failure(.negative): reject("counts.\(type)", raw, .numberNegative, "a participant count cannot be negative")
+                case .failure: reject("counts.\(type)", raw, .numberFormat, "'\(raw)' is not a whole number of participants")
+                }
+            }
+            guard rejects.isEmpty, let id, let date, let territory, let actionType else { return .rejected(rejects) }
+            return .action(ActionRecord(id: id, date: date, territory: territory, actionType: actionType,
+                                        organiser: text("organiser"), durationHours: duration, declaredCounts: counts,
+                                        location: location))
+        case .attendance:
+            let actionID = required("action_id")
+            let person = required("person")
+            let type = vocabulary("stakeholder_type", config.stakeholderTypes, .unknownStakeholderType)
+            guard rejects.isEmpty, let actionID, let person, let type else { return .rejected(rejects) }
+            return .attendance(AttendanceRecord(actionID: actionID, person: StableHash.fnv1a(Fold.key(person)),
+                                                stakeholderType: type,
+                                                organisation: text("organisation").map { StableHash.fnv1a(Fold.key($0)) },
+                                                location: location))
+        }
+    }
+}

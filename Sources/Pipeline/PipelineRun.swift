@@ -1,0 +1,88 @@
+import Foundation
+import Indicators
+import PipelineFile
+import Records
+import Report
+
+/// The tool's version, written into the manifest and the report.
+public enum ImpactVersion {
+    public static let current = "0.1.0"
+}
+
+/// Options of `impact run` / `impact validate`.
+public struct RunOptions: Sendable {
+    /// Overrides the pipeline file's output folder.
+    public var outputFolder: String?
+    /// Overrides the pipeline file's report language (`fr`, `en`).
+    public var language: String?
+    /// False for `validate`: everything is read and checked, nothing is written.
+    public var write: Bool
+
+    public init(outputFolder: String? = nil, language: String? = nil, write: Bool = true) {
+        self.outputFolder = outputFolder
+        self.language = language
+        self.write = write
+    }
+}
+
+/// What a run did.
+public struct RunResult: Sendable {
+    public let summary: RunSummary
+    public let outputFolder: String
+    /// Files written, relative to the output folder (empty for validate).
+    public let written: [String]
+    /// 0 success, 1 data problems (design §9).
+    public let exitCode: Int32
+}
+
+/// `impact run`: sources → records → aggregates → indicators → report.
+public enum PipelineRun {
+    /// Runs the pipeline file at `path`. Throws `PipelineFileError` (exit 2) before writing anything.
+    public static func execute(pipelinePath path: String, options: RunOptions = RunOptions(),
+                               progress: (String) -> Void = { _ in }) throws -> RunResult {
+        let started = Date()
+        let config = try PipelineLoader.load(path: path)
+        guard let pipelineData = FileManager.default.contents(atPath: path) else {
+            throw PipelineFileError(file: path, line: 0, key: "", message: "cannot read the pipeline file")
+        }
+        var ingestion = Ingestion(config: config)
+        try ingestion.run(progress: progress)
+
+        progress("computing indicators")
+        let raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
+        let rows = SmallCellProtection.protect(raw, k: config.privacyK, personBased: ReachIndicators.personBased).sortedByKey()
+        let summary = RunSummary(
+            title: config.title, programme: config.programme, periodScheme: config.periods, privacyK: config.privacyK,
+            maxRejectRate: config.maxRejectRate, toolVersion: ImpactVersion.current,
+            pipelinePath: (path as NSString).lastPathComponent, pipelineSHA256: FileDigest.sha256(data: pipelineData),
+            inputs: ingestion.inputs, sources: ingestion.sources, rejects: ingestion.rejects, rows: rows,
+            countOnlyActions: ingestion.reach.countOnlyActions)
+        let exitCode: Int32 = summary.hasDataProblems ? 1 : 0
+        let folder = options.outputFolder ?? config.outputFolder
+        guard options.write else { return RunResult(summary: summary, outputFolder: folder, written: [], exitCode: exitCode) }
+
+        progress("writing \(folder)")
+        let labels = Labels(language: options.language ?? config.language, territories: config.territories,
+                            stakeholders: config.stakeholderTypes, actionTypes: config.actionTypes)
+        var files: [(String, String)] = [
+            ("indicators.csv", IndicatorsCSV.render(rows)),
+            ("indicators-excel.csv", ExcelCSV.render(rows, labels: labels)),
+            ("rejects.csv", RejectsCSV.render(summary.rejects)),
+        ]
+        var charts: [String: String] = [:]
+        let types = config.stakeholderTypes.ids.filter { type in rows.contains { $0.stakeholderType == type } }
+        for period in summary.periods {
+            if let svg = ReachChart.svg(summary: summary, period: period, labels: labels, types: types) {
+                let name = "reach-\(period).svg"
+                charts[period] = name
+                files.append((name, svg))
+            }
+        }
+        files.append(("report.md", MarkdownReport(summary: summary, labels: labels, charts: charts).render()))
+        let written = files.map(\.0) + ["manifest.json"]
+        for (name, text) in files { try AtomicFile.write(text, to: "\(folder)/\(name)") }
+        let manifest = Manifest(summary: summary, outputs: written, exitCode: Int(exitCode), startedAt: started, finishedAt: Date())
+        try AtomicFile.write(try manifest.json(), to: "\(folder)/manifest.json")
+        return RunResult(summary: summary, outputFolder: folder, written: written, exitCode: exitCode)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Ingest
+import IngestXML
+
+/// `impact preview FILE`: how a file is read (encoding, dialect, header, first records).
+public enum Preview {
+    /// A human-readable description; `rows` records are shown after the header.
+    public static func text(path: String, rows: Int = 5) throws -> String {
+        if looksLikeXML(path) {
+            let sniff = try XMLSniffer.sniff(path: path)
+            return """
+            file: \(path)
+            format: XML (\(sniff.kind.rawValue))
+            root element: \(sniff.rootElement)\(sniff.namespace.map { " (namespace \($0))" } ?? "")
+            declared encoding: \(sniff.declaredEncoding ?? "none (UTF-8)")
+
+            """
+        }
+        let csv = try CSVFile(path: path)
+        var lines = [
+            "file: \(path)",
+            "format: CSV",
+            "encoding: \(csv.encoding.encoding.rawValue) (\(csv.encoding.evidence))",
+            "delimiter: \(describe(csv.delimiter)) (\(csv.delimiterEvidence))",
+        ]
+        var count = 0
+        var shown: [String] = []
+        while let row = try csv.next() {
+            count += 1
+            if count == 1 {
+                lines.append("columns: \(row.count)")
+                lines.append("header (line \(row.line)): " + row.fields.map { "[\($0)]" }.joined(separator: " "))
+            } else if count <= rows + 1 {
+                shown.append("line \(row.line): " + row.fields.map { "[\(escapeControls($0))]" }.joined(separator: " "))
+            }
+        }
+        lines.append("records after the header: \(max(0, count - 1))")
+        return (lines + shown).joined(separator: "\n") + "\n"
+    }
+
+    /// Every record (header included) as a JSON array of arrays of strings, streamed to `write`.
+    public static func json(path: String, write: (String) -> Void) throws {
+        let csv = try CSVFile(path: path)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        var first = true
+        write("[")
+        while let row = try csv.next() {
+            write((first ? "\n  " : ",\n  ") + String(decoding: try encoder.encode(row.fields), as: UTF8.self))
+            first = false
+        }
+        write(first ? "]\n" : "\n]\n")
+    }
+
+    static func looksLikeXML(_ path: String) -> Bool {
+        if path.lowercased().hasSuffix(".xml") { return true }
+        guard let handle = FileHandle(forReadingAtPath: path), let head = try? handle.read(upToCount: 64) else { return false }
+        try? handle.close()
+        let text = String(decoding: head.drop { $0 == 0xEF || $0 == 0xBB || $0 == 0xBF || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }, as: UTF8.self)
+        return text.hasPrefix("<?xml") || text.hasPrefix("<")
+    }
+
+    static func describe(_ delimiter: UInt8) -> String {
+        delimiter == UInt8(ascii: "\t") ? "tab" : "'\(String(UnicodeScalar(delimiter)))'"
+    }
+
+    static func escapeControls(_ s: String) -> String {
+        s.replacing("\r", with: "\\r").replacing("\n", with: "\\n")
+    }
+}

@@ -1,0 +1,97 @@
+import Records
+
+/// What a source holds once mapped.
+public enum SourceKind: String, CaseIterable, Sendable {
+    case actions
+    case attendance
+}
+
+/// How a source's bytes are laid out.
+public enum SourceFormat: String, CaseIterable, Sendable {
+    case csv
+}
+
+/// A column of a CSV source: by header name (matched folded) or by 1-based position.
+public enum ColumnRef: Equatable, Sendable, CustomStringConvertible {
+    case name(String)
+    case position(Int)
+
+    public var description: String {
+        switch self {
+        case .name(let n): return n
+        case .position(let p): return "#\(p)"
+        }
+    }
+}
+
+/// CSV dialect overrides; nil means "detect".
+public struct CSVOptions: Equatable, Sendable {
+    public var delimiter: UInt8?
+    /// `utf-8`, `windows-1252`, `iso-8859-1`, `iso-8859-15`, `utf-16le`… or nil to detect.
+    public var encoding: String?
+    /// 1-based row holding the header; nil: the first row that holds every mapped column.
+    public var headerRow: Int?
+
+    public init(delimiter: UInt8? = nil, encoding: String? = nil, headerRow: Int? = nil) {
+        self.delimiter = delimiter
+        self.encoding = encoding
+        self.headerRow = headerRow
+    }
+}
+
+/// One declared source: where its files are, what they hold, and how columns map to fields.
+public struct SourceConfig: Sendable {
+    public let name: String
+    public let kind: SourceKind
+    public let format: SourceFormat
+    /// The files, resolved and sorted (one for `path`, every match for `glob`).
+    public let files: [String]
+    public let csv: CSVOptions
+    /// Canonical field → column.
+    public let columns: [String: ColumnRef]
+    /// Stakeholder type → column holding a declared participant count (actions without lists).
+    public let counts: [String: ColumnRef]
+    /// Line of the source's entry in the pipeline file, for messages.
+    public let line: Int
+}
+
+/// A whole pipeline file, checked.
+public struct PipelineConfig: Sendable {
+    /// The pipeline file as given on the command line.
+    public let file: String
+    /// The folder relative paths in the file resolve against.
+    public let baseDirectory: String
+    public let title: String
+    public let programme: String
+    public let periods: PeriodScheme
+    /// Smallest number of persons a published figure may rest on (never below 3).
+    public let privacyK: Int
+    /// Above this share of rejected records in any source, the run exits 1.
+    public let maxRejectRate: Double
+    /// Output folder, resolved against the pipeline file's folder.
+    public let outputFolder: String
+    public let language: String
+    public let territories: Vocabulary
+    public let stakeholderTypes: Vocabulary
+    public let actionTypes: Vocabulary
+    public let sources: [SourceConfig]
+}
+
+/// The canonical fields each source kind maps, and which are required.
+public enum FieldCatalog {
+    public static func required(_ kind: SourceKind) -> [String] {
+        switch kind {
+        case .actions: return ["action_id", "date", "territory", "action_type"]
+        case .attendance: return ["action_id", "person", "stakeholder_type"]
+        }
+    }
+
+    public static func optional(_ kind: SourceKind) -> [String] {
+        switch kind {
+        case .actions: return ["organiser", "duration_hours", "title"]
+        case .attendance: return ["organisation"]
+        }
+    }
+
+    public static func all(_ kind: SourceKind) -> [String] { required(kind) + optional(kind) }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import Records
+import Yams
+
+/// Reads and checks a pipeline file; every mistake is a `PipelineFileError` with file:line:key.
+public enum PipelineLoader {
+    static let topKeys = ["version", "title", "programme", "periods", "privacy", "quality", "outputs",
+                          "vocabularies", "sources"]
+
+    /// Loads `path`; relative paths inside resolve against the file's folder.
+    public static func load(path: String) throws -> PipelineConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineFileError(file: path, line: 0, key: "", message: "cannot read the pipeline file (does it exist?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PipelineFileError(file: path, line: 0, key: "", message: "the pipeline file must be UTF-8 text")
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        return try parse(text: text, file: path, baseDirectory: resolve(base.isEmpty ? "." : base, base: "."))
+    }
+
+    /// Parses pipeline text; `baseDirectory` anchors relative paths.
+    public static func parse(text: String, file: String, baseDirectory: String) throws -> PipelineConfig {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw PipelineFileError(file: file, line: 1, key: "", message: "the file is empty; expected a mapping with 'sources'")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw yamlSyntaxError(error, file: file)
+        }
+        let doc = YAMLNode(node: root, path: "", file: file, fallbackLine: 1)
+        var title = "Rapport d'impact"
+        var programme = ""
+        var periods = PeriodScheme.calendarYear
+        var k = 5
+        var maxRejectRate = 0.05
+        var outputFolder: String?
+        var language = "fr"
+        var territories = Vocabulary(name: "territory")
+        var stakeholders = Vocabulary(name: "stakeholder_type")
+        var actionTypes = Vocabulary(name: "action_type")
+        BuiltinVocabularies.stakeholderTypes.forEach { stakeholders.add($0) }
+        BuiltinVocabularies.actionTypes.forEach { actionTypes.add($0) }
+        var sourceNodes: [YAMLNode]?
+
+        for (key, _, value) in try doc.mapping(allowed: topKeys) {
+            switch key {
+            case "version":
+                _ = try value.int(in: 1...1)
+            case "title": title = try value.nonEmptyString()
+            case "programme": programme = try value.nonEmptyString()
+            case "periods": periods = try parsePeriods(value)
+            case "privacy":
+                for (pk, _, pv) in try value.mapping(allowed: ["k"]) where pk == "k" {
+                    k = try pv.int(in: 3...1_000)
+                }
+            case "quality":
+                for (qk, _, qv) in try value.mapping(allowed: ["max_reject_rate"]) where qk == "max_reject_rate" {
+                    maxRejectRate = try qv.double(in: 0...1)
+                }
+            case "outputs":
+                for (ok, _, ov) in try value.mapping(allowed: ["folder", "lang"]) {
+                    if ok == "folder" { outputFolder = resolve(try ov.nonEmptyString(), base: baseDirectory) }
+                    if ok == "lang" { language = try ov.oneOf(["fr", "en"]) }
+                }
+            case "vocabularies":
+                for (vk, _, vv) in try value.mapping(allowed: ["territory", "stakeholder_type", "action_type"]) {
+                    switch vk {
+                    case "territory": try addEntries(vv, to: &territories)
+                    case "stakeholder_type": try addEntries(vv, to: &stakeholders)
+                    default: try addEntries(vv, to: &actionTypes)
+                    }
+                }
+            case "sources":
+                sourceNodes = try value.sequence()
+            default: break
+            }
+        }
+        guard let sourceNodes, !sourceNodes.isEmpty else {
+            throw PipelineFileError(file: file, line: 1, key: "sources", message: "missing: at least one source is expected")
+        }
+        guard let outputFolder else {
+            throw PipelineFileError(file: file, line: 1, key: "outputs.folder", message: "missing: the folder the outputs are written to")
+        }
+        if territories.entries.isEmpty {
+            throw PipelineFileError(file: file, line: 1, key: "vocabularies.territory",
+                                    message: "missing: list the programme's territories (id, label, aliases)")
+        }
+        var sources: [SourceConfig] = []
+        for node in sourceNodes {
+            let source = try parseSource(node, base: baseDirectory, stakeholders: stakeholders)
+            if let twin = sources.first(where: { $0.name == source.name }) {
+                throw node.error("source name '\(source.name)' is already used at line \(twin.line)")
+            }
+            sources.append(source)
+        }
+        return PipelineConfig(file: file, baseDirectory: baseDirectory, title: title, programme: programme, periods: periods, privacyK: k,
+                              maxRejectRate: maxRejectRate, outputFolder: outputFolder, language: language,
+                              territories: territories, stakeholderTypes: stakeholders, actionTypes: actionTypes,
+                              sources: sources)
+    }
+
+    static func yamlSyntaxError(_ error: YamlError, file: String) -> PipelineFileError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+             .composer(_, let problem, let mark, _):
+            return PipelineFileError(file: file, line: mark.line, key: "", message: "YAML syntax: \(problem)")
+        default:
+            return PipelineFileError(file: file, line: 0, key: "", message: "YAML syntax: \(error)")
+        }
+    }
+
+    static func parsePeriods(_ node: YAMLNode) throws -> PeriodScheme {
+        var scheme = "calendar"
+        var startMonth: Int?
+        var startNode: YAMLNode?
+        for (key, _, value) in try node.mapping(allowed: ["scheme", "start_month"]) {
+            if key == "scheme" { scheme = try value.oneOf(["calendar", "programme_year"]) }
+            if key == "start_month" { startMonth = try value.int(in: 1...12); startNode = value }
+        }
+        if scheme == "calendar" {
+            if let startNode, startMonth != 1 { throw startNode.error("start_month only applies to scheme: programme_year") }
+            return .calendarYear
+        }
+        guard let startMonth else { throw node.error("scheme programme_year needs start_month (1 to 12)") }
+        return startMonth == 1 ? .calendarYear : .programmeYear(startMonth: startMonth)
+    }
+
+    /// `id: {label: …, aliases: […]}` or `id: [alias, …]`.
+    static func addEntries(_ node: YAMLNode, to vocabulary: inout Vocabulary) throws {
+        for (id, _, value) in try node.mapping(allowed: nil) {
+            guard id.range(of: "^[a-z0-9_]+$", options: .regularExpression) != nil, id != "all" else {
+                throw value.error("canonical ids are lower-case letters, digits and '_' (and not 'all'); found '\(id)'")
+            }
+            var label = vocabulary.label(of: id)
+            var aliases: [String] = []
+            if case .mapping = value.node {
+                for (k, _, v) in try value.mapping(allowed: ["label", "aliases"]) {
+                    if k == "label" { label = try v.nonEmptyString() }
+                    if k == "aliases" { aliases = try v.list().map { try $0.nonEmptyString() } }
+                }
+            } else {
+                aliases = try value.list().map { try $0.nonEmptyString() }
+            }
+            if let clash = vocabulary.add(.init(id: id, label: label, aliases: aliases)) {
+                throw value.error("alias '\(clash.alias)' already stands for '\(clash.existing)' in \(vocabulary.name)")
+            }
+        }
+    }
+
+    static let sourceKeys = ["name", "kind", "format", "path", "glob", "csv", "columns", "counts"]
+
+    static func parseSource(_ node: YAMLNode, base: String, stakeholders: Vocabulary) throws -> SourceConfig {
+        var name: String?
+        var kind: SourceKind?
+        var format = SourceFormat.csv
+        var files: [String]?
+        var csv = CSVOptions()
+        var columns: [String: ColumnRef] = [:]
+        var columnsNode: YAMLNode?
+        var counts: [String: ColumnRef] = [:]
+        for (key, _, value) in try node.mapping(allowed: sourceKeys) {
+            switch key {
+            case "name": name = try value.nonEmptyString()
+            case "kind": kind = SourceKind(rawValue: try value.oneOf(SourceKind.allCases.map(\.rawValue)))
+            case "format": format = SourceFormat(rawValue: try value.oneOf(SourceFormat.allCases.map(\.rawValue))) ?? .csv
+            case "path":
+                guard files == nil else { throw value.error("give either path or glob, not both") }
+                let resolved = resolve(try value.nonEmptyString(), base: base)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                    throw value.error("no such file: \(resolved)")
+                }
+                files = [resolved]
+            case "glob":
+                guard files == nil else { throw value.error("give either path or glob, not both") }
+                let pattern = resolve(try value.nonEmptyString(), base: base)
+                let matches = Glob.match(pattern)
+                guard !matches.isEmpty else { throw value.error("no file matches \(pattern)") }
+                files = matches
+            case "csv": csv = try parseCSVOptions(value)
+            case "columns":
+                columnsNode = value
+                for (field, _, ref) in try value.mapping(allowed: nil) { columns[field] = try columnRef(ref) }
+            case "counts":
+                for (type, _, ref) in try value.mapping(allowed: stakeholders.ids) { counts[type] = try columnRef(ref) }
+            default: break
+            }
+        }
+        guard let name else { throw node.error("missing key 'name'") }
+        guard let kind else { throw node.error("missing key 'kind' (one of: \(SourceKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
+        guard let files else { throw node.error("missing key 'path' (or 'glob')") }
+        guard let columnsNode else { throw node.error("missing key 'columns' (canonical field: column header)") }
+        let known = FieldCatalog.all(kind)
+        for (field, keyLine, _) in try columnsNode.mapping(allowed: nil) where !known.contains(field) {
+            let suggestion = known.min { levenshtein($0, field) < levenshtein($1, field) }
+            var message = "unknown field for a \(kind.rawValue) source; expected one of: \(known.joined(separator: ", "))"
+            if let suggestion, levenshtein(suggestion, field) <= 3 { message += " (did you mean '\(suggestion)'?)" }
+            throw PipelineFileError(file: node.file, line: keyLine, key: "\(columnsNode.path).\(field)", message: message)
+        }
+        let missing = FieldCatalog.required(kind).filter { columns[$0] == nil }
+        if !missing.isEmpty { throw columnsNode.error("missing required field(s): \(missing.joined(separator: ", "))") }
+        if kind != .actions, !counts.isEmpty { throw node.error("'counts' only applies to actions sources") }
+        return SourceConfig(name: name, kind: kind, format: format, files: files, csv: csv, columns: columns,
+                            counts: counts, line: node.line)
+    }
+
+    static func columnRef(_ node: YAMLNode) throws -> ColumnRef {
+        guard case .scalar(let s) = node.node else { throw node.error("expected a column header (text) or a column number") }
+        if s.style == .plain, let position = Int(s.string) {
+            guard position >= 1 else { throw node.error("column numbers start at 1") }
+            return .position(position)
+        }
+        return .name(try node.nonEmptyString())
+    }
+
+    static let encodings = ["auto", "utf-8", "windows-1252", "iso-8859-1", "iso-8859-15",
+                            "utf-16le", "utf-16be", "utf-32le", "utf-32be"]
+
+    static func parseCSVOptions(_ node: YAMLNode) throws -> CSVOptions {
+        var options = CSVOptions()
+        for (key, _, value) in try node.mapping(allowed: ["delimiter", "encoding", "header_row"]) {
+            switch key {
+            case "delimiter":
+                let d = try value.string()
+                let named = ["tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"]
+                let c = named[d] ?? d
+                guard c.utf8.count == 1, let byte = c.utf8.first, [",", ";", "\t", "|"].contains(c) else {
+                    throw value.error("expected one of ',' ';' '|' 'tab' (or leave it out to detect); found '\(d)'")
+                }
+                options.delimiter = byte
+            case "encoding":
+                let e = try value.string().lowercased()
+                let aliases = ["utf8": "utf-8", "cp1252": "windows-1252", "latin-1": "iso-8859-1", "latin1": "iso-8859-1",
+                               "latin-9": "iso-8859-15", "latin9": "iso-8859-15"]
+                let canonical = aliases[e] ?? e
+                guard encodings.contains(canonical) else {
+                    throw value.error("expected one of: \(encodings.joined(separator: ", ")); found '\(e)'")
+                }
+                options.encoding = canonical == "auto" ? nil : canonical
+            case "header_row":
+                options.headerRow = try value.int(in: 1...1_000)
+            default: break
+            }
+        }
+        return options
+    }
+
+    /// `file` as seen from the folder `base` (both as `resolve` returns them): "../inputs/a.csv".
+    public static func relative(_ file: String, from base: String) -> String {
+        guard file.hasPrefix("/") == base.hasPrefix("/") else { return file }
+        let f = file.split(separator: "/"), b = base == "." ? [] : base.split(separator: "/")
+        var common = 0
+        while common < f.count - 1, common < b.count, f[common] == b[common] { common += 1 }
+        guard !b[common...].contains("..") else { return file }
+        return (Array(repeating: "..", count: b.count - common) + f[common...].map(String.init)).joined(separator: "/")
+    }
+
+    /// `path` against `base`, with `.` and `..` folded lexically ("pipelines/../inputs/a.csv" → "inputs/a.csv").
+    static func resolve(_ path: String, base: String) -> String {
+        let joined = path.hasPrefix("/") || base == "." ? path : "\(base)/\(path)"
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            parts.append(part)
+        }
+        let folded = parts.joined(separator: "/")
+        return joined.hasPrefix("/") ? "/" + folded : (folded.isEmpty ? "." : folded)
+    }
+}

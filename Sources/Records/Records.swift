@@ -1,0 +1,72 @@
+/// Where a record came from: the source's name and the physical line (CSV) or element path (XML).
+public struct RecordLocation: Hashable, Sendable, CustomStringConvertible {
+    public let source: String
+    /// 1-based line where the record starts (CSV), or the element index (XML).
+    public let line: Int
+    /// XPath of the record for XML sources; nil for CSV.
+    public let path: String?
+
+    public init(source: String, line: Int, path: String? = nil) {
+        self.source = source
+        self.line = line
+        self.path = path
+    }
+
+    /// The `record` column of rejects.csv: `line 12` or `/Root/Row[3]`.
+    public var recordLabel: String { path ?? "line \(line)" }
+
+    public var description: String { path.map { "\(source) \($0)" } ?? "\(source):\(line)" }
+}
+
+/// One mediation event (ZI Tour, Vis ma vie…), canonical.
+public struct ActionRecord: Hashable, Sendable {
+    public let id: String
+    public let date: CalendarDate
+    public let territory: String
+    public let actionType: String
+    public let organiser: String?
+    public let durationHours: Double?
+    /// Declared participant counts per stakeholder type, when the export carries counts.
+    public let declaredCounts: [String: Int]
+    public let location: RecordLocation
+
+    public init(id: String, date: CalendarDate, territory: String, actionType: String,
+                organiser: String?, durationHours: Double?, declaredCounts: [String: Int],
+                location: RecordLocation) {
+        self.id = id
+        self.date = date
+        self.territory = territory
+        self.actionType = actionType
+        self.organiser = organiser
+        self.durationHours = durationHours
+        self.declaredCounts = declaredCounts
+        self.location = location
+    }
+
+    /// True when two exports of the same action say the same thing (location aside).
+    public func sameContent(as other: ActionRecord) -> Bool {
+        id == other.id && date == other.date && territory == other.territory
+            && actionType == other.actionType && organiser == other.organiser
+            && durationHours == other.durationHours && declaredCounts == other.declaredCounts
+    }
+}
+
+/// One person present at one action (an attendance-sheet line), canonical.
+public struct AttendanceRecord: Hashable, Sendable {
+    public let actionID: String
+    /// Stable hash of the folded person key (pseudonym or e-mail): the person itself is never kept.
+    public let person: UInt64
+    public let stakeholderType: String
+    /// Stable hash of the folded organisation name, when given.
+    public let organisation: UInt64?
+    public let location: RecordLocation
+
+    public init(actionID: String, person: UInt64, stakeholderType: String, organisation: UInt64?,
+                location: RecordLocation) {
+        self.actionID = actionID
+        self.person = person
+        self.stakeholderType = stakeholderType
+        self.organisation = organisation
+        self.location = location
+    }
+}

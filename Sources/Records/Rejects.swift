@@ -1,0 +1,53 @@
+/// Why a record or a field was not used. Codes are stable (they appear in rejects.csv).
+public enum RejectReason: String, CaseIterable, Sendable, Comparable {
+    case missingValue = "missing_value"
+    case unknownTerritory = "unknown_territory"
+    case unknownActionType = "unknown_action_type"
+    case unknownStakeholderType = "unknown_stakeholder_type"
+    case dateInvalid = "date_invalid"
+    case dateAmbiguous = "date_ambiguous"
+    case dateFormat = "date_format"
+    case numberFormat = "number_format"
+    case numberNegative = "number_negative"
+    case unknownAction = "unknown_action"
+    case duplicateConflict = "duplicate_conflict"
+    case extraFields = "csv_extra_fields"
+    case unterminatedQuote = "csv_unterminated_quote"
+    case unreadableSource = "source_unreadable"
+
+    public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// One line of rejects.csv: a rejected record, or one of its faulty fields.
+public struct Reject: Hashable, Sendable {
+    public let location: RecordLocation
+    public let field: String
+    public let value: String
+    public let reason: RejectReason
+    public let message: String
+
+    public init(location: RecordLocation, field: String, value: String, reason: RejectReason, message: String) {
+        self.location = location
+        self.field = field
+        self.value = value
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// What happened to every physical record of one source. read = accepted + rejected + duplicates.
+public struct SourceTally: Hashable, Sendable {
+    public var read = 0
+    public var accepted = 0
+    public var rejected = 0
+    public var duplicates = 0
+    /// Fields that were not valid UTF-8 and were read as Windows-1252 instead.
+    public var encodingFallbacks = 0
+
+    public init() {}
+
+    /// The reconciliation every source must satisfy.
+    public var reconciles: Bool { read == accepted + rejected + duplicates }
+
+    public var rejectRate: Double { read == 0 ? 0 : Double(rejected) / Double(read) }
+}

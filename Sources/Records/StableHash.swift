@@ -1,0 +1,20 @@
+/// A hash that is the same on every run and machine (Swift's `Hasher` is seeded per process).
+public enum StableHash {
+    /// FNV-1a, 64 bits, over the UTF-8 bytes of `text`.
+    public static func fnv1a(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 {
+            h ^= UInt64(b)
+            h &*= 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+
+    /// Combines two hashes (order matters), for composite keys such as action × person.
+    public static func combine(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        var h = a ^ 0x9e37_79b9_7f4a_7c15
+        h = (h ^ (b &+ 0x9e37_79b9_7f4a_7c15 &+ (h << 6) &+ (h >> 2)))
+        h &*= 0xbf58_476d_1ce4_e5b9
+        return h ^ (h >> 31)
+    }
+}

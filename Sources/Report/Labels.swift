@@ -1,0 +1,99 @@
+import Indicators
+import Records
+
+/// Every piece of text the outputs show, per language, in one table.
+public enum LabelKey: String, CaseIterable, Sendable {
+    // Report headings
+    case period, programme, territories, synthesis, reach, quality, method, provenance
+    case reachByTerritory, participantsByType, actionsByType
+    // Key-figure sentences
+    case keyActions, keyPeople, keyOrganisations, keyData, keyNoAction
+    // Table columns
+    case colTerritory, colActions, colParticipations, colParticipants, colOrganisations, colTotal, colActionType
+    case colSource, colKind, colFiles, colRead, colAccepted, colRejected, colDuplicates, colRejectRate
+    case colReason, colCount, colFile, colSize, colEncoding, colDelimiter, colSHA
+    case colIndicator, colLabel, colPeriod, colStakeholder, colDimension, colCategory, colValue, colCILow, colCIHigh, colStatus
+    // Notes
+    case suppressedMark, suppressedNote, countOnlyNote, suppressedCells, noRejects, encodingFallback, unreadableSource
+    case reconciliation, rejectRateAbove, rejectsFile
+    // Method
+    case methodReach, methodPrivacy, methodQuality, methodPeriods
+    // Provenance
+    case toolVersion, pipelineFile
+    // Roll-ups, statuses, kinds
+    case allTerritories, allStakeholders, statusOK, statusSuppressed, statusInsufficient
+    case kindActions, kindAttendance
+    // Indicators
+    case indActions, indParticipations, indParticipants, indOrganisations
+    // Chart
+    case chartReachTitle, chartReachDesc, chartPersons
+}
+
+/// Labels for one language, with the programme's vocabularies for canonical values.
+public struct Labels: Sendable {
+    public let language: String
+    let table: [LabelKey: String]
+    let territories: Vocabulary
+    let stakeholders: Vocabulary
+    let actionTypes: Vocabulary
+
+    public init(language: String, territories: Vocabulary, stakeholders: Vocabulary, actionTypes: Vocabulary) {
+        self.language = language
+        self.table = language == "en" ? LabelTables.english : LabelTables.french
+        self.territories = territories
+        self.stakeholders = stakeholders
+        self.actionTypes = actionTypes
+    }
+
+    public subscript(_ key: LabelKey) -> String { table[key] ?? key.rawValue }
+
+    /// The label with `{1}`, `{2}`… replaced by `args`.
+    public func format(_ key: LabelKey, _ args: String...) -> String {
+        var text = self[key]
+        for (i, arg) in args.enumerated() { text = text.replacing("{\(i + 1)}", with: arg) }
+        return text
+    }
+
+    public func territory(_ id: String) -> String { id == rollUp ? self[.allTerritories] : territories.label(of: id) }
+
+    public func stakeholder(_ id: String) -> String {
+        if id == rollUp { return self[.allStakeholders] }
+        if language == "en", let english = LabelTables.englishVocabulary[id] { return english }
+        return stakeholders.label(of: id)
+    }
+
+    public func actionType(_ id: String) -> String {
+        if language == "en", let english = LabelTables.englishVocabulary[id] { return english }
+        return actionTypes.label(of: id)
+    }
+
+    public func category(_ dimension: String, _ category: String) -> String {
+        dimension == "action_type" ? actionType(category) : category
+    }
+
+    public func indicator(_ id: String) -> String {
+        switch id {
+        case "actions": return self[.indActions]
+        case "participations": return self[.indParticipations]
+        case "participants": return self[.indParticipants]
+        case "organisations": return self[.indOrganisations]
+        default: return id
+        }
+    }
+
+    public func status(_ status: IndicatorStatus) -> String {
+        switch status {
+        case .ok: return self[.statusOK]
+        case .suppressed: return self[.statusSuppressed]
+        case .insufficient: return self[.statusInsufficient]
+        }
+    }
+
+    public func reason(_ reason: RejectReason) -> String {
+        (language == "en" ? LabelTables.englishReasons : LabelTables.frenchReasons)[reason] ?? reason.rawValue
+    }
+
+    public func number(_ value: Double, decimals: Int = 0) -> String { NumberText.prose(value, decimals: decimals, language: language) }
+    public func number(_ value: Int) -> String { NumberText.prose(Double(value), language: language) }
+    public func percent(_ share: Double) -> String { NumberText.percent(share, language: language) }
+}

