@@ -8,64 +8,91 @@ public enum ReachIndicators {
     /// Every reach row per period × territory × stakeholder type, with `ALL` roll-ups, unprotected.
     public static func compute(_ state: ReachState, stakeholderTypes: [String]) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
-        let byPeriod = Dictionary(grouping: state.actions.values, by: \.period)
-        for (period, entries) in byPeriod {
-            let territories = Set(entries.map(\.record.territory)).sorted() + [rollUp]
-            let actionTypes = Set(entries.map(\.record.actionType)).sorted()
+        var personSet = BitSet(capacity: state.personCount)
+        var organisationSet = BitSet(capacity: state.organisationCount)
+        let byPeriod = Dictionary(grouping: state.entries.indices, by: { state.entries[$0].period })
+        for (period, all) in byPeriod {
+            let byTerritory = Dictionary(grouping: all, by: { state.entries[$0].record.territory })
+            let actionTypes = Set(all.map { state.entries[$0].record.actionType }).sorted()
             let typesSeen = stakeholderTypes.filter { type in
-                entries.contains { $0.persons[type] != nil || ($0.record.declaredCounts[type] ?? 0) > 0 }
+                let t = state.types.firstIndex(of: type)
+                return all.contains { i in
+                    let e = state.entries[i]
+                    return (t.map { !e.listed($0).isEmpty } ?? false) || (e.record.declaredCounts[type] ?? 0) > 0
+                }
             }
-            for territory in territories {
-                let cell = entries.filter { territory == rollUp || $0.record.territory == territory }
+            for territory in byTerritory.keys.sorted() + [rollUp] {
+                let cell = territory == rollUp ? all : byTerritory[territory] ?? []
                 for type in typesSeen + [rollUp] {
                     let types = type == rollUp ? typesSeen : [type]
-                    rows += cellRows(cell, types: types, actionTypes: actionTypes,
-                                     key: (period, territory, type))
+                    let indices = types.map { state.types.firstIndex(of: $0) }
+                    var counts = Counts()
+                    for i in cell {
+                        let e = state.entries[i]
+                        if e.hasList {
+                            var touched = false
+                            for t in indices.compactMap({ $0 }) {
+                                let listed = e.listed(t)
+                                if listed.isEmpty { continue }
+                                touched = true
+                                counts.participations += listed.count
+                                for p in listed { personSet.insert(p) }
+                            }
+                            if touched || type == rollUp { counts.reached(e.record.actionType) }
+                        } else {
+                            let declared = types.reduce(0) { $0 + (e.record.declaredCounts[$1] ?? 0) }
+                            if declared > 0 || type == rollUp { counts.reached(e.record.actionType) }
+                            counts.declared += declared
+                        }
+                    }
+                    let cellIndices = Set(cell.map { state.entries[$0].cell })
+                    for c in cellIndices {
+                        for t in indices.compactMap({ $0 }) {
+                            for o in state.organisations(cell: c, type: t) { organisationSet.insert(o) }
+                        }
+                    }
+                    rows += counts.rows(key: (period, territory, type), persons: personSet.count,
+                                        organisations: organisationSet.count, actionTypes: actionTypes)
+                    personSet.reset()
+                    organisationSet.reset()
                 }
             }
         }
         return rows
     }
 
-    static func cellRows(_ cell: [ReachState.ActionEntry], types: [String], actionTypes: [String],
-                         key: (period: String, territory: String, type: String)) -> [IndicatorRow] {
-        func touches(_ e: ReachState.ActionEntry) -> Bool {
-            key.type == rollUp || e.persons[key.type] != nil || (!e.hasList && (e.record.declaredCounts[key.type] ?? 0) > 0)
-        }
-        let reached = cell.filter(touches)
-        var persons = Set<UInt64>()
-        var organisations = Set<UInt64>()
+    /// Running totals of one cell.
+    struct Counts {
+        var actions = 0
+        var byActionType: [String: Int] = [:]
         var participations = 0
         var declared = 0
-        for entry in reached {
-            if entry.hasList {
-                for type in types {
-                    let listed = entry.persons[type] ?? []
-                    participations += listed.count
-                    persons.formUnion(listed)
-                    organisations.formUnion(entry.organisations[type] ?? [])
-                }
-            } else {
-                for type in types { declared += entry.record.declaredCounts[type] ?? 0 }
+
+        mutating func reached(_ actionType: String) {
+            actions += 1
+            byActionType[actionType, default: 0] += 1
+        }
+
+        func rows(key: (period: String, territory: String, type: String), persons: Int, organisations: Int,
+                  actionTypes: [String]) -> [IndicatorRow] {
+            let participants = persons + declared
+            func row(_ indicator: String, _ value: Int, n: Int, dimension: String = "", category: String = "") -> IndicatorRow {
+                IndicatorRow(indicator: indicator, period: key.period, territory: key.territory, stakeholderType: key.type,
+                             dimension: dimension, category: category, value: Double(value), n: n)
             }
+            var rows = [
+                row("actions", actions, n: actions),
+                row("participations", participations + declared, n: participants),
+                row("participants", participants, n: participants),
+                row("organisations", organisations, n: persons),
+            ]
+            for actionType in actionTypes {
+                let count = byActionType[actionType] ?? 0
+                // Zeros per stakeholder type only say "this type did not come": the ALL row has them.
+                if count == 0 && key.type != rollUp { continue }
+                rows.append(row("actions", count, n: count, dimension: "action_type", category: actionType))
+            }
+            return rows
         }
-        let participants = persons.count + declared
-        func row(_ indicator: String, _ value: Int, n: Int, dimension: String = "", category: String = "") -> IndicatorRow {
-            IndicatorRow(indicator: indicator, period: key.period, territory: key.territory, stakeholderType: key.type,
-                         dimension: dimension, category: category, value: Double(value), n: n)
-        }
-        var rows = [
-            row("actions", reached.count, n: reached.count),
-            row("participations", participations + declared, n: participants),
-            row("participants", participants, n: participants),
-            row("organisations", organisations.count, n: persons.count),
-        ]
-        for actionType in actionTypes {
-            let count = reached.filter { $0.record.actionType == actionType }.count
-            // Zeros per stakeholder type only say "this type did not come": the ALL row has them.
-            if count == 0 && key.type != rollUp { continue }
-            rows.append(row("actions", count, n: count, dimension: "action_type", category: actionType))
-        }
-        return rows
     }
 }

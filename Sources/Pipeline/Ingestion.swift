@@ -8,12 +8,14 @@ import Report
 struct Ingestion {
     let config: PipelineConfig
     private(set) var reach: ReachState
-    private(set) var rejects: [Reject] = []
+    let rejects: RejectLog
     private(set) var sources: [SourceSummary] = []
     private(set) var inputs: [InputFileInfo] = []
+    private var entryCache: [String: Int?] = [:]
 
-    init(config: PipelineConfig) {
+    init(config: PipelineConfig, rejects: RejectLog) {
         self.config = config
+        self.rejects = rejects
         reach = ReachState(scheme: config.periods)
     }
 
@@ -60,7 +62,7 @@ struct Ingestion {
         switch record {
         case .rejected(let faults):
             tally.rejected += 1
-            rejects += faults
+            faults.forEach(rejects.append)
         case .action(let action):
             if let existing = reach.action(forID: action.id) {
                 if existing.sameContent(as: action) {
@@ -75,26 +77,32 @@ struct Ingestion {
                 tally.accepted += 1
             }
         case .attendance(let line):
-            guard reach.action(forID: line.actionID) != nil else {
+            guard let entry = actionEntry(line.actionID) else {
                 tally.rejected += 1
                 rejects.append(Reject(location: line.location, field: "action_id", value: line.actionID, reason: .unknownAction,
                                       message: "no action '\(line.actionID)' in the actions sources; check the id or add the action"))
                 return
             }
-            if let listed = reach.listedType(of: line) {
-                if listed == line.stakeholderType {
-                    tally.duplicates += 1
-                } else {
-                    tally.rejected += 1
-                    rejects.append(Reject(location: line.location, field: "stakeholder_type", value: line.stakeholderType,
-                                          reason: .duplicateConflict,
-                                          message: "this person is already listed at action '\(line.actionID)' as '\(listed)'"))
-                }
-                return
+            switch reach.add(line, at: entry) {
+            case .added:
+                tally.accepted += 1
+            case .duplicate:
+                tally.duplicates += 1
+            case .conflict(let listed):
+                tally.rejected += 1
+                rejects.append(Reject(location: line.location, field: "stakeholder_type", value: line.stakeholderType,
+                                      reason: .duplicateConflict,
+                                      message: "this person is already listed at action '\(line.actionID)' as '\(listed)'"))
             }
-            reach.add(line)
-            tally.accepted += 1
         }
+    }
+
+    /// The action an attendance line names; raw ids repeat, so their folding is cached.
+    private mutating func actionEntry(_ id: String) -> Int? {
+        if let cached = entryCache[id] { return cached }
+        let found = reach.entryIndex(forID: id)
+        if entryCache.count < 1_000_000 { entryCache[id] = found }
+        return found
     }
 
     /// A path relative to the pipeline file's folder, whatever the working directory.

@@ -45,7 +45,9 @@ public enum PipelineRun {
         guard let pipelineData = FileManager.default.contents(atPath: path) else {
             throw PipelineFileError(file: path, line: 0, key: "", message: "cannot read the pipeline file")
         }
-        var ingestion = Ingestion(config: config)
+        let folder = options.outputFolder ?? config.outputFolder
+        let rejects = try RejectLog(path: options.write ? "\(folder)/rejects.csv" : nil)
+        var ingestion = Ingestion(config: config, rejects: rejects)
         try ingestion.run(progress: progress)
 
         progress("computing indicators")
@@ -55,10 +57,10 @@ public enum PipelineRun {
             title: config.title, programme: config.programme, periodScheme: config.periods, privacyK: config.privacyK,
             maxRejectRate: config.maxRejectRate, toolVersion: ImpactVersion.current,
             pipelinePath: (path as NSString).lastPathComponent, pipelineSHA256: FileDigest.sha256(data: pipelineData),
-            inputs: ingestion.inputs, sources: ingestion.sources, rejects: ingestion.rejects, rows: rows,
+            inputs: ingestion.inputs, sources: ingestion.sources, rejectSample: rejects.sample,
+            rejectCounts: rejects.countsByReason, rows: rows,
             countOnlyActions: ingestion.reach.countOnlyActions)
         let exitCode: Int32 = summary.hasDataProblems ? 1 : 0
-        let folder = options.outputFolder ?? config.outputFolder
         guard options.write else { return RunResult(summary: summary, outputFolder: folder, written: [], exitCode: exitCode) }
 
         progress("writing \(folder)")
@@ -67,7 +69,6 @@ public enum PipelineRun {
         var files: [(String, String)] = [
             ("indicators.csv", IndicatorsCSV.render(rows)),
             ("indicators-excel.csv", ExcelCSV.render(rows, labels: labels)),
-            ("rejects.csv", RejectsCSV.render(summary.rejects)),
         ]
         var charts: [String: String] = [:]
         let types = config.stakeholderTypes.ids.filter { type in rows.contains { $0.stakeholderType == type } }
@@ -79,8 +80,9 @@ public enum PipelineRun {
             }
         }
         files.append(("report.md", MarkdownReport(summary: summary, labels: labels, charts: charts).render()))
-        let written = files.map(\.0) + ["manifest.json"]
+        let written = files.map(\.0) + ["rejects.csv", "manifest.json"]
         for (name, text) in files { try AtomicFile.write(text, to: "\(folder)/\(name)") }
+        try rejects.commit()
         let manifest = Manifest(summary: summary, outputs: written, exitCode: Int(exitCode), startedAt: started, finishedAt: Date())
         try AtomicFile.write(try manifest.json(), to: "\(folder)/manifest.json")
         return RunResult(summary: summary, outputFolder: folder, written: written, exitCode: exitCode)

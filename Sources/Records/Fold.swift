@@ -2,33 +2,55 @@
 public enum Fold {
     /// "  Saint-Étienne (42) " → "saint etienne 42".
     public static func key(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        var ascii = true
+        for b in text.utf8 {
+            if b >= 0x80 { ascii = false; break }
+            if isASCIIAlphanumeric(b) {
+                if pendingSpace && !out.isEmpty { out.append(0x20) }
+                pendingSpace = false
+                out.append(b >= 65 && b <= 90 ? b + 32 : b)
+            } else {
+                pendingSpace = true
+            }
+        }
+        if ascii { return String(decoding: out, as: UTF8.self) }
+        return unicodeKey(text)
+    }
+
+    /// The general path, for text with letters beyond ASCII.
+    static func unicodeKey(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var pendingSpace = false
+        func emit(_ s: Unicode.Scalar) {
+            if isAlphanumeric(s) {
+                if pendingSpace && !out.isEmpty { out.append(" ") }
+                pendingSpace = false
+                out.append(lower(s))
+            } else {
+                pendingSpace = true
+            }
+        }
         for scalar in text.unicodeScalars {
-            for s in base(of: scalar) {
-                if isAlphanumeric(s) {
-                    if pendingSpace && !out.isEmpty { out.append(" ") }
-                    pendingSpace = false
-                    out.append(lower(s))
-                } else {
-                    pendingSpace = true
-                }
+            if !scalar.isASCII, let spelled = ligatures[scalar.value] {
+                emit(spelled.0)
+                emit(spelled.1)
+            } else {
+                emit(scalar.isASCII ? scalar : latinBase[scalar.value] ?? scalar)
             }
         }
         return String(out)
     }
 
-    /// The scalar without its diacritics, plus the ligatures French writes (œ, æ) spelled out.
-    /// Latin letters only: other scripts keep their letters as they are.
-    static func base(of scalar: Unicode.Scalar) -> [Unicode.Scalar] {
-        if scalar.isASCII { return [scalar] }
-        if let spelled = ligatures[scalar.value] { return spelled }
-        if let plain = latinBase[scalar.value] { return [plain] }
-        return [scalar]
+    @inline(__always)
+    static func isASCIIAlphanumeric(_ b: UInt8) -> Bool {
+        (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122)
     }
 
-    private static let ligatures: [UInt32: [Unicode.Scalar]] = [
-        0x153: ["o", "e"], 0x152: ["O", "E"], 0xE6: ["a", "e"], 0xC6: ["A", "E"], 0xDF: ["s", "s"],
+    private static let ligatures: [UInt32: (Unicode.Scalar, Unicode.Scalar)] = [
+        0x153: ("o", "e"), 0x152: ("O", "E"), 0xE6: ("a", "e"), 0xC6: ("A", "E"), 0xDF: ("s", "s"),
     ]
 
     static func isAlphanumeric(_ s: Unicode.Scalar) -> Bool {

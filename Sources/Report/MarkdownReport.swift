@@ -122,14 +122,14 @@ public struct MarkdownReport {
                                               labels.percent(summary.maxRejectRate)))
         }
         if lines.last != "" { lines.append("") }
-        let byReason = Dictionary(grouping: summary.rejects, by: \.reason)
+        let byReason = summary.rejectCounts
         lines += ["**\(labels[.rejectsFile])**", ""]
         if byReason.isEmpty {
             lines += [labels[.noRejects]]
         } else {
             lines += table(header: [labels[.colReason], "Code", labels[.colCount]],
                            rows: byReason.keys.sorted().map { reason in
-                               [labels.reason(reason), "`\(reason.rawValue)`", labels.number(byReason[reason]?.count ?? 0)]
+                               [labels.reason(reason), "`\(reason.rawValue)`", labels.number(byReason[reason] ?? 0)]
                            }, numericFrom: 2)
         }
         let suppressed = summary.rows.filter { $0.status == .suppressed }.count

@@ -52,14 +52,16 @@ public struct RunSummary: Sendable {
     public let pipelineSHA256: String
     public let inputs: [InputFileInfo]
     public let sources: [SourceSummary]
-    public let rejects: [Reject]
+    /// The first rejects, in reading order (all of them are in rejects.csv).
+    public let rejectSample: [Reject]
+    public let rejectCounts: [RejectReason: Int]
     /// Protected rows (small cells already suppressed).
     public let rows: [IndicatorRow]
     public let countOnlyActions: Int
 
     public init(title: String, programme: String, periodScheme: PeriodScheme, privacyK: Int, maxRejectRate: Double,
                 toolVersion: String, pipelinePath: String, pipelineSHA256: String, inputs: [InputFileInfo],
-                sources: [SourceSummary], rejects: [Reject], rows: [IndicatorRow], countOnlyActions: Int) {
+                sources: [SourceSummary], rejectSample: [Reject], rejectCounts: [RejectReason: Int], rows: [IndicatorRow], countOnlyActions: Int) {
         self.title = title
         self.programme = programme
         self.periodScheme = periodScheme
@@ -70,7 +72,8 @@ public struct RunSummary: Sendable {
         self.pipelineSHA256 = pipelineSHA256
         self.inputs = inputs
         self.sources = sources
-        self.rejects = rejects
+        self.rejectSample = rejectSample
+        self.rejectCounts = rejectCounts
         self.rows = rows
         self.countOnlyActions = countOnlyActions
         self.index = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })

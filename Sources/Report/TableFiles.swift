@@ -43,12 +43,9 @@ public enum ExcelCSV {
 public enum RejectsCSV {
     public static let header = "source,record,field,value,reason,message"
 
-    public static func render(_ rejects: [Reject]) -> String {
-        var out = header + "\n"
-        for r in rejects {
-            out += [r.location.source, r.location.recordLabel, r.field, r.value, r.reason.rawValue, r.message]
-                .map { CSVText.field($0) }.joined(separator: ",") + "\n"
-        }
-        return out
+    /// One line, with its line break.
+    public static func line(_ r: Reject) -> String {
+        [r.location.source, r.location.recordLabel, r.field, r.value, r.reason.rawValue, r.message]
+            .map { CSVText.field($0) }.joined(separator: ",") + "\n"
     }
 }

@@ -58,12 +58,12 @@ struct EndToEndTests {
         #expect(s.row("participants", "2024-2025", "lyon", "prescripteur")?.value == 107)
         #expect(s.row("participants", "2024-2025", "saint_etienne", "industriel")?.value == 50)
         #expect(s.row("participants", "2024-2025", "saint_etienne", "prescripteur")?.value == 107)
-        let reasons = Set(s.rejects.map(\.reason.rawValue))
+        let reasons = Set(s.rejectSample.map(\.reason.rawValue))
         for reason in ["unknown_territory", "date_invalid", "date_ambiguous", "number_format", "unknown_action",
                        "unknown_stakeholder_type", "missing_value"] {
             #expect(reasons.contains(reason), "\(reason)")
         }
-        #expect(s.rejects.first { $0.reason == .dateInvalid }?.value == "31/02/2025")
+        #expect(s.rejectSample.first { $0.reason == .dateInvalid }?.value == "31/02/2025")
         for source in s.sources {
             #expect(source.tally.reconciles)
             #expect(source.tally.duplicates >= 1, "each sample export has a duplicate")

@@ -14,6 +14,12 @@ struct ReachTests {
                          organisation: org.map(StableHash.fnv1a), location: RecordLocation(source: "t", line: 1))
     }
 
+    /// Lists a line at its action, as the ingest stage does.
+    static func attend(_ state: inout ReachState, _ line: AttendanceRecord) {
+        guard let entry = state.entryIndex(forID: line.actionID) else { Issue.record("no action \(line.actionID)"); return }
+        _ = state.add(line, at: entry)
+    }
+
     func value(_ rows: [IndicatorRow], _ indicator: String, _ territory: String, _ type: String,
                dimension: String = "", category: String = "") -> Double? {
         rows.first {
@@ -29,10 +35,10 @@ struct ReachTests {
         state.add(Self.action("A1", "lyon"))
         state.add(Self.action("A2", "lyon", "vis_ma_vie"))
         state.add(Self.action("A3", "stetienne", "video", counts: ["candidat": 12, "prescripteur": 2]))
-        state.add(Self.line("A1", "p1", "industriel", org: "Forges"))
-        state.add(Self.line("A1", "p2", "industriel", org: "Forges"))
-        state.add(Self.line("A1", "p3", "prescripteur", org: "France Travail"))
-        state.add(Self.line("A2", "p1", "industriel", org: "Forges"))
+        Self.attend(&state, Self.line("A1", "p1", "industriel", org: "Forges"))
+        Self.attend(&state, Self.line("A1", "p2", "industriel", org: "Forges"))
+        Self.attend(&state, Self.line("A1", "p3", "prescripteur", org: "France Travail"))
+        Self.attend(&state, Self.line("A2", "p1", "industriel", org: "Forges"))
         let rows = ReachIndicators.compute(state, stakeholderTypes: ["industriel", "prescripteur", "candidat"])
         #expect(value(rows, "actions", "lyon", rollUp) == 2)
         #expect(value(rows, "actions", "lyon", "industriel") == 2)
@@ -49,6 +55,15 @@ struct ReachTests {
         #expect(value(rows, "actions", "lyon", "prescripteur", dimension: "action_type", category: "vis_ma_vie") == nil)
     }
 
+    @Test func duplicatesAndConflictsAtOneAction() throws {
+        var state = ReachState(scheme: .calendarYear)
+        state.add(Self.action("A1", "lyon"))
+        let entry = try #require(state.entryIndex(forID: " a1 "))  // ids match without regard to case and spacing
+        #expect(state.add(Self.line("A1", "p1", "industriel"), at: entry) == .added)
+        #expect(state.add(Self.line("A1", "p1", "industriel"), at: entry) == .duplicate)
+        #expect(state.add(Self.line("A1", "p1", "prescripteur"), at: entry) == .conflict(listedAs: "industriel"))
+    }
+
     /// Two partitions merged give the same figures as one state fed everything.
     @Test func mergeEqualsWhole() {
         var whole = ReachState(scheme: .calendarYear)
@@ -61,8 +76,8 @@ struct ReachTests {
         }
         for j in 0..<200 {
             let l = Self.line("A\(j % 20)", "p\(j % 37)", j % 3 == 0 ? "industriel" : "prescripteur", org: "o\(j % 11)")
-            whole.add(l)
-            if j % 20 < 10 { left.add(l) } else { right.add(l) }
+            Self.attend(&whole, l)
+            if j % 20 < 10 { Self.attend(&left, l) } else { Self.attend(&right, l) }
         }
         left.merge(right)
         let types = ["industriel", "prescripteur"]
