@@ -60,6 +60,8 @@ struct ColumnBinding {
 public struct SourceMapper {
     public let source: SourceConfig
     public let config: PipelineConfig
+    /// Raw label → canonical id, per vocabulary: exports repeat a handful of labels millions of times.
+    private let resolved = ResolutionCache()
 
     public init(source: SourceConfig, config: PipelineConfig) {
         self.source = source
@@ -145,7 +147,7 @@ public struct SourceMapper {
         }
         func text(_ field: String) -> String? {
             guard let i = binding.indices[field] else { return nil }
-            let v = row.field(i, fellBack: &fellBack).trimmingCharacters()
+            let v = row.trimmedField(i, fellBack: &fellBack)
             return v.isEmpty ? nil : v
         }
         func required(_ field: String) -> String? {
@@ -156,12 +158,23 @@ public struct SourceMapper {
             return v
         }
         func vocabulary(_ field: String, _ vocabulary: Vocabulary, _ reason: RejectReason) -> String? {
+            // Labels repeat: a hit on the raw bytes' hash skips decoding and folding.
+            if let i = binding.indices[field] {
+                let (hash, isEmpty) = row.trimmedFieldHash(i)
+                if !isEmpty, let id = resolved.cached(hash, in: vocabulary) { return id }
+            }
             guard let raw = required(field) else { return nil }
-            guard let id = vocabulary.resolve(raw) else {
+            guard let id = resolved.resolve(raw, in: vocabulary, rawHash: binding.indices[field].map { row.trimmedFieldHash($0).hash }) else {
                 reject(field, raw, reason, "'\(raw)' is not a known \(vocabulary.name); add it as an alias in the pipeline file's vocabularies.\(vocabulary.name)")
                 return nil
             }
             return id
+        }
+        func organisation() -> UInt64? {
+            guard let i = binding.indices["organisation"] else { return nil }
+            let (hash, isEmpty) = row.trimmedFieldHash(i)
+            if isEmpty { return nil }
+            return resolved.organisationKey(rawHash: hash) { StableHash.fnv1a(Fold.key(row.trimmedField(i, fellBack: &fellBack))) }
         }
 
         switch source.kind {
@@ -186,7 +199,7 @@ public struct SourceMapper {
             }
             var counts: [String: Int] = [:]
             for (type, index) in binding.countIndices.sorted(by: { $0.key < $1.key }) {
-                let raw = row.field(index, fellBack: &fellBack).trimmingCharacters()
+                let raw = row.trimmedField(index, fellBack: &fellBack)
                 if raw.isEmpty { continue }
                 switch NumberParser.count(raw) {
                 case .success(let n): counts[type] = n
@@ -205,8 +218,37 @@ public struct SourceMapper {
             guard rejects.isEmpty, let actionID, let person, let type else { return .rejected(rejects) }
             return .attendance(AttendanceRecord(actionID: actionID, person: StableHash.fnv1a(Fold.key(person)),
                                                 stakeholderType: type,
-                                                organisation: text("organisation").map { StableHash.fnv1a(Fold.key($0)) },
+                                                organisation: organisation(),
                                                 location: location))
         }
+    }
+}
+
+/// Memoised vocabulary look-ups and organisation keys, keyed by a hash of the raw field bytes
+/// (hashing non-ASCII `String`s normalises them, which cost 13 % of the ingest). Bounded, so a
+/// column of free text cannot grow it without limit.
+final class ResolutionCache {
+    private var vocabularies: [String: [UInt64: String]] = [:]
+    private var organisations: [UInt64: UInt64] = [:]
+    static let limit = 100_000
+
+    /// The canonical id already resolved for these raw bytes, if any.
+    func cached(_ rawHash: UInt64, in vocabulary: Vocabulary) -> String? { vocabularies[vocabulary.name]?[rawHash] }
+
+    /// Resolves `raw`, remembering a successful resolution under `rawHash`.
+    func resolve(_ raw: String, in vocabulary: Vocabulary, rawHash: UInt64?) -> String? {
+        let id = vocabulary.resolve(raw)
+        if let id, let rawHash, (vocabularies[vocabulary.name]?.count ?? 0) < Self.limit {
+            vocabularies[vocabulary.name, default: [:]][rawHash] = id
+        }
+        return id
+    }
+
+    /// The stable hash of an organisation's folded name; `compute` runs on a cache miss.
+    func organisationKey(rawHash: UInt64, compute: () -> UInt64) -> UInt64 {
+        if let hit = organisations[rawHash] { return hit }
+        let key = compute()
+        if organisations.count < Self.limit { organisations[rawHash] = key }
+        return key
     }
 }

@@ -2,22 +2,60 @@
 public enum Fold {
     /// "  Saint-Étienne (42) " → "saint etienne 42".
     public static func key(_ text: String) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var pendingSpace = false
-        var ascii = true
-        for b in text.utf8 {
-            if b >= 0x80 { ascii = false; break }
-            if isASCIIAlphanumeric(b) {
-                if pendingSpace && !out.isEmpty { out.append(0x20) }
-                pendingSpace = false
-                out.append(b >= 65 && b <= 90 ? b + 32 : b)
-            } else {
-                pendingSpace = true
-            }
-        }
-        if ascii { return String(decoding: out, as: UTF8.self) }
+        var text = text
+        // Byte-level for ASCII and the Latin letters French uses: the scalar path allocated per
+        // character and took a fifth of the ingest time on a 100 MB export.
+        if let key = text.withUTF8({ latinKey($0) }) { return key }
         return unicodeKey(text)
+    }
+
+    /// The key of UTF-8 bytes made of ASCII, Latin-1 Supplement, Latin Extended-A and common
+    /// punctuation; nil when another script appears (the general path handles it).
+    static func latinKey(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var pendingSpace = false
+        var i = 0
+        let n = bytes.count
+        // No nested helper: a closure capturing `out` boxes it and adds exclusivity checks per byte.
+        while i < n {
+            let b = bytes[i]
+            var first: UInt8 = 0, second: UInt8 = 0
+            if b < 0x80 {
+                if isASCIIAlphanumeric(b) { first = b >= 65 && b <= 90 ? b + 32 : b }
+                i += 1
+            } else if b >= 0xC3 && b <= 0xC5 && i + 1 < n {
+                let folded = latinFold[((Int(b & 0x1F) << 6) | Int(bytes[i + 1] & 0x3F)) - 0xC0]
+                if folded.0 == 0xFF { return nil }
+                (first, second) = folded
+                i += 2
+            } else if b == 0xC2 && i + 1 < n {
+                i += 2  // no-break space, «, », °, ·…: separators
+            } else if b == 0xE2 && i + 2 < n && bytes[i + 1] == 0x80 {
+                i += 3  // ’ – — “ ” … and the narrow no-break space: separators
+            } else {
+                return nil
+            }
+            if first == 0 {
+                pendingSpace = true
+                continue
+            }
+            if pendingSpace && !out.isEmpty { out.append(0x20) }
+            pendingSpace = false
+            out.append(first)
+            if second != 0 { out.append(second) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// U+00C0…U+017F → lower-case ASCII letter(s); (0, 0) a separator; (0xFF, _) not handled here.
+    static let latinFold: [(UInt8, UInt8)] = (0xC0...0x17F).map { value in
+        guard let scalar = Unicode.Scalar(UInt32(value)) else { return (0xFF, 0) }
+        if let pair = ligatures[UInt32(value)] {
+            return (UInt8(ascii: lower(pair.0)), UInt8(ascii: lower(pair.1)))
+        }
+        if let base = latinBase[UInt32(value)] { return (UInt8(ascii: lower(base)), 0) }
+        return scalar.properties.isAlphabetic ? (0xFF, 0) : (0, 0)
     }
 
     /// The general path, for text with letters beyond ASCII.

@@ -66,6 +66,16 @@ struct FieldParserTests {
         #expect(Fold.key("—") == "")
     }
 
+    /// The byte-level path and the general path fold every Latin letter and separator alike.
+    @Test func foldingPathsAgree() {
+        var samples = ["Chargé d’insertion SIAE", "Œuvre « sociale »", "a\u{00A0}b\u{202F}c", "ÆSTHÉTIQUE – ß", "Ðorđe Þór"]
+        samples += (0xC0...0x17F).compactMap { Unicode.Scalar(UInt32($0)).map { "x\(Character($0))y" } }
+        for text in samples {
+            #expect(Fold.key(text) == Fold.unicodeKey(text), "\(text)")
+        }
+        #expect(Fold.key("Ðorđe") == "ðorde")
+    }
+
     @Test func vocabularyMatchingIgnoresCaseAccentsSpacesPunctuation() {
         var v = Vocabulary(name: "territory")
         v.add(.init(id: "saint_etienne", label: "Saint-Étienne", aliases: ["St Etienne"]))
