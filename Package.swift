@@ -29,8 +29,10 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["Records", "PipelineFile"]),
         // XML through libxml2 (streaming reader, hardened options).
         .target(name: "IngestXML", dependencies: ["CLibXML2"]),
+        // Exact statistics (t, Welch, Wilson, Wilcoxon signed-rank, Cronbach), checked against scipy.
+        .target(name: "Statistics"),
         // Aggregates and indicators, small-cell protection.
-        .target(name: "Indicators", dependencies: ["Records"]),
+        .target(name: "Indicators", dependencies: ["Records", "Statistics"]),
         // Outputs: contract CSVs, rejects, manifest, Markdown report.
         .target(name: "Report", dependencies: ["Records", "Indicators"]),
         // Orchestration of run / validate / preview.
@@ -42,8 +44,8 @@ let package = Package(
             "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ImpactTests", dependencies: [
-            "Records", "PipelineFile", "Ingest", "IngestXML", "Indicators", "Report", "Pipeline",
-        ]),
+            "Records", "PipelineFile", "Ingest", "IngestXML", "Statistics", "Indicators", "Report", "Pipeline",
+        ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

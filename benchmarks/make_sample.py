@@ -159,5 +159,85 @@ def main():
     (OUT / "emargements_declic_2024-2025.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
 
 
+LABELS = ["Pas du tout d'accord", "Plutôt pas d'accord", "Ni d'accord ni pas d'accord", "Plutôt d'accord", "Tout à fait d'accord"]
+ADVISER_ITEMS = [  # id, question, mean before, shift (on the agreement scale as asked)
+    ("diversite_metiers", "Q1. L'industrie offre une grande diversité de métiers", 3.0, 0.9),
+    ("perspectives", "Q2. L'industrie offre des perspectives d'évolution", 2.9, 0.6),
+    ("salaires", "Q3. Les salaires de l'industrie sont attractifs", 2.6, 0.4),
+    ("acces_sites", "Q4. Les sites industriels sont difficiles d'accès", 3.9, -0.1),
+    ("horaires", "Q5. Les horaires de l'industrie sont compatibles avec une vie de famille", 2.4, 0.05),
+    ("connaissance_metiers", "Q6. Je connais les métiers industriels de mon territoire", 2.3, 1.1),
+    ("orienter", "Q7. Je me sens capable d'orienter un candidat vers l'industrie", 2.7, 0.8),
+]
+FIRM_ITEMS = [
+    ("motivation", "Les personnes en reconversion sont motivées", 2.8, 0.9),
+    ("competences", "Les compétences des personnes en reconversion sont transférables", 2.7, 0.25),
+    ("mobilite_frein", "La mobilité des candidats est un frein au recrutement", 3.9, -0.15),
+    ("langue_frein", "La maîtrise du français est un frein au recrutement", 3.5, 0.0),
+    ("prescripteurs_contact", "Je sais à quels prescripteurs m'adresser pour recruter", 2.2, 1.2),
+]
+
+
+def answer(mean):
+    return int(min(5, max(1, round(rng.gauss(mean, 0.9)))))
+
+
+def questionnaires():
+    # Advisers: pre/post, one UTF-8 comma export from an online form, French labels, NSP and blanks.
+    rows = []
+    for territory, spelled, n in (("lyon", "Lyon", 107), ("saint_etienne", "Saint-Étienne", 107)):
+        for i in range(n):
+            code = f"CONS-{'LY' if territory == 'lyon' else 'SE'}-{i + 1:03d}"
+            takes_pre, takes_post = rng.random() < 0.72, rng.random() < 0.6
+            if not (takes_pre or takes_post):
+                continue
+            base = [answer(m) for _, _, m, _ in ADVISER_ITEMS]
+            for wave, day in (("Avant", f"{rng.randint(1, 30):02d}/09/2024"), ("Après", f"{rng.randint(1, 30):02d}/06/2025")):
+                if (wave == "Avant" and not takes_pre) or (wave == "Après" and not takes_post):
+                    continue
+                cells = []
+                for (item, _, mean, shift), b in zip(ADVISER_ITEMS, base):
+                    v = b if wave == "Avant" else int(min(5, max(1, round(b + shift + rng.gauss(0, 0.6)))))
+                    r = rng.random()
+                    cells.append("" if r < 0.03 else "NSP" if r < 0.07 else LABELS[v - 1])
+                rows.append([f"{day} 10:{rng.randint(10, 59)}", code, spelled, wave] + cells + [""])
+    rows.sort(key=lambda r: (r[0][6:10], r[0][3:5], r[0][:2], r[1]))
+    rows[5][-1] = "Très bonne visite, mais l'accès en transports reste compliqué."
+    rows.insert(40, list(rows[30][:4]) + ["Peut-être"] + rows[30][5:])  # not on the scale: rejected
+    rows.insert(60, [rows[59][0], "CONS-LY-999", "Lyon", "T2"] + rows[59][4:])  # unknown wave: rejected
+    later = list(rows[-1])
+    later[0] = "30/06/2025 18:00"
+    later[4] = LABELS[4]
+    rows.append(later)  # the same adviser answered the post questionnaire twice: the latest is kept
+    header = ["Horodateur", "Identifiant", "Territoire", "Vague"] + [q for _, q, _, _ in ADVISER_ITEMS] + ["Commentaire"]
+
+    def cell(v):
+        return '"' + v.replace('"', '""') + '"' if ("," in v or '"' in v or "\n" in v) else v
+    text = "\n".join(",".join(cell(v) for v in r) for r in [header] + rows) + "\n"
+    (OUT / "questionnaire_conseillers_2024-2025.csv").write_bytes(text.encode("utf-8"))
+
+    # Industrial staff: one retrospective ("avant / aujourd'hui") questionnaire after the actions,
+    # exported by a survey tool with numeric codes, ';', Windows-1252, CRLF.
+    rows = []
+    for territory, spelled, n in (("lyon", "Lyon", 19), ("saint_etienne", "Saint-Étienne", 36)):
+        for i in range(n):
+            cells = []
+            for item, _, mean, shift in FIRM_ITEMS:
+                b = answer(mean)
+                a = int(min(5, max(1, round(b + shift + rng.gauss(0, 0.5)))))
+                cells += ["" if rng.random() < 0.04 else str(b), "" if rng.random() < 0.03 else str(a)]
+            rows.append([f"IND-{'LY' if territory == 'lyon' else 'SE'}-{i + 1:03d}", f"{rng.randint(1, 28):02d}/0{rng.randint(3, 6)}/2025", spelled] + cells)
+    again = list(rows[20])
+    again[1] = "28/06/2025"
+    again[4] = "5"
+    rows.append(again)  # resubmitted a few days later: the latest answer is kept
+    header = ["Code répondant", "Date", "Territoire"]
+    for _, q, _, _ in FIRM_ITEMS:
+        header += [f"Avant — {q}", f"Aujourd'hui — {q}"]
+    text = "\r\n".join(";".join(r) for r in [header] + rows) + "\r\n"
+    (OUT / "questionnaire_industriels_2024-2025.csv").write_bytes(text.encode("cp1252"))
+
+
 if __name__ == "__main__":
     main()
+    questionnaires()

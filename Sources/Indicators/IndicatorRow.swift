@@ -65,3 +65,11 @@ extension Array where Element == IndicatorRow {
         }
     }
 }
+
+/// Indicator catalogue facts shared by the stages.
+public enum IndicatorCatalog {
+    /// Whether a figure rests on persons (and so is subject to small-cell protection).
+    public static func isPersonBased(_ indicator: String) -> Bool {
+        ReachIndicators.personBased.contains(indicator) || indicator.hasPrefix("perception_") || indicator.hasPrefix("retro_perception_")
+    }
+}

@@ -1,14 +1,17 @@
 /// Small-cell protection (design §6): primary suppression below k, then complementary suppression.
 public enum SmallCellProtection {
-    /// Suppresses person-based figures resting on fewer than `k` persons, then enough other cells
-    /// of each territory × stakeholder-type table that no hidden figure follows from its margins.
-    public static func protect(_ rows: [IndicatorRow], k: Int, personBased: Set<String>) -> [IndicatorRow] {
+    /// Suppresses figures resting on fewer than `k` persons (`personBased`; a zero count of an
+    /// `additive` table reveals no one and stays), then enough other cells of each additive
+    /// territory × stakeholder-type table that no hidden figure follows from its margins.
+    public static func protect(_ rows: [IndicatorRow], k: Int, personBased: (String) -> Bool,
+                               additive: Set<String>) -> [IndicatorRow] {
         var rows = rows
-        for i in rows.indices where personBased.contains(rows[i].indicator) && rows[i].status == .ok {
-            if let v = rows[i].value, v > 0, rows[i].n < k { rows[i].suppress() }
+        for i in rows.indices where personBased(rows[i].indicator) && rows[i].status != .suppressed && rows[i].n < k {
+            if additive.contains(rows[i].indicator) && (rows[i].value ?? 0) == 0 { continue }
+            rows[i].suppress()
         }
         // One table per indicator × period × breakdown, territory × stakeholder type with ALL margins.
-        let tables = Dictionary(grouping: rows.indices.filter { personBased.contains(rows[$0].indicator) }) {
+        let tables = Dictionary(grouping: rows.indices.filter { additive.contains(rows[$0].indicator) }) {
             [rows[$0].indicator, rows[$0].period, rows[$0].dimension, rows[$0].category]
         }
         for (_, indices) in tables.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {

@@ -13,6 +13,7 @@ public struct SourceUnreadable: Error, CustomStringConvertible, Sendable {
 public enum MappedRecord: Sendable {
     case action(ActionRecord)
     case attendance(AttendanceRecord)
+    case response(SurveyResponse)
     /// Rejected: one reject per faulty field (at least one).
     case rejected([Reject])
 }
@@ -21,11 +22,14 @@ public enum MappedRecord: Sendable {
 struct ColumnBinding {
     let indices: [String: Int]
     let countIndices: [String: Int]
+    /// Questionnaire item index → column of its answer (or of its "after" answer) and of its "before" answer.
+    let itemIndices: [(item: Int, answer: Int, before: Int?)]
     let headerWidth: Int
     let header: [String]
 
     /// Binds `refs` to the header's columns; names match folded, `Nom#2` takes the second "Nom".
-    static func bind(header: [String], columns: [String: ColumnRef], counts: [String: ColumnRef]) -> (ColumnBinding?, [String]) {
+    static func bind(header: [String], columns: [String: ColumnRef], counts: [String: ColumnRef],
+                     items: [(item: Int, columns: ItemColumns)] = []) -> (ColumnBinding?, [String]) {
         let folded = header.map { Fold.key($0) }
         var missing: [String] = []
         func index(_ ref: ColumnRef) -> Int? {
@@ -51,8 +55,18 @@ struct ColumnBinding {
         for (type, ref) in counts {
             if let i = index(ref) { countIndices[type] = i } else { missing.append("counts.\(type) ← '\(ref)'") }
         }
+        var itemIndices: [(item: Int, answer: Int, before: Int?)] = []
+        for (item, columns) in items {
+            switch columns {
+            case .single(let ref):
+                if let i = index(ref) { itemIndices.append((item, i, nil)) } else { missing.append("item ← '\(ref)'") }
+            case .beforeAfter(let before, let after):
+                if let a = index(after), let b = index(before) { itemIndices.append((item, a, b)) } else { missing.append("item ← '\(before)' / '\(after)'") }
+            }
+        }
         guard missing.isEmpty else { return (nil, missing.sorted()) }
-        return (ColumnBinding(indices: indices, countIndices: countIndices, headerWidth: header.count, header: header), [])
+        return (ColumnBinding(indices: indices, countIndices: countIndices, itemIndices: itemIndices,
+                              headerWidth: header.count, header: header), [])
     }
 }
 
@@ -117,7 +131,8 @@ public struct SourceMapper {
             guard let row = try readRow(csv, file: file) else { break }
             let fields = row.fields
             if let declared = source.csv.headerRow, index < declared { continue }
-            let (binding, missing) = ColumnBinding.bind(header: fields, columns: source.columns, counts: source.counts)
+            let items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
+            let (binding, missing) = ColumnBinding.bind(header: fields, columns: source.columns, counts: source.counts, items: items)
             if let binding { return (binding, fields.map(Fold.key)) }
             if index == 1 || source.csv.headerRow == index { firstMissing = missing; firstHeader = fields }
             if source.csv.headerRow != nil { break }
@@ -177,18 +192,21 @@ public struct SourceMapper {
             return resolved.organisationKey(rawHash: hash) { StableHash.fnv1a(Fold.key(row.trimmedField(i, fellBack: &fellBack))) }
         }
 
+        func date(_ field: String) -> CalendarDate? {
+            guard let raw = required(field) else { return nil }
+            switch DateParser.parse(raw) {
+            case .success(let d): return d
+            case .failure(.format(let why)): reject(field, raw, .dateFormat, "cannot read '\(raw)' as a date: \(why)")
+            case .failure(.invalid(let why)): reject(field, raw, .dateInvalid, "impossible date '\(raw)': \(why)")
+            case .failure(.ambiguous(let why)): reject(field, raw, .dateAmbiguous, "ambiguous date '\(raw)': \(why)")
+            }
+            return nil
+        }
+
         switch source.kind {
         case .actions:
             let id = required("action_id")
-            var date: CalendarDate?
-            if let raw = required("date") {
-                switch DateParser.parse(raw) {
-                case .success(let d): date = d
-                case .failure(.format(let why)): reject("date", raw, .dateFormat, "cannot read '\(raw)' as a date: \(why)")
-                case .failure(.invalid(let why)): reject("date", raw, .dateInvalid, "impossible date '\(raw)': \(why)")
-                case .failure(.ambiguous(let why)): reject("date", raw, .dateAmbiguous, "ambiguous date '\(raw)': \(why)")
-                }
-            }
+            let day = date("date")
             let territory = vocabulary("territory", config.territories, .unknownTerritory)
             let actionType = vocabulary("action_type", config.actionTypes, .unknownActionType)
             var duration: Double?
@@ -207,8 +225,8 @@ public struct SourceMapper {
                 case .failure: reject("counts.\(type)", raw, .numberFormat, "'\(raw)' is not a whole number of participants")
                 }
             }
-            guard rejects.isEmpty, let id, let date, let territory, let actionType else { return .rejected(rejects) }
-            return .action(ActionRecord(id: id, date: date, territory: territory, actionType: actionType,
+            guard rejects.isEmpty, let id, let day, let territory, let actionType else { return .rejected(rejects) }
+            return .action(ActionRecord(id: id, date: day, territory: territory, actionType: actionType,
                                         organiser: text("organiser"), durationHours: duration, declaredCounts: counts,
                                         location: location))
         case .attendance:
@@ -220,6 +238,52 @@ public struct SourceMapper {
                                                 stakeholderType: type,
                                                 organisation: organisation(),
                                                 location: location))
+        case .responses:
+            return response()
+        }
+
+        /// A questionnaire response: respondent, territory, date, stakeholder type, wave, scored answers.
+        func response() -> MappedRecord {
+            let questionnaire = config.questionnaire
+            let respondent = required("respondent")
+            let territory = vocabulary("territory", config.territories, .unknownTerritory)
+            let day = date("date")
+            let type = source.fixedStakeholderType ?? vocabulary("stakeholder_type", config.stakeholderTypes, .unknownStakeholderType)
+            var wave: Wave?
+            switch source.wave {
+            case .fixed(let w): wave = w
+            case .column:
+                if let raw = required("wave") {
+                    if let id = questionnaire.waves.resolve(raw), let w = Wave(rawValue: id) { wave = w } else {
+                        rejects.append(Reject(location: location, field: "wave", value: raw, reason: .unknownWave,
+                                              message: "'\(raw)' is not a wave; add it to questionnaire.waves (pre or post)"))
+                    }
+                }
+            }
+            var answers = [UInt8](repeating: 0, count: questionnaire.items.count)
+            var before = wave == .retrospective ? answers : []
+            func score(_ column: Int, item: Int) -> UInt8? {
+                let raw = row.trimmedField(column, fellBack: &fellBack)
+                let itemDefinition = questionnaire.items[item]
+                if raw.isEmpty || questionnaire.missing.resolve(raw) != nil { return 0 }
+                var value: Int?
+                if let n = Int(raw), (1...5).contains(n) { value = n } else if let id = questionnaire.scale.resolve(raw) { value = Int(id) }
+                guard let value else {
+                    rejects.append(Reject(location: location, field: "item.\(itemDefinition.id)", value: raw, reason: .likertValue,
+                                          message: "'\(raw)' is not an answer on the 1–5 scale; add it to questionnaire.scale or questionnaire.missing"))
+                    return nil
+                }
+                // Reverse-coded items are flipped before anything else.
+                return UInt8(itemDefinition.reverse ? 6 - value : value)
+            }
+            for (item, answerColumn, beforeColumn) in binding.itemIndices {
+                if let s = score(answerColumn, item: item) { answers[item] = s }
+                if let beforeColumn, let s = score(beforeColumn, item: item) { before[item] = s }
+            }
+            guard rejects.isEmpty, let respondent, let territory, let day, let type, let wave else { return .rejected(rejects) }
+            return .response(SurveyResponse(respondent: StableHash.fnv1a(Fold.key(respondent)), stakeholderType: type,
+                                            territory: territory, date: day, wave: wave, answers: answers, before: before,
+                                            location: location))
         }
     }
 }

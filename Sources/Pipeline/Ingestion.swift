@@ -8,6 +8,9 @@ import Report
 struct Ingestion {
     let config: PipelineConfig
     private(set) var reach: ReachState
+    private(set) var perception: PerceptionState
+    /// What became of every source's records, by source name.
+    private var tallies: [String: SourceTally] = [:]
     let rejects: RejectLog
     private(set) var sources: [SourceSummary] = []
     private(set) var inputs: [InputFileInfo] = []
@@ -17,6 +20,7 @@ struct Ingestion {
         self.config = config
         self.rejects = rejects
         reach = ReachState(scheme: config.periods)
+        perception = PerceptionState(questionnaire: config.questionnaire, scheme: config.periods)
     }
 
     /// Reads every source: actions first (attendance lines link to them), each in pipeline order.
@@ -26,16 +30,17 @@ struct Ingestion {
         var infos: [String: [InputFileInfo]] = [:]
         for source in ordered {
             var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: source.files.count)
+            let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
             let mapper = SourceMapper(source: source, config: config)
             for file in source.files {
                 progress("reading \(displayPath(file)) (\(source.name))")
                 let digest = try FileDigest.sha256(path: file)
                 do {
                     let reading = try mapper.map(file: file) { record in
-                        summary.tally.read += 1
-                        accept(record, into: &summary.tally)
+                        tallies[source.name, default: SourceTally()].read += 1
+                        accept(record, source: sourceIndex)
                     }
-                    summary.tally.encodingFallbacks += reading.encodingFallbacks
+                    tallies[source.name, default: SourceTally()].encodingFallbacks += reading.encodingFallbacks
                     infos[source.name, default: []].append(
                         InputFileInfo(source: source.name, path: displayPath(file), size: digest.size, sha256: digest.hex,
                                       encoding: reading.encoding, delimiter: reading.delimiter))
@@ -48,18 +53,38 @@ struct Ingestion {
                                       encoding: "", delimiter: ""))
                 }
             }
-            // Every physical record is accounted for, whatever happened to it.
-            precondition(summary.tally.reconciles, "source \(source.name): read ≠ accepted + rejected + duplicates")
             summaries[source.name] = summary
         }
-        // Report sources in the pipeline file's order.
-        sources = config.sources.compactMap { summaries[$0.name] }
+        // Report sources in the pipeline file's order, with what became of their records.
+        sources = config.sources.compactMap { source in
+            guard var summary = summaries[source.name] else { return nil }
+            summary.tally = tallies[source.name] ?? SourceTally()
+            // Every physical record is accounted for, whatever happened to it.
+            precondition(summary.tally.reconciles, "source \(source.name): read ≠ accepted + rejected + duplicates")
+            return summary
+        }
         inputs = config.sources.flatMap { infos[$0.name] ?? [] }
     }
 
     /// De-duplicates and links one mapped record, counting what became of it.
-    private mutating func accept(_ record: MappedRecord, into tally: inout SourceTally) {
+    private mutating func accept(_ record: MappedRecord, source: Int) {
+        let name = config.sources[source].name
+        var tally = tallies[name] ?? SourceTally()
+        defer { tallies[name] = tally }
         switch record {
+        case .response(let response):
+            tally.accepted += 1
+            if let dropped = perception.add(response, source: source) {
+                // The earlier answer of the same respondent and wave gives way (it may be another source's).
+                if dropped == source {
+                    tally.accepted -= 1
+                    tally.duplicates += 1
+                } else {
+                    let other = config.sources[dropped].name
+                    tallies[other, default: SourceTally()].accepted -= 1
+                    tallies[other, default: SourceTally()].duplicates += 1
+                }
+            }
         case .rejected(let faults):
             tally.rejected += 1
             faults.forEach(rejects.append)

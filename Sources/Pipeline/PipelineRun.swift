@@ -51,21 +51,27 @@ public enum PipelineRun {
         try ingestion.run(progress: progress)
 
         progress("computing indicators")
+        let perception = ingestion.perception.aggregate()
         let raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
-        let rows = SmallCellProtection.protect(raw, k: config.privacyK, personBased: ReachIndicators.personBased).sortedByKey()
-        let summary = RunSummary(
+            + PerceptionIndicators.compute(perception, k: config.privacyK)
+        let rows = SmallCellProtection.protect(raw, k: config.privacyK, personBased: IndicatorCatalog.isPersonBased,
+                                               additive: ReachIndicators.personBased).sortedByKey()
+        var summary = RunSummary(
             title: config.title, programme: config.programme, periodScheme: config.periods, privacyK: config.privacyK,
             maxRejectRate: config.maxRejectRate, toolVersion: ImpactVersion.current,
             pipelinePath: (path as NSString).lastPathComponent, pipelineSHA256: FileDigest.sha256(data: pipelineData),
             inputs: ingestion.inputs, sources: ingestion.sources, rejectSample: rejects.sample,
             rejectCounts: rejects.countsByReason, rows: rows,
             countOnlyActions: ingestion.reach.countOnlyActions)
+        summary.questionnaire = config.questionnaire
+        summary.reliability = PerceptionIndicators.reliability(perception)
         let exitCode: Int32 = summary.hasDataProblems ? 1 : 0
         guard options.write else { return RunResult(summary: summary, outputFolder: folder, written: [], exitCode: exitCode) }
 
         progress("writing \(folder)")
         let labels = Labels(language: options.language ?? config.language, territories: config.territories,
-                            stakeholders: config.stakeholderTypes, actionTypes: config.actionTypes)
+                            stakeholders: config.stakeholderTypes, actionTypes: config.actionTypes,
+                            questionnaire: config.questionnaire)
         var files: [(String, String)] = [
             ("indicators.csv", IndicatorsCSV.render(rows)),
             ("indicators-excel.csv", ExcelCSV.render(rows, labels: labels)),
@@ -77,6 +83,16 @@ public enum PipelineRun {
                 let name = "reach-\(period).svg"
                 charts[period] = name
                 files.append((name, svg))
+            }
+        }
+        for period in summary.periods {
+            for type in config.stakeholderTypes.ids {
+                for prefix in ["perception", "retro_perception"] {
+                    guard let svg = ShiftChart.svg(summary: summary, period: period, type: type, prefix: prefix, labels: labels) else { continue }
+                    let name = "\(prefix == "perception" ? "shift" : "perceived-shift")-\(type)-\(period).svg"
+                    charts["\(period)/\(type)/\(prefix)"] = name
+                    files.append((name, svg))
+                }
             }
         }
         files.append(("report.md", MarkdownReport(summary: summary, labels: labels, charts: charts).render()))

@@ -4,6 +4,23 @@ import Records
 public enum SourceKind: String, CaseIterable, Sendable {
     case actions
     case attendance
+    case responses
+}
+
+/// Which answers a responses source holds.
+public enum WaveSpec: Equatable, Sendable {
+    /// Every row is of this wave.
+    case fixed(Wave)
+    /// A `wave` column says, matched through the wave vocabulary.
+    case column
+}
+
+/// Before/after columns of one item in a source.
+public enum ItemColumns: Equatable, Sendable {
+    /// Prospective: one column; the wave says whether it is before or after.
+    case single(ColumnRef)
+    /// Retrospective ("post-then-pre"): both answers in one response.
+    case beforeAfter(before: ColumnRef, after: ColumnRef)
 }
 
 /// How a source's bytes are laid out.
@@ -51,6 +68,12 @@ public struct SourceConfig: Sendable {
     public let columns: [String: ColumnRef]
     /// Stakeholder type → column holding a declared participant count (actions without lists).
     public let counts: [String: ColumnRef]
+    /// Responses sources: which wave rows belong to.
+    public let wave: WaveSpec
+    /// Responses sources: the stakeholder type of every row when no column gives it.
+    public let fixedStakeholderType: String?
+    /// Responses sources: item id → column(s), in questionnaire order.
+    public let items: [(id: String, columns: ItemColumns)]
     /// Line of the source's entry in the pipeline file, for messages.
     public let line: Int
 }
@@ -74,6 +97,7 @@ public struct PipelineConfig: Sendable {
     public let territories: Vocabulary
     public let stakeholderTypes: Vocabulary
     public let actionTypes: Vocabulary
+    public let questionnaire: Questionnaire
     public let sources: [SourceConfig]
 }
 
@@ -83,6 +107,7 @@ public enum FieldCatalog {
         switch kind {
         case .actions: return ["action_id", "date", "territory", "action_type"]
         case .attendance: return ["action_id", "person", "stakeholder_type"]
+        case .responses: return ["respondent", "territory", "date"]
         }
     }
 
@@ -90,6 +115,7 @@ public enum FieldCatalog {
         switch kind {
         case .actions: return ["organiser", "duration_hours", "title"]
         case .attendance: return ["organisation"]
+        case .responses: return ["stakeholder_type", "wave", "comment"]
         }
     }
 

@@ -5,7 +5,7 @@ import Yams
 /// Reads and checks a pipeline file; every mistake is a `PipelineFileError` with file:line:key.
 public enum PipelineLoader {
     static let topKeys = ["version", "title", "programme", "periods", "privacy", "quality", "outputs",
-                          "vocabularies", "sources"]
+                          "vocabularies", "questionnaire", "sources"]
 
     /// Loads `path`; relative paths inside resolve against the file's folder.
     public static func load(path: String) throws -> PipelineConfig {
@@ -44,6 +44,7 @@ public enum PipelineLoader {
         BuiltinVocabularies.stakeholderTypes.forEach { stakeholders.add($0) }
         BuiltinVocabularies.actionTypes.forEach { actionTypes.add($0) }
         var sourceNodes: [YAMLNode]?
+        var questionnaire = Questionnaire.none
 
         for (key, _, value) in try doc.mapping(allowed: topKeys) {
             switch key {
@@ -73,6 +74,8 @@ public enum PipelineLoader {
                     default: try addEntries(vv, to: &actionTypes)
                     }
                 }
+            case "questionnaire":
+                questionnaire = try QuestionnaireLoader.parse(value)
             case "sources":
                 sourceNodes = try value.sequence()
             default: break
@@ -90,7 +93,7 @@ public enum PipelineLoader {
         }
         var sources: [SourceConfig] = []
         for node in sourceNodes {
-            let source = try parseSource(node, base: baseDirectory, stakeholders: stakeholders)
+            let source = try parseSource(node, base: baseDirectory, stakeholders: stakeholders, questionnaire: questionnaire)
             if let twin = sources.first(where: { $0.name == source.name }) {
                 throw node.error("source name '\(source.name)' is already used at line \(twin.line)")
             }
@@ -99,7 +102,7 @@ public enum PipelineLoader {
         return PipelineConfig(file: file, baseDirectory: baseDirectory, title: title, programme: programme, periods: periods, privacyK: k,
                               maxRejectRate: maxRejectRate, outputFolder: outputFolder, language: language,
                               territories: territories, stakeholderTypes: stakeholders, actionTypes: actionTypes,
-                              sources: sources)
+                              questionnaire: questionnaire, sources: sources)
     }
 
     static func yamlSyntaxError(_ error: YamlError, file: String) -> PipelineFileError {
@@ -150,9 +153,9 @@ public enum PipelineLoader {
         }
     }
 
-    static let sourceKeys = ["name", "kind", "format", "path", "glob", "csv", "columns", "counts"]
+    static let sourceKeys = ["name", "kind", "format", "path", "glob", "csv", "columns", "counts", "wave", "stakeholder_type", "items"]
 
-    static func parseSource(_ node: YAMLNode, base: String, stakeholders: Vocabulary) throws -> SourceConfig {
+    static func parseSource(_ node: YAMLNode, base: String, stakeholders: Vocabulary, questionnaire: Questionnaire) throws -> SourceConfig {
         var name: String?
         var kind: SourceKind?
         var format = SourceFormat.csv
@@ -161,6 +164,9 @@ public enum PipelineLoader {
         var columns: [String: ColumnRef] = [:]
         var columnsNode: YAMLNode?
         var counts: [String: ColumnRef] = [:]
+        var waveNode: YAMLNode?
+        var fixedType: String?
+        var itemsNode: YAMLNode?
         for (key, _, value) in try node.mapping(allowed: sourceKeys) {
             switch key {
             case "name": name = try value.nonEmptyString()
@@ -186,6 +192,14 @@ public enum PipelineLoader {
                 for (field, _, ref) in try value.mapping(allowed: nil) { columns[field] = try columnRef(ref) }
             case "counts":
                 for (type, _, ref) in try value.mapping(allowed: stakeholders.ids) { counts[type] = try columnRef(ref) }
+            case "wave": waveNode = value
+            case "stakeholder_type":
+                let raw = try value.nonEmptyString()
+                guard let id = stakeholders.resolve(raw) else {
+                    throw value.error("'\(raw)' is not a stakeholder type; expected one of: \(stakeholders.ids.joined(separator: ", "))")
+                }
+                fixedType = id
+            case "items": itemsNode = value
             default: break
             }
         }
@@ -203,8 +217,45 @@ public enum PipelineLoader {
         let missing = FieldCatalog.required(kind).filter { columns[$0] == nil }
         if !missing.isEmpty { throw columnsNode.error("missing required field(s): \(missing.joined(separator: ", "))") }
         if kind != .actions, !counts.isEmpty { throw node.error("'counts' only applies to actions sources") }
+        var wave = WaveSpec.column
+        var items: [(id: String, columns: ItemColumns)] = []
+        if kind == .responses {
+            if let waveNode {
+                let w = try waveNode.oneOf(["pre", "post", "retrospective", "column"])
+                wave = w == "column" ? .column : .fixed(Wave(rawValue: w) ?? .pre)
+            }
+            if wave == .column && columns["wave"] == nil {
+                throw node.error("a responses source needs 'wave: pre|post|retrospective', or 'wave: column' with columns.wave")
+            }
+            if fixedType == nil && columns["stakeholder_type"] == nil {
+                throw node.error("a responses source needs 'stakeholder_type: …' for all its rows, or columns.stakeholder_type")
+            }
+            guard let itemsNode else { throw node.error("missing key 'items' (questionnaire item id: column header)") }
+            let retrospective = wave == .fixed(.retrospective)
+            for (id, keyLine, ref) in try itemsNode.mapping(allowed: nil) {
+                guard questionnaire.index(ofItem: id) != nil else {
+                    throw PipelineFileError(file: node.file, line: keyLine, key: "\(itemsNode.path).\(id)",
+                                            message: "not an item of the questionnaire; expected one of: \(questionnaire.items.map(\.id).joined(separator: ", "))")
+                }
+                if case .mapping = ref.node {
+                    guard retrospective else { throw ref.error("before/after columns only apply to 'wave: retrospective' sources") }
+                    var before: ColumnRef?, after: ColumnRef?
+                    for (k, _, v) in try ref.mapping(allowed: ["before", "after"]) {
+                        if k == "before" { before = try columnRef(v) } else { after = try columnRef(v) }
+                    }
+                    guard let before, let after else { throw ref.error("expected both 'before' and 'after' columns") }
+                    items.append((id, .beforeAfter(before: before, after: after)))
+                } else {
+                    guard !retrospective else { throw ref.error("a retrospective source maps each item to {before: column, after: column}") }
+                    items.append((id, .single(try columnRef(ref))))
+                }
+            }
+            guard !items.isEmpty else { throw itemsNode.error("at least one item is expected") }
+        } else if waveNode != nil || fixedType != nil || itemsNode != nil {
+            throw node.error("'wave', 'stakeholder_type' and 'items' only apply to responses sources")
+        }
         return SourceConfig(name: name, kind: kind, format: format, files: files, csv: csv, columns: columns,
-                            counts: counts, line: node.line)
+                            counts: counts, wave: wave, fixedStakeholderType: fixedType, items: items, line: node.line)
     }
 
     static func columnRef(_ node: YAMLNode) throws -> ColumnRef {

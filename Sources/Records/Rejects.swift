@@ -14,6 +14,8 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable {
     case extraFields = "csv_extra_fields"
     case unterminatedQuote = "csv_unterminated_quote"
     case unreadableSource = "source_unreadable"
+    case likertValue = "likert_value"
+    case unknownWave = "unknown_wave"
 
     public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
 }

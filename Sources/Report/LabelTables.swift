@@ -45,6 +45,29 @@ enum LabelTables {
         .chartReachTitle: "Personnes touchées par territoire et type d'acteur",
         .chartReachDesc: "Barres horizontales : nombre de personnes touchées, par territoire et par type d'acteur, période {1}. Les cases sous secret statistique ne sont pas tracées.",
         .chartPersons: "personnes",
+        .perception: "Évolution des perceptions",
+        .perceptionProspective: "Changement mesuré (questionnaires avant et après)",
+        .perceptionRetrospective: "Changement perçu (questionnaire rétrospectif « avant / aujourd'hui »)",
+        .perceptionProspectiveLead: "Les mêmes personnes ont répondu avant et après les actions ; chaque ligne compare leurs deux réponses (échelle de 1 à 5, 5 = perception la plus favorable, items formulés négativement inversés).",
+        .perceptionRetrospectiveLead: "Après les actions, les répondants ont dit où ils en étaient « avant » et « aujourd'hui » : c'est un changement perçu, moins sujet au biais de réponse mais sujet au biais de mémoire ; il ne se compare pas directement au changement mesuré.",
+        .colDimension2: "Dimension", .colItem: "Affirmation", .colBeforeAfter: "Avant → après", .colShift: "Évolution [IC 95 %]",
+        .colImproved: "En progrès", .colN: "n", .perceptionByItem: "Détail par affirmation (tous territoires)",
+        .shiftUp: "progresse", .shiftDown: "recule",
+        .significantSentence: "{1} : « {2} » {3} de {4} point sur 5 (IC 95 % : {5} à {6} ; {7} des répondants en progrès ; n = {8} ; test de Wilcoxon p {9}).",
+        .noSignificant: "Aucune évolution n'est statistiquement nette (test de Wilcoxon au seuil de 5 %) pour ce groupe.",
+        .unpairedLead: "Répondants qui n'ont répondu qu'une fois (avant seulement ou après seulement) : écart entre la moyenne « après » et la moyenne « avant », intervalle de Welch ; indicatif seulement, les deux groupes ne sont pas les mêmes personnes.",
+        .colPreOnly: "Écart des moyennes [IC 95 %]", .colPostOnly: "n (avant + après)",
+        .chartShiftTitle: "Évolution moyenne par dimension", .chartShiftDesc: "Barres horizontales : évolution moyenne (après − avant, échelle de 1 à 5) par dimension, {1}, tous territoires, avec l'intervalle de confiance à 95 % en moustaches.",
+        .chartShiftAxis: "points sur 5",
+        .keyShift: "Chez les {1}, la dimension « {2} » {3} de **{4} point** sur 5 (IC 95 % : {5} à {6} ; n = {7}){8}.",
+        .methodPerception: "**Perceptions.** Les réponses « NSP », « ne sait pas » ou vides sont des valeurs manquantes, jamais des zéros ; les affirmations formulées négativement sont inversées (6 − x) avant tout calcul. Un score de dimension est la moyenne des affirmations répondues de la dimension, calculé seulement si au moins la moitié (arrondie au-dessus) sont répondues, les mêmes aux deux temps. L'évolution est la moyenne des différences après − avant, avec un intervalle de Student à 95 % ; la part en progrès a un intervalle de Wilson ; le test de Wilcoxon des rangs signés (différences nulles écartées, ex æquo aux rangs moyens) est exact jusqu'à 50 différences non nulles, approché par la loi normale corrigée des ex æquo au-delà ; la taille d'effet est la corrélation rang-bisériale. Une personne qui répond deux fois à la même vague n'est comptée qu'une fois (sa dernière réponse). Les questionnaires rétrospectifs ne sont jamais mélangés aux questionnaires avant/après.",
+        .reliabilityLead: "Cohérence interne des dimensions (alpha de Cronbach, réponses complètes) :",
+        .colAlpha: "Alpha de Cronbach", .colItems: "Affirmations",
+        .alphaNegative: "alpha négatif : une affirmation est probablement mal inversée",
+        .indPreMean: "Perception moyenne avant", .indPostMean: "Perception moyenne après", .indShift: "Évolution moyenne",
+        .indImproved: "Part en progrès", .indWorsened: "Part en recul", .indWilcoxon: "Test de Wilcoxon (p)",
+        .indEffect: "Taille d'effet (rang-bisériale)", .indUnpaired: "Écart des moyennes, répondants non appariés",
+        .retroPrefix: "changement perçu",
     ]
 
     static let english: [LabelKey: String] = [
@@ -90,6 +113,29 @@ enum LabelTables {
         .chartReachTitle: "People reached by territory and stakeholder type",
         .chartReachDesc: "Horizontal bars: people reached, by territory and stakeholder type, period {1}. Cells under statistical secrecy are not drawn.",
         .chartPersons: "people",
+        .perception: "Change in perceptions",
+        .perceptionProspective: "Measured change (before and after questionnaires)",
+        .perceptionRetrospective: "Perceived change (retrospective \"before / now\" questionnaire)",
+        .perceptionProspectiveLead: "The same people answered before and after the actions; each line compares their two answers (1 to 5 scale, 5 = most favourable, negatively worded statements reversed).",
+        .perceptionRetrospectiveLead: "After the actions, respondents said where they stood \"before\" and \"now\": this is perceived change, less prone to response shift but prone to recall bias; it does not compare directly with measured change.",
+        .colDimension2: "Dimension", .colItem: "Statement", .colBeforeAfter: "Before → after", .colShift: "Change [95% CI]",
+        .colImproved: "Improved", .colN: "n", .perceptionByItem: "By statement (all territories)",
+        .shiftUp: "rises", .shiftDown: "falls",
+        .significantSentence: "{1}: \"{2}\" {3} by {4} points out of 5 (95% CI: {5} to {6}; {7} of respondents improved; n = {8}; Wilcoxon test p {9}).",
+        .noSignificant: "No change is statistically clear (Wilcoxon test at the 5% level) for this group.",
+        .unpairedLead: "Respondents who answered only once (before only or after only): difference between the \"after\" and \"before\" means, Welch interval; indicative only, the two groups are not the same people.",
+        .colPreOnly: "Difference of means [95% CI]", .colPostOnly: "n (before + after)",
+        .chartShiftTitle: "Mean change by dimension", .chartShiftDesc: "Horizontal bars: mean change (after − before, 1 to 5 scale) by dimension, {1}, all territories, with the 95% confidence interval as whiskers.",
+        .chartShiftAxis: "points out of 5",
+        .keyShift: "Among {1}, \"{2}\" {3} by **{4} points** out of 5 (95% CI: {5} to {6}; n = {7}){8}.",
+        .methodPerception: "**Perceptions.** \"Don't know\" or blank answers are missing values, never zeros; negatively worded statements are reversed (6 − x) before anything else. A dimension score is the mean of the dimension's answered statements, computed only when at least half (rounded up) are answered, the same ones at both times. The change is the mean of after − before differences with a 95% Student interval; the share improved has a Wilson interval; the Wilcoxon signed-rank test (zero differences dropped, ties given mid-ranks) is exact up to 50 non-zero differences, tie-corrected normal above; the effect size is the rank-biserial correlation. Someone answering the same wave twice counts once (their latest answer). Retrospective questionnaires are never pooled with before/after ones.",
+        .reliabilityLead: "Internal consistency of the dimensions (Cronbach's alpha, complete answers):",
+        .colAlpha: "Cronbach's alpha", .colItems: "Statements",
+        .alphaNegative: "negative alpha: a statement is probably not reversed as it should be",
+        .indPreMean: "Mean perception before", .indPostMean: "Mean perception after", .indShift: "Mean change",
+        .indImproved: "Share improved", .indWorsened: "Share worsened", .indWilcoxon: "Wilcoxon test (p)",
+        .indEffect: "Effect size (rank-biserial)", .indUnpaired: "Difference of means, unpaired respondents",
+        .retroPrefix: "perceived change",
     ]
 
     /// English names of the built-in vocabulary entries (pipeline-file labels are French).
@@ -106,6 +152,7 @@ enum LabelTables {
         .numberFormat: "nombre illisible", .numberNegative: "nombre négatif", .unknownAction: "action inconnue",
         .duplicateConflict: "doublon contradictoire", .extraFields: "colonnes en trop",
         .unterminatedQuote: "guillemet non refermé", .unreadableSource: "source illisible",
+        .likertValue: "réponse hors échelle", .unknownWave: "vague inconnue",
     ]
 
     static let englishReasons: [RejectReason: String] = [
@@ -115,5 +162,6 @@ enum LabelTables {
         .numberFormat: "unreadable number", .numberNegative: "negative number", .unknownAction: "unknown action",
         .duplicateConflict: "conflicting duplicate", .extraFields: "extra columns",
         .unterminatedQuote: "unclosed quote", .unreadableSource: "unreadable source",
+        .likertValue: "answer off the scale", .unknownWave: "unknown wave",
     ]
 }

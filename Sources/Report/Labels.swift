@@ -27,6 +27,13 @@ public enum LabelKey: String, CaseIterable, Sendable {
     case indActions, indParticipations, indParticipants, indOrganisations
     // Chart
     case chartReachTitle, chartReachDesc, chartPersons
+    // Perception
+    case perception, perceptionProspective, perceptionRetrospective, perceptionProspectiveLead, perceptionRetrospectiveLead
+    case colDimension2, colItem, colBeforeAfter, colShift, colImproved, colN, perceptionByItem
+    case shiftUp, shiftDown, significantSentence, noSignificant, unpairedLead, colPreOnly, colPostOnly
+    case chartShiftTitle, chartShiftDesc, chartShiftAxis, keyShift
+    case methodPerception, reliabilityLead, colAlpha, colItems, alphaNegative
+    case indPreMean, indPostMean, indShift, indImproved, indWorsened, indWilcoxon, indEffect, indUnpaired, retroPrefix
 }
 
 /// Labels for one language, with the programme's vocabularies for canonical values.
@@ -36,8 +43,11 @@ public struct Labels: Sendable {
     let territories: Vocabulary
     let stakeholders: Vocabulary
     let actionTypes: Vocabulary
+    let questionnaire: Questionnaire
 
-    public init(language: String, territories: Vocabulary, stakeholders: Vocabulary, actionTypes: Vocabulary) {
+    public init(language: String, territories: Vocabulary, stakeholders: Vocabulary, actionTypes: Vocabulary,
+                questionnaire: Questionnaire = .none) {
+        self.questionnaire = questionnaire
         self.language = language
         self.table = language == "en" ? LabelTables.english : LabelTables.french
         self.territories = territories
@@ -68,7 +78,12 @@ public struct Labels: Sendable {
     }
 
     public func category(_ dimension: String, _ category: String) -> String {
-        dimension == "action_type" ? actionType(category) : category
+        switch dimension {
+        case "action_type": return actionType(category)
+        case "item": return questionnaire.items.first { $0.id == category }?.label ?? category
+        case "dimension": return questionnaire.dimensionLabel(category)
+        default: return category
+        }
     }
 
     public func indicator(_ id: String) -> String {
@@ -77,7 +92,16 @@ public struct Labels: Sendable {
         case "participations": return self[.indParticipations]
         case "participants": return self[.indParticipants]
         case "organisations": return self[.indOrganisations]
-        default: return id
+        default:
+            let retro = id.hasPrefix("retro_")
+            let base = retro ? String(id.dropFirst("retro_".count)) : id
+            let names: [String: LabelKey] = [
+                "perception_pre_mean": .indPreMean, "perception_post_mean": .indPostMean, "perception_shift": .indShift,
+                "perception_improved_share": .indImproved, "perception_worsened_share": .indWorsened,
+                "perception_wilcoxon_p": .indWilcoxon, "perception_effect_size": .indEffect, "perception_shift_unpaired": .indUnpaired,
+            ]
+            guard let key = names[base] else { return id }
+            return retro ? "\(self[key]) (\(self[.retroPrefix]))" : self[key]
         }
     }
 
@@ -96,4 +120,13 @@ public struct Labels: Sendable {
     public func number(_ value: Double, decimals: Int = 0) -> String { NumberText.prose(value, decimals: decimals, language: language) }
     public func number(_ value: Int) -> String { NumberText.prose(Double(value), language: language) }
     public func percent(_ share: Double) -> String { NumberText.percent(share, language: language) }
+    /// A signed number: `+0,55` / `−0,12`.
+    public func signed(_ value: Double, decimals: Int = 2) -> String {
+        let text = NumberText.prose(value, decimals: decimals, language: language)
+        return text.hasPrefix("−") || text.allSatisfy({ $0 == "0" || $0 == "," || $0 == "." }) ? text : "+" + text
+    }
+    /// A p-value as prose: `< 0,001` or `= 0,012`.
+    public func pValue(_ p: Double) -> String {
+        p < 0.001 ? "< " + NumberText.prose(0.001, decimals: 3, language: language) : "= " + NumberText.prose(p, decimals: 3, language: language)
+    }
 }

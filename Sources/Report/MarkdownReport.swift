@@ -26,6 +26,7 @@ public struct MarkdownReport {
         out.append("")
         out += synthesis()
         out += reach()
+        out += PerceptionSection(summary: summary, labels: labels, charts: charts).render()
         out += quality()
         out += method()
         out += provenance()
@@ -53,6 +54,7 @@ public struct MarkdownReport {
             if let orgs = summary.row("organisations", period), (orgs.value ?? 1) > 0 {
                 lines.append("- " + labels.format(.keyOrganisations, cell(orgs)))
             }
+            lines += PerceptionSection(summary: summary, labels: labels, charts: charts).keyFigures(period).map { "- " + $0 }
         }
         if summary.periods.isEmpty { lines.append("- " + labels[.keyNoAction]) }
         let read = summary.sources.reduce(0) { $0 + $1.tally.read }
@@ -151,9 +153,12 @@ public struct MarkdownReport {
                 ? "Années de programme commençant le 1er \(name) (« 2024-2025 » va du 1er \(name) 2024 à la veille du 1er \(name) 2025)."
                 : "Programme years starting on 1 \(name) (\"2024-2025\" runs from 1 \(name) 2024 to the day before 1 \(name) 2025)."
         }
-        return ["## \(labels[.method])", "", labels[.methodReach], "",
-                labels.format(.methodPrivacy, String(summary.privacyK)), "", labels[.methodQuality], "",
-                labels.format(.methodPeriods, periods), ""]
+        var lines = ["## \(labels[.method])", "", labels[.methodReach], ""]
+        if !summary.reliability.isEmpty || summary.rows.contains(where: { $0.indicator.contains("perception") }) {
+            lines += [labels[.methodPerception], ""] + PerceptionSection(summary: summary, labels: labels, charts: charts).reliability()
+        }
+        return lines + [labels.format(.methodPrivacy, String(summary.privacyK)), "", labels[.methodQuality], "",
+                        labels.format(.methodPeriods, periods), ""]
     }
 
     func provenance() -> [String] {
@@ -190,11 +195,7 @@ public struct MarkdownReport {
         return order.filter(present.contains) + present.subtracting(order + [rollUp]).sorted()
     }
 
-    /// A GFM table; columns from `numericFrom` (to `numericTo`) are right-aligned.
     func table(header: [String], rows: [[String]], numericFrom: Int, numericTo: Int? = nil) -> [String] {
-        let escape: (String) -> String = { $0.replacing("|", with: "\\|") }
-        let align = header.indices.map { i in i >= numericFrom && i <= (numericTo ?? Int.max) ? "---:" : "---" }
-        return ["| " + header.map(escape).joined(separator: " | ") + " |", "|" + align.joined(separator: "|") + "|"]
-            + rows.map { "| " + $0.map(escape).joined(separator: " | ") + " |" }
+        MarkdownTable.render(header: header, rows: rows, numericFrom: numericFrom, numericTo: numericTo)
     }
 }

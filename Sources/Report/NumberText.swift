@@ -2,9 +2,12 @@ import Foundation
 
 /// Numbers as text, in the contract's machine form and in French or English prose.
 public enum NumberText {
-    /// Contract form: `.` decimals, no grouping, integers without decimals, at most 6 decimals.
+    /// Contract form: `.` decimals, no grouping, integers without decimals, at most 6 decimals
+    /// (below 10⁻⁴, 6 significant digits in exponent form: `1.23457e-09`).
     public static func machine(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        // Small values (p-values) keep 6 significant digits rather than rounding to 0.
+        if abs(value) < 1e-4 { return String(format: "%.5e", value) }
         var text = String(format: "%.6f", value)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }

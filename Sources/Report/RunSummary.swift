@@ -58,6 +58,10 @@ public struct RunSummary: Sendable {
     /// Protected rows (small cells already suppressed).
     public let rows: [IndicatorRow]
     public let countOnlyActions: Int
+    /// The questionnaire (items and dimensions), for the perception section.
+    public var questionnaire: Questionnaire = .none
+    /// Cronbach's alpha per stakeholder type and dimension.
+    public var reliability: [(type: String, dimension: String, items: Int, n: Int, alpha: Double?)] = []
 
     public init(title: String, programme: String, periodScheme: PeriodScheme, privacyK: Int, maxRejectRate: Double,
                 toolVersion: String, pipelinePath: String, pipelineSHA256: String, inputs: [InputFileInfo],

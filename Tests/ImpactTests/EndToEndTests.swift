@@ -106,7 +106,9 @@ struct EndToEndTests {
         let run = try runImpact(["run", "\(folder)/p.yml"])
         #expect(run.code == 2)
         let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("colums:") }.map { $0 + 1 }
-        #expect(run.err == "error: \(folder)/p.yml:\(line ?? 0): sources[0].colums: unknown key; expected one of: name, kind, format, path, glob, csv, columns, counts (did you mean 'columns'?)\n")
+        #expect(run.err.hasPrefix("error: \(folder)/p.yml:\(line ?? 0): sources[0].colums: unknown key; expected one of: name, kind,"))
+        #expect(run.err.hasSuffix("(did you mean 'columns'?)\n"))
+        #expect(run.err.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/out"))
 
         let missing = text.replacing("    colums:\n", with: "    columns:\n").replacing("actions_declic_2024-2025.csv", with: "absent.csv")

@@ -95,7 +95,7 @@ struct ReachTests {
             ("ste", "industriel", 20), ("ste", "prescripteur", 30), ("ste", "candidat", 9), ("ste", rollUp, 59),
             (rollUp, "industriel", 23), (rollUp, "prescripteur", 70), (rollUp, "candidat", 21), (rollUp, rollUp, 114),
         ])
-        let protected = SmallCellProtection.protect(rows, k: 5, personBased: ["participants"])
+        let protected = SmallCellProtection.protect(rows, k: 5, personBased: { $0 == "participants" }, additive: ["participants"])
         let hidden = protected.filter { $0.status == .suppressed }
         #expect(hidden.contains { $0.territory == "lyon" && $0.stakeholderType == "industriel" })
         #expect(hidden.count >= 4)
@@ -113,7 +113,7 @@ struct ReachTests {
 
     @Test func nothingBelowKIsPublished() {
         let rows = Self.table([("lyon", "industriel", 4), ("lyon", rollUp, 4), (rollUp, "industriel", 4), (rollUp, rollUp, 4)])
-        let protected = SmallCellProtection.protect(rows, k: 5, personBased: ["participants"])
+        let protected = SmallCellProtection.protect(rows, k: 5, personBased: { $0 == "participants" }, additive: ["participants"])
         #expect(protected.allSatisfy { $0.status == .suppressed && $0.value == nil })
     }
 }

@@ -1,0 +1,115 @@
+import Records
+import Statistics
+
+/// Perception-shift state that two partitions combine by adding: per cell, a histogram of
+/// (before, after) pairs and, for unmatched respondents, histograms of single values.
+///
+/// Scores are exact integers: a value v on the 1–5 scale is stored as v × `scale`, where `scale`
+/// is a multiple of every possible number of answered items in a dimension, so composite means
+/// (and their differences, and the ties between them) stay exact.
+public struct PerceptionAggregate: Sendable, Equatable {
+    /// One cell: period × territory × stakeholder type × design × breakdown.
+    public struct Key: Hashable, Sendable {
+        public let period: String
+        public let territory: String
+        public let stakeholderType: String
+        /// `prospective` or `retrospective`.
+        public let design: String
+        /// `item` or `dimension`.
+        public let dimension: String
+        public let category: String
+    }
+
+    public struct Pair: Hashable, Sendable {
+        public let before: Int
+        public let after: Int
+    }
+
+    public let scale: Int
+    public private(set) var pairs: [Key: [Pair: Int]] = [:]
+    public private(set) var unpairedPre: [Key: [Int: Int]] = [:]
+    public private(set) var unpairedPost: [Key: [Int: Int]] = [:]
+    /// Cronbach sums per stakeholder type × dimension (complete cases).
+    public private(set) var reliability: [String: ReliabilitySums] = [:]
+
+    public init(scale: Int) { self.scale = scale }
+
+    mutating func addPair(_ key: Key, before: Int, after: Int) {
+        for k in key.withRollUps { pairs[k, default: [:]][Pair(before: before, after: after), default: 0] += 1 }
+    }
+
+    mutating func addUnpaired(_ key: Key, value: Int, pre: Bool) {
+        for k in key.withRollUps {
+            if pre { unpairedPre[k, default: [:]][value, default: 0] += 1 } else { unpairedPost[k, default: [:]][value, default: 0] += 1 }
+        }
+    }
+
+    mutating func addReliabilityCase(type: String, dimension: String, values: [Double]) {
+        reliability["\(type)\u{1F}\(dimension)", default: ReliabilitySums(items: values.count)].add(values)
+    }
+
+    /// Adds another partition's histograms to these.
+    public mutating func merge(_ other: PerceptionAggregate) {
+        precondition(scale == other.scale, "aggregates built with different questionnaires")
+        for (k, h) in other.pairs { for (p, c) in h { pairs[k, default: [:]][p, default: 0] += c } }
+        for (k, h) in other.unpairedPre { for (v, c) in h { unpairedPre[k, default: [:]][v, default: 0] += c } }
+        for (k, h) in other.unpairedPost { for (v, c) in h { unpairedPost[k, default: [:]][v, default: 0] += c } }
+        for (k, s) in other.reliability { reliability[k, default: ReliabilitySums(items: s.sums.count)].merge(s) }
+    }
+}
+
+extension PerceptionAggregate.Key {
+    /// The key itself and its territory / stakeholder-type roll-ups.
+    var withRollUps: [PerceptionAggregate.Key] {
+        [self, with(territory: rollUp), with(type: rollUp), with(territory: rollUp).with(type: rollUp)]
+    }
+
+    func with(territory: String) -> Self {
+        .init(period: period, territory: territory, stakeholderType: stakeholderType, design: design, dimension: dimension, category: category)
+    }
+
+    func with(type: String) -> Self {
+        .init(period: period, territory: territory, stakeholderType: type, design: design, dimension: dimension, category: category)
+    }
+}
+
+/// Mergeable sums for Cronbach's alpha: n, Σxᵢ, Σxᵢ², Σtotal, Σtotal².
+public struct ReliabilitySums: Sendable, Equatable {
+    public private(set) var n = 0
+    public private(set) var sums: [Double]
+    public private(set) var squares: [Double]
+    public private(set) var total = 0.0
+    public private(set) var totalSquares = 0.0
+
+    init(items: Int) {
+        sums = Array(repeating: 0, count: items)
+        squares = Array(repeating: 0, count: items)
+    }
+
+    mutating func add(_ values: [Double]) {
+        n += 1
+        for (i, v) in values.enumerated() { sums[i] += v; squares[i] += v * v }
+        let t = values.reduce(0, +)
+        total += t
+        totalSquares += t * t
+    }
+
+    mutating func merge(_ other: ReliabilitySums) {
+        n += other.n
+        for i in sums.indices { sums[i] += other.sums[i]; squares[i] += other.squares[i] }
+        total += other.total
+        totalSquares += other.totalSquares
+    }
+
+    /// Cronbach's alpha; nil with fewer than 2 items or cases, or no variance.
+    public var alpha: Double? {
+        let k = sums.count
+        guard k >= 2, n >= 2 else { return nil }
+        let nn = Double(n)
+        func variance(_ s: Double, _ q: Double) -> Double { (q - s * s / nn) / (nn - 1) }
+        let items = zip(sums, squares).reduce(0) { $0 + variance($1.0, $1.1) }
+        let totalVariance = variance(total, totalSquares)
+        guard totalVariance > 0 else { return nil }
+        return Double(k) / Double(k - 1) * (1 - items / totalVariance)
+    }
+}

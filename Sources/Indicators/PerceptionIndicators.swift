@@ -1,0 +1,70 @@
+import Statistics
+
+/// Perception-shift indicators (design §5) from the mergeable histograms.
+public enum PerceptionIndicators {
+    /// Every perception row, with intervals; rows resting on fewer than `k` persons are suppressed
+    /// here already for the unpaired design (each group must reach k), the others by `SmallCellProtection`.
+    public static func compute(_ aggregate: PerceptionAggregate, k: Int) -> [IndicatorRow] {
+        var rows: [IndicatorRow] = []
+        let l = Double(aggregate.scale)
+        for (key, histogram) in aggregate.pairs {
+            let prefix = key.design == "retrospective" ? "retro_perception" : "perception"
+            func row(_ name: String, _ value: Double?, n: Int, ci: Interval? = nil, status: IndicatorStatus = .ok) -> IndicatorRow {
+                IndicatorRow(indicator: "\(prefix)_\(name)", period: key.period, territory: key.territory,
+                             stakeholderType: key.stakeholderType, dimension: key.dimension, category: key.category,
+                             value: value, n: n, ciLow: ci?.low, ciHigh: ci?.high, status: status)
+            }
+            var before: [Double] = [], after: [Double] = []
+            for (pair, count) in histogram.sorted(by: { ($0.key.before, $0.key.after) < ($1.key.before, $1.key.after) }) {
+                before += Array(repeating: Double(pair.before) / l, count: count)
+                after += Array(repeating: Double(pair.after) / l, count: count)
+            }
+            let n = before.count
+            let summary = PairedSummary(before: before, after: after)
+            let differences = zip(before, after).map { $1 - $0 }
+            let improved = differences.filter { $0 > 0 }.count
+            let worsened = differences.filter { $0 < 0 }.count
+            let interval = Stats.tInterval(mean: summary.meanDifference, sd: summary.sdDifference, n: n)
+            // Differences are exact on the integer scale, so ties are detected exactly.
+            let test = Stats.signedRank(histogram.flatMap { entry in
+                Array(repeating: Double(entry.key.after - entry.key.before), count: entry.value)
+            }.sorted())
+            rows += [
+                row("pre_mean", summary.preMean, n: n),
+                row("post_mean", summary.postMean, n: n),
+                row("shift", summary.meanDifference, n: n, ci: interval, status: interval == nil ? .insufficient : .ok),
+                row("improved_share", Double(improved) / Double(n), n: n, ci: Stats.wilson(successes: improved, n: n)),
+                row("worsened_share", Double(worsened) / Double(n), n: n, ci: Stats.wilson(successes: worsened, n: n)),
+                row("wilcoxon_p", test.p, n: n, status: test.p == nil ? .insufficient : .ok),
+                row("effect_size", test.effectSize, n: n, status: test.effectSize == nil ? .insufficient : .ok),
+            ]
+        }
+        for (key, pre) in aggregate.unpairedPre {
+            guard let post = aggregate.unpairedPost[key] else { continue }
+            let a = expand(pre, l), b = expand(post, l)
+            let ma = PairedSummary.moments(a), mb = PairedSummary.moments(b)
+            let welch = Stats.welch(meanA: ma.mean, varA: ma.variance, nA: a.count, meanB: mb.mean, varB: mb.variance, nB: b.count)
+            var row = IndicatorRow(indicator: "perception_shift_unpaired", period: key.period, territory: key.territory,
+                                   stakeholderType: key.stakeholderType, dimension: key.dimension, category: key.category,
+                                   value: welch.difference, n: a.count + b.count, ciLow: welch.interval?.low,
+                                   ciHigh: welch.interval?.high, status: welch.interval == nil ? .insufficient : .ok)
+            // Each group is a set of persons: both must reach k for the difference to be published.
+            if min(a.count, b.count) < k { row.suppress() }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    static func expand(_ histogram: [Int: Int], _ l: Double) -> [Double] {
+        histogram.sorted { $0.key < $1.key }.flatMap { Array(repeating: Double($0.key) / l, count: $0.value) }
+    }
+
+    /// Cronbach's alpha per stakeholder type and dimension, for the method section.
+    public static func reliability(_ aggregate: PerceptionAggregate) -> [(type: String, dimension: String, items: Int, n: Int, alpha: Double?)] {
+        aggregate.reliability.keys.sorted().compactMap { key in
+            guard let sums = aggregate.reliability[key] else { return nil }
+            let parts = key.split(separator: "\u{1F}").map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : "", sums.sums.count, sums.n, sums.alpha)
+        }
+    }
+}

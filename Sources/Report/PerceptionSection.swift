@@ -1,0 +1,175 @@
+import Indicators
+import Records
+
+/// The "Évolution des perceptions" section: per stakeholder type and design, tables, a chart,
+/// and one plain sentence per statistically clear change.
+struct PerceptionSection {
+    let summary: RunSummary
+    let labels: Labels
+    /// Chart file per "period/type/design".
+    let charts: [String: String]
+
+    static let designs = [("perception", LabelKey.perceptionProspective, LabelKey.perceptionProspectiveLead),
+                          ("retro_perception", LabelKey.perceptionRetrospective, LabelKey.perceptionRetrospectiveLead)]
+
+    /// Stakeholder types with perception figures in `period`, in vocabulary order.
+    static func types(_ summary: RunSummary, _ period: String, labels: Labels) -> [String] {
+        let present = Set(summary.rows.filter { $0.period == period && $0.indicator.hasSuffix("perception_shift") }.map(\.stakeholderType))
+        return labels.stakeholders.ids.filter(present.contains)
+    }
+
+    func render() -> [String] {
+        guard summary.rows.contains(where: { $0.indicator.hasSuffix("perception_shift") }) else { return [] }
+        var lines = ["## \(labels[.perception])", ""]
+        for period in summary.periods {
+            if summary.periods.count > 1 { lines += ["### \(labels[.period]) \(period)", ""] }
+            for type in Self.types(summary, period, labels: labels) {
+                for (prefix, title, lead) in Self.designs {
+                    let dims = dimensions(period, type, prefix)
+                    guard !dims.isEmpty else { continue }
+                    lines += ["### \(labels.stakeholder(type)) — \(labels[title])", "", labels[lead], ""]
+                    let sentences = dims.compactMap { sentence(period, rollUp, type, prefix, $0) }
+                    lines += sentences.isEmpty ? [labels[.noSignificant], ""] : sentences.map { "- " + $0 } + [""]
+                    lines += dimensionTable(period, type, prefix, dims) + [""]
+                    if let chart = charts["\(period)/\(type)/\(prefix)"] { lines += ["![\(labels[.chartShiftTitle])](\(chart))", ""] }
+                    lines += ["**\(labels[.perceptionByItem])**", ""] + itemTable(period, type, prefix) + [""]
+                    if prefix == "perception" { lines += unpaired(period, type, dims) }
+                }
+            }
+        }
+        if summary.rows.contains(where: { $0.indicator.contains("perception") && $0.status == .suppressed }) {
+            lines += [labels.format(.suppressedNote, String(summary.privacyK)), ""]
+        }
+        return lines
+    }
+
+    func dimensions(_ period: String, _ type: String, _ prefix: String) -> [String] {
+        let present = Set(summary.rows.filter {
+            $0.period == period && $0.stakeholderType == type && $0.indicator == "\(prefix)_shift" && $0.dimension == "dimension"
+        }.map(\.category))
+        return summary.questionnaire.dimensions.map(\.id).filter(present.contains)
+    }
+
+    /// "Chez les prescripteurs : « Attractivité » progresse de +0,55 point…" when p < 0.05 and the interval excludes 0.
+    func sentence(_ period: String, _ territory: String, _ type: String, _ prefix: String, _ dimension: String) -> String? {
+        func row(_ name: String) -> IndicatorRow? {
+            summary.row("\(prefix)_\(name)", period, territory, type, dimension: "dimension", category: dimension)
+        }
+        guard let shift = row("shift"), shift.status == .ok, let value = shift.value, let low = shift.ciLow, let high = shift.ciHigh,
+              let p = row("wilcoxon_p"), p.status == .ok, let pValue = p.value, pValue < 0.05, low > 0 || high < 0,
+              let improved = row("improved_share")?.value else { return nil }
+        return labels.format(.significantSentence, labels.stakeholder(type), summary.questionnaire.dimensionLabel(dimension),
+                             labels[value > 0 ? .shiftUp : .shiftDown], labels.signed(value), labels.signed(low), labels.signed(high),
+                             labels.percent(improved), labels.number(shift.n), labels.pValue(pValue))
+    }
+
+    func dimensionTable(_ period: String, _ type: String, _ prefix: String, _ dims: [String]) -> [String] {
+        let territories = Set(summary.rows.filter { $0.period == period && $0.indicator == "\(prefix)_shift" && $0.stakeholderType == type }
+            .map(\.territory)).subtracting([rollUp]).sorted() + [rollUp]
+        var rows: [[String]] = []
+        for dimension in dims {
+            for territory in territories {
+                rows.append([summary.questionnaire.dimensionLabel(dimension), labels.territory(territory)]
+                            + figures(period, territory, type, prefix, "dimension", dimension))
+            }
+        }
+        return MarkdownTable.render(header: [labels[.colDimension2], labels[.colTerritory], labels[.colBeforeAfter], labels[.colShift],
+                                             labels[.colImproved], labels[.colN]], rows: rows, numericFrom: 2)
+    }
+
+    func itemTable(_ period: String, _ type: String, _ prefix: String) -> [String] {
+        let rows = summary.questionnaire.items.compactMap { item -> [String]? in
+            guard summary.row("\(prefix)_shift", period, rollUp, type, dimension: "item", category: item.id) != nil else { return nil }
+            let label = item.reverse ? "\(item.label) ⟲" : item.label
+            return [label] + figures(period, rollUp, type, prefix, "item", item.id)
+        }
+        var table = MarkdownTable.render(header: [labels[.colItem], labels[.colBeforeAfter], labels[.colShift], labels[.colImproved], labels[.colN]],
+                                         rows: rows, numericFrom: 1)
+        if summary.questionnaire.items.contains(where: \.reverse) {
+            table += ["", labels.language == "fr" ? "⟲ : affirmation formulée négativement, scores inversés (6 − x) : une hausse est une amélioration."
+                                                  : "⟲: negatively worded statement, scores reversed (6 − x): a rise is an improvement."]
+        }
+        return table
+    }
+
+    /// Before → after, change [interval], share improved, n — or the secrecy mark.
+    func figures(_ period: String, _ territory: String, _ type: String, _ prefix: String, _ dimension: String, _ category: String) -> [String] {
+        func row(_ name: String) -> IndicatorRow? {
+            summary.row("\(prefix)_\(name)", period, territory, type, dimension: dimension, category: category)
+        }
+        guard let shift = row("shift") else { return ["—", "—", "—", "—"] }
+        guard shift.status != .suppressed, let value = shift.value else {
+            return [labels[.suppressedMark], labels[.suppressedMark], labels[.suppressedMark], labels[.suppressedMark]]
+        }
+        let before = row("pre_mean")?.value.map { labels.number($0, decimals: 2) } ?? "—"
+        let after = row("post_mean")?.value.map { labels.number($0, decimals: 2) } ?? "—"
+        var change = labels.signed(value)
+        if let low = shift.ciLow, let high = shift.ciHigh { change += " [\(labels.signed(low)) ; \(labels.signed(high))]" }
+        let improved = row("improved_share")?.value.map(labels.percent) ?? "—"
+        return ["\(before) → \(after)", change, improved, labels.number(shift.n)]
+    }
+
+    func unpaired(_ period: String, _ type: String, _ dims: [String]) -> [String] {
+        let rows = dims.compactMap { dimension -> [String]? in
+            guard let r = summary.row("perception_shift_unpaired", period, rollUp, type, dimension: "dimension", category: dimension) else { return nil }
+            guard r.status != .suppressed, let value = r.value else {
+                return [summary.questionnaire.dimensionLabel(dimension), labels[.suppressedMark], labels[.suppressedMark]]
+            }
+            var text = labels.signed(value)
+            if let low = r.ciLow, let high = r.ciHigh { text += " [\(labels.signed(low)) ; \(labels.signed(high))]" }
+            return [summary.questionnaire.dimensionLabel(dimension), text, labels.number(r.n)]
+        }
+        guard !rows.isEmpty else { return [] }
+        return [labels[.unpairedLead], ""]
+            + MarkdownTable.render(header: [labels[.colDimension2], labels[.colPreOnly], labels[.colPostOnly]], rows: rows, numericFrom: 1) + [""]
+    }
+
+    /// Cronbach's alpha lines for the method section.
+    func reliability() -> [String] {
+        guard !summary.reliability.isEmpty else { return [] }
+        let rows = summary.reliability.map { r -> [String] in
+            let alpha = r.alpha.map { labels.number($0, decimals: 2) + ($0 < 0 ? " ⚠ \(labels[.alphaNegative])" : "") } ?? "—"
+            return [labels.stakeholder(r.type), summary.questionnaire.dimensionLabel(r.dimension), labels.number(r.items), labels.number(r.n), alpha]
+        }
+        return [labels[.reliabilityLead], ""] + MarkdownTable.render(
+            header: [labels[.colStakeholder].capitalizedFirst, labels[.colDimension2], labels[.colItems], labels[.colN], labels[.colAlpha]],
+            rows: rows, numericFrom: 2) + [""]
+    }
+
+    /// The synthesis's perception figures: the two largest clear changes per design.
+    func keyFigures(_ period: String) -> [String] {
+        var out: [String] = []
+        for type in Self.types(summary, period, labels: labels) {
+            for (prefix, _, _) in Self.designs {
+                let clear = dimensions(period, type, prefix).compactMap { d -> (String, IndicatorRow)? in
+                    guard sentence(period, rollUp, type, prefix, d) != nil,
+                          let row = summary.row("\(prefix)_shift", period, rollUp, type, dimension: "dimension", category: d) else { return nil }
+                    return (d, row)
+                }.sorted { abs($0.1.value ?? 0) > abs($1.1.value ?? 0) }.prefix(2)
+                for (dimension, row) in clear {
+                    guard let value = row.value, let low = row.ciLow, let high = row.ciHigh else { continue }
+                    let perceived = prefix == "retro_perception" ? " — \(labels[.retroPrefix])" : ""
+                    out.append(labels.format(.keyShift, labels.stakeholder(type).lowercased(), summary.questionnaire.dimensionLabel(dimension),
+                                             labels[value > 0 ? .shiftUp : .shiftDown], labels.signed(value), labels.signed(low),
+                                             labels.signed(high), labels.number(row.n), perceived))
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// GitHub-flavoured Markdown tables.
+enum MarkdownTable {
+    /// A table whose columns from `numericFrom` (to `numericTo`) are right-aligned.
+    static func render(header: [String], rows: [[String]], numericFrom: Int, numericTo: Int? = nil) -> [String] {
+        let escape: (String) -> String = { $0.replacing("|", with: "\\|") }
+        let align = header.indices.map { i in i >= numericFrom && i <= (numericTo ?? Int.max) ? "---:" : "---" }
+        return ["| " + header.map(escape).joined(separator: " | ") + " |", "|" + align.joined(separator: "|") + "|"]
+            + rows.map { "| " + $0.map(escape).joined(separator: " | ") + " |" }
+    }
+}
+
+extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}
