@@ -102,6 +102,13 @@ struct PerceptionTests {
         let report = try String(contentsOfFile: "\(folder)/out/report.md", encoding: .utf8)
         let lyon = report.split(separator: "\n").filter { $0.hasPrefix("| Regard sur les personnes en reconversion | Lyon |") }
         #expect(lyon == ["| Regard sur les personnes en reconversion | Lyon | s | s | s | s |"])
+
+        // With k above every industrial group (55 respondents), their chart is not drawn at all.
+        try text.replacing("k: 20", with: "k: 60").write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        _ = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out60"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/out60")
+        #expect(!files.contains { $0.hasPrefix("perceived-shift-industriel") })
+        #expect(files.contains { $0.hasPrefix("shift-prescripteur") })  // 87–91 pairs: still drawn
     }
 
     /// Partitions by respondent, aggregated apart and merged, give the whole's figures.
