@@ -238,6 +238,60 @@ def questionnaires():
     (OUT / "questionnaire_industriels_2024-2025.csv").write_bytes(text.encode("cp1252"))
 
 
+def pathways():
+    """Hiring log: a CRM's tab-separated UTF-8 export, ISO dates, one line per step of a candidate's route."""
+    actions = []
+    for line in (OUT / "actions_declic_2024-2025.csv").read_bytes().decode("cp1252").split("\r\n")[2:]:
+        cells = line.split(";")
+        if len(cells) > 4 and cells[0][:3] in ("LYO", "STE") and cells[1][2] == "/" and cells[1][:5] != "31/02" and cells[1][:5] != "12/31":
+            d, m, y = cells[1].split("/")
+            actions.append((cells[0], f"{y}-{m}-{d}", "lyon" if cells[0].startswith("LYO") else "saint_etienne", cells[3]))
+    referrers = {"lyon": [("France Travail Lyon 7e", "France Travail"), ("Mission Locale de Lyon", "Mission Locale"),
+                          ("SIAE Envie Rhône", "SIAE"), ("AFPA Vénissieux", "Organisme de formation")],
+                 "saint_etienne": [("France Travail Saint-Étienne Centre", "France Travail"), ("Mission Locale Saint-Étienne", "Mission Locale"),
+                                   ("SIAE Loire Insertion", "SIAE"), ("GRETA Loire", "Organisme de formation")]}
+    contracts = ["CDI", "CDD 6 mois", "Intérim (3 mois)", "CDD", "Contrat pro", "CDD 12 mois", "CDI", "Création d'entreprise",
+                 "CDD 8 mois", "Intérim (6 mois)", "CDI", "Apprentissage", "CDD 4 mois", "CDI"]
+    rows = []
+    hired = 0
+    for territory, prefix, n, hires in (("lyon", "L", 14, 6), ("saint_etienne", "S", 18, 8)):
+        mine = [a for a in actions if a[2] == territory and a[3] in ("ZI Tour", "Vis ma vie")]
+        for i in range(n):
+            cand = f"C-{prefix}{i + 1:02d}"
+            org, kind = rng.choice(referrers[territory])
+            employer = rng.choice(INDUSTRY[territory])
+            linked = rng.choice(mine)
+            start = f"2024-{rng.randint(10, 12):02d}-{rng.randint(1, 28):02d}"
+            action = linked[0] if i % 3 == 0 else ""
+            rows.append([cand, "Mise en relation", start, "Lyon" if territory == "lyon" else "Saint-Étienne", employer, org, kind, "", "", "", action])
+            if i < hires + 3:
+                rows.append([cand, "Entretien", f"2025-01-{rng.randint(5, 28):02d}", rows[-1][3], employer, org, kind, "", "", "", ""])
+            if i % 2 == 0:
+                rows.append([cand, "PMSMP", f"2025-02-{rng.randint(1, 20):02d}", rows[-1][3], employer, org, kind, "", "", "", ""])
+            if i < hires:
+                contract = contracts[hired]
+                hired += 1
+                day = f"2025-03-{rng.randint(1, 28):02d}"
+                begin = end = ""
+                if contract == "CDD 6 mois":
+                    begin, end = "2025-03-03", "2025-09-02"
+                rows.append([cand, "Embauche", day, rows[-1][3], employer, org, kind, contract, begin, end, ""])
+                if contract in ("CDI", "CDD 12 mois", "Contrat pro"):
+                    rows.append([cand, "Maintien à 6 mois", "2025-08-" + day[-2:], rows[-1][3], employer, org, kind, "", "", "", ""])
+    # A hire before any action of the programme: not linked to an action.
+    rows.append(["C-S99", "Mise en relation", "2024-09-02", "Saint-Étienne", "Verrerie Forézienne", "Cap Emploi 42", "Cap Emploi", "", "", "", ""])
+    rows.append(["C-S99", "Embauche", "2024-09-10", "Saint-Étienne", "Verrerie Forézienne", "Cap Emploi 42", "Cap Emploi", "CDI", "", "", ""])
+    rows.append(["C-L03", "Relance téléphonique", "2025-01-15", "Lyon", "", "", "", "", "", "", ""])  # unknown step: rejected
+    rows.append(["C-L09", "Embauche", "2025-04-02", "Lyon", "Usinage Saint-Priest", "AFPA Vénissieux", "Organisme de formation",
+                 "Stage de 3e", "", "", ""])  # not a contract: rejected
+    rows.insert(7, list(rows[6]))  # exported twice
+    header = ["ID candidat", "Étape", "Date", "Territoire", "Entreprise", "Structure orientatrice", "Type de structure",
+              "Contrat", "Début contrat", "Fin contrat", "Action liée"]
+    text = "\n".join("\t".join(r) for r in [header] + rows) + "\n"
+    (OUT / "parcours_declic_2024-2025.tsv").write_bytes(text.encode("utf-8"))
+
+
 if __name__ == "__main__":
     main()
     questionnaires()
+    pathways()

@@ -71,5 +71,7 @@ public enum IndicatorCatalog {
     /// Whether a figure rests on persons (and so is subject to small-cell protection).
     public static func isPersonBased(_ indicator: String) -> Bool {
         ReachIndicators.personBased.contains(indicator) || indicator.hasPrefix("perception_") || indicator.hasPrefix("retro_perception_")
+            || HiringIndicators.counts.contains(indicator)
+            || ["hires_sustainable_share", "conversion_referral_to_hire", "days_to_hire_median"].contains(indicator)
     }
 }

@@ -14,6 +14,7 @@ public enum MappedRecord: Sendable {
     case action(ActionRecord)
     case attendance(AttendanceRecord)
     case response(SurveyResponse)
+    case pathway(PathwayEvent)
     /// Rejected: one reject per faulty field (at least one).
     case rejected([Reject])
 }
@@ -185,8 +186,8 @@ public struct SourceMapper {
             }
             return id
         }
-        func organisation() -> UInt64? {
-            guard let i = binding.indices["organisation"] else { return nil }
+        func organisation(_ field: String = "organisation") -> UInt64? {
+            guard let i = binding.indices[field] else { return nil }
             let (hash, isEmpty) = row.trimmedFieldHash(i)
             if isEmpty { return nil }
             return resolved.organisationKey(rawHash: hash) { StableHash.fnv1a(Fold.key(row.trimmedField(i, fellBack: &fellBack))) }
@@ -240,6 +241,47 @@ public struct SourceMapper {
                                                 location: location))
         case .responses:
             return response()
+        case .pathway:
+            return pathwayEvent()
+        }
+
+        /// A step of a candidate's route: candidate, kind, date, territory, organisations, contract.
+        func pathwayEvent() -> MappedRecord {
+            let candidate = required("candidate")
+            let kind = vocabulary("event", config.eventKinds, .unknownEventKind).flatMap(EventKind.init(rawValue:))
+            let day = date("date")
+            let territory = vocabulary("territory", config.territories, .unknownTerritory)
+            var referrerType: String?
+            if let raw = text("referrer_type") {
+                referrerType = config.referrerTypes.resolve(raw)
+                if referrerType == nil {
+                    reject("referrer_type", raw, .unknownReferrerType,
+                           "'\(raw)' is not a known referrer_type; add it as an alias in the pipeline file's vocabularies.referrer_type")
+                }
+            }
+            var contract: String?, months: Double?
+            if let raw = text("contract") {
+                let parsed = ContractParser.parse(raw, vocabulary: config.contractTypes)
+                contract = parsed.type
+                months = parsed.months
+                if contract == nil {
+                    reject("contract", raw, .unknownContractType,
+                           "'\(raw)' is not a known contract type; add it as an alias in the pipeline file's vocabularies.contract_type")
+                }
+            }
+            if text("contract_start") != nil || text("contract_end") != nil, let start = date("contract_start"), let end = date("contract_end") {
+                months = start.months(through: end)
+            }
+            if let raw = text("contract_months") {
+                if let v = NumberParser.parse(raw), v >= 0 { months = v } else {
+                    reject("contract_months", raw, .numberFormat, "'\(raw)' is not a length in months (e.g. 6 or 7,5)")
+                }
+            }
+            guard rejects.isEmpty, let candidate, let kind, let day, let territory else { return .rejected(rejects) }
+            return .pathway(PathwayEvent(candidate: StableHash.fnv1a(Fold.key(candidate)), kind: kind, date: day, territory: territory,
+                                         employer: organisation("employer"), referrer: organisation("referrer"),
+                                         referrerType: referrerType, contractType: contract, contractMonths: months,
+                                         actionID: text("action_id"), location: location))
         }
 
         /// A questionnaire response: respondent, territory, date, stakeholder type, wave, scored answers.

@@ -9,6 +9,10 @@ struct Ingestion {
     let config: PipelineConfig
     private(set) var reach: ReachState
     private(set) var perception: PerceptionState
+    private(set) var hiring = HiringState()
+    /// Who attended which action when; kept only when pathway sources need it.
+    private(set) var links = ActionLinks()
+    private let needsLinks: Bool
     /// What became of every source's records, by source name.
     private var tallies: [String: SourceTally] = [:]
     let rejects: RejectLog
@@ -21,6 +25,7 @@ struct Ingestion {
         self.rejects = rejects
         reach = ReachState(scheme: config.periods)
         perception = PerceptionState(questionnaire: config.questionnaire, scheme: config.periods)
+        needsLinks = config.sources.contains { $0.kind == .pathway }
     }
 
     /// Reads every source: actions first (attendance lines link to them), each in pipeline order.
@@ -72,6 +77,8 @@ struct Ingestion {
         var tally = tallies[name] ?? SourceTally()
         defer { tallies[name] = tally }
         switch record {
+        case .pathway(let event):
+            if hiring.add(event) { tally.accepted += 1 } else { tally.duplicates += 1 }
         case .response(let response):
             tally.accepted += 1
             if let dropped = perception.add(response, source: source) {
@@ -99,6 +106,7 @@ struct Ingestion {
                 }
             } else {
                 reach.add(action)
+                if needsLinks { links.addAction(id: action.id, date: action.date) }
                 tally.accepted += 1
             }
         case .attendance(let line):
@@ -111,6 +119,7 @@ struct Ingestion {
             switch reach.add(line, at: entry) {
             case .added:
                 tally.accepted += 1
+                if needsLinks { links.addAttendance(person: line.person, organisation: line.organisation, date: reach.entries[entry].record.date) }
             case .duplicate:
                 tally.duplicates += 1
             case .conflict(let listed):

@@ -33,6 +33,8 @@ public struct RunResult: Sendable {
     public let written: [String]
     /// 0 success, 1 data problems (design §9).
     public let exitCode: Int32
+    /// Every figure before small-cell protection (never written; for tests against hand-computed values).
+    var unprotectedRows: [IndicatorRow] = []
 }
 
 /// `impact run`: sources → records → aggregates → indicators → report.
@@ -54,8 +56,12 @@ public enum PipelineRun {
         let perception = ingestion.perception.aggregate()
         let raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
             + PerceptionIndicators.compute(perception, k: config.privacyK)
-        let rows = SmallCellProtection.protect(raw, k: config.privacyK, personBased: IndicatorCatalog.isPersonBased,
-                                               additive: ReachIndicators.personBased).sortedByKey()
+            + HiringIndicators.compute(ingestion.hiring, links: ingestion.links, scheme: config.periods,
+                                       durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays)
+        let protected = SmallCellProtection.protect(raw, k: config.privacyK, personBased: IndicatorCatalog.isPersonBased,
+                                                    additive: ReachIndicators.personBased)
+        let shares = HiringIndicators.protectShares(protected, k: config.privacyK)
+        let rows = (shares + TargetRows.compute(config.targets, rows: shares)).sortedByKey()
         var summary = RunSummary(
             title: config.title, programme: config.programme, periodScheme: config.periods, privacyK: config.privacyK,
             maxRejectRate: config.maxRejectRate, toolVersion: ImpactVersion.current,
@@ -65,8 +71,12 @@ public enum PipelineRun {
             countOnlyActions: ingestion.reach.countOnlyActions)
         summary.questionnaire = config.questionnaire
         summary.reliability = PerceptionIndicators.reliability(perception)
+        summary.durableStrict = config.hiring.durable.strict
+        summary.linkWindowDays = config.hiring.linkWindowDays
         let exitCode: Int32 = summary.hasDataProblems ? 1 : 0
-        guard options.write else { return RunResult(summary: summary, outputFolder: folder, written: [], exitCode: exitCode) }
+        guard options.write else {
+            return RunResult(summary: summary, outputFolder: folder, written: [], exitCode: exitCode, unprotectedRows: raw)
+        }
 
         progress("writing \(folder)")
         let labels = Labels(language: options.language ?? config.language, territories: config.territories,
@@ -95,12 +105,18 @@ public enum PipelineRun {
                 }
             }
         }
+        for period in summary.periods {
+            if let svg = FunnelChart.svg(summary: summary, period: period, labels: labels) {
+                charts["\(period)/funnel"] = "funnel-\(period).svg"
+                files.append(("funnel-\(period).svg", svg))
+            }
+        }
         files.append(("report.md", MarkdownReport(summary: summary, labels: labels, charts: charts).render()))
         let written = files.map(\.0) + ["rejects.csv", "manifest.json"]
         for (name, text) in files { try AtomicFile.write(text, to: "\(folder)/\(name)") }
         try rejects.commit()
         let manifest = Manifest(summary: summary, outputs: written, exitCode: Int(exitCode), startedAt: started, finishedAt: Date())
         try AtomicFile.write(try manifest.json(), to: "\(folder)/manifest.json")
-        return RunResult(summary: summary, outputFolder: folder, written: written, exitCode: exitCode)
+        return RunResult(summary: summary, outputFolder: folder, written: written, exitCode: exitCode, unprotectedRows: raw)
     }
 }

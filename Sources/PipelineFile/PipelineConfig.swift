@@ -5,6 +5,14 @@ public enum SourceKind: String, CaseIterable, Sendable {
     case actions
     case attendance
     case responses
+    case pathway
+}
+
+/// Settings of the hiring indicators.
+public struct HiringSettings: Sendable, Equatable {
+    public var durable: DurableRule = DurableRule(strict: false)
+    /// Days before a hire in which an action counts as linked to it.
+    public var linkWindowDays: Int = 365
 }
 
 /// Which answers a responses source holds.
@@ -98,6 +106,11 @@ public struct PipelineConfig: Sendable {
     public let stakeholderTypes: Vocabulary
     public let actionTypes: Vocabulary
     public let questionnaire: Questionnaire
+    public let eventKinds: Vocabulary
+    public let contractTypes: Vocabulary
+    public let referrerTypes: Vocabulary
+    public let hiring: HiringSettings
+    public let targets: [Target]
     public let sources: [SourceConfig]
 }
 
@@ -108,6 +121,7 @@ public enum FieldCatalog {
         case .actions: return ["action_id", "date", "territory", "action_type"]
         case .attendance: return ["action_id", "person", "stakeholder_type"]
         case .responses: return ["respondent", "territory", "date"]
+        case .pathway: return ["candidate", "event", "date", "territory"]
         }
     }
 
@@ -116,6 +130,8 @@ public enum FieldCatalog {
         case .actions: return ["organiser", "duration_hours", "title"]
         case .attendance: return ["organisation"]
         case .responses: return ["stakeholder_type", "wave", "comment"]
+        case .pathway: return ["employer", "referrer", "referrer_type", "contract", "contract_start", "contract_end",
+                               "contract_months", "action_id"]
         }
     }
 

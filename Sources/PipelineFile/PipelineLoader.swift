@@ -5,7 +5,7 @@ import Yams
 /// Reads and checks a pipeline file; every mistake is a `PipelineFileError` with file:line:key.
 public enum PipelineLoader {
     static let topKeys = ["version", "title", "programme", "periods", "privacy", "quality", "outputs",
-                          "vocabularies", "questionnaire", "sources"]
+                          "vocabularies", "questionnaire", "hiring", "targets", "sources"]
 
     /// Loads `path`; relative paths inside resolve against the file's folder.
     public static func load(path: String) throws -> PipelineConfig {
@@ -45,6 +45,14 @@ public enum PipelineLoader {
         BuiltinVocabularies.actionTypes.forEach { actionTypes.add($0) }
         var sourceNodes: [YAMLNode]?
         var questionnaire = Questionnaire.none
+        var eventKinds = Vocabulary(name: "event_kind")
+        var contractTypes = Vocabulary(name: "contract_type")
+        var referrerTypes = Vocabulary(name: "referrer_type")
+        BuiltinVocabularies.eventKinds.forEach { eventKinds.add($0) }
+        BuiltinVocabularies.contractTypes.forEach { contractTypes.add($0) }
+        BuiltinVocabularies.referrerTypes.forEach { referrerTypes.add($0) }
+        var hiring = HiringSettings()
+        var targetNodes: [YAMLNode] = []
 
         for (key, _, value) in try doc.mapping(allowed: topKeys) {
             switch key {
@@ -67,13 +75,29 @@ public enum PipelineLoader {
                     if ok == "lang" { language = try ov.oneOf(["fr", "en"]) }
                 }
             case "vocabularies":
-                for (vk, _, vv) in try value.mapping(allowed: ["territory", "stakeholder_type", "action_type"]) {
+                for (vk, _, vv) in try value.mapping(allowed: ["territory", "stakeholder_type", "action_type", "event_kind",
+                                                                "contract_type", "referrer_type"]) {
                     switch vk {
                     case "territory": try addEntries(vv, to: &territories)
                     case "stakeholder_type": try addEntries(vv, to: &stakeholders)
+                    case "event_kind":
+                        for (id, _, _) in try vv.mapping(allowed: EventKind.allCases.map(\.rawValue)) { _ = id }
+                        try addEntries(vv, to: &eventKinds)
+                    case "contract_type": try addEntries(vv, to: &contractTypes)
+                    case "referrer_type": try addEntries(vv, to: &referrerTypes)
                     default: try addEntries(vv, to: &actionTypes)
                     }
                 }
+            case "hiring":
+                for (hk, _, hv) in try value.mapping(allowed: ["durable", "link_window_days"]) {
+                    if hk == "durable" {
+                        hiring.durable = DurableRule(strict: try hv.oneOf(["at_least_6_months", "more_than_6_months"]) == "more_than_6_months")
+                    } else {
+                        hiring.linkWindowDays = try hv.int(in: 1...3650)
+                    }
+                }
+            case "targets":
+                targetNodes = try value.sequence()
             case "questionnaire":
                 questionnaire = try QuestionnaireLoader.parse(value)
             case "sources":
@@ -91,6 +115,30 @@ public enum PipelineLoader {
             throw PipelineFileError(file: file, line: 1, key: "vocabularies.territory",
                                     message: "missing: list the programme's territories (id, label, aliases)")
         }
+        var targets: [Target] = []
+        for node in targetNodes {
+            var indicator: String?, period: String?, territory = "ALL", type: String?, target: Double?
+            for (k, _, v) in try node.mapping(allowed: ["indicator", "period", "territory", "stakeholder_type", "value"]) {
+                switch k {
+                case "indicator": indicator = try v.oneOf(Self.targetable)
+                case "period": period = try v.nonEmptyString()
+                case "territory":
+                    let raw = try v.nonEmptyString()
+                    guard let id = territories.resolve(raw) else { throw v.error("'\(raw)' is not a territory of vocabularies.territory") }
+                    territory = id
+                case "stakeholder_type":
+                    let raw = try v.nonEmptyString()
+                    guard let id = stakeholders.resolve(raw) else { throw v.error("'\(raw)' is not a stakeholder type") }
+                    type = id
+                default: target = try v.double(in: 0...1e12)
+                }
+            }
+            guard let indicator, let target else { throw node.error("a target needs 'indicator' and 'value'") }
+            // Hiring figures are about candidates; reach figures default to every stakeholder type.
+            let defaultType = Self.targetable.firstIndex(of: indicator).map { $0 >= 4 } == true ? "candidat" : "ALL"
+            targets.append(Target(indicator: indicator, period: period, territory: territory, stakeholderType: type ?? defaultType,
+                                  value: target, line: node.line))
+        }
         var sources: [SourceConfig] = []
         for node in sourceNodes {
             let source = try parseSource(node, base: baseDirectory, stakeholders: stakeholders, questionnaire: questionnaire)
@@ -102,7 +150,8 @@ public enum PipelineLoader {
         return PipelineConfig(file: file, baseDirectory: baseDirectory, title: title, programme: programme, periods: periods, privacyK: k,
                               maxRejectRate: maxRejectRate, outputFolder: outputFolder, language: language,
                               territories: territories, stakeholderTypes: stakeholders, actionTypes: actionTypes,
-                              questionnaire: questionnaire, sources: sources)
+                              questionnaire: questionnaire, eventKinds: eventKinds, contractTypes: contractTypes,
+                              referrerTypes: referrerTypes, hiring: hiring, targets: targets, sources: sources)
     }
 
     static func yamlSyntaxError(_ error: YamlError, file: String) -> PipelineFileError {
@@ -152,6 +201,11 @@ public enum PipelineLoader {
             }
         }
     }
+
+    /// Indicators a target may be set for (counts and shares whose attainment reads naturally).
+    static let targetable = ["actions", "participations", "participants", "organisations", "referrals", "interviews", "immersions",
+                             "hires", "retained_6m", "hires_sustainable", "hires_sustainable_share", "hires_after_action",
+                             "conversion_referral_to_hire"]
 
     static let sourceKeys = ["name", "kind", "format", "path", "glob", "csv", "columns", "counts", "wave", "stakeholder_type", "items"]
 

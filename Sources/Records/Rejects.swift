@@ -16,6 +16,9 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable {
     case unreadableSource = "source_unreadable"
     case likertValue = "likert_value"
     case unknownWave = "unknown_wave"
+    case unknownEventKind = "unknown_event_kind"
+    case unknownContractType = "unknown_contract_type"
+    case unknownReferrerType = "unknown_referrer_type"
 
     public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
 }

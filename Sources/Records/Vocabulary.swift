@@ -63,6 +63,35 @@ public enum BuiltinVocabularies {
                         "demandeuse d'emploi", "bénéficiaire"]),
     ]
 
+    /// Pathway event kinds.
+    public static let eventKinds: [Vocabulary.Entry] = [
+        .init(id: "referral", label: "Mises en relation", aliases: ["mise en relation", "orientation", "positionnement", "candidature transmise"]),
+        .init(id: "interview", label: "Entretiens", aliases: ["entretien", "entretien d'embauche", "entretien de recrutement"]),
+        .init(id: "immersion", label: "Immersions", aliases: ["immersion", "PMSMP", "stage", "période d'immersion", "immersion professionnelle"]),
+        .init(id: "hire", label: "Embauches", aliases: ["embauche", "recrutement", "signature du contrat", "retour à l'emploi"]),
+        .init(id: "retained_6m", label: "En poste à 6 mois", aliases: ["maintien à 6 mois", "en poste à 6 mois", "toujours en poste à 6 mois", "maintien dans l'emploi à 6 mois"]),
+    ]
+
+    /// Contract types.
+    public static let contractTypes: [Vocabulary.Entry] = [
+        .init(id: "cdi", label: "CDI", aliases: ["CDI", "contrat à durée indéterminée", "CDI intérimaire"]),
+        .init(id: "cdd", label: "CDD", aliases: ["CDD", "contrat à durée déterminée", "CDDI"]),
+        .init(id: "interim", label: "Intérim", aliases: ["intérim", "interim", "mission d'intérim", "travail temporaire", "CTT"]),
+        .init(id: "alternance", label: "Alternance", aliases: ["alternance", "apprentissage", "contrat d'apprentissage", "contrat pro",
+                                                                 "contrat de professionnalisation", "professionnalisation"]),
+        .init(id: "creation", label: "Création d'entreprise", aliases: ["création d'entreprise", "création", "auto-entrepreneur", "micro-entreprise"]),
+    ]
+
+    /// Referring organisations' categories.
+    public static let referrerTypes: [Vocabulary.Entry] = [
+        .init(id: "france_travail", label: "France Travail", aliases: ["France Travail", "Pôle emploi", "Pole emploi"]),
+        .init(id: "mission_locale", label: "Mission Locale", aliases: ["Mission Locale", "ML"]),
+        .init(id: "siae", label: "SIAE", aliases: ["SIAE", "structure d'insertion", "IAE", "chantier d'insertion", "entreprise d'insertion"]),
+        .init(id: "organisme_formation", label: "Organisme de formation", aliases: ["organisme de formation", "OF", "AFPA", "GRETA"]),
+        .init(id: "cap_emploi", label: "Cap Emploi", aliases: ["Cap Emploi"]),
+        .init(id: "entreprise", label: "Entreprise", aliases: ["entreprise", "employeur", "candidature spontanée"]),
+    ]
+
     /// Action types: the mediation formats the programme runs.
     public static let actionTypes: [Vocabulary.Entry] = [
         .init(id: "zi_tour", label: "ZI Tour", aliases: ["ZI Tour", "visite de zone industrielle", "bus tour"]),

@@ -68,6 +68,27 @@ enum LabelTables {
         .indImproved: "Part en progrès", .indWorsened: "Part en recul", .indWilcoxon: "Test de Wilcoxon (p)",
         .indEffect: "Taille d'effet (rang-bisériale)", .indUnpaired: "Écart des moyennes, répondants non appariés",
         .retroPrefix: "changement perçu",
+        .hiring: "Recrutements",
+        .hiringLead: "Sur la période {1}, {2} candidats ont été mis en relation avec des employeurs et {3} ont été embauchés.",
+        .colStep: "Étape", .colContract: "Contrat", .colReferrer: "Structure orientatrice",
+        .conversionSentence: "Parmi les candidats mis en relation, **{1}** ont été embauchés (IC 95 % : {2} à {3} ; n = {4}).",
+        .delaySentence: "Délai médian entre la première étape du parcours et l'embauche : **{1} jours** (n = {2}).",
+        .durableSentence: "**Emploi durable** ({1}) : {2} embauches sur {3}, soit **{4}** (IC 95 % : {5} à {6}).",
+        .durableRuleAtLeast: "CDI, CDD ou intérim de 6 mois ou plus, création d'entreprise",
+        .durableRuleMore: "CDI, CDD ou intérim de plus de 6 mois, création d'entreprise",
+        .unknownLengthSentence: "{1} CDD ou mission d'intérim de durée inconnue, comptés à part (ni durables ni non durables).",
+        .afterActionSentence: "**Lien avec les actions** : {1} embauches sur {2} concernent un candidat, un employeur ou une structure orientatrice ayant participé à une action du programme dans les {3} jours précédents.",
+        .hiringByContract: "Embauches par type de contrat", .hiringByReferrer: "Embauches par structure orientatrice",
+        .chartFunnelTitle: "Parcours des candidats", .chartFunnelDesc: "Barres horizontales : nombre de candidats distincts à chaque étape du parcours (mise en relation, entretien, immersion, embauche, en poste à 6 mois), période {1}, tous territoires.",
+        .chartCandidates: "candidats", .unknownCategory: "non renseigné",
+        .keyHires: "**{1} embauches** de candidats, dont {2} en emploi durable ({3}) ; {4} sont liées à une action du programme.",
+        .indReferrals: "Mises en relation", .indInterviews: "Entretiens", .indImmersions: "Immersions", .indHires: "Embauches",
+        .indRetained: "En poste à 6 mois", .indSustainable: "Embauches en emploi durable", .indSustainableShare: "Part d'emploi durable",
+        .indUnknownLength: "Contrats de durée inconnue", .indAfterAction: "Embauches liées à une action",
+        .indConversion: "Taux d'embauche des candidats mis en relation", .indDaysToHire: "Délai médian jusqu'à l'embauche (jours)",
+        .targets: "Objectifs", .targetsLead: "Objectifs fixés dans le fichier de pipeline, comparés aux réalisations.",
+        .colTarget: "Objectif", .colActual: "Réalisé", .colAttainment: "Atteinte",
+        .keyTargets: "Objectifs : {1} atteints sur {2}.", .fewerThan: "moins de {1}",
     ]
 
     static let english: [LabelKey: String] = [
@@ -136,6 +157,27 @@ enum LabelTables {
         .indImproved: "Share improved", .indWorsened: "Share worsened", .indWilcoxon: "Wilcoxon test (p)",
         .indEffect: "Effect size (rank-biserial)", .indUnpaired: "Difference of means, unpaired respondents",
         .retroPrefix: "perceived change",
+        .hiring: "Hiring",
+        .hiringLead: "In period {1}, {2} candidates were referred to employers and {3} were hired.",
+        .colStep: "Step", .colContract: "Contract", .colReferrer: "Referring organisation",
+        .conversionSentence: "Among referred candidates, **{1}** were hired (95% CI: {2} to {3}; n = {4}).",
+        .delaySentence: "Median time from a candidate's first step to the hire: **{1} days** (n = {2}).",
+        .durableSentence: "**Sustainable employment** ({1}): {2} hires out of {3}, that is **{4}** (95% CI: {5} to {6}).",
+        .durableRuleAtLeast: "permanent contract, fixed-term or temporary work of 6 months or more, business creation",
+        .durableRuleMore: "permanent contract, fixed-term or temporary work of more than 6 months, business creation",
+        .unknownLengthSentence: "{1} fixed-term or temporary contract(s) of unknown length, counted apart (neither sustainable nor not).",
+        .afterActionSentence: "**Link with the actions**: {1} hires out of {2} involve a candidate, an employer or a referring organisation that took part in a programme action in the {3} days before.",
+        .hiringByContract: "Hires by contract type", .hiringByReferrer: "Hires by referring organisation",
+        .chartFunnelTitle: "Candidates' pathway", .chartFunnelDesc: "Horizontal bars: distinct candidates at each step (referral, interview, work placement, hire, still employed at 6 months), period {1}, all territories.",
+        .chartCandidates: "candidates", .unknownCategory: "not given",
+        .keyHires: "**{1} hires** of candidates, {2} of them sustainable ({3}); {4} are linked to a programme action.",
+        .indReferrals: "Referrals", .indInterviews: "Interviews", .indImmersions: "Work placements", .indHires: "Hires",
+        .indRetained: "Still employed at 6 months", .indSustainable: "Sustainable hires", .indSustainableShare: "Share of sustainable hires",
+        .indUnknownLength: "Contracts of unknown length", .indAfterAction: "Hires linked to an action",
+        .indConversion: "Hiring rate of referred candidates", .indDaysToHire: "Median days to hire",
+        .targets: "Targets", .targetsLead: "Targets set in the pipeline file, against what was achieved.",
+        .colTarget: "Target", .colActual: "Actual", .colAttainment: "Attainment",
+        .keyTargets: "Targets: {1} met out of {2}.", .fewerThan: "fewer than {1}",
     ]
 
     /// English names of the built-in vocabulary entries (pipeline-file labels are French).
@@ -143,6 +185,10 @@ enum LabelTables {
         "industriel": "Industrial staff", "prescripteur": "Employment advisers", "candidat": "Candidates",
         "zi_tour": "Industrial-zone tour", "vis_ma_vie": "Job shadowing (Vis ma vie)", "visite_siae": "Visit to a work-integration enterprise",
         "ambassadeur": "Ambassadors", "video": "Employer-brand video",
+        "cdi": "Permanent (CDI)", "cdd": "Fixed-term (CDD)", "interim": "Temporary work", "alternance": "Work-study",
+        "creation": "Business creation", "france_travail": "France Travail", "mission_locale": "Mission Locale",
+        "siae": "Work-integration enterprise", "organisme_formation": "Training body", "cap_emploi": "Cap Emploi",
+        "entreprise": "Company",
     ]
 
     static let frenchReasons: [RejectReason: String] = [
@@ -153,6 +199,8 @@ enum LabelTables {
         .duplicateConflict: "doublon contradictoire", .extraFields: "colonnes en trop",
         .unterminatedQuote: "guillemet non refermé", .unreadableSource: "source illisible",
         .likertValue: "réponse hors échelle", .unknownWave: "vague inconnue",
+        .unknownEventKind: "étape de parcours inconnue", .unknownContractType: "type de contrat inconnu",
+        .unknownReferrerType: "type de structure inconnu",
     ]
 
     static let englishReasons: [RejectReason: String] = [
@@ -163,5 +211,7 @@ enum LabelTables {
         .duplicateConflict: "conflicting duplicate", .extraFields: "extra columns",
         .unterminatedQuote: "unclosed quote", .unreadableSource: "unreadable source",
         .likertValue: "answer off the scale", .unknownWave: "unknown wave",
+        .unknownEventKind: "unknown pathway step", .unknownContractType: "unknown contract type",
+        .unknownReferrerType: "unknown referrer type",
     ]
 }

@@ -34,6 +34,14 @@ public enum LabelKey: String, CaseIterable, Sendable {
     case chartShiftTitle, chartShiftDesc, chartShiftAxis, keyShift
     case methodPerception, reliabilityLead, colAlpha, colItems, alphaNegative
     case indPreMean, indPostMean, indShift, indImproved, indWorsened, indWilcoxon, indEffect, indUnpaired, retroPrefix
+    // Hiring
+    case hiring, hiringLead, colStep, colContract, colReferrer, conversionSentence, delaySentence, durableSentence,
+         durableRuleAtLeast, durableRuleMore, unknownLengthSentence, afterActionSentence, hiringByContract, hiringByReferrer,
+         chartFunnelTitle, chartFunnelDesc, chartCandidates, unknownCategory, keyHires
+    case indReferrals, indInterviews, indImmersions, indHires, indRetained, indSustainable, indSustainableShare,
+         indUnknownLength, indAfterAction, indConversion, indDaysToHire
+    // Targets
+    case targets, targetsLead, colTarget, colActual, colAttainment, keyTargets, fewerThan
 }
 
 /// Labels for one language, with the programme's vocabularies for canonical values.
@@ -82,6 +90,11 @@ public struct Labels: Sendable {
         case "action_type": return actionType(category)
         case "item": return questionnaire.items.first { $0.id == category }?.label ?? category
         case "dimension": return questionnaire.dimensionLabel(category)
+        case "contract_type", "referrer_type":
+            if category == "unknown" { return self[.unknownCategory] }
+            if language == "en", let english = LabelTables.englishVocabulary[category] { return english }
+            let vocabulary = dimension == "contract_type" ? BuiltinVocabularies.contractTypes : BuiltinVocabularies.referrerTypes
+            return vocabulary.first { $0.id == category }?.label ?? category
         default: return category
         }
     }
@@ -95,6 +108,13 @@ public struct Labels: Sendable {
         default:
             let retro = id.hasPrefix("retro_")
             let base = retro ? String(id.dropFirst("retro_".count)) : id
+            let hiring: [String: LabelKey] = [
+                "referrals": .indReferrals, "interviews": .indInterviews, "immersions": .indImmersions, "hires": .indHires,
+                "retained_6m": .indRetained, "hires_sustainable": .indSustainable, "hires_sustainable_share": .indSustainableShare,
+                "hires_unknown_length": .indUnknownLength, "hires_after_action": .indAfterAction,
+                "conversion_referral_to_hire": .indConversion, "days_to_hire_median": .indDaysToHire,
+            ]
+            if let key = hiring[id] { return self[key] }
             let names: [String: LabelKey] = [
                 "perception_pre_mean": .indPreMean, "perception_post_mean": .indPostMean, "perception_shift": .indShift,
                 "perception_improved_share": .indImproved, "perception_worsened_share": .indWorsened,

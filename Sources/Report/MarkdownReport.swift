@@ -27,6 +27,8 @@ public struct MarkdownReport {
         out += synthesis()
         out += reach()
         out += PerceptionSection(summary: summary, labels: labels, charts: charts).render()
+        out += HiringSection(summary: summary, labels: labels, charts: charts).render()
+        out += HiringSection(summary: summary, labels: labels, charts: charts).targets()
         out += quality()
         out += method()
         out += provenance()
@@ -55,8 +57,10 @@ public struct MarkdownReport {
                 lines.append("- " + labels.format(.keyOrganisations, cell(orgs)))
             }
             lines += PerceptionSection(summary: summary, labels: labels, charts: charts).keyFigures(period).map { "- " + $0 }
+            if let hires = HiringSection(summary: summary, labels: labels, charts: charts).keyFigure(period) { lines.append("- " + hires) }
         }
         if summary.periods.isEmpty { lines.append("- " + labels[.keyNoAction]) }
+        if let targets = HiringSection(summary: summary, labels: labels, charts: charts).targetsKeyFigure() { lines.append("- " + targets) }
         let read = summary.sources.reduce(0) { $0 + $1.tally.read }
         let rejected = summary.sources.reduce(0) { $0 + $1.tally.rejected }
         lines.append("- " + labels.format(.keyData, labels.number(read), labels.number(summary.inputs.count),

@@ -62,6 +62,9 @@ public struct RunSummary: Sendable {
     public var questionnaire: Questionnaire = .none
     /// Cronbach's alpha per stakeholder type and dimension.
     public var reliability: [(type: String, dimension: String, items: Int, n: Int, alpha: Double?)] = []
+    /// Hiring settings, for the hiring section's wording.
+    public var durableStrict = false
+    public var linkWindowDays = 365
 
     public init(title: String, programme: String, periodScheme: PeriodScheme, privacyK: Int, maxRejectRate: Double,
                 toolVersion: String, pipelinePath: String, pipelineSHA256: String, inputs: [InputFileInfo],

@@ -1,0 +1,109 @@
+import Records
+import Statistics
+
+/// Hiring indicators (design §5): funnel, contracts, referrers, durable employment, conversion,
+/// time to hire, link to actions — per period × territory with `ALL` roll-ups, for candidates.
+public enum HiringIndicators {
+    public static let stakeholderType = "candidat"
+    /// Counts published in territory tables (primary and complementary suppression apply).
+    public static let counts: Set<String> = ["referrals", "interviews", "immersions", "hires", "retained_6m",
+                                             "hires_sustainable", "hires_unknown_length", "hires_after_action"]
+    static let funnel: [(EventKind, String)] = [(.referral, "referrals"), (.interview, "interviews"), (.immersion, "immersions"),
+                                               (.hire, "hires"), (.retained6m, "retained_6m")]
+
+    public static func compute(_ state: HiringState, links: ActionLinks, scheme: PeriodScheme, durable: DurableRule,
+                               windowDays: Int) -> [IndicatorRow] {
+        // Cells: (period, territory) and (period, ALL) → per candidate, their events there.
+        var cells: [[String]: [UInt64: [PathwayEvent]]] = [:]
+        var firstEvent: [UInt64: CalendarDate] = [:]
+        for (candidate, events) in state.candidates {
+            firstEvent[candidate] = events.map(\.date).min()
+            for e in events {
+                let period = scheme.label(for: e.date)
+                cells[[period, e.territory], default: [:]][candidate, default: []].append(e)
+                cells[[period, rollUp], default: [:]][candidate, default: []].append(e)
+            }
+        }
+        var rows: [IndicatorRow] = []
+        for (cell, byCandidate) in cells {
+            let (period, territory) = (cell[0], cell[1])
+            func row(_ indicator: String, _ value: Double?, n: Int, dimension: String = "", category: String = "",
+                     ci: Interval? = nil, status: IndicatorStatus = .ok) -> IndicatorRow {
+                IndicatorRow(indicator: indicator, period: period, territory: territory, stakeholderType: stakeholderType,
+                             dimension: dimension, category: category, value: value, n: n, ciLow: ci?.low, ciHigh: ci?.high, status: status)
+            }
+            for (kind, name) in funnel {
+                let reached = byCandidate.values.filter { $0.contains { $0.kind == kind } }.count
+                rows.append(row(name, Double(reached), n: reached))
+            }
+            // Each hired candidate's principal hire: the first durable one, else the first.
+            var principal: [UInt64: PathwayEvent] = [:]
+            for (candidate, events) in byCandidate {
+                let hires = events.filter { $0.kind == .hire }.sorted { ($0.date, $0.location.line) < ($1.date, $1.location.line) }
+                principal[candidate] = hires.first { durable.verdict(contract: $0.contractType, months: $0.contractMonths) == .durable } ?? hires.first
+            }
+            let hires = principal.count
+            var byContract: [String: Int] = [:], byReferrer: [String: Int] = [:]
+            var sustainable = 0, unknownLength = 0, afterAction = 0
+            var delays: [Int] = []
+            for (candidate, hire) in principal {
+                byContract[hire.contractType ?? "unknown", default: 0] += 1
+                byReferrer[hire.referrerType ?? referrerTypeOfHistory(state.candidates[candidate] ?? [], before: hire) ?? "unknown", default: 0] += 1
+                switch durable.verdict(contract: hire.contractType, months: hire.contractMonths) {
+                case .durable: sustainable += 1
+                case .unknownLength: unknownLength += 1
+                case .notDurable: break
+                }
+                if links.linked(hire: hire, history: state.candidates[candidate] ?? [], window: windowDays) { afterAction += 1 }
+                if let first = firstEvent[candidate] { delays.append(hire.date.dayNumber - first.dayNumber) }
+            }
+            for (contract, count) in byContract { rows.append(row("hires", Double(count), n: count, dimension: "contract_type", category: contract)) }
+            for (referrer, count) in byReferrer { rows.append(row("hires", Double(count), n: count, dimension: "referrer_type", category: referrer)) }
+            rows.append(row("hires_sustainable", Double(sustainable), n: sustainable))
+            rows.append(row("hires_unknown_length", Double(unknownLength), n: unknownLength))
+            rows.append(row("hires_after_action", Double(afterAction), n: afterAction))
+            if hires > 0 {
+                rows.append(row("hires_sustainable_share", Double(sustainable) / Double(hires), n: hires,
+                                ci: Stats.wilson(successes: sustainable, n: hires)))
+            }
+            delays.sort()
+            if !delays.isEmpty {
+                let mid = delays.count / 2
+                let median = delays.count % 2 == 1 ? Double(delays[mid]) : Double(delays[mid - 1] + delays[mid]) / 2
+                rows.append(row("days_to_hire_median", median, n: delays.count))
+            }
+            // Conversion: among candidates referred here, those hired (anywhere) on or after their first referral.
+            var referred = 0, converted = 0
+            for (candidate, events) in byCandidate {
+                guard let firstReferral = events.filter({ $0.kind == .referral }).map(\.date).min() else { continue }
+                referred += 1
+                if (state.candidates[candidate] ?? []).contains(where: { $0.kind == .hire && $0.date >= firstReferral }) { converted += 1 }
+            }
+            if referred > 0 {
+                rows.append(row("conversion_referral_to_hire", Double(converted) / Double(referred), n: referred,
+                                ci: Stats.wilson(successes: converted, n: referred)))
+            }
+        }
+        return rows
+    }
+
+    /// The referrer category of the candidate's latest event before the hire that names one.
+    static func referrerTypeOfHistory(_ history: [PathwayEvent], before hire: PathwayEvent) -> String? {
+        history.filter { $0.date <= hire.date && $0.referrerType != nil }.max { $0.date < $1.date }?.referrerType
+    }
+
+    /// Shares may reveal a hidden or small count: a share is hidden when its numerator count is
+    /// hidden, or when its numerator (value × n) is between 1 and k − 1.
+    public static func protectShares(_ rows: [IndicatorRow], k: Int) -> [IndicatorRow] {
+        var rows = rows
+        let hidden = Set(rows.filter { $0.status == .suppressed && $0.dimension.isEmpty }.map { [$0.indicator, $0.period, $0.territory] })
+        for i in rows.indices where ["hires_sustainable_share", "conversion_referral_to_hire"].contains(rows[i].indicator) {
+            guard rows[i].status != .suppressed, let value = rows[i].value else { continue }
+            let numerator = Int((value * Double(rows[i].n)).rounded())
+            let source = rows[i].indicator == "hires_sustainable_share" ? ["hires_sustainable", "hires"] : ["hires"]
+            let countHidden = source.contains { hidden.contains([$0, rows[i].period, rows[i].territory]) }
+            if countHidden || (numerator > 0 && numerator < k) { rows[i].suppress() }
+        }
+        return rows
+    }
+}
