@@ -11,6 +11,29 @@ public struct CSVRow: Sendable {
 
     public var count: Int { ends.count }
 
+    /// A row made of text values (an XML record seen as a table row).
+    public init(fields: [String], line: Int) {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        for f in fields {
+            bytes += f.utf8
+            ends.append(bytes.count)
+        }
+        self.bytes = bytes
+        self.ends = ends
+        self.line = line
+        self.unterminatedQuote = false
+        self.encoding = .utf8
+    }
+
+    init(bytes: [UInt8], ends: [Int], line: Int, unterminatedQuote: Bool, encoding: TextEncoding) {
+        self.bytes = bytes
+        self.ends = ends
+        self.line = line
+        self.unterminatedQuote = unterminatedQuote
+        self.encoding = encoding
+    }
+
     /// Field `i` as text ("" past the last field).
     public func field(_ i: Int) -> String {
         var ignored = false

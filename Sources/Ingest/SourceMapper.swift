@@ -15,6 +15,8 @@ public enum MappedRecord: Sendable {
     case attendance(AttendanceRecord)
     case response(SurveyResponse)
     case pathway(PathwayEvent)
+    /// A record replaced by a later version of itself (ODK resubmissions and edits).
+    case duplicate(RecordLocation)
     /// Rejected: one reject per faulty field (at least one).
     case rejected([Reject])
 }
@@ -29,14 +31,16 @@ struct ColumnBinding {
     let header: [String]
 
     /// Binds `refs` to the header's columns; names match folded, `Nom#2` takes the second "Nom".
+    /// `exact`: names match as written (XPaths and ODK paths), not folded.
     static func bind(header: [String], columns: [String: ColumnRef], counts: [String: ColumnRef],
-                     items: [(item: Int, columns: ItemColumns)] = []) -> (ColumnBinding?, [String]) {
-        let folded = header.map { Fold.key($0) }
+                     items: [(item: Int, columns: ItemColumns)] = [], exact: Bool = false) -> (ColumnBinding?, [String]) {
+        let folded = exact ? header : header.map { Fold.key($0) }
         var missing: [String] = []
         func index(_ ref: ColumnRef) -> Int? {
             switch ref {
             case .position(let p): return p <= header.count ? p - 1 : nil
             case .name(let name):
+                if exact { return header.firstIndex(of: name) }
                 var wanted = name
                 var occurrence = 1
                 if let hash = name.lastIndex(of: "#"), let n = Int(name[name.index(after: hash)...]), n >= 1 {
@@ -97,6 +101,7 @@ public struct SourceMapper {
     /// Streams `file`, calling `emit` for every physical record after the header.
     @discardableResult
     public func map(file: String, emit: (MappedRecord) throws -> Void) throws -> FileReading {
+        if source.format != .csv { return try mapXML(file: file, emit: emit) }
         let csv: CSVFile
         do {
             csv = try CSVFile(path: file, delimiter: source.csv.delimiter,
@@ -143,8 +148,8 @@ public struct SourceMapper {
                                message: "no header row holds the mapped columns (missing \(firstMissing.joined(separator: ", "))); first row read: \(seen)")
     }
 
-    func mapRow(_ row: CSVRow, binding: ColumnBinding, file: String, fellBack: inout Bool) -> MappedRecord {
-        let location = RecordLocation(source: source.name, line: row.line)
+    func mapRow(_ row: CSVRow, binding: ColumnBinding, file: String, fellBack: inout Bool, path: String? = nil) -> MappedRecord {
+        let location = RecordLocation(source: source.name, line: row.line, path: path)
         var rejects: [Reject] = []
         func reject(_ field: String, _ value: String, _ reason: RejectReason, _ message: String) {
             rejects.append(Reject(location: location, field: field, value: value, reason: reason, message: message))

@@ -37,25 +37,33 @@ struct Ingestion {
             var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: source.files.count)
             let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
             let mapper = SourceMapper(source: source, config: config)
-            for file in source.files {
-                progress("reading \(displayPath(file)) (\(source.name))")
-                let digest = try FileDigest.sha256(path: file)
-                do {
-                    let reading = try mapper.map(file: file) { record in
-                        tallies[source.name, default: SourceTally()].read += 1
-                        accept(record, source: sourceIndex)
+            // ODK: one pass over every file, so resubmissions across files are recognised.
+            let batches = source.format == .odk ? [source.files] : source.files.map { [$0] }
+            for batch in batches {
+                guard let file = batch.first else { continue }
+                progress("reading \(displayPath(file))\(batch.count > 1 ? " and \(batch.count - 1) more" : "") (\(source.name))")
+                let digests = try batch.map { try FileDigest.sha256(path: $0) }
+                func record(_ encoding: String, _ delimiter: String) {
+                    for (f, digest) in zip(batch, digests) {
+                        infos[source.name, default: []].append(
+                            InputFileInfo(source: source.name, path: displayPath(f), size: digest.size, sha256: digest.hex,
+                                          encoding: encoding, delimiter: delimiter))
                     }
-                    tallies[source.name, default: SourceTally()].encodingFallbacks += reading.encodingFallbacks
-                    infos[source.name, default: []].append(
-                        InputFileInfo(source: source.name, path: displayPath(file), size: digest.size, sha256: digest.hex,
-                                      encoding: reading.encoding, delimiter: reading.delimiter))
+                }
+                do {
+                    if source.format == .odk {
+                        try mapper.mapInstances(files: batch) { count($0, source: sourceIndex) }
+                        record("xml", "")
+                    } else {
+                        let reading = try mapper.map(file: file) { count($0, source: sourceIndex) }
+                        tallies[source.name, default: SourceTally()].encodingFallbacks += reading.encodingFallbacks
+                        record(reading.encoding, reading.delimiter)
+                    }
                 } catch let error as SourceUnreadable {
-                    summary.unreadable.append("\(displayPath(file)): \(error.message)")
-                    rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: displayPath(file)),
+                    summary.unreadable.append("\(displayPath(error.file)): \(error.message)")
+                    rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: displayPath(error.file)),
                                           field: "", value: "", reason: .unreadableSource, message: error.message))
-                    infos[source.name, default: []].append(
-                        InputFileInfo(source: source.name, path: displayPath(file), size: digest.size, sha256: digest.hex,
-                                      encoding: "", delimiter: ""))
+                    record("", "")
                 }
             }
             summaries[source.name] = summary
@@ -71,12 +79,20 @@ struct Ingestion {
         inputs = config.sources.flatMap { infos[$0.name] ?? [] }
     }
 
+    /// Counts a physical record as read, then de-duplicates and links it.
+    private mutating func count(_ record: MappedRecord, source: Int) {
+        tallies[config.sources[source].name, default: SourceTally()].read += 1
+        accept(record, source: source)
+    }
+
     /// De-duplicates and links one mapped record, counting what became of it.
     private mutating func accept(_ record: MappedRecord, source: Int) {
         let name = config.sources[source].name
         var tally = tallies[name] ?? SourceTally()
         defer { tallies[name] = tally }
         switch record {
+        case .duplicate:
+            tally.duplicates += 1
         case .pathway(let event):
             if hiring.add(event) { tally.accepted += 1 } else { tally.duplicates += 1 }
         case .response(let response):

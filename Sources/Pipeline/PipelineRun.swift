@@ -1,5 +1,7 @@
 import Foundation
 import Indicators
+import Ingest
+import IngestXML
 import PipelineFile
 import Records
 import Report
@@ -44,6 +46,13 @@ public enum PipelineRun {
                                progress: (String) -> Void = { _ in }) throws -> RunResult {
         let started = Date()
         let config = try PipelineLoader.load(path: path)
+        // A bad XPath is a pipeline-file mistake: reported with its line before anything is read.
+        for (i, source) in config.sources.enumerated() where source.format == .xml {
+            for ref in SourceMapper(source: source, config: config).columnReferences where !PartnerXMLTable.isValid(ref.description) {
+                throw PipelineFileError(file: path, line: source.line, key: "sources[\(i)].columns",
+                                        message: "'\(ref)' is not a valid XPath (relative to the record element, e.g. @code, Nom, ../@date)")
+            }
+        }
         guard let pipelineData = FileManager.default.contents(atPath: path) else {
             throw PipelineFileError(file: path, line: 0, key: "", message: "cannot read the pipeline file")
         }

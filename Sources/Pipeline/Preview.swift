@@ -8,13 +8,18 @@ public enum Preview {
     public static func text(path: String, rows: Int = 5) throws -> String {
         if looksLikeXML(path) {
             let sniff = try XMLSniffer.sniff(path: path)
-            return """
-            file: \(path)
-            format: XML (\(sniff.kind.rawValue))
-            root element: \(sniff.rootElement)\(sniff.namespace.map { " (namespace \($0))" } ?? "")
-            declared encoding: \(sniff.declaredEncoding ?? "none (UTF-8)")
-
-            """
+            let record = sniff.kind == .partner ? try XMLPreview.likelyRecordPath(path: path) : nil
+            let table = try XMLPreview.table(path: path, kind: sniff.kind, recordPath: record, limit: rows)
+            var lines = [
+                "file: \(path)",
+                "format: XML (\(sniff.kind.rawValue))",
+                "root element: \(sniff.rootElement)\(sniff.namespace.map { " (namespace \($0))" } ?? "")",
+                "declared encoding: \(sniff.declaredEncoding ?? "none (UTF-8)")",
+            ]
+            if let record { lines.append("record path (most repeated element; set it as xml.record): \(record)") }
+            if let header = table.first { lines.append("columns: " + header.map { "[\($0)]" }.joined(separator: " ")) }
+            lines += table.dropFirst().enumerated().map { "record \($0.offset + 1): " + $0.element.map { "[\(escapeControls($0))]" }.joined(separator: " ") }
+            return lines.joined(separator: "\n") + "\n"
         }
         let csv = try CSVFile(path: path)
         var lines = [
@@ -40,9 +45,16 @@ public enum Preview {
 
     /// Every record (header included) as a JSON array of arrays of strings, streamed to `write`.
     public static func json(path: String, write: (String) -> Void) throws {
-        let csv = try CSVFile(path: path)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        if looksLikeXML(path) {
+            let sniff = try XMLSniffer.sniff(path: path)
+            let record = sniff.kind == .partner ? try XMLPreview.likelyRecordPath(path: path) : nil
+            let rows = try XMLPreview.table(path: path, kind: sniff.kind, recordPath: record, limit: nil)
+            write("[" + rows.enumerated().map { (i, r) in (i == 0 ? "\n  " : "\n  ") + String(decoding: (try? encoder.encode(r)) ?? Data(), as: UTF8.self) }.joined(separator: ",") + (rows.isEmpty ? "]\n" : "\n]\n"))
+            return
+        }
+        let csv = try CSVFile(path: path)
         var first = true
         write("[")
         while let row = try csv.next() {

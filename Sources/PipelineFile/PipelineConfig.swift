@@ -34,6 +34,24 @@ public enum ItemColumns: Equatable, Sendable {
 /// How a source's bytes are laid out.
 public enum SourceFormat: String, CaseIterable, Sendable {
     case csv
+    /// Any partner XML, mapped by a record path and one XPath per field.
+    case xml
+    /// Excel "XML Spreadsheet 2003": a worksheet read as a table.
+    case spreadsheetml
+    /// ODK / KoboToolbox submission instances (a folder, or files of instances).
+    case odk
+}
+
+/// XML options of a source.
+public struct XMLOptions: Equatable, Sendable {
+    /// Partner XML: the record elements, as a path from the root (`/Export/Session/Participant`).
+    public var record: String?
+    /// Prefixes the XPaths use → namespace URIs.
+    public var namespaces: [String: String] = [:]
+    /// SpreadsheetML: the worksheet to read (default: the first).
+    public var worksheet: String?
+
+    public init() {}
 }
 
 /// A column of a CSV source: by header name (matched folded) or by 1-based position.
@@ -72,6 +90,7 @@ public struct SourceConfig: Sendable {
     /// The files, resolved and sorted (one for `path`, every match for `glob`).
     public let files: [String]
     public let csv: CSVOptions
+    public let xml: XMLOptions
     /// Canonical field → column.
     public let columns: [String: ColumnRef]
     /// Stakeholder type → column holding a declared participant count (actions without lists).

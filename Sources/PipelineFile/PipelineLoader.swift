@@ -207,7 +207,7 @@ public enum PipelineLoader {
                              "hires", "retained_6m", "hires_sustainable", "hires_sustainable_share", "hires_after_action",
                              "conversion_referral_to_hire"]
 
-    static let sourceKeys = ["name", "kind", "format", "path", "glob", "csv", "columns", "counts", "wave", "stakeholder_type", "items"]
+    static let sourceKeys = ["name", "kind", "format", "path", "glob", "csv", "xml", "columns", "counts", "wave", "stakeholder_type", "items"]
 
     static func parseSource(_ node: YAMLNode, base: String, stakeholders: Vocabulary, questionnaire: Questionnaire) throws -> SourceConfig {
         var name: String?
@@ -215,6 +215,9 @@ public enum PipelineLoader {
         var format = SourceFormat.csv
         var files: [String]?
         var csv = CSVOptions()
+        var xml = XMLOptions()
+        var xmlNode: YAMLNode?
+        var pathIsFolder = false
         var columns: [String: ColumnRef] = [:]
         var columnsNode: YAMLNode?
         var counts: [String: ColumnRef] = [:]
@@ -230,10 +233,19 @@ public enum PipelineLoader {
                 guard files == nil else { throw value.error("give either path or glob, not both") }
                 let resolved = resolve(try value.nonEmptyString(), base: base)
                 var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
                     throw value.error("no such file: \(resolved)")
                 }
-                files = [resolved]
+                if isDirectory.boolValue {
+                    // A folder of submissions (ODK): every .xml file below it, in name order.
+                    let found = (FileManager.default.enumerator(atPath: resolved)?.allObjects as? [String] ?? [])
+                        .filter { $0.lowercased().hasSuffix(".xml") }.sorted().map { "\(resolved)/\($0)" }
+                    guard !found.isEmpty else { throw value.error("the folder \(resolved) holds no .xml file") }
+                    files = found
+                    pathIsFolder = true
+                } else {
+                    files = [resolved]
+                }
             case "glob":
                 guard files == nil else { throw value.error("give either path or glob, not both") }
                 let pattern = resolve(try value.nonEmptyString(), base: base)
@@ -241,6 +253,19 @@ public enum PipelineLoader {
                 guard !matches.isEmpty else { throw value.error("no file matches \(pattern)") }
                 files = matches
             case "csv": csv = try parseCSVOptions(value)
+            case "xml":
+                xmlNode = value
+                for (k, _, v) in try value.mapping(allowed: ["record", "namespaces", "worksheet"]) {
+                    switch k {
+                    case "record":
+                        let record = try v.nonEmptyString()
+                        guard record.hasPrefix("/") else { throw v.error("expected a path from the root, like /Export/Session/Participant") }
+                        xml.record = record
+                    case "namespaces":
+                        for (prefix, _, uri) in try v.mapping(allowed: nil) { xml.namespaces[prefix] = try uri.nonEmptyString() }
+                    default: xml.worksheet = try v.nonEmptyString()
+                    }
+                }
             case "columns":
                 columnsNode = value
                 for (field, _, ref) in try value.mapping(allowed: nil) { columns[field] = try columnRef(ref) }
@@ -271,6 +296,10 @@ public enum PipelineLoader {
         let missing = FieldCatalog.required(kind).filter { columns[$0] == nil }
         if !missing.isEmpty { throw columnsNode.error("missing required field(s): \(missing.joined(separator: ", "))") }
         if kind != .actions, !counts.isEmpty { throw node.error("'counts' only applies to actions sources") }
+        if pathIsFolder && format != .odk { throw node.error("a folder as 'path' only applies to format: odk") }
+        if format == .xml && xml.record == nil {
+            throw (xmlNode ?? node).error("format xml needs xml.record: the path of the record elements, like /Export/Session/Participant")
+        }
         var wave = WaveSpec.column
         var items: [(id: String, columns: ItemColumns)] = []
         if kind == .responses {
@@ -308,7 +337,7 @@ public enum PipelineLoader {
         } else if waveNode != nil || fixedType != nil || itemsNode != nil {
             throw node.error("'wave', 'stakeholder_type' and 'items' only apply to responses sources")
         }
-        return SourceConfig(name: name, kind: kind, format: format, files: files, csv: csv, columns: columns,
+        return SourceConfig(name: name, kind: kind, format: format, files: files, csv: csv, xml: xml, columns: columns,
                             counts: counts, wave: wave, fixedStakeholderType: fixedType, items: items, line: node.line)
     }
 

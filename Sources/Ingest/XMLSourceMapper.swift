@@ -1,0 +1,81 @@
+import IngestXML
+import PipelineFile
+import Records
+
+extension SourceMapper {
+    /// Every column reference of the source, in a stable order (fields, counts, items).
+    public var columnReferences: [ColumnRef] {
+        var refs: [ColumnRef] = []
+        func add(_ r: ColumnRef) { if !refs.contains(r) { refs.append(r) } }
+        for key in source.columns.keys.sorted() { if let r = source.columns[key] { add(r) } }
+        for key in source.counts.keys.sorted() { if let r = source.counts[key] { add(r) } }
+        for (_, columns) in source.items {
+            switch columns {
+            case .single(let r): add(r)
+            case .beforeAfter(let b, let a): add(b); add(a)
+            }
+        }
+        return refs
+    }
+
+    /// ODK sources: every file at once, so a resubmission in another file replaces the earlier instance.
+    public func mapInstances(files: [String], emit: (MappedRecord) throws -> Void) throws {
+        _ = try mapXML(file: files.first ?? "", files: files, emit: emit)
+    }
+
+    /// XML sources: records become rows of text and go through the same mapping and validation as CSV.
+    func mapXML(file: String, files: [String]? = nil, emit: (MappedRecord) throws -> Void) throws -> FileReading {
+        let items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
+        var fellBack = false
+        do {
+            switch source.format {
+            case .spreadsheetml:
+                var binding: ColumnBinding?
+                var header: [String] = []
+                try SpreadsheetMLTable(worksheet: source.xml.worksheet).read(path: file) { record in
+                    if let binding {
+                        guard record.values.contains(where: { !$0.trimmingCharacters().isEmpty }) else { return }
+                        try emit(mapRow(CSVRow(fields: record.values, line: record.line), binding: binding, file: file,
+                                        fellBack: &fellBack, path: record.path))
+                    } else {
+                        // The first row that holds every mapped column is the header.
+                        let (found, _) = ColumnBinding.bind(header: record.values, columns: source.columns, counts: source.counts, items: items)
+                        binding = found
+                        header = record.values
+                    }
+                }
+                if binding == nil {
+                    throw SourceUnreadable(source: source.name, file: file,
+                                           message: "no header row holds the mapped columns; first row read: \(header.prefix(12).map { "'\($0)'" }.joined(separator: ", "))")
+                }
+            case .xml, .odk:
+                // Columns are XPaths (partner XML) or group paths (ODK): the row holds them in order.
+                let refs = columnReferences
+                let names = refs.map(\.description)
+                let (binding, missing) = ColumnBinding.bind(header: names, columns: source.columns, counts: source.counts, items: items, exact: true)
+                guard let binding else {
+                    throw SourceUnreadable(source: source.name, file: file, message: "cannot bind columns: \(missing.joined(separator: ", "))")
+                }
+                if source.format == .xml {
+                    let table = PartnerXMLTable(recordPath: source.xml.record ?? "/", xpaths: names, namespaces: source.xml.namespaces)
+                    try table.read(path: file) { record in
+                        try emit(mapRow(CSVRow(fields: record.values, line: record.line), binding: binding, file: file,
+                                        fellBack: &fellBack, path: record.path))
+                    }
+                } else {
+                    try ODKInstances(paths: names).read(files: files ?? [file], emit: { record in
+                        try emit(mapRow(CSVRow(fields: record.values, line: record.line), binding: binding, file: file,
+                                        fellBack: &fellBack, path: record.path))
+                    }, duplicate: { record in
+                        try emit(.duplicate(RecordLocation(source: source.name, line: record.line, path: record.path)))
+                    })
+                }
+            case .csv:
+                break
+            }
+        } catch let error as XMLReadError {
+            throw SourceUnreadable(source: source.name, file: file, message: "\(error.line):\(error.column): \(error.message)")
+        }
+        return FileReading(encoding: "xml", delimiter: "", encodingFallbacks: 0)
+    }
+}

@@ -1,0 +1,180 @@
+import CLibXML2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The file libxml2 reads through callbacks: plain read(2), except that white space before the
+/// document's first byte is dropped (some exporters write tabs before `<?xml`, which libxml2
+/// rejects; PhpSpreadsheet issue 2157). Line numbers then count from the first non-blank line.
+final class XMLFileInput {
+    let fd: Int32
+    var atStart = true
+
+    init?(path: String) {
+        fd = open(path, O_RDONLY)
+        if fd < 0 { return nil }
+    }
+
+    deinit { close(fd) }
+
+    func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int32 {
+        while true {
+            let n = Glibc.read(fd, buffer, count)
+            guard n > 0, atStart else { return Int32(n) }
+            var skip = 0
+            while skip < n, [0x20, 0x09, 0x0A, 0x0D].contains(UInt8(bitPattern: buffer[skip])) { skip += 1 }
+            if skip == n { continue }
+            atStart = false
+            if skip > 0 { memmove(buffer, buffer + skip, n - skip) }
+            return Int32(n - skip)
+        }
+    }
+}
+
+private let readInput: xmlInputReadCallback = { context, buffer, length in
+    guard let context, let buffer else { return -1 }
+    return Unmanaged<XMLFileInput>.fromOpaque(context).takeUnretainedValue().read(into: buffer, count: Int(length))
+}
+
+private let closeInput: xmlInputCloseCallback = { _ in 0 }
+
+/// Errors libxml2 reported through the structured handler, collected per reader.
+final class XMLErrorLog {
+    var first: (line: Int, column: Int, message: String)?
+}
+
+/// libxml2's structured error callback: keeps the first error with its position.
+private let collectError: xmlStructuredErrorFunc = { context, error in
+    guard let context, let error else { return }
+    let log = Unmanaged<XMLErrorLog>.fromOpaque(context).takeUnretainedValue()
+    guard log.first == nil else { return }
+    var message = error.pointee.message.map { String(cString: $0) } ?? "XML error \(error.pointee.code)"
+    while message.last == "\n" { message.removeLast() }
+    log.first = (Int(error.pointee.line), Int(error.pointee.int2), message)
+}
+
+/// A streaming reader over one XML file (`xmlTextReader`), hardened for untrusted exports:
+/// no network, no external DTD, no entity substitution, libxml2's size and amplification guards
+/// on (no `XML_PARSE_HUGE`), and any declared entity or entity reference refused outright.
+final class XMLStreamReader {
+    let path: String
+    private let reader: OpaquePointer
+    private let errors = XMLErrorLog()
+    private let input: XMLFileInput
+    /// Deepest element accepted (libxml2's own limit is 256 without HUGE).
+    static let maximumDepth = 128
+
+    init(path: String) throws {
+        self.path = path
+        guard let input = XMLFileInput(path: path),
+              let reader = xmlReaderForIO(readInput, closeInput, Unmanaged.passUnretained(input).toOpaque(), path, nil, hardenedXMLOptions) else {
+            throw XMLReadError(file: path, line: 0, column: 0, message: "cannot open the file")
+        }
+        self.input = input
+        self.reader = reader
+        xmlTextReaderSetStructuredErrorHandler(reader, collectError, Unmanaged.passUnretained(errors).toOpaque())
+    }
+
+    deinit { xmlFreeTextReader(reader) }
+
+    /// Moves to the next node; false at the end. Throws on malformed or hostile input.
+    func read() throws -> Bool {
+        let status = xmlTextReaderRead(reader)
+        if status == 1 {
+            try checkNode()
+            return true
+        }
+        if status == 0 { return false }
+        throw error(default: "malformed XML")
+    }
+
+    /// Skips the current node's subtree; false at the end.
+    func skip() throws -> Bool {
+        let status = xmlTextReaderNext(reader)
+        if status == 1 {
+            try checkNode()
+            return true
+        }
+        if status == 0 { return false }
+        throw error(default: "malformed XML")
+    }
+
+    private func checkNode() throws {
+        switch nodeType {
+        case XML_READER_TYPE_DOCUMENT_TYPE.rawValue:
+            // A document that declares entities is refused: exports have no use for them, and they
+            // are how XXE and "billion laughs" attacks arrive.
+            if let doc = xmlTextReaderCurrentDoc(reader), let dtd = doc.pointee.intSubset, dtd.pointee.entities != nil {
+                throw XMLReadError(file: path, line: line, column: 0, message: "the document declares entities (DOCTYPE with <!ENTITY>); refused as a possible XXE or entity-expansion attack")
+            }
+        case XML_READER_TYPE_ENTITY_REFERENCE.rawValue:
+            throw XMLReadError(file: path, line: line, column: 0, message: "entity reference &\(localName); refused (entities are not accepted in exports)")
+        case XML_READER_TYPE_ELEMENT.rawValue where depth > Self.maximumDepth:
+            throw XMLReadError(file: path, line: line, column: 0, message: "elements nested deeper than \(Self.maximumDepth) levels; refused")
+        default:
+            break
+        }
+    }
+
+    func error(default message: String) -> XMLReadError {
+        if let first = errors.first { return XMLReadError(file: path, line: first.line, column: first.column, message: first.message) }
+        return XMLReadError(file: path, line: line, column: 0, message: message)
+    }
+
+    var nodeType: UInt32 { UInt32(bitPattern: xmlTextReaderNodeType(reader)) }
+    var isElement: Bool { nodeType == XML_READER_TYPE_ELEMENT.rawValue }
+    var isEndElement: Bool { nodeType == XML_READER_TYPE_END_ELEMENT.rawValue }
+    var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
+    var depth: Int { Int(xmlTextReaderDepth(reader)) }
+    var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
+    var localName: String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
+    var namespaceURI: String? { xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) } }
+    var encoding: String? { xmlTextReaderConstEncoding(reader).map { String(cString: $0) } }
+
+    /// An attribute of the current element (by local name and optional namespace).
+    func attribute(_ name: String, namespace: String? = nil) -> String? {
+        let value = namespace.map { xmlTextReaderGetAttributeNs(reader, name, $0) } ?? xmlTextReaderGetAttribute(reader, name)
+        guard let value else { return nil }
+        defer { impact_xmlFree(value) }
+        return String(cString: value)
+    }
+
+    /// The current element with its whole subtree, built in memory (valid until the reader moves).
+    func expand() throws -> xmlNodePtr {
+        guard let node = xmlTextReaderExpand(reader) else { throw error(default: "cannot read the element's content") }
+        return node
+    }
+
+    var document: xmlDocPtr? { xmlTextReaderCurrentDoc(reader) }
+}
+
+/// Text content of a node (owned copy).
+func content(of node: xmlNodePtr) -> String {
+    guard let text = xmlNodeGetContent(node) else { return "" }
+    defer { impact_xmlFree(text) }
+    return String(cString: text)
+}
+
+/// A node's local name.
+func name(of node: xmlNodePtr) -> String { node.pointee.name.map { String(cString: $0) } ?? "" }
+
+/// An attribute of a node, by local name and optional namespace.
+func attribute(_ node: xmlNodePtr, _ name: String, namespace: String? = nil) -> String? {
+    let value = namespace.map { xmlGetNsProp(node, name, $0) } ?? xmlGetProp(node, name)
+    guard let value else { return nil }
+    defer { impact_xmlFree(value) }
+    return String(cString: value)
+}
+
+/// Element children of a node.
+func elementChildren(_ node: xmlNodePtr) -> [xmlNodePtr] {
+    var result: [xmlNodePtr] = []
+    var child = node.pointee.children
+    while let c = child {
+        if c.pointee.type == XML_ELEMENT_NODE { result.append(c) }
+        child = c.pointee.next
+    }
+    return result
+}
