@@ -155,8 +155,32 @@ def main():
     out.insert(120, ["2025-01-14 16:45:00", "GRE-2501", "Morel", "Inès", "ines.morel3@exemple-industrie.fr", "06 01 02 03 04",
                      "Usinage Saint-Priest", "Industriel"])
     header = ["Horodateur", "Code action", "Nom", "Prénom", "E-mail", "Téléphone", "Structure", "Profil"]
+    # Saint-Étienne's SIAE visits and ambassador sessions were recorded with another tool, which
+    # exports XML: those lines go there (the figures do not change).
+    kinds = {r[0]: r[3] for r in actions}
+    other = [r for r in out if r[1].startswith("STE") and kinds.get(r[1]) in ("Visite SIAE", "Ambassadeurs")]
+    out = [r for r in out if r not in other]
     text = "\r\n".join([",".join(header)] + [",".join(cell(v, ",") for v in r) for r in out]) + "\r\n"
     (OUT / "emargements_declic_2024-2025.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    dates = {r[0]: r[1] for r in actions}
+
+    def esc(v):
+        return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    lines = ['<?xml version="1.0" encoding="ISO-8859-1"?>',
+             '<!-- Export Présences+ : séances et participants -->',
+             '<pres:Export xmlns:pres="urn:exemple:presences:1.0" outil="Présences+" genere="2025-07-01">']
+    for code in sorted({r[1] for r in other}):
+        d, m, y = dates[code].split("/")
+        lines.append(f'  <pres:Seance code="{code}" date="{y}-{m}-{d}" lieu="Saint-Étienne">')
+        for r in (r for r in other if r[1] == code):
+            lines.append(f"    <pres:Participant><pres:Nom>{esc(r[2])}</pres:Nom><pres:Prenom>{esc(r[3])}</pres:Prenom>"
+                         f"<pres:Courriel>{esc(r[4])}</pres:Courriel><pres:Structure>{esc(r[6])}</pres:Structure>"
+                         f"<pres:Profil>{esc(r[7])}</pres:Profil></pres:Participant>")
+        if code == sorted({r[1] for r in other})[0]:
+            lines.append(lines[-1])  # a participant recorded twice in the same session
+        lines.append("  </pres:Seance>")
+    lines.append("</pres:Export>")
+    (OUT / "presences_saint-etienne_2024-2025.xml").write_bytes(("\n".join(lines) + "\n").encode("iso-8859-1"))
 
 
 LABELS = ["Pas du tout d'accord", "Plutôt pas d'accord", "Ni d'accord ni pas d'accord", "Plutôt d'accord", "Tout à fait d'accord"]
@@ -234,8 +258,32 @@ def questionnaires():
     header = ["Code répondant", "Date", "Territoire"]
     for _, q, _, _ in FIRM_ITEMS:
         header += [f"Avant — {q}", f"Aujourd'hui — {q}"]
-    text = "\r\n".join(";".join(r) for r in [header] + rows) + "\r\n"
-    (OUT / "questionnaire_industriels_2024-2025.csv").write_bytes(text.encode("cp1252"))
+    # Exported by the survey platform as Excel "XML Spreadsheet 2003": numbers as Number cells, the
+    # date as DateTime, blank answers left out (the next cell carries ss:Index).
+    def esc(v):
+        return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    xml = ['<?xml version="1.0"?>', '<?mso-application progid="Excel.Sheet"?>',
+           '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">',
+           ' <Worksheet ss:Name="Réponses">', '  <Table>']
+    xml.append("   <Row>" + "".join(f'<Cell><Data ss:Type="String">{esc(h)}</Data></Cell>' for h in header) + "</Row>")
+    for r in rows:
+        cells, skipped = [], False
+        for i, v in enumerate(r):
+            if v == "":
+                skipped = True
+                continue
+            index = f' ss:Index="{i + 1}"' if skipped else ""
+            skipped = False
+            if i == 1:
+                d, m, y = v.split("/")
+                cells.append(f'<Cell{index}><Data ss:Type="DateTime">{y}-{m}-{d}T00:00:00.000</Data></Cell>')
+            elif i >= 3:
+                cells.append(f'<Cell{index}><Data ss:Type="Number">{v}</Data></Cell>')
+            else:
+                cells.append(f'<Cell{index}><Data ss:Type="String">{esc(v)}</Data></Cell>')
+        xml.append("   <Row>" + "".join(cells) + "</Row>")
+    xml += ["  </Table>", " </Worksheet>", "</Workbook>"]
+    (OUT / "questionnaire_industriels_2024-2025.xml").write_bytes(("\r\n".join(xml) + "\r\n").encode("utf-8"))
 
 
 def pathways():

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import Pipeline
+
+/// The same records exported as CSV and as each XML kind give byte-identical indicators.
+@Suite("CSV and XML give the same indicators", .serialized)
+struct XMLEquivalenceTests {
+    static func escape(_ s: String) -> String {
+        s.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;").replacing("\"", with: "&quot;")
+    }
+
+    /// The sample pipeline's settings and vocabularies, with `sources` replaced.
+    static func pipeline(sources: String) throws -> String {
+        let text = try String(contentsOfFile: EndToEndTests.pipeline, encoding: .utf8)
+        let head = text.components(separatedBy: "\nsources:\n")[0]
+        return head + "\nsources:\n" + sources
+    }
+
+    static let actionsSource = """
+      - name: actions
+        kind: actions
+        path: \(Paths.root)/inputs/actions_declic_2024-2025.csv
+        columns: {action_id: N° action, date: Date, territory: Territoire, action_type: Type d'action, organiser: Organisateur, duration_hours: Durée (h)}
+        counts: {industriel: Nb industriels, prescripteur: Nb prescripteurs, candidat: Nb candidats}
+
+    """
+
+    static func indicators(_ pipelineText: String, in folder: String) throws -> String {
+        try pipelineText.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
+        #expect(result.summary.sources.allSatisfy { $0.unreadable.isEmpty })
+        return try String(contentsOfFile: "\(folder)/out/indicators.csv", encoding: .utf8)
+    }
+
+    /// Attendance as CSV, as partner XML (sessions holding participants, the session's code on the
+    /// parent) and as SpreadsheetML.
+    @Test func attendanceInEveryFormat() throws {
+        let folder = Paths.scratch("equivalence")
+        let rows = try records("\(Paths.root)/inputs/emargements_declic_2024-2025.csv")
+        let header = rows[0]
+        let data = Array(rows.dropFirst())
+        // Partner XML: <Export><Session code="…"><Participant email="…"><Nom>…</Nom>…</Participant></Session></Export>
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Export outil=\"Émargement en ligne\">\n"
+        var order: [String] = []
+        var bySession: [String: [[String]]] = [:]
+        for r in data {
+            if bySession[r[1]] == nil { order.append(r[1]) }
+            bySession[r[1], default: []].append(r)
+        }
+        for code in order {
+            xml += "  <Session code=\"\(Self.escape(code))\">\n"
+            for r in bySession[code] ?? [] {
+                xml += "    <Participant email=\"\(Self.escape(r[4]))\"><Nom>\(Self.escape(r[2]))</Nom><Prenom>\(Self.escape(r[3]))</Prenom>"
+                    + "<Structure>\(Self.escape(r[6]))</Structure><Profil>\(Self.escape(r[7]))</Profil></Participant>\n"
+            }
+            xml += "  </Session>\n"
+        }
+        xml += "</Export>\n"
+        try xml.write(toFile: "\(folder)/emargements.xml", atomically: true, encoding: .utf8)
+        // SpreadsheetML: one worksheet, the CSV's header then its rows.
+        var sheet = """
+        <?xml version="1.0"?>
+        <?mso-application progid="Excel.Sheet"?>
+        <Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+        <Worksheet ss:Name="Émargements"><Table>
+
+        """
+        for r in [header] + data {
+            sheet += "<Row>" + r.map { "<Cell><Data ss:Type=\"String\">\(Self.escape($0))</Data></Cell>" }.joined() + "</Row>\n"
+        }
+        sheet += "</Table></Worksheet></Workbook>\n"
+        try sheet.write(toFile: "\(folder)/emargements-excel.xml", atomically: true, encoding: .utf8)
+
+        let csv = try Self.indicators(Self.pipeline(sources: Self.actionsSource + """
+          - name: emargements
+            kind: attendance
+            path: \(Paths.root)/inputs/emargements_declic_2024-2025.csv
+            columns: {action_id: Code action, person: E-mail, stakeholder_type: Profil, organisation: Structure}
+
+        """), in: Paths.scratch("csv"))
+        let partner = try Self.indicators(Self.pipeline(sources: Self.actionsSource + """
+          - name: emargements
+            kind: attendance
+            format: xml
+            path: \(folder)/emargements.xml
+            xml: {record: /Export/Session/Participant}
+            columns: {action_id: ../@code, person: "@email", stakeholder_type: Profil, organisation: Structure}
+
+        """), in: Paths.scratch("xml"))
+        let spreadsheet = try Self.indicators(Self.pipeline(sources: Self.actionsSource + """
+          - name: emargements
+            kind: attendance
+            format: spreadsheetml
+            path: \(folder)/emargements-excel.xml
+            columns: {action_id: Code action, person: E-mail, stakeholder_type: Profil, organisation: Structure}
+
+        """), in: Paths.scratch("sheet"))
+        #expect(csv.contains("participants,2024-2025,lyon,prescripteur,,,107,"))
+        #expect(partner == csv)
+        #expect(spreadsheet == csv)
+    }
+
+    /// The advisers' questionnaire as CSV and as a folder of ODK submission instances.
+    @Test func questionnaireAsODKInstances() throws {
+        let folder = Paths.scratch("odk")
+        let rows = try records("\(Paths.root)/inputs/questionnaire_conseillers_2024-2025.csv")
+        try FileManager.default.createDirectory(atPath: "\(folder)/instances", withIntermediateDirectories: true)
+        for (i, r) in rows.dropFirst().enumerated() {
+            let answers = (4..<11).map { "<q\($0 - 3)>\(Self.escape(r[$0]))</q\($0 - 3)>" }.joined()
+            let instance = """
+            <?xml version='1.0' ?><questionnaire_conseillers id="q_conseillers" version="2024"><identite><code>\(Self.escape(r[1]))</code>\
+            <territoire>\(Self.escape(r[2]))</territoire><horodateur>\(Self.escape(r[0]))</horodateur><vague>\(Self.escape(r[3]))</vague></identite>\
+            <reponses>\(answers)</reponses><meta><instanceID>uuid:\(i)</instanceID></meta></questionnaire_conseillers>
+            """
+            try instance.write(toFile: "\(folder)/instances/\(String(format: "%04d", i)).xml", atomically: true, encoding: .utf8)
+        }
+        func source(_ format: String, _ path: String, _ columns: String, _ items: [String]) -> String {
+            let ids = ["diversite_metiers", "perspectives", "salaires", "acces_sites", "horaires", "connaissance_metiers", "orienter"]
+            return """
+              - name: questionnaire-conseillers
+                kind: responses
+                format: \(format)
+                path: \(path)
+                stakeholder_type: prescripteur
+                wave: column
+                columns: \(columns)
+                items:
+            \(zip(ids, items).map { "      \($0): \"\($1)\"" }.joined(separator: "\n"))
+
+            """
+        }
+        let header = rows[0]
+        let csv = try Self.indicators(Self.pipeline(sources: source("csv", "\(Paths.root)/inputs/questionnaire_conseillers_2024-2025.csv",
+            "{respondent: Identifiant, territory: Territoire, date: Horodateur, wave: Vague}", Array(header[4..<11]))), in: Paths.scratch("qcsv"))
+        let odk = try Self.indicators(Self.pipeline(sources: source("odk", "\(folder)/instances",
+            "{respondent: identite/code, territory: identite/territoire, date: identite/horodateur, wave: identite/vague}",
+            (1...7).map { "reponses/q\($0)" })), in: Paths.scratch("qodk"))
+        #expect(csv.contains("perception_shift,2024-2025,ALL,prescripteur,dimension,attractivite"))
+        #expect(odk == csv)
+    }
+}
