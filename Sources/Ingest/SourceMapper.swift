@@ -148,8 +148,9 @@ public struct SourceMapper {
                                message: "no header row holds the mapped columns (missing \(firstMissing.joined(separator: ", "))); first row read: \(seen)")
     }
 
-    func mapRow(_ row: CSVRow, binding: ColumnBinding, file: String, fellBack: inout Bool, path: String? = nil) -> MappedRecord {
-        let location = RecordLocation(source: source.name, line: row.line, path: path)
+    func mapRow(_ row: CSVRow, binding: ColumnBinding, file: String, fellBack: inout Bool, path: String? = nil,
+                index: Int? = nil) -> MappedRecord {
+        let location = RecordLocation(source: source.name, line: row.line, path: path, index: index)
         var rejects: [Reject] = []
         func reject(_ field: String, _ value: String, _ reason: RejectReason, _ message: String) {
             rejects.append(Reject(location: location, field: field, value: value, reason: reason, message: message))

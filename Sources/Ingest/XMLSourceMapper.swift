@@ -28,6 +28,10 @@ extension SourceMapper {
         let items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
         var fellBack = false
         do {
+            if source.xml.dropOnError {
+                // `on_error: drop`: a first streaming pass, so a broken file gives no record at all.
+                for f in files ?? [file] { try XMLCheck.validate(path: f) }
+            }
             switch source.format {
             case .spreadsheetml:
                 var binding: ColumnBinding?
@@ -59,8 +63,8 @@ extension SourceMapper {
                 if source.format == .xml {
                     let table = PartnerXMLTable(recordPath: source.xml.record ?? "/", xpaths: names, namespaces: source.xml.namespaces)
                     try table.read(path: file) { record in
-                        try emit(mapRow(CSVRow(fields: record.values, line: record.line), binding: binding, file: file,
-                                        fellBack: &fellBack, path: record.path))
+                        let row = CSVRow(bytes: record.bytes, ends: record.ends, line: record.line, unterminatedQuote: false, encoding: .utf8)
+                        try emit(mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: record.path, index: record.index))
                     }
                 } else {
                     try ODKInstances(paths: names).read(files: files ?? [file], emit: { record in

@@ -106,7 +106,8 @@ final class XMLStreamReader {
         case XML_READER_TYPE_DOCUMENT_TYPE.rawValue:
             // A document that declares entities is refused: exports have no use for them, and they
             // are how XXE and "billion laughs" attacks arrive.
-            if let doc = xmlTextReaderCurrentDoc(reader), let dtd = doc.pointee.intSubset, dtd.pointee.entities != nil {
+            // Through the node: xmlTextReaderCurrentDoc would hand the document to us (and leak it).
+            if let dtd = xmlTextReaderCurrentNode(reader)?.pointee.doc?.pointee.intSubset, dtd.pointee.entities != nil {
                 throw XMLReadError(file: path, line: line, column: 0, message: "the document declares entities (DOCTYPE with <!ENTITY>); refused as a possible XXE or entity-expansion attack")
             }
         case XML_READER_TYPE_ENTITY_REFERENCE.rawValue:
@@ -130,6 +131,15 @@ final class XMLStreamReader {
     var depth: Int { Int(xmlTextReaderDepth(reader)) }
     var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
     var localName: String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
+
+    /// Whether the current node's local name is `name` (a NUL-terminated UTF-8 array), without a Swift string.
+    func localNameEquals(_ name: [CChar]) -> Bool {
+        guard let current = xmlTextReaderConstLocalName(reader) else { return false }
+        return name.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return strcmp(UnsafeRawPointer(current).assumingMemoryBound(to: CChar.self), base) == 0
+        }
+    }
     var namespaceURI: String? { xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) } }
     var encoding: String? { xmlTextReaderConstEncoding(reader).map { String(cString: $0) } }
 
@@ -147,7 +157,6 @@ final class XMLStreamReader {
         return node
     }
 
-    var document: xmlDocPtr? { xmlTextReaderCurrentDoc(reader) }
 }
 
 /// Text content of a node (owned copy).

@@ -50,6 +50,8 @@ public struct XMLOptions: Equatable, Sendable {
     public var namespaces: [String: String] = [:]
     /// SpreadsheetML: the worksheet to read (default: the first).
     public var worksheet: String?
+    /// A malformed or hostile file: keep the records read before the error (flagged), or drop them all.
+    public var dropOnError = false
 
     public init() {}
 }

@@ -255,7 +255,7 @@ public enum PipelineLoader {
             case "csv": csv = try parseCSVOptions(value)
             case "xml":
                 xmlNode = value
-                for (k, _, v) in try value.mapping(allowed: ["record", "namespaces", "worksheet"]) {
+                for (k, _, v) in try value.mapping(allowed: ["record", "namespaces", "worksheet", "on_error"]) {
                     switch k {
                     case "record":
                         let record = try v.nonEmptyString()
@@ -263,6 +263,8 @@ public enum PipelineLoader {
                         xml.record = record
                     case "namespaces":
                         for (prefix, _, uri) in try v.mapping(allowed: nil) { xml.namespaces[prefix] = try uri.nonEmptyString() }
+                    case "on_error":
+                        xml.dropOnError = try v.oneOf(["keep", "drop"]) == "drop"
                     default: xml.worksheet = try v.nonEmptyString()
                     }
                 }

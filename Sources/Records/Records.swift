@@ -3,19 +3,26 @@ public struct RecordLocation: Hashable, Sendable, CustomStringConvertible {
     public let source: String
     /// 1-based line where the record starts (CSV), or the element index (XML).
     public let line: Int
-    /// XPath of the record for XML sources; nil for CSV.
+    /// Where the record is for XML sources (its element path); nil for CSV.
     public let path: String?
+    /// With `path`: the record's 1-based position among the elements at that path.
+    public let index: Int?
 
-    public init(source: String, line: Int, path: String? = nil) {
+    public init(source: String, line: Int, path: String? = nil, index: Int? = nil) {
         self.source = source
         self.line = line
         self.path = path
+        self.index = index
     }
 
-    /// The `record` column of rejects.csv: `line 12` or `/Root/Row[3]`.
-    public var recordLabel: String { path ?? "line \(line)" }
+    /// The `record` column of rejects.csv: `line 12`, or `/Export/Seance/Participant[3] (line 12)`.
+    public var recordLabel: String {
+        guard let path else { return "line \(line)" }
+        let element = index.map { "\(path)[\($0)]" } ?? path
+        return line > 0 ? "\(element) (line \(line))" : element
+    }
 
-    public var description: String { path.map { "\(source) \($0)" } ?? "\(source):\(line)" }
+    public var description: String { path == nil ? "\(source):\(line)" : "\(source) \(recordLabel)" }
 }
 
 /// One mediation event (ZI Tour, Vis ma vie…), canonical.

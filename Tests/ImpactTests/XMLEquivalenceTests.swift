@@ -139,3 +139,40 @@ struct XMLEquivalenceTests {
         #expect(odk == csv)
     }
 }
+
+/// A broken XML export: the records before the error are kept (default) or dropped (`on_error: drop`);
+/// the other sources are processed, the report says so, the run exits 1.
+@Suite("Broken XML sources")
+struct BrokenXMLTests {
+    @Test(arguments: [false, true])
+    func truncatedExport(drop: Bool) throws {
+        let folder = Paths.scratch("broken")
+        let xml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Export>
+          <Session code="LYO-2401"><Participant email="a@x.fr"><Profil>Industriel</Profil></Participant>
+          <Participant email="b@x.fr"><Profil>Industriel</Profil></Participant></Session>
+          <Session code="LYO-2402"><Participant email="c@x.fr"><Profil>Indus
+        """
+        try xml.write(toFile: "\(folder)/cut.xml", atomically: true, encoding: .utf8)
+        let text = try XMLEquivalenceTests.pipeline(sources: XMLEquivalenceTests.actionsSource + """
+          - name: presences
+            kind: attendance
+            format: xml
+            path: \(folder)/cut.xml
+            xml: {record: /Export/Session/Participant, on_error: \(drop ? "drop" : "keep")}
+            columns: {action_id: ../@code, person: "@email", stakeholder_type: Profil}
+
+        """)
+        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
+        #expect(result.exitCode == 1)
+        let presences = try #require(result.summary.sources.first { $0.name == "presences" })
+        #expect(presences.unreadable.count == 1)
+        #expect(presences.unreadable.first?.contains("cut.xml: 5:") == true || presences.unreadable.first?.contains("cut.xml: 6:") == true)
+        #expect(presences.tally.accepted == (drop ? 0 : 2))
+        #expect(result.summary.sources.first { $0.name == "actions" }?.tally.accepted == 39)
+        let report = try String(contentsOfFile: "\(folder)/out/report.md", encoding: .utf8)
+        #expect(report.contains("**Source illisible** — `presences`"))
+    }
+}
