@@ -202,6 +202,36 @@ FIRM_ITEMS = [
 ]
 
 
+# Free-text comments come from their own random stream, so adding them changes no other value.
+crng = random.Random(4242)
+ADVISER_COMMENTS = [
+    "L'accès aux sites reste compliqué sans voiture, les transports en commun ne desservent pas la zone.",
+    "Les horaires en 3x8 font peur aux candidats qui ont des enfants.",
+    "J'ai découvert une grande diversité de métiers, bien plus que je ne pensais.",
+    "Les salaires sont plus attractifs que je ne le croyais, avec des primes d'équipe.",
+    "Des ateliers modernes et propres, loin des clichés, avec beaucoup de robots.",
+    "La pénibilité physique de certains postes reste un frein pour mon public.",
+    "Très bonne journée, je vais orienter plus de candidats vers l'industrie.",
+    "Les compétences transférables de mes candidats en reconversion sont enfin reconnues.",
+    "Merci à {first} {last} pour l'accueil, joignable au {phone} ou {email}, très disponible.",
+]
+FIRM_COMMENTS = [
+    "Des candidats motivés, mais la maîtrise du français reste un frein sur certains postes.",
+    "Sans permis ni voiture, l'accès à notre site est difficile : c'est notre premier problème.",
+    "Nous avons sous-estimé les compétences transférables des personnes en reconversion.",
+    "Le manque de compétences techniques demande une formation avant l'embauche.",
+    "Merci à {first} {last} de France Travail ({email}) pour la mise en relation.",
+    "",
+]
+
+
+def comment(pool):
+    text = crng.choice(pool)
+    first, last = crng.choice(FIRST), crng.choice(LAST)
+    email = f"{first.lower().replace('é', 'e').replace('è', 'e').replace('ï', 'i')}.{last.lower()}@exemple-emploi.fr"
+    return text.format(first=first, last=last, phone=f"06 {crng.randint(10, 99)} {crng.randint(10, 99)} {crng.randint(10, 99)} {crng.randint(10, 99)}", email=email)
+
+
 def answer(mean):
     return int(min(5, max(1, round(rng.gauss(mean, 0.9)))))
 
@@ -224,9 +254,9 @@ def questionnaires():
                     v = b if wave == "Avant" else int(min(5, max(1, round(b + shift + rng.gauss(0, 0.6)))))
                     r = rng.random()
                     cells.append("" if r < 0.03 else "NSP" if r < 0.07 else LABELS[v - 1])
-                rows.append([f"{day} 10:{rng.randint(10, 59)}", code, spelled, wave] + cells + [""])
+                note = comment(ADVISER_COMMENTS) if wave == "Après" and crng.random() < 0.4 else ""
+                rows.append([f"{day} 10:{rng.randint(10, 59)}", code, spelled, wave] + cells + [note])
     rows.sort(key=lambda r: (r[0][6:10], r[0][3:5], r[0][:2], r[1]))
-    rows[5][-1] = "Très bonne visite, mais l'accès en transports reste compliqué."
     rows.insert(40, list(rows[30][:4]) + ["Peut-être"] + rows[30][5:])  # not on the scale: rejected
     rows.insert(60, [rows[59][0], "CONS-LY-999", "Lyon", "T2"] + rows[59][4:])  # unknown wave: rejected
     later = list(rows[-1])
@@ -251,6 +281,7 @@ def questionnaires():
                 a = int(min(5, max(1, round(b + shift + rng.gauss(0, 0.5)))))
                 cells += ["" if rng.random() < 0.04 else str(b), "" if rng.random() < 0.03 else str(a)]
             rows.append([f"IND-{'LY' if territory == 'lyon' else 'SE'}-{i + 1:03d}", f"{rng.randint(1, 28):02d}/0{rng.randint(3, 6)}/2025", spelled] + cells)
+            rows[-1].append(comment(FIRM_COMMENTS) if crng.random() < 0.6 else "")
     again = list(rows[20])
     again[1] = "28/06/2025"
     again[4] = "5"
@@ -258,6 +289,7 @@ def questionnaires():
     header = ["Code répondant", "Date", "Territoire"]
     for _, q, _, _ in FIRM_ITEMS:
         header += [f"Avant — {q}", f"Aujourd'hui — {q}"]
+    header.append("Commentaire")
     # Exported by the survey platform as Excel "XML Spreadsheet 2003": numbers as Number cells, the
     # date as DateTime, blank answers left out (the next cell carries ss:Index).
     def esc(v):
@@ -277,7 +309,7 @@ def questionnaires():
             if i == 1:
                 d, m, y = v.split("/")
                 cells.append(f'<Cell{index}><Data ss:Type="DateTime">{y}-{m}-{d}T00:00:00.000</Data></Cell>')
-            elif i >= 3:
+            elif 3 <= i < len(header) - 1:
                 cells.append(f'<Cell{index}><Data ss:Type="Number">{v}</Data></Cell>')
             else:
                 cells.append(f'<Cell{index}><Data ss:Type="String">{esc(v)}</Data></Cell>')

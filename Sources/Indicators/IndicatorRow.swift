@@ -72,6 +72,6 @@ public enum IndicatorCatalog {
     public static func isPersonBased(_ indicator: String) -> Bool {
         ReachIndicators.personBased.contains(indicator) || indicator.hasPrefix("perception_") || indicator.hasPrefix("retro_perception_")
             || HiringIndicators.counts.contains(indicator)
-            || ["hires_sustainable_share", "conversion_referral_to_hire", "days_to_hire_median"].contains(indicator)
+            || ["hires_sustainable_share", "conversion_referral_to_hire", "days_to_hire_median", "theme_mentions"].contains(indicator)
     }
 }

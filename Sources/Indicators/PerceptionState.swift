@@ -44,6 +44,11 @@ public struct PerceptionState: Sendable {
         return source
     }
 
+    /// Every response kept after de-duplication, in reading order.
+    public var keptResponses: [SurveyResponse] {
+        slots.values.flatMap(\.values).sorted { ($0.source, $0.sequence) < ($1.source, $1.sequence) }.map(\.response)
+    }
+
     /// A multiple of every possible count of answered items in a dimension (1 … largest dimension).
     var scale: Int {
         let largest = questionnaire.itemsByDimension.map(\.items.count).max() ?? 1

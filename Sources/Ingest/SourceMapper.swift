@@ -81,6 +81,8 @@ public struct SourceMapper {
     public let config: PipelineConfig
     /// Raw label → canonical id, per vocabulary: exports repeat a handful of labels millions of times.
     private let resolved = ResolutionCache()
+    /// Names read in name fields (folded words), for scrubbing quotes.
+    public let names = NameSet()
 
     public init(source: SourceConfig, config: PipelineConfig) {
         self.source = source
@@ -210,6 +212,14 @@ public struct SourceMapper {
             return nil
         }
 
+        // Names in the inputs' name fields: kept only to scrub them from quoted comments.
+        for field in ["last_name", "first_name"] {
+            if let i = binding.indices[field] {
+                let (hash, isEmpty) = row.trimmedFieldHash(i)
+                if !isEmpty && names.insert(hash) { names.add(row.trimmedField(i, fellBack: &fellBack)) }
+            }
+        }
+
         switch source.kind {
         case .actions:
             let id = required("action_id")
@@ -331,7 +341,7 @@ public struct SourceMapper {
             guard rejects.isEmpty, let respondent, let territory, let day, let type, let wave else { return .rejected(rejects) }
             return .response(SurveyResponse(respondent: StableHash.fnv1a(Fold.key(respondent)), stakeholderType: type,
                                             territory: territory, date: day, wave: wave, answers: answers, before: before,
-                                            location: location))
+                                            comment: text("comment"), location: location))
         }
     }
 }
@@ -362,5 +372,20 @@ final class ResolutionCache {
         let key = compute()
         if organisations.count < Self.limit { organisations[rawHash] = key }
         return key
+    }
+}
+
+/// Folded words of the names read in the inputs' name fields.
+public final class NameSet {
+    public private(set) var words = Set<String>()
+    private var seen = Set<UInt64>()
+
+    public init() {}
+
+    /// Records a raw value's hash; false when it was seen already.
+    func insert(_ hash: UInt64) -> Bool { seen.count < 1_000_000 && seen.insert(hash).inserted }
+
+    func add(_ name: String) {
+        for word in Fold.key(name).split(separator: " ") where word.count >= 2 { words.insert(String(word)) }
     }
 }

@@ -13,6 +13,10 @@ struct Ingestion {
     /// Who attended which action when; kept only when pathway sources need it.
     private(set) var links = ActionLinks()
     private let needsLinks: Bool
+    /// First and last dates of the accepted records.
+    private(set) var dateRange: (first: CalendarDate?, last: CalendarDate?) = (nil, nil)
+    /// Folded words of every name read in a name field (to scrub quotes).
+    private(set) var names = Set<String>()
     /// What became of every source's records, by source name.
     private var tallies: [String: SourceTally] = [:]
     let rejects: RejectLog
@@ -66,6 +70,7 @@ struct Ingestion {
                     record("", "")
                 }
             }
+            names.formUnion(mapper.names.words)
             summaries[source.name] = summary
         }
         // Report sources in the pipeline file's order, with what became of their records.
@@ -79,6 +84,11 @@ struct Ingestion {
         inputs = config.sources.flatMap { infos[$0.name] ?? [] }
     }
 
+    private mutating func widen(_ date: CalendarDate) {
+        if dateRange.first.map({ date < $0 }) ?? true { dateRange.first = date }
+        if dateRange.last.map({ date > $0 }) ?? true { dateRange.last = date }
+    }
+
     /// Counts a physical record as read, then de-duplicates and links it.
     private mutating func count(_ record: MappedRecord, source: Int) {
         tallies[config.sources[source].name, default: SourceTally()].read += 1
@@ -88,6 +98,12 @@ struct Ingestion {
     /// De-duplicates and links one mapped record, counting what became of it.
     private mutating func accept(_ record: MappedRecord, source: Int) {
         let name = config.sources[source].name
+        switch record {
+        case .action(let a): widen(a.date)
+        case .response(let r): widen(r.date)
+        case .pathway(let e): widen(e.date)
+        default: break
+        }
         var tally = tallies[name] ?? SourceTally()
         defer { tallies[name] = tally }
         switch record {

@@ -67,8 +67,11 @@ public enum PipelineRun {
             + PerceptionIndicators.compute(perception, k: config.privacyK)
             + HiringIndicators.compute(ingestion.hiring, links: ingestion.links, scheme: config.periods,
                                        durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays)
-        let protected = SmallCellProtection.protect(raw, k: config.privacyK, personBased: IndicatorCatalog.isPersonBased,
-                                                    additive: ReachIndicators.personBased)
+        let themes = ThemeIndicators.compute(ingestion.perception.keptResponses,
+                                             themes: config.themes.themes.map { ($0.id, $0.kind, $0.keywords) }, scheme: config.periods)
+        let allRows = raw + themes.rows
+        let protected = SmallCellProtection.protect(allRows, k: config.privacyK, personBased: IndicatorCatalog.isPersonBased,
+                                                    additive: ReachIndicators.personBased.union([ThemeIndicators.indicator]))
         let shares = HiringIndicators.protectShares(protected, k: config.privacyK)
         let rows = (shares + TargetRows.compute(config.targets, rows: shares)).sortedByKey()
         var summary = RunSummary(
@@ -81,16 +84,22 @@ public enum PipelineRun {
         summary.questionnaire = config.questionnaire
         summary.reliability = PerceptionIndicators.reliability(perception)
         summary.durableStrict = config.hiring.durable.strict
-        summary.linkWindowDays = config.hiring.linkWindowDays
-        let exitCode: Int32 = summary.hasDataProblems ? 1 : 0
-        guard options.write else {
-            return RunResult(summary: summary, outputFolder: folder, written: [], exitCode: exitCode, unprotectedRows: raw)
-        }
-
-        progress("writing \(folder)")
+        summary.themes = config.themes.themes.map { ($0.id, $0.label, $0.kind) }
         let labels = Labels(language: options.language ?? config.language, territories: config.territories,
                             stakeholders: config.stakeholderTypes, actionTypes: config.actionTypes,
                             questionnaire: config.questionnaire)
+        summary.quotes = config.themes.quotes ? themes.quotes.mapValues { list in
+            list.map { ThemeText.scrub($0, names: ingestion.names, email: labels[.scrubEmail], phone: labels[.scrubPhone], name: labels[.scrubName]) }
+        } : [:]
+        summary.firstDate = ingestion.dateRange.first
+        summary.lastDate = ingestion.dateRange.last
+        summary.linkWindowDays = config.hiring.linkWindowDays
+        let exitCode: Int32 = summary.hasDataProblems ? 1 : 0
+        guard options.write else {
+            return RunResult(summary: summary, outputFolder: folder, written: [], exitCode: exitCode, unprotectedRows: allRows)
+        }
+
+        progress("writing \(folder)")
         var files: [(String, String)] = [
             ("indicators.csv", IndicatorsCSV.render(rows)),
             ("indicators-excel.csv", ExcelCSV.render(rows, labels: labels)),
@@ -126,6 +135,6 @@ public enum PipelineRun {
         try rejects.commit()
         let manifest = Manifest(summary: summary, outputs: written, exitCode: Int(exitCode), startedAt: started, finishedAt: Date())
         try AtomicFile.write(try manifest.json(), to: "\(folder)/manifest.json")
-        return RunResult(summary: summary, outputFolder: folder, written: written, exitCode: exitCode, unprotectedRows: raw)
+        return RunResult(summary: summary, outputFolder: folder, written: written, exitCode: exitCode, unprotectedRows: allRows)
     }
 }

@@ -8,6 +8,24 @@ public enum SourceKind: String, CaseIterable, Sendable {
     case pathway
 }
 
+/// The free-text theme lexicon (obstacles and levers cited in comments).
+public struct ThemeLexicon: Sendable, Equatable {
+    public struct Theme: Sendable, Equatable {
+        public let id: String
+        public let label: String
+        /// `obstacle` or `lever`.
+        public let kind: String
+        /// Keywords, folded and singularised (matched ignoring case, accents and plurals).
+        public let keywords: [[String]]
+    }
+
+    public var themes: [Theme] = []
+    /// Quote up to three short comments per theme (scrubbed); off unless the pipeline file says so.
+    public var quotes = false
+
+    public init() {}
+}
+
 /// Settings of the hiring indicators.
 public struct HiringSettings: Sendable, Equatable {
     public var durable: DurableRule = DurableRule(strict: false)
@@ -132,6 +150,7 @@ public struct PipelineConfig: Sendable {
     public let referrerTypes: Vocabulary
     public let hiring: HiringSettings
     public let targets: [Target]
+    public let themes: ThemeLexicon
     public let sources: [SourceConfig]
 }
 
@@ -149,10 +168,10 @@ public enum FieldCatalog {
     public static func optional(_ kind: SourceKind) -> [String] {
         switch kind {
         case .actions: return ["organiser", "duration_hours", "title"]
-        case .attendance: return ["organisation"]
-        case .responses: return ["stakeholder_type", "wave", "comment"]
+        case .attendance: return ["organisation", "last_name", "first_name"]
+        case .responses: return ["stakeholder_type", "wave", "comment", "last_name", "first_name"]
         case .pathway: return ["employer", "referrer", "referrer_type", "contract", "contract_start", "contract_end",
-                               "contract_months", "action_id"]
+                               "contract_months", "action_id", "last_name", "first_name"]
         }
     }
 

@@ -5,7 +5,7 @@ import Yams
 /// Reads and checks a pipeline file; every mistake is a `PipelineFileError` with file:line:key.
 public enum PipelineLoader {
     static let topKeys = ["version", "title", "programme", "periods", "privacy", "quality", "outputs",
-                          "vocabularies", "questionnaire", "hiring", "targets", "sources"]
+                          "vocabularies", "questionnaire", "hiring", "targets", "themes", "sources"]
 
     /// Loads `path`; relative paths inside resolve against the file's folder.
     public static func load(path: String) throws -> PipelineConfig {
@@ -53,6 +53,7 @@ public enum PipelineLoader {
         BuiltinVocabularies.referrerTypes.forEach { referrerTypes.add($0) }
         var hiring = HiringSettings()
         var targetNodes: [YAMLNode] = []
+        var themes = ThemeLexicon()
 
         for (key, _, value) in try doc.mapping(allowed: topKeys) {
             switch key {
@@ -98,6 +99,26 @@ public enum PipelineLoader {
                 }
             case "targets":
                 targetNodes = try value.sequence()
+            case "themes":
+                for (tk, _, tv) in try value.mapping(allowed: ["quotes", "obstacles", "levers"]) {
+                    if tk == "quotes" {
+                        themes.quotes = try tv.oneOf(["true", "false", "yes", "no"]).hasPrefix("t") || (try tv.string()) == "yes"
+                        continue
+                    }
+                    for (id, _, entry) in try tv.mapping(allowed: nil) {
+                        var label = id, words: [String] = []
+                        if case .mapping = entry.node {
+                            for (k, _, v) in try entry.mapping(allowed: ["label", "keywords"]) {
+                                if k == "label" { label = try v.nonEmptyString() } else { words = try v.list().map { try $0.nonEmptyString() } }
+                            }
+                        } else {
+                            words = try entry.list().map { try $0.nonEmptyString() }
+                        }
+                        guard !words.isEmpty else { throw entry.error("a theme needs keywords") }
+                        themes.themes.append(.init(id: id, label: label, kind: tk == "obstacles" ? "obstacle" : "lever",
+                                                   keywords: words.map(ThemeText.words)))
+                    }
+                }
             case "questionnaire":
                 questionnaire = try QuestionnaireLoader.parse(value)
             case "sources":
@@ -151,7 +172,7 @@ public enum PipelineLoader {
                               maxRejectRate: maxRejectRate, outputFolder: outputFolder, language: language,
                               territories: territories, stakeholderTypes: stakeholders, actionTypes: actionTypes,
                               questionnaire: questionnaire, eventKinds: eventKinds, contractTypes: contractTypes,
-                              referrerTypes: referrerTypes, hiring: hiring, targets: targets, sources: sources)
+                              referrerTypes: referrerTypes, hiring: hiring, targets: targets, themes: themes, sources: sources)
     }
 
     static func yamlSyntaxError(_ error: YamlError, file: String) -> PipelineFileError {

@@ -85,10 +85,13 @@ public struct SurveyResponse: Sendable {
     public let answers: [UInt8]
     /// Retrospective responses: the "before" answers; empty otherwise.
     public let before: [UInt8]
+    /// Free-text comment, for the theme counts (never written out unless quotes are on, then scrubbed).
+    public let comment: String?
     public let location: RecordLocation
 
     public init(respondent: UInt64, stakeholderType: String, territory: String, date: CalendarDate, wave: Wave,
-                answers: [UInt8], before: [UInt8], location: RecordLocation) {
+                answers: [UInt8], before: [UInt8], comment: String? = nil, location: RecordLocation) {
+        self.comment = comment
         self.respondent = respondent
         self.stakeholderType = stakeholderType
         self.territory = territory

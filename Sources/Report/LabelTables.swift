@@ -89,6 +89,19 @@ enum LabelTables {
         .targets: "Objectifs", .targetsLead: "Objectifs fixés dans le fichier de pipeline, comparés aux réalisations.",
         .colTarget: "Objectif", .colActual: "Réalisé", .colAttainment: "Atteinte",
         .keyTargets: "Objectifs : {1} atteints sur {2}.", .fewerThan: "moins de {1}",
+        .colon: "\u{00A0}: ", .quoteOpen: "«\u{00A0}", .quoteClose: "\u{00A0}»",
+        .themesTitle: "Freins et leviers cités", .themesLead: "Personnes citant chaque thème dans leurs commentaires libres (un répondant compte une fois par thème ; repérage par mots-clés, sans tenir compte des majuscules, des accents ni des pluriels).",
+        .colTheme: "Thème", .colKind2: "Nature", .obstacle: "Frein", .lever: "Levier",
+        .quotesLead: "Extraits de commentaires (noms, courriels et téléphones masqués) :",
+        .scrubEmail: "[courriel]", .scrubPhone: "[téléphone]", .scrubName: "[nom]",
+        .comparison: "Comparaison avec la période précédente", .comparisonLead: "Chiffres clés de {1} comparés à {2} ; aucune comparaison n'est faite quand l'un des deux chiffres est sous secret statistique.",
+        .colPrevious: "Période précédente", .colCurrent: "Période", .colChange: "Évolution",
+        .coveredDates: "Données du {1} au {2}",
+        .reverseFootnote: "⟲ : affirmation formulée négativement, scores inversés (6 − x) : une hausse est une amélioration.",
+        .methodCalendar: "Années civiles (du 1er janvier au 31 décembre).",
+        .methodProgrammeYear: "Années de programme commençant le 1er {1} (« 2024-2025 » va du 1er {1} 2024 à la veille du 1er {1} 2025).",
+        .methodHiring: "**Recrutements.** Les étapes comptent des candidats distincts. Pour chaque candidat embauché, l'embauche retenue est la première en emploi durable, sinon la première ; elle donne le type de contrat, la structure orientatrice, le délai depuis la première étape du parcours et le lien avec les actions. Emploi durable : {1}. Une embauche est liée aux actions quand le candidat, l'employeur ou la structure orientatrice a participé à une action dans les {2} jours précédents. Les parts ont un intervalle de Wilson ; une part est masquée quand son numérateur l'est ou compte moins de {3} personnes.",
+
     ]
 
     static let english: [LabelKey: String] = [
@@ -178,7 +191,23 @@ enum LabelTables {
         .targets: "Targets", .targetsLead: "Targets set in the pipeline file, against what was achieved.",
         .colTarget: "Target", .colActual: "Actual", .colAttainment: "Attainment",
         .keyTargets: "Targets: {1} met out of {2}.", .fewerThan: "fewer than {1}",
+        .colon: ": ", .quoteOpen: "“", .quoteClose: "”",
+        .themesTitle: "Obstacles and levers cited", .themesLead: "People citing each theme in their free-text comments (a respondent counts once per theme; keyword matching regardless of case, accents and plurals).",
+        .colTheme: "Theme", .colKind2: "Kind", .obstacle: "Obstacle", .lever: "Lever",
+        .quotesLead: "Comments (names, e-mails and phone numbers masked):",
+        .scrubEmail: "[e-mail]", .scrubPhone: "[phone]", .scrubName: "[name]",
+        .comparison: "Comparison with the previous period", .comparisonLead: "Key figures of {1} against {2}; no comparison is drawn where either figure is under statistical secrecy.",
+        .colPrevious: "Previous period", .colCurrent: "Period", .colChange: "Change",
+        .coveredDates: "Data from {1} to {2}",
+        .reverseFootnote: "⟲: negatively worded statement, scores reversed (6 − x): a rise is an improvement.",
+        .methodCalendar: "Calendar years (1 January to 31 December).",
+        .methodProgrammeYear: "Programme years starting on 1 {1} (\"2024-2025\" runs from 1 {1} 2024 to the day before 1 {1} 2025).",
+        .methodHiring: "**Hiring.** Steps count distinct candidates. For each hired candidate, the hire retained is the first sustainable one, else the first; it gives the contract type, the referring organisation, the time since the candidate's first step and the link with the actions. Sustainable employment: {1}. A hire is linked to the actions when the candidate, the employer or the referring organisation took part in an action in the {2} days before. Shares have Wilson intervals; a share is hidden when its numerator is hidden or counts fewer than {3} people.",
+
     ]
+
+    static let frenchMonths = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+    static let englishMonths = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
     /// English names of the built-in vocabulary entries (pipeline-file labels are French).
     static let englishVocabulary: [String: String] = [

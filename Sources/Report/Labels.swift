@@ -42,6 +42,12 @@ public enum LabelKey: String, CaseIterable, Sendable {
          indUnknownLength, indAfterAction, indConversion, indDaysToHire
     // Targets
     case targets, targetsLead, colTarget, colActual, colAttainment, keyTargets, fewerThan
+    // Themes, scrubbing, comparison, dates
+    case themesTitle, themesLead, colTheme, colKind2, obstacle, lever, quotesLead, scrubEmail, scrubPhone, scrubName
+    case comparison, comparisonLead, colPrevious, colCurrent, colChange, coveredDates, reverseFootnote
+    case methodCalendar, methodProgrammeYear, methodHiring
+    // Punctuation: "label : value" (narrow no-break space in French), quotation marks
+    case colon, quoteOpen, quoteClose
 }
 
 /// Labels for one language, with the programme's vocabularies for canonical values.
@@ -140,6 +146,16 @@ public struct Labels: Sendable {
     public func number(_ value: Double, decimals: Int = 0) -> String { NumberText.prose(value, decimals: decimals, language: language) }
     public func number(_ value: Int) -> String { NumberText.prose(Double(value), language: language) }
     public func percent(_ share: Double) -> String { NumberText.percent(share, language: language) }
+
+    /// A day in words: "3 mai 2025" / "3 May 2025".
+    public func date(_ d: CalendarDate) -> String {
+        let months = language == "en" ? LabelTables.englishMonths : LabelTables.frenchMonths
+        let day = language == "fr" && d.day == 1 ? "1er" : String(d.day)
+        return "\(day) \(months[d.month - 1]) \(d.year)"
+    }
+
+    /// A month's name.
+    public func month(_ m: Int) -> String { (language == "en" ? LabelTables.englishMonths : LabelTables.frenchMonths)[max(0, min(11, m - 1))] }
     /// A signed number: `+0,55` / `−0,12`.
     public func signed(_ value: Double, decimals: Int = 2) -> String {
         let text = NumberText.prose(value, decimals: decimals, language: language)

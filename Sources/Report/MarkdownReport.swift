@@ -22,13 +22,18 @@ public struct MarkdownReport {
         meta.append("**\(labels[.period])** : \(summary.periods.isEmpty ? "—" : summary.periods.joined(separator: ", "))")
         let territories = Set(summary.rows.map(\.territory)).subtracting([rollUp]).sorted().map(labels.territory)
         if !territories.isEmpty { meta.append("**\(labels[.territories])** : \(territories.joined(separator: ", "))") }
-        out.append(meta.joined(separator: " · ").replacing(" : ", with: labels.language == "fr" ? "\u{00A0}: " : ": "))
+        out.append(meta.joined(separator: " · ").replacing(" : ", with: labels[.colon]))
+        if let first = summary.firstDate, let last = summary.lastDate {
+            out += ["", "*" + labels.format(.coveredDates, labels.date(first), labels.date(last)) + "*"]
+        }
         out.append("")
         out += synthesis()
         out += reach()
         out += PerceptionSection(summary: summary, labels: labels, charts: charts).render()
         out += HiringSection(summary: summary, labels: labels, charts: charts).render()
+        out += ThemesAndComparison(summary: summary, labels: labels).themes()
         out += HiringSection(summary: summary, labels: labels, charts: charts).targets()
+        out += ThemesAndComparison(summary: summary, labels: labels).comparison()
         out += quality()
         out += method()
         out += provenance()
@@ -43,7 +48,7 @@ public struct MarkdownReport {
             guard let actions = summary.row("actions", period), let total = actions.value else { continue }
             let perTerritory = territoriesOf(period).compactMap { t -> String? in
                 guard let v = summary.row("actions", period, t)?.value else { return nil }
-                return "\(labels.territory(t))\(labels.language == "fr" ? "\u{00A0}: " : ": ")\(labels.number(v))"
+                return "\(labels.territory(t))\(labels[.colon])\(labels.number(v))"
             }
             lines.append("- " + labels.format(.keyActions, labels.number(total), period, perTerritory.joined(separator: ", ")))
             if let people = summary.row("participants", period) {
@@ -146,20 +151,16 @@ public struct MarkdownReport {
     func method() -> [String] {
         let periods: String
         switch summary.periodScheme {
-        case .calendarYear:
-            periods = labels.language == "fr" ? "Années civiles (du 1er janvier au 31 décembre)." : "Calendar years (1 January to 31 December)."
-        case .programmeYear(let start):
-            let months = labels.language == "fr"
-                ? ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
-                : ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-            let name = months[max(0, min(11, start - 1))]
-            periods = labels.language == "fr"
-                ? "Années de programme commençant le 1er \(name) (« 2024-2025 » va du 1er \(name) 2024 à la veille du 1er \(name) 2025)."
-                : "Programme years starting on 1 \(name) (\"2024-2025\" runs from 1 \(name) 2024 to the day before 1 \(name) 2025)."
+        case .calendarYear: periods = labels[.methodCalendar]
+        case .programmeYear(let start): periods = labels.format(.methodProgrammeYear, labels.month(start))
         }
         var lines = ["## \(labels[.method])", "", labels[.methodReach], ""]
         if !summary.reliability.isEmpty || summary.rows.contains(where: { $0.indicator.contains("perception") }) {
             lines += [labels[.methodPerception], ""] + PerceptionSection(summary: summary, labels: labels, charts: charts).reliability()
+        }
+        if summary.rows.contains(where: { $0.stakeholderType == HiringIndicators.stakeholderType }) {
+            lines += [labels.format(.methodHiring, labels[summary.durableStrict ? .durableRuleMore : .durableRuleAtLeast],
+                                    String(summary.linkWindowDays), String(summary.privacyK)), ""]
         }
         return lines + [labels.format(.methodPrivacy, String(summary.privacyK)), "", labels[.methodQuality], "",
                         labels.format(.methodPeriods, periods), ""]
@@ -167,9 +168,8 @@ public struct MarkdownReport {
 
     func provenance() -> [String] {
         var lines = ["## \(labels[.provenance])", ""]
-        lines.append("- \(labels[.toolVersion]) : `impact` \(summary.toolVersion)".replacing(" : ", with: labels.language == "fr" ? "\u{00A0}: " : ": "))
-        lines.append("- \(labels[.pipelineFile]) : `\(summary.pipelinePath)` (SHA-256 `\(summary.pipelineSHA256.prefix(16))`)"
-            .replacing(" : ", with: labels.language == "fr" ? "\u{00A0}: " : ": "))
+        lines.append("- \(labels[.toolVersion])\(labels[.colon])`impact` \(summary.toolVersion)")
+        lines.append("- \(labels[.pipelineFile])\(labels[.colon])`\(summary.pipelinePath)` (SHA-256 `\(summary.pipelineSHA256.prefix(16))`)")
         lines.append("")
         lines += table(header: [labels[.colFile], labels[.colSource], labels[.colSize], labels[.colEncoding], labels[.colDelimiter], labels[.colSHA]],
                        rows: summary.inputs.map {

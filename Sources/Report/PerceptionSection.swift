@@ -86,8 +86,7 @@ struct PerceptionSection {
         var table = MarkdownTable.render(header: [labels[.colItem], labels[.colBeforeAfter], labels[.colShift], labels[.colImproved], labels[.colN]],
                                          rows: rows, numericFrom: 1)
         if summary.questionnaire.items.contains(where: \.reverse) {
-            table += ["", labels.language == "fr" ? "⟲ : affirmation formulée négativement, scores inversés (6 − x) : une hausse est une amélioration."
-                                                  : "⟲: negatively worded statement, scores reversed (6 − x): a rise is an improvement."]
+            table += ["", labels[.reverseFootnote]]
         }
         return table
     }
@@ -136,7 +135,7 @@ struct PerceptionSection {
             rows: rows, numericFrom: 2) + [""]
     }
 
-    /// The synthesis's perception figures: the two largest clear changes per design.
+    /// The synthesis's perception figure: the largest clear change per stakeholder type and design.
     func keyFigures(_ period: String) -> [String] {
         var out: [String] = []
         for type in Self.types(summary, period, labels: labels) {
@@ -145,7 +144,7 @@ struct PerceptionSection {
                     guard sentence(period, rollUp, type, prefix, d) != nil,
                           let row = summary.row("\(prefix)_shift", period, rollUp, type, dimension: "dimension", category: d) else { return nil }
                     return (d, row)
-                }.sorted { abs($0.1.value ?? 0) > abs($1.1.value ?? 0) }.prefix(2)
+                }.sorted { abs($0.1.value ?? 0) > abs($1.1.value ?? 0) }.prefix(1)
                 for (dimension, row) in clear {
                     guard let value = row.value, let low = row.ciLow, let high = row.ciHigh else { continue }
                     let perceived = prefix == "retro_perception" ? " — \(labels[.retroPrefix])" : ""

@@ -62,6 +62,12 @@ public struct RunSummary: Sendable {
     public var questionnaire: Questionnaire = .none
     /// Cronbach's alpha per stakeholder type and dimension.
     public var reliability: [(type: String, dimension: String, items: Int, n: Int, alpha: Double?)] = []
+    /// The theme lexicon (id, label, obstacle/lever) and the scrubbed quotes per theme (empty unless turned on).
+    public var themes: [(id: String, label: String, kind: String)] = []
+    public var quotes: [String: [String]] = [:]
+    /// First and last dates the records cover.
+    public var firstDate: CalendarDate?
+    public var lastDate: CalendarDate?
     /// Hiring settings, for the hiring section's wording.
     public var durableStrict = false
     public var linkWindowDays = 365
