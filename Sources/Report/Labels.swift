@@ -47,7 +47,7 @@ public enum LabelKey: String, CaseIterable, Sendable {
     case comparison, comparisonLead, colPrevious, colCurrent, colChange, coveredDates, reverseFootnote
     case methodCalendar, methodProgrammeYear, methodHiring
     // Punctuation: "label : value" (narrow no-break space in French), quotation marks
-    case colon, quoteOpen, quoteClose
+    case colon, quoteOpen, quoteClose, intervalSeparator
 }
 
 /// Labels for one language, with the programme's vocabularies for canonical values.

@@ -103,7 +103,7 @@ struct PerceptionSection {
         let before = row("pre_mean")?.value.map { labels.number($0, decimals: 2) } ?? "—"
         let after = row("post_mean")?.value.map { labels.number($0, decimals: 2) } ?? "—"
         var change = labels.signed(value)
-        if let low = shift.ciLow, let high = shift.ciHigh { change += " [\(labels.signed(low)) ; \(labels.signed(high))]" }
+        if let low = shift.ciLow, let high = shift.ciHigh { change += " [\(labels.signed(low))\(labels[.intervalSeparator])\(labels.signed(high))]" }
         let improved = row("improved_share")?.value.map(labels.percent) ?? "—"
         return ["\(before) → \(after)", change, improved, labels.number(shift.n)]
     }
@@ -115,7 +115,7 @@ struct PerceptionSection {
                 return [summary.questionnaire.dimensionLabel(dimension), labels[.suppressedMark], labels[.suppressedMark]]
             }
             var text = labels.signed(value)
-            if let low = r.ciLow, let high = r.ciHigh { text += " [\(labels.signed(low)) ; \(labels.signed(high))]" }
+            if let low = r.ciLow, let high = r.ciHigh { text += " [\(labels.signed(low))\(labels[.intervalSeparator])\(labels.signed(high))]" }
             return [summary.questionnaire.dimensionLabel(dimension), text, labels.number(r.n)]
         }
         guard !rows.isEmpty else { return [] }
