@@ -1,0 +1,188 @@
+import Foundation
+import Records
+
+/// The `sources:` entries: where files are, their format, dialect, columns and mapping.
+extension PipelineLoader {
+    /// Indicators a target may be set for (counts and shares whose attainment reads naturally).
+    static let targetable = ["actions", "participations", "participants", "organisations", "referrals", "interviews", "immersions",
+                             "hires", "retained_6m", "hires_sustainable", "hires_sustainable_share", "hires_after_action",
+                             "conversion_referral_to_hire"]
+
+    static let sourceKeys = ["name", "kind", "format", "path", "glob", "csv", "xml", "columns", "counts", "wave", "stakeholder_type", "items"]
+
+    static func parseSource(_ node: YAMLNode, base: String, stakeholders: Vocabulary, questionnaire: Questionnaire) throws -> SourceConfig {
+        var name: String?
+        var kind: SourceKind?
+        var format = SourceFormat.csv
+        var files: [String]?
+        var csv = CSVOptions()
+        var xml = XMLOptions()
+        var xmlNode: YAMLNode?
+        var pathIsFolder = false
+        var columns: [String: ColumnRef] = [:]
+        var columnsNode: YAMLNode?
+        var counts: [String: ColumnRef] = [:]
+        var waveNode: YAMLNode?
+        var fixedType: String?
+        var itemsNode: YAMLNode?
+        for (key, _, value) in try node.mapping(allowed: sourceKeys) {
+            switch key {
+            case "name": name = try value.nonEmptyString()
+            case "kind": kind = SourceKind(rawValue: try value.oneOf(SourceKind.allCases.map(\.rawValue)))
+            case "format": format = SourceFormat(rawValue: try value.oneOf(SourceFormat.allCases.map(\.rawValue))) ?? .csv
+            case "path":
+                guard files == nil else { throw value.error("give either path or glob, not both") }
+                let resolved = resolve(try value.nonEmptyString(), base: base)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
+                    throw value.error("no such file: \(resolved)")
+                }
+                if isDirectory.boolValue {
+                    // A folder of submissions (ODK): every .xml file below it, in name order.
+                    let found = (FileManager.default.enumerator(atPath: resolved)?.allObjects as? [String] ?? [])
+                        .filter { $0.lowercased().hasSuffix(".xml") }.sorted().map { "\(resolved)/\($0)" }
+                    guard !found.isEmpty else { throw value.error("the folder \(resolved) holds no .xml file") }
+                    files = found
+                    pathIsFolder = true
+                } else {
+                    files = [resolved]
+                }
+            case "glob":
+                guard files == nil else { throw value.error("give either path or glob, not both") }
+                let pattern = resolve(try value.nonEmptyString(), base: base)
+                let matches = Glob.match(pattern)
+                guard !matches.isEmpty else { throw value.error("no file matches \(pattern)") }
+                files = matches
+            case "csv": csv = try parseCSVOptions(value)
+            case "xml":
+                xmlNode = value
+                for (k, _, v) in try value.mapping(allowed: ["record", "namespaces", "worksheet", "on_error"]) {
+                    switch k {
+                    case "record":
+                        let record = try v.nonEmptyString()
+                        guard record.hasPrefix("/") else { throw v.error("expected a path from the root, like /Export/Session/Participant") }
+                        xml.record = record
+                    case "namespaces":
+                        for (prefix, _, uri) in try v.mapping(allowed: nil) { xml.namespaces[prefix] = try uri.nonEmptyString() }
+                    case "on_error":
+                        xml.dropOnError = try v.oneOf(["keep", "drop"]) == "drop"
+                    default: xml.worksheet = try v.nonEmptyString()
+                    }
+                }
+            case "columns":
+                columnsNode = value
+                for (field, _, ref) in try value.mapping(allowed: nil) { columns[field] = try columnRef(ref) }
+            case "counts":
+                for (type, _, ref) in try value.mapping(allowed: stakeholders.ids) { counts[type] = try columnRef(ref) }
+            case "wave": waveNode = value
+            case "stakeholder_type":
+                let raw = try value.nonEmptyString()
+                guard let id = stakeholders.resolve(raw) else {
+                    throw value.error("'\(raw)' is not a stakeholder type; expected one of: \(stakeholders.ids.joined(separator: ", "))")
+                }
+                fixedType = id
+            case "items": itemsNode = value
+            default: break
+            }
+        }
+        guard let name else { throw node.error("missing key 'name'") }
+        guard let kind else { throw node.error("missing key 'kind' (one of: \(SourceKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
+        guard let files else { throw node.error("missing key 'path' (or 'glob')") }
+        guard let columnsNode else { throw node.error("missing key 'columns' (canonical field: column header)") }
+        let known = FieldCatalog.all(kind)
+        for (field, keyLine, _) in try columnsNode.mapping(allowed: nil) where !known.contains(field) {
+            let suggestion = known.min { levenshtein($0, field) < levenshtein($1, field) }
+            var message = "unknown field for a \(kind.rawValue) source; expected one of: \(known.joined(separator: ", "))"
+            if let suggestion, levenshtein(suggestion, field) <= 3 { message += " (did you mean '\(suggestion)'?)" }
+            throw PipelineFileError(file: node.file, line: keyLine, key: "\(columnsNode.path).\(field)", message: message)
+        }
+        let missing = FieldCatalog.required(kind).filter { columns[$0] == nil }
+        if !missing.isEmpty { throw columnsNode.error("missing required field(s): \(missing.joined(separator: ", "))") }
+        if kind != .actions, !counts.isEmpty { throw node.error("'counts' only applies to actions sources") }
+        if pathIsFolder && format != .odk { throw node.error("a folder as 'path' only applies to format: odk") }
+        if format == .xml && xml.record == nil {
+            throw (xmlNode ?? node).error("format xml needs xml.record: the path of the record elements, like /Export/Session/Participant")
+        }
+        var wave = WaveSpec.column
+        var items: [(id: String, columns: ItemColumns)] = []
+        if kind == .responses {
+            if let waveNode {
+                let w = try waveNode.oneOf(["pre", "post", "retrospective", "column"])
+                wave = w == "column" ? .column : .fixed(Wave(rawValue: w) ?? .pre)
+            }
+            if wave == .column && columns["wave"] == nil {
+                throw node.error("a responses source needs 'wave: pre|post|retrospective', or 'wave: column' with columns.wave")
+            }
+            if fixedType == nil && columns["stakeholder_type"] == nil {
+                throw node.error("a responses source needs 'stakeholder_type: …' for all its rows, or columns.stakeholder_type")
+            }
+            guard let itemsNode else { throw node.error("missing key 'items' (questionnaire item id: column header)") }
+            let retrospective = wave == .fixed(.retrospective)
+            for (id, keyLine, ref) in try itemsNode.mapping(allowed: nil) {
+                guard questionnaire.index(ofItem: id) != nil else {
+                    throw PipelineFileError(file: node.file, line: keyLine, key: "\(itemsNode.path).\(id)",
+                                            message: "not an item of the questionnaire; expected one of: \(questionnaire.items.map(\.id).joined(separator: ", "))")
+                }
+                if case .mapping = ref.node {
+                    guard retrospective else { throw ref.error("before/after columns only apply to 'wave: retrospective' sources") }
+                    var before: ColumnRef?, after: ColumnRef?
+                    for (k, _, v) in try ref.mapping(allowed: ["before", "after"]) {
+                        if k == "before" { before = try columnRef(v) } else { after = try columnRef(v) }
+                    }
+                    guard let before, let after else { throw ref.error("expected both 'before' and 'after' columns") }
+                    items.append((id, .beforeAfter(before: before, after: after)))
+                } else {
+                    guard !retrospective else { throw ref.error("a retrospective source maps each item to {before: column, after: column}") }
+                    items.append((id, .single(try columnRef(ref))))
+                }
+            }
+            guard !items.isEmpty else { throw itemsNode.error("at least one item is expected") }
+        } else if waveNode != nil || fixedType != nil || itemsNode != nil {
+            throw node.error("'wave', 'stakeholder_type' and 'items' only apply to responses sources")
+        }
+        return SourceConfig(name: name, kind: kind, format: format, files: files, csv: csv, xml: xml, columns: columns,
+                            counts: counts, wave: wave, fixedStakeholderType: fixedType, items: items, line: node.line)
+    }
+
+    static func columnRef(_ node: YAMLNode) throws -> ColumnRef {
+        guard case .scalar(let s) = node.node else { throw node.error("expected a column header (text) or a column number") }
+        if s.style == .plain, let position = Int(s.string) {
+            guard position >= 1 else { throw node.error("column numbers start at 1") }
+            return .position(position)
+        }
+        return .name(try node.nonEmptyString())
+    }
+
+    static let encodings = ["auto", "utf-8", "windows-1252", "iso-8859-1", "iso-8859-15",
+                            "utf-16le", "utf-16be", "utf-32le", "utf-32be"]
+
+    static func parseCSVOptions(_ node: YAMLNode) throws -> CSVOptions {
+        var options = CSVOptions()
+        for (key, _, value) in try node.mapping(allowed: ["delimiter", "encoding", "header_row"]) {
+            switch key {
+            case "delimiter":
+                let d = try value.string()
+                let named = ["tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"]
+                let c = named[d] ?? d
+                guard c.utf8.count == 1, let byte = c.utf8.first, [",", ";", "\t", "|"].contains(c) else {
+                    throw value.error("expected one of ',' ';' '|' 'tab' (or leave it out to detect); found '\(d)'")
+                }
+                options.delimiter = byte
+            case "encoding":
+                let e = try value.string().lowercased()
+                let aliases = ["utf8": "utf-8", "cp1252": "windows-1252", "latin-1": "iso-8859-1", "latin1": "iso-8859-1",
+                               "latin-9": "iso-8859-15", "latin9": "iso-8859-15"]
+                let canonical = aliases[e] ?? e
+                guard encodings.contains(canonical) else {
+                    throw value.error("expected one of: \(encodings.joined(separator: ", ")); found '\(e)'")
+                }
+                options.encoding = canonical == "auto" ? nil : canonical
+            case "header_row":
+                options.headerRow = try value.int(in: 1...1_000)
+            default: break
+            }
+        }
+        return options
+    }
+
+}
