@@ -1,3 +1,5 @@
+import Records
+
 /// One CSV record: its fields' unescaped bytes, where it starts, and what went wrong reading it.
 public struct CSVRow: Sendable {
     /// All fields' bytes back to back; `ends[i]` is the end offset of field i.
@@ -67,6 +69,13 @@ public struct CSVRow: Sendable {
             h &*= 0x0000_0100_0000_01b3
         }
         return (h, range.isEmpty)
+    }
+
+    /// The stable hash of field `i`'s folded key, from its bytes when they are ASCII (nil otherwise).
+    public func foldedKeyHash(_ i: Int) -> UInt64? {
+        let range = trimmedRange(i)
+        guard !range.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { Fold.keyHash(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// The byte range of field `i` without surrounding white space.

@@ -248,10 +248,12 @@ public struct SourceMapper {
                                         location: location))
         case .attendance:
             let actionID = required("action_id")
-            let person = required("person")
+            // The person's key straight from ASCII bytes (no string): the same hash as the string path.
+            let person = binding.indices["person"].flatMap { row.foldedKeyHash($0) }
+                ?? required("person").map { StableHash.fnv1a(Fold.key($0)) }
             let type = vocabulary("stakeholder_type", config.stakeholderTypes, .unknownStakeholderType)
             guard rejects.isEmpty, let actionID, let person, let type else { return .rejected(rejects) }
-            return .attendance(AttendanceRecord(actionID: actionID, person: StableHash.fnv1a(Fold.key(person)),
+            return .attendance(AttendanceRecord(actionID: actionID, person: person,
                                                 stakeholderType: type,
                                                 organisation: organisation(),
                                                 location: location))

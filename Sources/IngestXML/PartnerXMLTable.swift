@@ -7,7 +7,7 @@ import Darwin
 
 /// Partner XML mapped by XPath: one record per element at `recordPath`, one value per XPath
 /// evaluated relative to it (`@code`, `Nom`, `../@date`, `p:Structure` with declared prefixes).
-public struct PartnerXMLTable {
+public struct PartnerXMLTable: Sendable {
     public let recordPath: String
     public let xpaths: [String]
     public let namespaces: [String: String]

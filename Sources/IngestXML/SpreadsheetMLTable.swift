@@ -1,7 +1,7 @@
 import CLibXML2
 
 /// Excel "XML Spreadsheet 2003": a worksheet read as a table (`ss:Index` skips, `MergeAcross`).
-public struct SpreadsheetMLTable {
+public struct SpreadsheetMLTable: Sendable {
     public static let namespace = "urn:schemas-microsoft-com:office:spreadsheet"
     /// Excel's own column limit: a larger `ss:Index` is refused (a resource-exhaustion probe).
     public static let maximumColumns = 16_384

@@ -58,6 +58,30 @@ public enum Fold {
         return scalar.properties.isAlphabetic ? (0xFF, 0) : (0, 0)
     }
 
+    /// `StableHash.fnv1a(Fold.key(text))` computed straight from ASCII bytes, with no string built;
+    /// nil when a byte is not ASCII (then use the string path, which gives the same key).
+    public static func keyHash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var pendingSpace = false
+        var empty = true
+        for b in bytes {
+            if b >= 0x80 { return nil }
+            if isASCIIAlphanumeric(b) {
+                if pendingSpace && !empty {
+                    h ^= 0x20
+                    h &*= 0x0000_0100_0000_01b3
+                }
+                pendingSpace = false
+                empty = false
+                h ^= UInt64(b >= 65 && b <= 90 ? b + 32 : b)
+                h &*= 0x0000_0100_0000_01b3
+            } else {
+                pendingSpace = true
+            }
+        }
+        return h
+    }
+
     /// The general path, for text with letters beyond ASCII.
     static func unicodeKey(_ text: String) -> String {
         var out = String.UnicodeScalarView()

@@ -76,6 +76,16 @@ struct FieldParserTests {
         #expect(Fold.key("Ðorđe") == "ðorde")
     }
 
+    /// Person keys hashed from bytes equal the string path's, so CSV and XML sources agree.
+    @Test func keyHashFromBytesEqualsStringPath() {
+        for text in ["Camille.Martin@exemple.fr", "  JEAN  dupont ", "a--b", "", "---", "x1 Y2"] {
+            let bytes = Array(text.utf8)
+            let fromBytes = bytes.withUnsafeBufferPointer { Fold.keyHash($0) }
+            #expect(fromBytes == StableHash.fnv1a(Fold.key(text)), "\(text)")
+        }
+        #expect(Array("émilie".utf8).withUnsafeBufferPointer { Fold.keyHash($0) } == nil)
+    }
+
     @Test func vocabularyMatchingIgnoresCaseAccentsSpacesPunctuation() {
         var v = Vocabulary(name: "territory")
         v.add(.init(id: "saint_etienne", label: "Saint-Étienne", aliases: ["St Etienne"]))
