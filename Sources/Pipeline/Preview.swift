@@ -16,7 +16,16 @@ public enum Preview {
                 "root element: \(sniff.rootElement)\(sniff.namespace.map { " (namespace \($0))" } ?? "")",
                 "declared encoding: \(sniff.declaredEncoding ?? "none (UTF-8)")",
             ]
-            if let record { lines.append("record path (most repeated element; set it as xml.record): \(record)") }
+            if let record {
+                if let uri = sniff.namespace {
+                    // XPath: an unprefixed name means "no namespace", so namespaced exports need a prefix.
+                    let prefixed = "/" + record.split(separator: "/").map { "p:\($0)" }.joined(separator: "/")
+                    lines.append("record path (most repeated element): \(prefixed), with xml.namespaces: {p: \"\(uri)\"}")
+                    lines.append("the elements are in that namespace: write columns as p:Name (attributes stay @name)")
+                } else {
+                    lines.append("record path (most repeated element; set it as xml.record): \(record)")
+                }
+            }
             if let header = table.first { lines.append("columns: " + header.map { "[\($0)]" }.joined(separator: " ")) }
             lines += table.dropFirst().enumerated().map { "record \($0.offset + 1): " + $0.element.map { "[\(escapeControls($0))]" }.joined(separator: " ") }
             return lines.joined(separator: "\n") + "\n"

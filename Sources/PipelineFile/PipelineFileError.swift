@@ -13,7 +13,10 @@ public struct PipelineFileError: Error, Equatable, CustomStringConvertible, Send
     }
 
     /// `pipelines/x.yml:12: sources[0].colums: unknown key; expected one of …`
-    public var description: String { "\(file):\(line): \(key.isEmpty ? "(document)" : key): \(message)" }
+    public var description: String {
+        let place = line > 0 ? "\(file):\(line)" : file
+        return key.isEmpty ? "\(place): \(message)" : "\(place): \(key): \(message)"
+    }
 }
 
 /// Edit distance, to suggest the key a typo meant.
