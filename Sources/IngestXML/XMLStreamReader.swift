@@ -80,19 +80,12 @@ final class XMLStreamReader {
     deinit { xmlFreeTextReader(reader) }
 
     /// Moves to the next node; false at the end. Throws on malformed or hostile input.
-    func read() throws -> Bool {
-        let status = xmlTextReaderRead(reader)
-        if status == 1 {
-            try checkNode()
-            return true
-        }
-        if status == 0 { return false }
-        throw error(default: "malformed XML")
-    }
+    func read() throws -> Bool { try advance(xmlTextReaderRead(reader)) }
 
     /// Skips the current node's subtree; false at the end.
-    func skip() throws -> Bool {
-        let status = xmlTextReaderNext(reader)
+    func skip() throws -> Bool { try advance(xmlTextReaderNext(reader)) }
+
+    private func advance(_ status: Int32) throws -> Bool {
         if status == 1 {
             try checkNode()
             return true

@@ -9,9 +9,6 @@ public enum Distributions {
     /// Φ⁻¹(0.975), the normal quantile of two-sided 95 % intervals.
     public static let z975 = 1.959963984540054
 
-    /// Standard normal CDF.
-    public static func normalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
-
     /// Two-sided normal p-value of a z statistic, 2·(1 − Φ(|z|)), without cancellation.
     public static func normalTwoSidedP(_ z: Double) -> Double { erfc(abs(z) / 2.0.squareRoot()) }
 
