@@ -112,6 +112,8 @@ public struct SourceMapper {
             throw SourceUnreadable(source: source.name, file: file, message: error.message)
         }
         let (binding, headerRow) = try findHeader(csv, file: file)
+        // Label or metadata rows under the header (survey tools) are not records.
+        for _ in 0..<source.csv.skipAfterHeader { _ = try readRow(csv, file: file) }
         var fallbacks = 0
         while let row = try readRow(csv, file: file) {
             if row.count == binding.headerWidth, row.field(0) == binding.header.first, row.fields.map(Fold.key) == headerRow {

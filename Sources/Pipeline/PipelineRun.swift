@@ -85,6 +85,7 @@ public enum PipelineRun {
         summary.reliability = PerceptionIndicators.reliability(perception)
         summary.durableStrict = config.hiring.durable.strict
         summary.themes = config.themes.themes.map { ($0.id, $0.label, $0.kind) }
+        summary.themeLabelsEN = config.themes.englishLabels
         let labels = Labels(language: options.language ?? config.language, territories: config.territories,
                             stakeholders: config.stakeholderTypes, actionTypes: config.actionTypes,
                             questionnaire: config.questionnaire)

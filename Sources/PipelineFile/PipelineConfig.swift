@@ -22,6 +22,8 @@ public struct ThemeLexicon: Sendable, Equatable {
     public var themes: [Theme] = []
     /// Quote up to three short comments per theme (scrubbed); off unless the pipeline file says so.
     public var quotes = false
+    /// English labels (`label_en`), by theme id.
+    public var englishLabels: [String: String] = [:]
 
     public init() {}
 }
@@ -94,6 +96,8 @@ public struct CSVOptions: Equatable, Sendable {
     public var encoding: String?
     /// 1-based row holding the header; nil: the first row that holds every mapped column.
     public var headerRow: Int?
+    /// Rows right after the header that are not records (Qualtrics writes two: labels, import ids).
+    public var skipAfterHeader = 0
 
     public init(delimiter: UInt8? = nil, encoding: String? = nil, headerRow: Int? = nil) {
         self.delimiter = delimiter

@@ -108,8 +108,12 @@ public enum PipelineLoader {
                     for (id, _, entry) in try tv.mapping(allowed: nil) {
                         var label = id, words: [String] = []
                         if case .mapping = entry.node {
-                            for (k, _, v) in try entry.mapping(allowed: ["label", "keywords"]) {
-                                if k == "label" { label = try v.nonEmptyString() } else { words = try v.list().map { try $0.nonEmptyString() } }
+                            for (k, _, v) in try entry.mapping(allowed: ["label", "label_en", "keywords"]) {
+                                switch k {
+                                case "label": label = try v.nonEmptyString()
+                                case "label_en": themes.englishLabels[id] = try v.nonEmptyString()
+                                default: words = try v.list().map { try $0.nonEmptyString() }
+                                }
                             }
                         } else {
                             words = try entry.list().map { try $0.nonEmptyString() }
@@ -210,8 +214,9 @@ public enum PipelineLoader {
             var label = vocabulary.label(of: id)
             var aliases: [String] = []
             if case .mapping = value.node {
-                for (k, _, v) in try value.mapping(allowed: ["label", "aliases"]) {
+                for (k, _, v) in try value.mapping(allowed: ["label", "label_en", "aliases"]) {
                     if k == "label" { label = try v.nonEmptyString() }
+                    if k == "label_en" { vocabulary.englishLabels[id] = try v.nonEmptyString() }
                     if k == "aliases" { aliases = try v.list().map { try $0.nonEmptyString() } }
                 }
             } else {

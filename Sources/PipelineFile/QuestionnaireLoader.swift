@@ -11,6 +11,7 @@ enum QuestionnaireLoader {
         Questionnaire.defaultWaves.forEach { waves.add($0) }
         var items: [Questionnaire.Item] = []
         var dimensionLabels: [String: String] = [:]
+        var english: [String: String] = [:]
         var itemsNode: YAMLNode?
         for (key, _, value) in try node.mapping(allowed: ["items", "dimensions", "scale", "missing", "waves"]) {
             switch key {
@@ -29,7 +30,16 @@ enum QuestionnaireLoader {
                     waves.add(.init(id: wave, label: waves.label(of: wave), aliases: try aliases.list().map { try $0.nonEmptyString() }))
                 }
             case "dimensions":
-                for (id, _, label) in try value.mapping(allowed: nil) { dimensionLabels[id] = try label.nonEmptyString() }
+                // `id: label` or `id: {label: …, label_en: …}`.
+                for (id, _, label) in try value.mapping(allowed: nil) {
+                    if case .mapping = label.node {
+                        for (k, _, v) in try label.mapping(allowed: ["label", "label_en"]) {
+                            if k == "label" { dimensionLabels[id] = try v.nonEmptyString() } else { english["dimension:\(id)"] = try v.nonEmptyString() }
+                        }
+                    } else {
+                        dimensionLabels[id] = try label.nonEmptyString()
+                    }
+                }
             default:
                 itemsNode = value
             }
@@ -40,9 +50,10 @@ enum QuestionnaireLoader {
                 throw value.error("item ids are lower-case letters, digits and '_'; found '\(id)'")
             }
             var label: String?, dimension: String?, reverse = false
-            for (k, _, v) in try value.mapping(allowed: ["label", "dimension", "reverse"]) {
+            for (k, _, v) in try value.mapping(allowed: ["label", "label_en", "dimension", "reverse"]) {
                 switch k {
                 case "label": label = try v.nonEmptyString()
+                case "label_en": english["item:\(id)"] = try v.nonEmptyString()
                 case "dimension":
                     dimension = try v.nonEmptyString()
                     if dimension?.range(of: "^[a-z0-9_]+$", options: .regularExpression) == nil {
@@ -58,6 +69,8 @@ enum QuestionnaireLoader {
         for item in items where !dimensions.contains(where: { $0.id == item.dimension }) {
             dimensions.append((item.dimension, dimensionLabels[item.dimension] ?? item.dimension))
         }
-        return Questionnaire(items: items, dimensions: dimensions, scale: scale, missing: missing, waves: waves)
+        var questionnaire = Questionnaire(items: items, dimensions: dimensions, scale: scale, missing: missing, waves: waves)
+        questionnaire.englishLabels = english
+        return questionnaire
     }
 }

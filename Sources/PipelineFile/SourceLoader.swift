@@ -158,7 +158,7 @@ extension PipelineLoader {
 
     static func parseCSVOptions(_ node: YAMLNode) throws -> CSVOptions {
         var options = CSVOptions()
-        for (key, _, value) in try node.mapping(allowed: ["delimiter", "encoding", "header_row"]) {
+        for (key, _, value) in try node.mapping(allowed: ["delimiter", "encoding", "header_row", "skip_after_header"]) {
             switch key {
             case "delimiter":
                 let d = try value.string()
@@ -179,6 +179,8 @@ extension PipelineLoader {
                 options.encoding = canonical == "auto" ? nil : canonical
             case "header_row":
                 options.headerRow = try value.int(in: 1...1_000)
+            case "skip_after_header":
+                options.skipAfterHeader = try value.int(in: 0...20)
             default: break
             }
         }

@@ -33,6 +33,8 @@ public struct Questionnaire: Sendable {
     public let missing: Vocabulary
     /// Wave labels → pre / post.
     public let waves: Vocabulary
+    /// English labels of items and dimensions (`label_en` in the pipeline file), by id.
+    public var englishLabels: [String: String] = [:]
 
     public init(items: [Item], dimensions: [(id: String, label: String)], scale: Vocabulary, missing: Vocabulary, waves: Vocabulary) {
         self.items = items

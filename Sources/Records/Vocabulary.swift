@@ -16,6 +16,8 @@ public struct Vocabulary: Sendable, Equatable {
     public let name: String
     public private(set) var entries: [Entry] = []
     private var index: [String: String] = [:]
+    /// English labels given in the pipeline file (`label_en`), by id.
+    public var englishLabels: [String: String] = [:]
 
     public init(name: String) { self.name = name }
 

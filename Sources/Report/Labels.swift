@@ -78,24 +78,40 @@ public struct Labels: Sendable {
         return text
     }
 
-    public func territory(_ id: String) -> String { id == rollUp ? self[.allTerritories] : territories.label(of: id) }
+    public func territory(_ id: String) -> String {
+        if id == rollUp { return self[.allTerritories] }
+        if language == "en", let english = territories.englishLabels[id] { return english }
+        return territories.label(of: id)
+    }
+
+    /// A questionnaire dimension's label (its `label_en` in English when given).
+    public func dimension(_ id: String) -> String {
+        if language == "en", let english = questionnaire.englishLabels["dimension:\(id)"] { return english }
+        return questionnaire.dimensionLabel(id)
+    }
+
+    /// A questionnaire item's label (its `label_en` in English when given).
+    public func item(_ id: String) -> String {
+        if language == "en", let english = questionnaire.englishLabels["item:\(id)"] { return english }
+        return questionnaire.items.first { $0.id == id }?.label ?? id
+    }
 
     public func stakeholder(_ id: String) -> String {
         if id == rollUp { return self[.allStakeholders] }
-        if language == "en", let english = LabelTables.englishVocabulary[id] { return english }
+        if language == "en", let english = stakeholders.englishLabels[id] ?? LabelTables.englishVocabulary[id] { return english }
         return stakeholders.label(of: id)
     }
 
     public func actionType(_ id: String) -> String {
-        if language == "en", let english = LabelTables.englishVocabulary[id] { return english }
+        if language == "en", let english = actionTypes.englishLabels[id] ?? LabelTables.englishVocabulary[id] { return english }
         return actionTypes.label(of: id)
     }
 
     public func category(_ dimension: String, _ category: String) -> String {
         switch dimension {
         case "action_type": return actionType(category)
-        case "item": return questionnaire.items.first { $0.id == category }?.label ?? category
-        case "dimension": return questionnaire.dimensionLabel(category)
+        case "item": return item(category)
+        case "dimension": return self.dimension(category)
         case "contract_type", "referrer_type":
             if category == "unknown" { return self[.unknownCategory] }
             if language == "en", let english = LabelTables.englishVocabulary[category] { return english }

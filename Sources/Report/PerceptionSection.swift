@@ -58,7 +58,7 @@ struct PerceptionSection {
         guard let shift = row("shift"), shift.status == .ok, let value = shift.value, let low = shift.ciLow, let high = shift.ciHigh,
               let p = row("wilcoxon_p"), p.status == .ok, let pValue = p.value, pValue < 0.05, low > 0 || high < 0,
               let improved = row("improved_share")?.value else { return nil }
-        return labels.format(.significantSentence, labels.stakeholder(type), summary.questionnaire.dimensionLabel(dimension),
+        return labels.format(.significantSentence, labels.stakeholder(type), labels.dimension(dimension),
                              labels[value > 0 ? .shiftUp : .shiftDown], labels.signed(value), labels.signed(low), labels.signed(high),
                              labels.percent(improved), labels.number(shift.n), labels.pValue(pValue))
     }
@@ -69,7 +69,7 @@ struct PerceptionSection {
         var rows: [[String]] = []
         for dimension in dims {
             for territory in territories {
-                rows.append([summary.questionnaire.dimensionLabel(dimension), labels.territory(territory)]
+                rows.append([labels.dimension(dimension), labels.territory(territory)]
                             + figures(period, territory, type, prefix, "dimension", dimension))
             }
         }
@@ -80,7 +80,7 @@ struct PerceptionSection {
     func itemTable(_ period: String, _ type: String, _ prefix: String) -> [String] {
         let rows = summary.questionnaire.items.compactMap { item -> [String]? in
             guard summary.row("\(prefix)_shift", period, rollUp, type, dimension: "item", category: item.id) != nil else { return nil }
-            let label = item.reverse ? "\(item.label) ⟲" : item.label
+            let label = item.reverse ? "\(labels.item(item.id)) ⟲" : labels.item(item.id)
             return [label] + figures(period, rollUp, type, prefix, "item", item.id)
         }
         var table = MarkdownTable.render(header: [labels[.colItem], labels[.colBeforeAfter], labels[.colShift], labels[.colImproved], labels[.colN]],
@@ -112,11 +112,11 @@ struct PerceptionSection {
         let rows = dims.compactMap { dimension -> [String]? in
             guard let r = summary.row("perception_shift_unpaired", period, rollUp, type, dimension: "dimension", category: dimension) else { return nil }
             guard r.status != .suppressed, let value = r.value else {
-                return [summary.questionnaire.dimensionLabel(dimension), labels[.suppressedMark], labels[.suppressedMark]]
+                return [labels.dimension(dimension), labels[.suppressedMark], labels[.suppressedMark]]
             }
             var text = labels.signed(value)
             if let low = r.ciLow, let high = r.ciHigh { text += " [\(labels.signed(low))\(labels[.intervalSeparator])\(labels.signed(high))]" }
-            return [summary.questionnaire.dimensionLabel(dimension), text, labels.number(r.n)]
+            return [labels.dimension(dimension), text, labels.number(r.n)]
         }
         guard !rows.isEmpty else { return [] }
         return [labels[.unpairedLead], ""]
@@ -128,7 +128,7 @@ struct PerceptionSection {
         guard !summary.reliability.isEmpty else { return [] }
         let rows = summary.reliability.map { r -> [String] in
             let alpha = r.alpha.map { labels.number($0, decimals: 2) + ($0 < 0 ? " ⚠ \(labels[.alphaNegative])" : "") } ?? "—"
-            return [labels.stakeholder(r.type), summary.questionnaire.dimensionLabel(r.dimension), labels.number(r.items), labels.number(r.n), alpha]
+            return [labels.stakeholder(r.type), labels.dimension(r.dimension), labels.number(r.items), labels.number(r.n), alpha]
         }
         return [labels[.reliabilityLead], ""] + MarkdownTable.render(
             header: [labels[.colStakeholder].capitalizedFirst, labels[.colDimension2], labels[.colItems], labels[.colN], labels[.colAlpha]],
@@ -148,7 +148,7 @@ struct PerceptionSection {
                 for (dimension, row) in clear {
                     guard let value = row.value, let low = row.ciLow, let high = row.ciHigh else { continue }
                     let perceived = prefix == "retro_perception" ? " — \(labels[.retroPrefix])" : ""
-                    out.append(labels.format(.keyShift, labels.stakeholder(type).lowercased(), summary.questionnaire.dimensionLabel(dimension),
+                    out.append(labels.format(.keyShift, labels.stakeholder(type).lowercased(), labels.dimension(dimension),
                                              labels[value > 0 ? .shiftUp : .shiftDown], labels.signed(value), labels.signed(low),
                                              labels.signed(high), labels.number(row.n), perceived))
                 }

@@ -64,6 +64,8 @@ public struct RunSummary: Sendable {
     public var reliability: [(type: String, dimension: String, items: Int, n: Int, alpha: Double?)] = []
     /// The theme lexicon (id, label, obstacle/lever) and the scrubbed quotes per theme (empty unless turned on).
     public var themes: [(id: String, label: String, kind: String)] = []
+    /// English theme labels (`label_en`), by id.
+    public var themeLabelsEN: [String: String] = [:]
     public var quotes: [String: [String]] = [:]
     /// First and last dates the records cover.
     public var firstDate: CalendarDate?

@@ -8,7 +8,7 @@ public enum ShiftChart {
         let dims = summary.questionnaire.dimensions.compactMap { d -> (label: String, row: IndicatorRow)? in
             guard let row = summary.row("\(prefix)_shift", period, rollUp, type, dimension: "dimension", category: d.id),
                   row.status != .suppressed, row.value != nil else { return nil }
-            return (d.label, row)
+            return (labels.dimension(d.id), row)
         }
         guard !dims.isEmpty else { return nil }
         let values: [Double] = dims.flatMap { d -> [Double] in [d.row.value ?? 0, d.row.ciLow ?? 0, d.row.ciHigh ?? 0] }

@@ -19,7 +19,7 @@ struct ThemesAndComparison {
                     guard let r = periodRows.first(where: { $0.category == theme.id && $0.territory == rollUp && $0.stakeholderType == type }) else { return "0" }
                     return r.status == .suppressed ? labels[.suppressedMark] : r.value.map { labels.number($0) } ?? "—"
                 }
-                return [theme.label, labels[theme.kind == "obstacle" ? .obstacle : .lever]] + cells
+                return [labels.theme(theme, english: summary.themeLabelsEN), labels[theme.kind == "obstacle" ? .obstacle : .lever]] + cells
             }
             lines += MarkdownTable.render(header: [labels[.colTheme], labels[.colKind2]] + types.map(labels.stakeholder) + [labels[.colTotal]],
                                           rows: table, numericFrom: 2) + [""]
@@ -32,7 +32,7 @@ struct ThemesAndComparison {
         if !quoted.isEmpty {
             lines += [labels[.quotesLead], ""]
             for theme in quoted {
-                lines.append("**\(theme.label)**")
+                lines.append("**\(labels.theme(theme, english: summary.themeLabelsEN))**")
                 lines.append("")
                 for quote in summary.quotes[theme.id] ?? [] {
                     lines.append("> \(labels[.quoteOpen])\(quote.replacing("\n", with: " "))\(labels[.quoteClose])")
@@ -62,7 +62,7 @@ struct ThemesAndComparison {
         for type in labels.stakeholders.ids {
             for prefix in ["perception", "retro_perception"] {
                 for d in summary.questionnaire.dimensions where summary.row("\(prefix)_shift", current, rollUp, type, dimension: "dimension", category: d.id) != nil {
-                    keys.append(("\(labels.indicator("\(prefix)_shift")) — \(labels.stakeholder(type)) — \(d.label)", "\(prefix)_shift", rollUp, type, "dimension", d.id, false))
+                    keys.append(("\(labels.indicator("\(prefix)_shift")) — \(labels.stakeholder(type)) — \(labels.dimension(d.id))", "\(prefix)_shift", rollUp, type, "dimension", d.id, false))
                 }
             }
         }
@@ -79,5 +79,12 @@ struct ThemesAndComparison {
         guard !rows.isEmpty else { return [] }
         return ["## \(labels[.comparison])", "", labels.format(.comparisonLead, current, previous), ""]
             + MarkdownTable.render(header: [labels[.colIndicator].capitalizedFirst, previous, current, labels[.colChange]], rows: rows, numericFrom: 1) + [""]
+    }
+}
+
+extension Labels {
+    /// A theme's label in the report's language (its `label_en` in English when given).
+    func theme(_ theme: (id: String, label: String, kind: String), english: [String: String]) -> String {
+        language == "en" ? english[theme.id] ?? theme.label : theme.label
     }
 }

@@ -158,6 +158,12 @@ struct EndToEndTests {
         _ = try PipelineRun.execute(pipelinePath: Self.pipeline, options: RunOptions(outputFolder: folder, language: "en"))
         let report = try String(contentsOfFile: "\(folder)/report.md", encoding: .utf8)
         #expect(report.contains("## Key figures"))
+        // Labels the pipeline file gives in English (`label_en`) replace the French ones.
+        #expect(report.contains("Attractiveness of industrial jobs") && !report.contains("Attractivité des métiers industriels"))
+        #expect(report.contains("Industrial sites are hard to reach ⟲"))
+        #expect(report.contains("Access to sites, mobility") && !report.contains("Accès aux sites"))
+        let chart = try String(contentsOfFile: "\(folder)/shift-prescripteur-2024-2025.svg", encoding: .utf8)
+        #expect(chart.contains("Working conditions"))
         for key in LabelKey.allCases {
             let french = Labels(language: "fr", territories: .init(name: "t"), stakeholders: .init(name: "s"), actionTypes: .init(name: "a"))
             let english = Labels(language: "en", territories: .init(name: "t"), stakeholders: .init(name: "s"), actionTypes: .init(name: "a"))
