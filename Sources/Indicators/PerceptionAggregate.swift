@@ -103,13 +103,6 @@ public struct ReliabilitySums: Sendable, Equatable {
 
     /// Cronbach's alpha; nil with fewer than 2 items or cases, or no variance.
     public var alpha: Double? {
-        let k = sums.count
-        guard k >= 2, n >= 2 else { return nil }
-        let nn = Double(n)
-        func variance(_ s: Double, _ q: Double) -> Double { (q - s * s / nn) / (nn - 1) }
-        let items = zip(sums, squares).reduce(0) { $0 + variance($1.0, $1.1) }
-        let totalVariance = variance(total, totalSquares)
-        guard totalVariance > 0 else { return nil }
-        return Double(k) / Double(k - 1) * (1 - items / totalVariance)
+        Stats.cronbachAlpha(n: n, sums: sums, squares: squares, total: total, totalSquares: totalSquares)
     }
 }

@@ -21,7 +21,7 @@ public enum DateParser {
 
     /// Parses `text` (already trimmed or not).
     public static func parse(_ text: String) -> Result<CalendarDate, DateProblem> {
-        let trimmed = text.trimmingCharacters()
+        let trimmed = text.trimmedWhitespace
         var datePart = Substring(trimmed)
         // Drop a time: "12/03/2025 14:35", "2025-03-12T09:00:00Z".
         if let t = datePart.firstIndex(where: { $0 == "T" || $0 == " " }), datePart[t...].contains(":") {
@@ -86,7 +86,7 @@ public enum NumberParser {
     /// A decimal; the last of `,`/`.` is the decimal mark when both appear, spaces group thousands.
     public static func parse(_ text: String) -> Double? {
         var s = ""
-        for c in text.trimmingCharacters() where !(c == " " || c == "\u{00A0}" || c == "\u{202F}" || c == "'") { s.append(c) }
+        for c in text.trimmedWhitespace where !(c == " " || c == "\u{00A0}" || c == "\u{202F}" || c == "'") { s.append(c) }
         guard !s.isEmpty else { return nil }
         let commas = s.filter { $0 == "," }.count
         let dots = s.filter { $0 == "." }.count
@@ -113,15 +113,5 @@ public enum NumberParser {
         if v < 0 { return .failure(.negative) }
         guard v == v.rounded(), v < 1e12 else { return .failure(.notWhole) }
         return .success(Int(v))
-    }
-}
-
-extension String {
-    /// Trimmed of white space, including no-break spaces.
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }

@@ -164,7 +164,7 @@ public struct SourceMapper {
             return .rejected(rejects)
         }
         if row.count > binding.headerWidth {
-            let extra = (binding.headerWidth..<row.count).map { row.field($0) }.filter { !$0.trimmingCharacters().isEmpty }
+            let extra = (binding.headerWidth..<row.count).map { row.field($0) }.filter { !$0.trimmedWhitespace.isEmpty }
             if !extra.isEmpty {
                 reject("", extra.joined(separator: " | "), .extraFields,
                        "\(row.count) fields where the header has \(binding.headerWidth): a delimiter inside an unquoted value?")

@@ -38,7 +38,7 @@ extension SourceMapper {
                 var header: [String] = []
                 try SpreadsheetMLTable(worksheet: source.xml.worksheet).read(path: file) { record in
                     if let binding {
-                        guard record.values.contains(where: { !$0.trimmingCharacters().isEmpty }) else { return }
+                        guard record.values.contains(where: { !$0.trimmedWhitespace.isEmpty }) else { return }
                         try emit(mapRow(CSVRow(fields: record.values, line: record.line), binding: binding, file: file,
                                         fellBack: &fellBack, path: record.path))
                     } else {

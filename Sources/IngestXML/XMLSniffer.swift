@@ -33,52 +33,23 @@ public let hardenedXMLOptions: Int32 = Int32(bitPattern: XML_PARSE_NONET.rawValu
 public enum XMLSniffer {
     /// The root element, its namespace, and the export kind it suggests.
     public static func sniff(path: String) throws -> XMLSniff {
-        guard let reader = xmlReaderForFile(path, nil, hardenedXMLOptions) else {
-            throw XMLReadError(file: path, line: 0, column: 0, message: "libxml2 cannot open the file")
-        }
-        defer { xmlFreeTextReader(reader) }
-        while true {
-            let status = xmlTextReaderRead(reader)
-            if status != 1 {
-                throw lastError(path) ?? XMLReadError(file: path, line: 0, column: 0, message: "no root element")
-            }
-            guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
-            let name = string(xmlTextReaderConstLocalName(reader)) ?? ""
-            let namespace = string(xmlTextReaderConstNamespaceUri(reader))
-            let encoding = string(xmlTextReaderConstEncoding(reader))
-            var hasID = false
-            if let id = xmlTextReaderGetAttribute(reader, "id") {
-                hasID = true
-                impact_xmlFree(id)
-            }
+        // The same hardened reader as the ingest: entity checks, error positions, leading blanks tolerated.
+        let reader = try XMLStreamReader(path: path)
+        while try reader.read() {
+            guard reader.isElement else { continue }
+            let name = reader.localName
+            let namespace = reader.namespaceURI
             let kind: XMLExportKind
-            if namespace == "urn:schemas-microsoft-com:office:spreadsheet" && name == "Workbook" {
+            if namespace == SpreadsheetMLTable.namespace && name == "Workbook" {
                 kind = .spreadsheetML
-            } else if hasID || namespace == "http://opendatakit.org/submissions" || namespace == "http://www.opendatakit.org/xforms" {
+            } else if reader.attribute("id") != nil || namespace == "http://opendatakit.org/submissions"
+                        || namespace == "http://www.opendatakit.org/xforms" {
                 kind = .odkInstance
             } else {
                 kind = .partner
             }
-            return XMLSniff(rootElement: name, namespace: namespace, declaredEncoding: encoding, kind: kind)
+            return XMLSniff(rootElement: name, namespace: namespace, declaredEncoding: reader.encoding, kind: kind)
         }
-    }
-
-    static func string(_ pointer: UnsafePointer<xmlChar>?) -> String? {
-        pointer.map { String(cString: $0) }
-    }
-
-    static func lastError(_ path: String) -> XMLReadError? {
-        guard let error = xmlGetLastError() else { return nil }
-        let message = error.pointee.message.map { String(cString: $0) } ?? "XML error \(error.pointee.code)"
-        return XMLReadError(file: path, line: Int(error.pointee.line), column: Int(error.pointee.int2),
-                            message: message.trimmingCharacters(in: "\n"))
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var s = Substring(self)
-        while s.last == set { s.removeLast() }
-        return String(s)
+        throw XMLReadError(file: path, line: 0, column: 0, message: "no root element")
     }
 }

@@ -1,3 +1,4 @@
+import Records
 import Yams
 
 /// A YAML node with the key path that led to it, so that every error can say file:line:key.
@@ -63,14 +64,14 @@ struct YAMLNode {
     }
 
     func nonEmptyString() throws -> String {
-        let s = try string().trimmingSpaces
+        let s = try string().trimmedWhitespace
         guard !s.isEmpty else { throw error("expected a non-empty text value") }
         return s
     }
 
     func int(in range: ClosedRange<Int>) throws -> Int {
         let s = try string()
-        guard let v = Int(s.trimmingSpaces), range.contains(v) else {
+        guard let v = Int(s.trimmedWhitespace), range.contains(v) else {
             throw error("expected a whole number from \(range.lowerBound) to \(range.upperBound), found '\(s)'")
         }
         return v
@@ -78,14 +79,14 @@ struct YAMLNode {
 
     func double(in range: ClosedRange<Double>) throws -> Double {
         let s = try string()
-        guard let v = Double(s.trimmingSpaces.replacingComma), range.contains(v) else {
+        guard let v = Double(s.trimmedWhitespace.replacingComma), range.contains(v) else {
             throw error("expected a number from \(range.lowerBound) to \(range.upperBound), found '\(s)'")
         }
         return v
     }
 
     func oneOf(_ choices: [String]) throws -> String {
-        let s = try string().trimmingSpaces
+        let s = try string().trimmedWhitespace
         guard choices.contains(s) else {
             throw error("expected one of: \(choices.joined(separator: ", ")); found '\(s)'")
         }
@@ -103,12 +104,5 @@ struct YAMLNode {
 }
 
 extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
-    }
-
     var replacingComma: String { String(map { $0 == "," ? "." : $0 }) }
 }

@@ -109,14 +109,27 @@ public enum Stats {
 
     /// Cronbach's alpha from complete cases (rows: respondents, columns: items); nil when undefined.
     public static func cronbachAlpha(_ rows: [[Double]]) -> Double? {
-        guard let k = rows.first?.count, k >= 2, rows.count >= 2 else { return nil }
-        func variance(_ xs: [Double]) -> Double {
-            let mean = xs.reduce(0, +) / Double(xs.count)
-            return xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(xs.count - 1)
+        guard let k = rows.first?.count else { return nil }
+        var sums = [Double](repeating: 0, count: k), squares = sums
+        var total = 0.0, totalSquares = 0.0
+        for row in rows {
+            for (i, v) in row.enumerated() { sums[i] += v; squares[i] += v * v }
+            let t = row.reduce(0, +)
+            total += t
+            totalSquares += t * t
         }
-        let itemVariances = (0..<k).reduce(0.0) { sum, j in sum + variance(rows.map { $0[j] }) }
-        let totalVariance = variance(rows.map { $0.reduce(0, +) })
+        return cronbachAlpha(n: rows.count, sums: sums, squares: squares, total: total, totalSquares: totalSquares)
+    }
+
+    /// Cronbach's alpha from mergeable sums: cases, Σxᵢ and Σxᵢ² per item, Σ and Σ² of the totals.
+    public static func cronbachAlpha(n: Int, sums: [Double], squares: [Double], total: Double, totalSquares: Double) -> Double? {
+        let k = sums.count
+        guard k >= 2, n >= 2 else { return nil }
+        let nn = Double(n)
+        func variance(_ s: Double, _ q: Double) -> Double { (q - s * s / nn) / (nn - 1) }
+        let items = zip(sums, squares).reduce(0) { $0 + variance($1.0, $1.1) }
+        let totalVariance = variance(total, totalSquares)
         guard totalVariance > 0 else { return nil }
-        return Double(k) / Double(k - 1) * (1 - itemVariances / totalVariance)
+        return Double(k) / Double(k - 1) * (1 - items / totalVariance)
     }
 }
