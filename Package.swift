@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libxml2 through pkg-config; only IngestXML imports it (see engineering notes on ICU).
@@ -35,16 +37,19 @@ let package = Package(
         .target(name: "Indicators", dependencies: ["Records", "Statistics"]),
         // Outputs: contract CSVs, rejects, manifest, Markdown report.
         .target(name: "Report", dependencies: ["Records", "Indicators"]),
-        // Orchestration of run / validate / preview.
+        // The SQLite store of scheduled refreshes (ingested files, canonical records, snapshots); only GRDB user.
+        .target(name: "Store", dependencies: ["Records", "Ingest", "Indicators", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Orchestration of run / validate / preview / refresh.
         .target(name: "Pipeline", dependencies: [
-            "Records", "PipelineFile", "Ingest", "IngestXML", "Indicators", "Report",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "Records", "PipelineFile", "Ingest", "IngestXML", "Indicators", "Report", "Store",
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "impact", dependencies: [
             "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ImpactTests", dependencies: [
-            "Records", "PipelineFile", "Ingest", "IngestXML", "Statistics", "Indicators", "Report", "Pipeline",
+            "Records", "PipelineFile", "Ingest", "IngestXML", "Statistics", "Indicators", "Report", "Store", "Pipeline",
         ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Ingest
 import Indicators
+import Store
 import PipelineFile
 import Records
 import Report
@@ -73,7 +74,44 @@ struct Ingestion {
             names.formUnion(mapper.names.words)
             summaries[source.name] = summary
         }
-        // Report sources in the pipeline file's order, with what became of their records.
+        finish(summaries: summaries, infos: infos)
+    }
+
+    /// Replays the store's records of `files` (in order) through the same stages as a full read.
+    mutating func replay(_ store: StoreTransaction, files: [StoredFile], progress: (String) -> Void) throws {
+        var summaries: [String: SourceSummary] = [:]
+        var infos: [String: [InputFileInfo]] = [:]
+        let ordered = config.sources.filter { $0.kind == .actions } + config.sources.filter { $0.kind != .actions }
+        for source in ordered {
+            let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
+            let mine = files.filter { $0.source == source.name }
+            var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: mine.count)
+            progress("replaying \(source.name) from the store")
+            for file in mine {
+                infos[source.name, default: []].append(InputFileInfo(source: source.name, path: file.path, size: file.size, sha256: file.sha256,
+                                                                     encoding: file.encoding, delimiter: file.delimiter))
+                tallies[source.name, default: SourceTally()].read += file.physical
+                tallies[source.name, default: SourceTally()].encodingFallbacks += file.encodingFallbacks
+                tallies[source.name, default: SourceTally()].replaced += file.replaced
+                if let message = file.unreadable {
+                    summary.unreadable.append("\(file.path): \(message)")
+                    rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: file.path),
+                                          field: "", value: "", reason: .unreadableSource, message: message))
+                }
+                try store.replay(fileID: file.id) { accept($0, source: sourceIndex) }
+            }
+            names.formUnion(try store.names(fileIDs: mine.map(\.id)))
+            summaries[source.name] = summary
+        }
+        // Records the store set aside (overlaps, older versions) are the duplicates of a full read.
+        for (name, tally) in tallies {
+            tallies[name]?.duplicates += max(0, tally.read - tally.accepted - tally.rejected - tally.duplicates)
+        }
+        finish(summaries: summaries, infos: infos)
+    }
+
+    /// Orders the sources' summaries as the pipeline file does and checks every record is accounted for.
+    private mutating func finish(summaries: [String: SourceSummary], infos: [String: [InputFileInfo]]) {
         sources = config.sources.compactMap { source in
             guard var summary = summaries[source.name] else { return nil }
             summary.tally = tallies[source.name] ?? SourceTally()
@@ -90,7 +128,7 @@ struct Ingestion {
     }
 
     /// Counts a physical record as read, then de-duplicates and links it.
-    private mutating func count(_ record: MappedRecord, source: Int) {
+    mutating func count(_ record: MappedRecord, source: Int) {
         tallies[config.sources[source].name, default: SourceTally()].read += 1
         accept(record, source: source)
     }

@@ -19,11 +19,14 @@ public struct RunOptions: Sendable {
     public var language: String?
     /// False for `validate`: everything is read and checked, nothing is written.
     public var write: Bool
+    /// Wait for another run or refresh of the same output folder instead of exiting 75.
+    public var waitForLock: Bool
 
-    public init(outputFolder: String? = nil, language: String? = nil, write: Bool = true) {
+    public init(outputFolder: String? = nil, language: String? = nil, write: Bool = true, waitForLock: Bool = false) {
         self.outputFolder = outputFolder
         self.language = language
         self.write = write
+        self.waitForLock = waitForLock
     }
 }
 
@@ -37,14 +40,18 @@ public struct RunResult: Sendable {
     public let exitCode: Int32
     /// Every figure before small-cell protection (never written; for tests against hand-computed values).
     var unprotectedRows: [IndicatorRow] = []
+    /// Output file name → SHA-256 of the bytes written.
+    public var outputHashes: [String: String] = [:]
 }
 
-/// `impact run`: sources → records → aggregates → indicators → report.
-public enum PipelineRun {
-    /// Runs the pipeline file at `path`. Throws `PipelineFileError` (exit 2) before writing anything.
-    public static func execute(pipelinePath path: String, options: RunOptions = RunOptions(),
-                               progress: (String) -> Void = { _ in }) throws -> RunResult {
-        let started = Date()
+/// A pipeline file read and checked, with the bytes it was read from (for its hash).
+struct LoadedPipeline {
+    let path: String
+    let config: PipelineConfig
+    let sha256: String
+
+    /// Reads the pipeline file; every mistake is a `PipelineFileError` (exit 2) before anything is read or written.
+    init(path: String) throws {
         let config = try PipelineLoader.load(path: path)
         // A bad XPath is a pipeline-file mistake: reported with its line before anything is read.
         for (i, source) in config.sources.enumerated() where source.format == .xml {
@@ -53,14 +60,40 @@ public enum PipelineRun {
                                         message: "'\(ref)' is not a valid XPath (relative to the record element, e.g. @code, Nom, ../@date)")
             }
         }
-        guard let pipelineData = FileManager.default.contents(atPath: path) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineFileError(file: path, line: 0, key: "", message: "cannot read the pipeline file")
         }
-        let folder = options.outputFolder ?? config.outputFolder
-        let rejects = try RejectLog(path: options.write ? "\(folder)/rejects.csv" : nil)
-        var ingestion = Ingestion(config: config, rejects: rejects)
-        try ingestion.run(progress: progress)
+        self.path = path
+        self.config = config
+        sha256 = FileDigest.sha256(data: data)
+    }
+}
 
+/// `impact run`: sources → records → aggregates → indicators → report.
+public enum PipelineRun {
+    /// Runs the pipeline file at `path`. Throws `PipelineFileError` (exit 2) before writing anything.
+    public static func execute(pipelinePath path: String, options: RunOptions = RunOptions(),
+                               progress: (String) -> Void = { _ in }) throws -> RunResult {
+        let started = Date()
+        let pipeline = try LoadedPipeline(path: path)
+        let folder = options.outputFolder ?? pipeline.config.outputFolder
+        let lock = options.write ? try RunLock.acquire(folder: folder, wait: options.waitForLock) : nil
+        defer { lock?.release() }
+        let stage = options.write ? try OutputStage(folder: folder) : nil
+        let rejects = try RejectLog(path: stage?.path("rejects.csv"))
+        var ingestion = Ingestion(config: pipeline.config, rejects: rejects)
+        try ingestion.run(progress: progress)
+        return try RunOutputs.produce(ingestion, pipeline: pipeline, options: options, stage: stage, started: started, progress: progress)
+    }
+}
+
+/// From ingested records to the outputs: indicators, protection, report, atomic commit.
+enum RunOutputs {
+    static func produce(_ ingestion: Ingestion, pipeline: LoadedPipeline, options: RunOptions, stage: OutputStage?,
+                        started: Date, history: ReportHistory? = nil, progress: (String) -> Void) throws -> RunResult {
+        let config = pipeline.config
+        let rejects = ingestion.rejects
+        let folder = options.outputFolder ?? config.outputFolder
         progress("computing indicators")
         let perception = ingestion.perception.aggregate()
         let raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
@@ -77,7 +110,7 @@ public enum PipelineRun {
         var summary = RunSummary(
             title: config.title, programme: config.programme, periodScheme: config.periods, privacyK: config.privacyK,
             maxRejectRate: config.maxRejectRate, toolVersion: ImpactVersion.current,
-            pipelinePath: (path as NSString).lastPathComponent, pipelineSHA256: FileDigest.sha256(data: pipelineData),
+            pipelinePath: (pipeline.path as NSString).lastPathComponent, pipelineSHA256: pipeline.sha256,
             inputs: ingestion.inputs, sources: ingestion.sources, rejectSample: rejects.sample,
             rejectCounts: rejects.countsByReason, rows: rows,
             countOnlyActions: ingestion.reach.countOnlyActions)
@@ -86,6 +119,7 @@ public enum PipelineRun {
         summary.durableStrict = config.hiring.durable.strict
         summary.themes = config.themes.themes.map { ($0.id, $0.label, $0.kind) }
         summary.themeLabelsEN = config.themes.englishLabels
+        summary.history = history
         let labels = Labels(language: options.language ?? config.language, territories: config.territories,
                             stakeholders: config.stakeholderTypes, actionTypes: config.actionTypes,
                             questionnaire: config.questionnaire)
@@ -96,7 +130,7 @@ public enum PipelineRun {
         summary.lastDate = ingestion.dateRange.last
         summary.linkWindowDays = config.hiring.linkWindowDays
         let exitCode: Int32 = summary.hasDataProblems ? 1 : 0
-        guard options.write else {
+        guard let stage else {
             return RunResult(summary: summary, outputFolder: folder, written: [], exitCode: exitCode, unprotectedRows: allRows)
         }
 
@@ -132,10 +166,21 @@ public enum PipelineRun {
         }
         files.append(("report.md", MarkdownReport(summary: summary, labels: labels, charts: charts).render()))
         let written = files.map(\.0) + ["rejects.csv", "manifest.json"]
-        for (name, text) in files { try AtomicFile.write(text, to: "\(folder)/\(name)") }
+        var hashes: [String: String] = [:]
+        for (name, text) in files {
+            try stage.write(text, name: name)
+            hashes[name] = FileDigest.sha256(data: Data(text.utf8))
+        }
         try rejects.commit()
+        stage.staged("rejects.csv")
+        if let data = stage.contents("rejects.csv") { hashes["rejects.csv"] = FileDigest.sha256(data: data) }
         let manifest = Manifest(summary: summary, outputs: written, exitCode: Int(exitCode), startedAt: started, finishedAt: Date())
-        try AtomicFile.write(try manifest.json(), to: "\(folder)/manifest.json")
-        return RunResult(summary: summary, outputFolder: folder, written: written, exitCode: exitCode, unprotectedRows: allRows)
+        let manifestText = try manifest.json()
+        try stage.write(manifestText, name: "manifest.json")
+        hashes["manifest.json"] = FileDigest.sha256(data: Data(manifestText.utf8))
+        try stage.commit()
+        var result = RunResult(summary: summary, outputFolder: folder, written: written, exitCode: exitCode, unprotectedRows: allRows)
+        result.outputHashes = hashes
+        return result
     }
 }

@@ -144,6 +144,8 @@ public struct PipelineConfig: Sendable {
     public let maxRejectRate: Double
     /// Output folder, resolved against the pipeline file's folder.
     public let outputFolder: String
+    /// The refresh store (SQLite) when `outputs.store` names one; else `<output folder>.sqlite`.
+    public var storePath: String?
     public let language: String
     public let territories: Vocabulary
     public let stakeholderTypes: Vocabulary

@@ -37,6 +37,7 @@ public enum PipelineLoader {
         var k = 5
         var maxRejectRate = 0.05
         var outputFolder: String?
+        var storePath: String?
         var language = "fr"
         var territories = Vocabulary(name: "territory")
         var stakeholders = Vocabulary(name: "stakeholder_type")
@@ -71,8 +72,9 @@ public enum PipelineLoader {
                     maxRejectRate = try qv.double(in: 0...1)
                 }
             case "outputs":
-                for (ok, _, ov) in try value.mapping(allowed: ["folder", "lang"]) {
+                for (ok, _, ov) in try value.mapping(allowed: ["folder", "lang", "store"]) {
                     if ok == "folder" { outputFolder = resolve(try ov.nonEmptyString(), base: baseDirectory) }
+                    if ok == "store" { storePath = resolve(try ov.nonEmptyString(), base: baseDirectory) }
                     if ok == "lang" { language = try ov.oneOf(["fr", "en"]) }
                 }
             case "vocabularies":
@@ -172,11 +174,13 @@ public enum PipelineLoader {
             }
             sources.append(source)
         }
-        return PipelineConfig(file: file, baseDirectory: baseDirectory, title: title, programme: programme, periods: periods, privacyK: k,
+        var config = PipelineConfig(file: file, baseDirectory: baseDirectory, title: title, programme: programme, periods: periods, privacyK: k,
                               maxRejectRate: maxRejectRate, outputFolder: outputFolder, language: language,
                               territories: territories, stakeholderTypes: stakeholders, actionTypes: actionTypes,
                               questionnaire: questionnaire, eventKinds: eventKinds, contractTypes: contractTypes,
                               referrerTypes: referrerTypes, hiring: hiring, targets: targets, themes: themes, sources: sources)
+        config.storePath = storePath
+        return config
     }
 
     static func yamlSyntaxError(_ error: YamlError, file: String) -> PipelineFileError {

@@ -48,6 +48,8 @@ public struct SourceTally: Hashable, Sendable {
     public var duplicates = 0
     /// Fields that were not valid UTF-8 and were read as Windows-1252 instead.
     public var encodingFallbacks = 0
+    /// Records a later export corrected (`impact refresh`): the stored version was replaced.
+    public var replaced = 0
 
     public init() {}
 

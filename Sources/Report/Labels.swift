@@ -45,6 +45,8 @@ public enum LabelKey: String, CaseIterable, Sendable {
     // Themes, scrubbing, comparison, dates
     case themesTitle, themesLead, colTheme, colKind2, obstacle, lever, quotesLead, scrubEmail, scrubPhone, scrubName
     case comparison, comparisonLead, colPrevious, colCurrent, colChange, coveredDates, reverseFootnote
+    // History of refreshes (`impact refresh`) and corrections
+    case historyTitle, historyLead, colNow, colPreviousRefresh, colLastYear, replacedRecords
     case methodCalendar, methodProgrammeYear, methodHiring
     // Punctuation: "label : value" (narrow no-break space in French), quotation marks
     case colon, quoteOpen, quoteClose, intervalSeparator

@@ -28,6 +28,7 @@ public struct MarkdownReport {
         }
         out.append("")
         out += synthesis()
+        out += ThemesAndComparison(summary: summary, labels: labels).history()
         out += reach()
         out += PerceptionSection(summary: summary, labels: labels, charts: charts).render()
         out += HiringSection(summary: summary, labels: labels, charts: charts).render()
@@ -127,6 +128,9 @@ public struct MarkdownReport {
             if source.tally.encodingFallbacks > 0 {
                 lines.append("- " + labels.format(.encodingFallback, "`\(source.name)`", labels.number(source.tally.encodingFallbacks)))
             }
+        }
+        for source in summary.sources where source.tally.replaced > 0 {
+            lines.append("- " + labels.format(.replacedRecords, labels.number(source.tally.replaced), "`\(source.name)`"))
         }
         for source in summary.sourcesAboveRejectThreshold {
             lines.append("- " + labels.format(.rejectRateAbove, "`\(source.name)`", labels.percent(source.tally.rejectRate),

@@ -72,6 +72,8 @@ public struct RunSummary: Sendable {
     public var lastDate: CalendarDate?
     /// Hiring settings, for the hiring section's wording.
     public var durableStrict = false
+    /// Earlier snapshots (`impact refresh` only): the report then shows each key figure's change.
+    public var history: ReportHistory?
     public var linkWindowDays = 365
 
     public init(title: String, programme: String, periodScheme: PeriodScheme, privacyK: Int, maxRejectRate: Double,
@@ -109,5 +111,21 @@ public struct RunSummary: Sendable {
     public func row(_ indicator: String, _ period: String, _ territory: String = rollUp, _ type: String = rollUp,
                     dimension: String = "", category: String = "") -> IndicatorRow? {
         index[[indicator, period, territory, type, dimension, category]]
+    }
+}
+
+/// What the refresh store remembers for the report.
+public struct ReportHistory: Sendable {
+    /// When the previous snapshot was taken (ISO 8601), nil on the first refresh.
+    public let previousTakenAt: String?
+    /// The previous snapshot's figures.
+    public let previousRows: [IndicatorRow]
+    /// Figures of earlier periods from older snapshots (their exports may no longer be in the inputs).
+    public let archivedRows: [IndicatorRow]
+
+    public init(previousTakenAt: String?, previousRows: [IndicatorRow], archivedRows: [IndicatorRow]) {
+        self.previousTakenAt = previousTakenAt
+        self.previousRows = previousRows
+        self.archivedRows = archivedRows
     }
 }

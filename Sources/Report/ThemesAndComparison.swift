@@ -46,39 +46,91 @@ struct ThemesAndComparison {
     }
 
     /// Key figures of the last period against the one before it, where both are published.
+    /// The key figures compared across periods and refreshes.
+    struct KeyFigure {
+        let label: String, indicator: String, territory: String, type: String, dimension: String, category: String, share: Bool
+        var decimals: Int { indicator.hasSuffix("_shift") ? 2 : 0 }
+    }
+
+    func keyFigures(_ current: String) -> [KeyFigure] {
+        var keys: [KeyFigure] = [
+            KeyFigure(label: labels.indicator("actions"), indicator: "actions", territory: rollUp, type: rollUp, dimension: "", category: "", share: false),
+            KeyFigure(label: labels.indicator("participants"), indicator: "participants", territory: rollUp, type: rollUp, dimension: "", category: "", share: false),
+        ]
+        for type in labels.stakeholders.ids where summary.row("participants", current, rollUp, type) != nil {
+            keys.append(KeyFigure(label: "\(labels.indicator("participants")) — \(labels.stakeholder(type))", indicator: "participants",
+                                  territory: rollUp, type: type, dimension: "", category: "", share: false))
+        }
+        keys.append(KeyFigure(label: labels.indicator("hires"), indicator: "hires", territory: rollUp, type: HiringIndicators.stakeholderType,
+                              dimension: "", category: "", share: false))
+        keys.append(KeyFigure(label: labels.indicator("hires_sustainable_share"), indicator: "hires_sustainable_share", territory: rollUp,
+                              type: HiringIndicators.stakeholderType, dimension: "", category: "", share: true))
+        for type in labels.stakeholders.ids {
+            for prefix in ["perception", "retro_perception"] {
+                for d in summary.questionnaire.dimensions where summary.row("\(prefix)_shift", current, rollUp, type, dimension: "dimension", category: d.id) != nil {
+                    keys.append(KeyFigure(label: "\(labels.indicator("\(prefix)_shift")) — \(labels.stakeholder(type)) — \(labels.dimension(d.id))",
+                                          indicator: "\(prefix)_shift", territory: rollUp, type: type, dimension: "dimension", category: d.id, share: false))
+                }
+            }
+        }
+        return keys
+    }
+
+    func show(_ v: Double, _ key: KeyFigure) -> String { key.share ? labels.percent(v) : labels.number(v, decimals: key.decimals) }
+
+    func change(_ a: Double, _ b: Double, _ key: KeyFigure) -> String {
+        var change = key.share ? labels.signed((a - b) * 100, decimals: 1) + " pt" : labels.signed(a - b, decimals: key.decimals)
+        if !key.share && key.decimals == 0 && b > 0 { change += " (\(labels.signed((a - b) / b * 100, decimals: 1)) %)" }
+        return change
+    }
+
     func comparison() -> [String] {
         let periods = summary.periods
         guard periods.count >= 2 else { return [] }
         let current = periods[periods.count - 1], previous = periods[periods.count - 2]
-        var keys: [(label: String, indicator: String, territory: String, type: String, dimension: String, category: String, share: Bool)] = [
-            (labels.indicator("actions"), "actions", rollUp, rollUp, "", "", false),
-            (labels.indicator("participants"), "participants", rollUp, rollUp, "", "", false),
-        ]
-        for type in labels.stakeholders.ids where summary.row("participants", current, rollUp, type) != nil {
-            keys.append(("\(labels.indicator("participants")) — \(labels.stakeholder(type))", "participants", rollUp, type, "", "", false))
-        }
-        keys.append((labels.indicator("hires"), "hires", rollUp, HiringIndicators.stakeholderType, "", "", false))
-        keys.append((labels.indicator("hires_sustainable_share"), "hires_sustainable_share", rollUp, HiringIndicators.stakeholderType, "", "", true))
-        for type in labels.stakeholders.ids {
-            for prefix in ["perception", "retro_perception"] {
-                for d in summary.questionnaire.dimensions where summary.row("\(prefix)_shift", current, rollUp, type, dimension: "dimension", category: d.id) != nil {
-                    keys.append(("\(labels.indicator("\(prefix)_shift")) — \(labels.stakeholder(type)) — \(labels.dimension(d.id))", "\(prefix)_shift", rollUp, type, "dimension", d.id, false))
-                }
-            }
-        }
+        let keys = keyFigures(current)
         let rows = keys.compactMap { key -> [String]? in
             guard let now = summary.row(key.indicator, current, key.territory, key.type, dimension: key.dimension, category: key.category),
                   let before = summary.row(key.indicator, previous, key.territory, key.type, dimension: key.dimension, category: key.category),
                   now.status == .ok, before.status == .ok, let a = now.value, let b = before.value else { return nil }
-            let decimals = key.indicator.hasSuffix("_shift") ? 2 : 0
-            func show(_ v: Double) -> String { key.share ? labels.percent(v) : labels.number(v, decimals: decimals) }
-            var change = key.share ? labels.signed((a - b) * 100, decimals: 1) + " pt" : labels.signed(a - b, decimals: decimals)
-            if !key.share && decimals == 0 && b > 0 { change += " (\(labels.signed((a - b) / b * 100, decimals: 1)) %)" }
-            return [key.label, show(b), show(a), change]
+            return [key.label, show(b, key), show(a, key), change(a, b, key)]
         }
         guard !rows.isEmpty else { return [] }
         return ["## \(labels[.comparison])", "", labels.format(.comparisonLead, current, previous), ""]
             + MarkdownTable.render(header: [labels[.colIndicator].capitalizedFirst, previous, current, labels[.colChange]], rows: rows, numericFrom: 1) + [""]
+    }
+}
+
+extension ThemesAndComparison {
+    /// `impact refresh`: each key figure now, at the previous refresh and for the previous period (kept by the store
+    /// even when last year's exports are gone).
+    func history() -> [String] {
+        guard let history = summary.history, let current = summary.periods.last else { return [] }
+        func find(_ rows: [IndicatorRow], _ period: String, _ key: KeyFigure) -> IndicatorRow? {
+            rows.first { $0.indicator == key.indicator && $0.period == period && $0.territory == key.territory
+                && $0.stakeholderType == key.type && $0.dimension == key.dimension && $0.category == key.category }
+        }
+        let earlier = (summary.periods + history.archivedRows.map(\.period)).filter { $0 < current }.max()
+        // Nothing to compare with on a first refresh of a first period.
+        guard history.previousTakenAt != nil || earlier != nil else { return [] }
+        func ok(_ row: IndicatorRow?) -> Double? { row?.status == .ok ? row?.value : nil }
+        let rows = keyFigures(current).compactMap { key -> [String]? in
+            guard let a = ok(summary.row(key.indicator, current, key.territory, key.type, dimension: key.dimension, category: key.category))
+            else { return nil }
+            let previous = ok(find(history.previousRows, current, key))
+            let lastYear = earlier.flatMap { p in
+                ok(summary.row(key.indicator, p, key.territory, key.type, dimension: key.dimension, category: key.category))
+                    ?? ok(find(history.archivedRows, p, key))
+            }
+            return [key.label, show(a, key), previous.map { show($0, key) } ?? "—", previous.map { change(a, $0, key) } ?? "—",
+                    lastYear.map { show($0, key) } ?? "—", lastYear.map { change(a, $0, key) } ?? "—"]
+        }
+        guard !rows.isEmpty else { return [] }
+        let when = history.previousTakenAt.map { String($0.prefix(10)) } ?? "—"
+        return ["### \(labels[.historyTitle])", "", labels.format(.historyLead, current, when, earlier ?? "—"), ""]
+            + MarkdownTable.render(header: [labels[.colIndicator].capitalizedFirst, labels[.colNow], labels[.colPreviousRefresh],
+                                            labels[.colChange], labels[.colLastYear] + (earlier.map { " (\($0))" } ?? ""), labels[.colChange]],
+                                   rows: rows, numericFrom: 1) + [""]
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Pipeline
 import PipelineFile
 
@@ -8,7 +9,7 @@ struct Impact: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Impact reports from partner exports: sources → records → aggregates → indicators → report.",
         version: ImpactVersion.current,
-        subcommands: [Run.self, Validate.self, Preview.self])
+        subcommands: [Run.self, Validate.self, Preview.self, Refresh.self, History.self])
 }
 
 /// Progress goes to stderr, and only when it is a terminal and --quiet is not given.
@@ -21,19 +22,48 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
 }
 
-/// Runs `body`, turning a pipeline-file mistake into exit 2 with its one-line message.
-func guarded(_ body: () throws -> Int32) throws {
+/// Runs `body`, turning a pipeline-file mistake into exit 2 and a held lock into exit 75, with one-line messages.
+func guarded(log: Logger? = nil, _ body: () throws -> Int32) throws {
+    func fail(_ message: String, _ code: Int32) -> ExitCode {
+        if let log { log.error("error", metadata: ["message": "\(message)", "exit_code": "\(code)"]) } else { printError(message) }
+        return ExitCode(code)
+    }
     do {
         let code = try body()
         if code != 0 { throw ExitCode(code) }
     } catch let error as PipelineFileError {
-        printError(error.description)
-        throw ExitCode(2)
+        throw fail(error.description, 2)
+    } catch let busy as LockBusy {
+        throw fail(busy.description, LockBusy.exitCode)
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        printError("\(error)")
-        throw ExitCode(2)
+        throw fail("\(error)", 2)
+    }
+}
+
+/// Options shared by the scheduled commands.
+struct SchedulerOptions: ParsableArguments {
+    @Flag(name: .long, help: "If another run or refresh writes the same outputs, wait for it instead of exiting 75.") var wait = false
+    @Option(name: .long, help: "Log lines on stderr: text or json (one object per line, for schedulers).") var logFormat: LogFormat?
+
+    /// A logger when --log-format is given.
+    func logger(_ command: String) -> Logger? {
+        guard let logFormat else { return nil }
+        let format = logFormat
+        return Logger(label: "impact.\(command)") { _ in RunLogHandler(format: format) }
+    }
+}
+
+extension LogFormat: ExpressibleByArgument {}
+
+/// Where the outputs go and in which language.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Write the outputs here instead of the pipeline file's folder.") var output: String?
+    @Option(name: .long, help: "Report language: fr or en.") var lang: String?
+
+    func validate() throws {
+        if let lang, !["fr", "en"].contains(lang) { throw ValidationError("--lang must be fr or en") }
     }
 }
 
@@ -41,20 +71,92 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the pipeline and write the outputs.")
 
     @Argument(help: "The pipeline file (YAML).") var pipeline: String
-    @Option(name: .long, help: "Write the outputs here instead of the pipeline file's folder.") var output: String?
-    @Option(name: .long, help: "Report language: fr or en.") var lang: String?
+    @OptionGroup var outputs: OutputOptions
     @Flag(name: .long, help: "Print nothing but errors.") var quiet = false
+    @OptionGroup var scheduler: SchedulerOptions
 
-    func validate() throws {
-        if let lang, !["fr", "en"].contains(lang) { throw ValidationError("--lang must be fr or en") }
+    func run() throws {
+        let log = scheduler.logger("run")
+        let started = Date()
+        log?.info("start", metadata: ["command": "run", "pipeline": "\(pipeline)"])
+        try guarded(log: log) {
+            let result = try PipelineRun.execute(pipelinePath: pipeline,
+                                                 options: RunOptions(outputFolder: outputs.output, language: outputs.lang, waitForLock: scheduler.wait),
+                                                 progress: log == nil ? progressPrinter(quiet: quiet) : { _ in })
+            if let log {
+                RunEvents.sources(result, to: log)
+                log.info("end", metadata: ["status": "written", "exit_code": "\(result.exitCode)",
+                                           "duration_s": "\(String(format: "%.3f", Date().timeIntervalSince(started)))"])
+            } else if !quiet {
+                print(Summary.lines(result).joined(separator: "\n"))
+            }
+            return result.exitCode
+        }
     }
+}
+
+struct Refresh: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The scheduled job: read only new or changed inputs into the store, then rewrite the outputs.",
+        discussion: "Silent and exit 0 when nothing changed. Exit 1: data problems (outputs written); 2: pipeline-file or store error; 75: another run holds the outputs.")
+
+    @Argument(help: "The pipeline file (YAML).") var pipeline: String
+    @OptionGroup var outputs: OutputOptions
+    @Flag(name: .long, help: "Forget the records of input files that disappeared (kept by default).") var prune = false
+    @Flag(name: .long, help: "Say what was found even when nothing changed.") var verbose = false
+    @OptionGroup var scheduler: SchedulerOptions
+
+    func run() throws {
+        let log = scheduler.logger("refresh")
+        let started = Date()
+        log?.info("start", metadata: ["command": "refresh", "pipeline": "\(pipeline)"])
+        try guarded(log: log) {
+            let options = RefreshOptions(outputFolder: outputs.output, language: outputs.lang, prune: prune, waitForLock: scheduler.wait)
+            let result = try PipelineRefresh.execute(pipelinePath: pipeline, options: options,
+                                                     progress: log == nil && verbose ? progressPrinter(quiet: false) : { _ in })
+            let duration = String(format: "%.3f", Date().timeIntervalSince(started))
+            if let log {
+                RunEvents.files(result, to: log)
+                if let run = result.run { RunEvents.sources(run, to: log) }
+                log.info("end", metadata: ["status": result.changed ? "written" : "no change", "exit_code": "\(result.exitCode)",
+                                           "records_added": "\(result.added)", "records_replaced": "\(result.replaced)",
+                                           "duration_s": "\(duration)"])
+            } else if let run = result.run {
+                for f in result.files where f.kind != .unchanged {
+                    let counts = f.counts.map { c in ": \(c.physical) records, \(c.added) new, \(c.known) already stored, \(c.replaced) corrected, \(c.rejected) rejected" } ?? ""
+                    print("\(f.kind.rawValue) \(f.path) (\(f.source))\(counts)")
+                }
+                print(Summary.lines(run).joined(separator: "\n"))
+                print("store \(result.storePath): snapshot \(result.snapshotID.map(String.init) ?? "—"), \(result.added) records added, \(result.replaced) replaced")
+            } else if verbose {
+                print("no change: \(result.files.count) input files as stored in \(result.storePath); nothing written")
+            }
+            return result.exitCode
+        }
+    }
+}
+
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the refresh snapshots, or one indicator across them.",
+        discussion: "Without --indicator: one line per snapshot. With it: the figure at each snapshot (territory ALL and no breakdown unless given).")
+
+    @Argument(help: "The pipeline file (YAML).") var pipeline: String
+    @Option(name: .long, help: "Follow this indicator (e.g. participants, hires, perception_shift).") var indicator: String?
+    @Option(name: .long, help: "Only this period (e.g. 2024-2025).") var period: String?
+    @Option(name: .long, help: "Territory id, or ALL (default).") var territory = "ALL"
+    @Option(name: .long, help: "Stakeholder type id or ALL (default: any).") var type: String?
+    @Option(name: .long, help: "Breakdown dimension (action_type, dimension, item, contract_type…; default: none).") var dimension = ""
+    @Option(name: .long, help: "Breakdown category (default: any).") var category: String?
+    @Option(name: .long, help: "The outputs folder the store sits beside, when refresh was given --output.") var output: String?
+    @Flag(name: .long, help: "Print CSV instead of an aligned table.") var csv = false
 
     func run() throws {
         try guarded {
-            let result = try PipelineRun.execute(pipelinePath: pipeline, options: RunOptions(outputFolder: output, language: lang),
-                                                 progress: progressPrinter(quiet: quiet))
-            if !quiet { print(Summary.lines(result).joined(separator: "\n")) }
-            return result.exitCode
+            let filter = Pipeline.History.Filter(indicator: indicator, period: period, territory: territory, stakeholderType: type,
+                                                 dimension: dimension, category: category)
+            print(try Pipeline.History.lines(pipelinePath: pipeline, outputFolder: output, filter: filter, csv: csv).joined(separator: "\n"))
+            return 0
         }
     }
 }

@@ -11,7 +11,7 @@ struct EndToEndTests {
 
     static func contents(_ folder: String) throws -> [String: String] {
         var files: [String: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) where !name.hasPrefix(".") {
             var text = try String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8)
             if name == "manifest.json" {
                 // The only bytes allowed to differ between runs: when it ran.

@@ -1,0 +1,373 @@
+import Foundation
+import GRDB
+import Indicators
+import Ingest
+import Records
+
+/// One ingested input file as the store knows it.
+public struct StoredFile: Sendable, Equatable {
+    public let id: Int64
+    public let source: String
+    /// Path relative to the pipeline file's folder.
+    public let path: String
+    public let size: Int
+    public let sha256: String
+    /// Order of arrival: a re-sent (changed) file arrives again, after the others.
+    public let arrival: Int
+    public let ingestedAt: String
+    /// Nil when read; the reason when the file could not be read.
+    public let unreadable: String?
+    public let encoding: String
+    public let delimiter: String
+    public let encodingFallbacks: Int
+    /// Physical records read from the file.
+    public let physical: Int
+    /// Records it added, already known, corrected (replaced), rejected.
+    public let added: Int
+    public let known: Int
+    public let replaced: Int
+    public let rejected: Int
+    /// False once it disappeared from the inputs (its records are kept unless pruned).
+    public let present: Bool
+}
+
+/// One refresh's snapshot: when, what changed, and the exit code.
+public struct SnapshotInfo: Sendable, Equatable {
+    public let id: Int64
+    public let takenAt: String
+    public let generation: Int
+    public let filesRead: Int
+    public let recordsAdded: Int
+    public let recordsReplaced: Int
+    public let exitCode: Int
+    /// Output file name → SHA-256 of what was written.
+    public let outputs: [String: String]
+}
+
+/// The SQLite store of `impact refresh` (through GRDB): ingested files, canonical records by natural key,
+/// one snapshot of the indicators per run. Every change happens in a transaction.
+public final class ImpactStore: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// Opens (creating when needed) and migrates the store at `path`.
+    public init(path: String) throws {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            // WAL: readers (history) never block the refresh; a kill -9 leaves a log SQLite replays.
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            var migrator = ImpactStore.migrator
+            migrator.eraseDatabaseOnSchemaChange = false
+            if try queue.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(path: path) }
+            try migrator.migrate(queue)
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: path, message: error.message ?? "\(error)")
+        }
+    }
+
+    /// Versioned schema; a new version appends a migration, never edits one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE file(
+                    id INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
+                    arrival INTEGER NOT NULL, ingested_at TEXT NOT NULL, unreadable TEXT,
+                    encoding TEXT NOT NULL, delimiter TEXT NOT NULL, encoding_fallbacks INTEGER NOT NULL,
+                    physical INTEGER NOT NULL, added INTEGER NOT NULL, known INTEGER NOT NULL,
+                    replaced INTEGER NOT NULL, rejected INTEGER NOT NULL, present INTEGER NOT NULL,
+                    UNIQUE(source, path));
+                -- Canonical records, one per natural key and source; rejected records (no key) kept
+                -- for the rejects list. Owned by the file that last supplied them.
+                CREATE TABLE record(
+                    id INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL, natural_key BLOB,
+                    file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL, content BLOB NOT NULL, location BLOB NOT NULL,
+                    UNIQUE(source, natural_key));
+                CREATE INDEX record_by_file ON record(file_id, seq);
+                -- Folded words of names read in name fields (to scrub quotes), per file.
+                CREATE TABLE name_word(
+                    file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE, word TEXT NOT NULL,
+                    PRIMARY KEY(file_id, word)) WITHOUT ROWID;
+                CREATE TABLE snapshot(
+                    id INTEGER PRIMARY KEY, taken_at TEXT NOT NULL, generation INTEGER NOT NULL,
+                    tool_version TEXT NOT NULL, pipeline_sha256 TEXT NOT NULL, exit_code INTEGER NOT NULL,
+                    files_read INTEGER NOT NULL, records_added INTEGER NOT NULL, records_replaced INTEGER NOT NULL,
+                    outputs TEXT NOT NULL);
+                CREATE TABLE snapshot_row(
+                    snapshot_id INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
+                    indicator TEXT NOT NULL, period TEXT NOT NULL, territory TEXT NOT NULL,
+                    stakeholder_type TEXT NOT NULL, dimension TEXT NOT NULL, category TEXT NOT NULL,
+                    value REAL, n INTEGER NOT NULL, ci_low REAL, ci_high REAL, status TEXT NOT NULL,
+                    PRIMARY KEY(snapshot_id, indicator, period, territory, stakeholder_type, dimension, category)) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    /// Runs `body` in one transaction: everything it did is kept, or nothing (a kill included).
+    public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        do {
+            return try queue.write { db in try body(StoreTransaction(db: db)) }
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: path, message: error.message ?? "\(error)")
+        }
+    }
+
+    /// Read-only access (a consistent view).
+    public func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        do {
+            return try queue.read { db in try body(StoreTransaction(db: db)) }
+        } catch let error as DatabaseError {
+            throw StoreError.database(path: path, message: error.message ?? "\(error)")
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+}
+
+/// What happened to one record offered to the store.
+public enum UpsertOutcome: Sendable, Equatable {
+    /// A new natural key.
+    case added
+    /// The same record again (an overlapping export), or an older version: nothing changes.
+    case known
+    /// A later export corrected it: the new version replaced the stored one.
+    case replaced
+    /// Rejected or dropped by the reader: kept for the rejects list, or only counted.
+    case rejected, dropped
+    /// Two versions in the same file: the later one is rejected (as `impact run` does).
+    case conflict(Reject)
+}
+
+/// The store inside one transaction.
+public struct StoreTransaction {
+    let db: Database
+
+    public func meta(_ key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    public func setMeta(_ key: String, _ value: String) throws {
+        try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       arguments: [key, value])
+    }
+
+    /// Every file the store knows, in order of arrival.
+    public func files() throws -> [StoredFile] {
+        try Row.fetchAll(db, sql: "SELECT * FROM file ORDER BY arrival, id").map { row in
+            StoredFile(id: row["id"], source: row["source"], path: row["path"], size: row["size"], sha256: row["sha256"],
+                       arrival: row["arrival"], ingestedAt: row["ingested_at"], unreadable: row["unreadable"],
+                       encoding: row["encoding"], delimiter: row["delimiter"], encodingFallbacks: row["encoding_fallbacks"],
+                       physical: row["physical"], added: row["added"], known: row["known"], replaced: row["replaced"],
+                       rejected: row["rejected"], present: row["present"])
+        }
+    }
+
+    /// Registers a file about to be read (a changed file keeps its id and arrives again); returns its id.
+    public func beginFile(source: String, path: String, size: Int, sha256: String, at: String, keepArrival: Bool = false) throws -> Int64 {
+        var arrival = (try Int.fetchOne(db, sql: "SELECT MAX(arrival) FROM file") ?? 0) + 1
+        if keepArrival, let kept = try Int.fetchOne(db, sql: "SELECT arrival FROM file WHERE source = ? AND path = ?", arguments: [source, path]) {
+            arrival = kept
+        }
+        try db.execute(sql: """
+            INSERT INTO file(source, path, size, sha256, arrival, ingested_at, unreadable, encoding, delimiter,
+                             encoding_fallbacks, physical, added, known, replaced, rejected, present)
+            VALUES (?, ?, ?, ?, ?, ?, NULL, '', '', 0, 0, 0, 0, 0, 0, 1)
+            ON CONFLICT(source, path) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
+                arrival = excluded.arrival, ingested_at = excluded.ingested_at, unreadable = NULL, present = 1
+            """, arguments: [source, path, size, sha256, arrival, at])
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM file WHERE source = ? AND path = ?", arguments: [source, path]) else {
+            throw StoreError.corrupt("file row vanished")
+        }
+        return id
+    }
+
+    /// Records what reading the file gave.
+    /// With `keepReplaced`, a file read again keeps the count of corrections it brought when it arrived.
+    public func finishFile(_ id: Int64, unreadable: String?, encoding: String, delimiter: String, fallbacks: Int,
+                           counts: FileCounts, names: Set<String>, keepReplaced: Bool) throws {
+        try db.execute(sql: """
+            UPDATE file SET unreadable = ?, encoding = ?, delimiter = ?, encoding_fallbacks = ?, physical = ?,
+                added = ?, known = ?, replaced = CASE WHEN ? THEN replaced ELSE ? END, rejected = ? WHERE id = ?
+            """, arguments: [unreadable, encoding, delimiter, fallbacks, counts.physical, counts.added, counts.known,
+                             keepReplaced, counts.replaced, counts.rejected, id])
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO name_word(file_id, word) VALUES (?, ?)")
+        for word in names.sorted() { try insert.execute(arguments: [id, word]) }
+    }
+
+    /// Adds corrections found when a re-sent file was compared with what it replaced.
+    public func addReplaced(fileID: Int64, _ count: Int) throws {
+        try db.execute(sql: "UPDATE file SET replaced = replaced + ? WHERE id = ?", arguments: [count, fileID])
+    }
+
+    /// Forgets what a file contributed (before it is read again).
+    public func clearFile(_ id: Int64) throws {
+        try db.execute(sql: "DELETE FROM record WHERE file_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM name_word WHERE file_id = ?", arguments: [id])
+    }
+
+    /// Removes a file and its records (`--prune`).
+    public func deleteFile(_ id: Int64) throws {
+        try clearFile(id)
+        try db.execute(sql: "DELETE FROM file WHERE id = ?", arguments: [id])
+    }
+
+    public func markAbsent(_ id: Int64) throws {
+        try db.execute(sql: "UPDATE file SET present = 0 WHERE id = ?", arguments: [id])
+    }
+
+    /// Natural key → content of a source's records (to count corrections when a source is read again).
+    public func contents(source: String) throws -> [[UInt8]: [UInt8]] {
+        var out: [[UInt8]: [UInt8]] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT natural_key, content FROM record WHERE source = ? AND natural_key IS NOT NULL",
+                                       arguments: [source])
+        while let row = try rows.next() {
+            let key: Data = row[0], content: Data = row[1]
+            out[[UInt8](key)] = [UInt8](content)
+        }
+        return out
+    }
+
+    /// Offers one mapped record of file `fileID` to the store: insert, skip, replace or conflict by natural key.
+    public func upsert(_ record: MappedRecord, source: String, fileID: Int64, seq: Int,
+                       period: (CalendarDate) -> String) throws -> UpsertOutcome {
+        guard let content = RecordCodec.content(record) else { return .dropped }
+        let location = RecordCodec.location(record)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO record(source, natural_key, file_id, seq, content, location) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        guard let key = RecordCodec.naturalKey(record, period: period) else {
+            try insert.execute(arguments: [source, nil as Data?, fileID, seq, Data(content), Data(location)])
+            return .rejected
+        }
+        let find = try db.cachedStatement(sql: "SELECT id, file_id, content, location FROM record WHERE source = ? AND natural_key = ?")
+        guard let existing = try Row.fetchOne(find, arguments: [source, Data(key)]) else {
+            try insert.execute(arguments: [source, Data(key), fileID, seq, Data(content), Data(location)])
+            return .added
+        }
+        let oldContent = [UInt8]((existing["content"] as Data?) ?? Data())
+        if oldContent == content { return .known }
+        let sameFile = (existing["file_id"] as Int64?) == fileID
+        let old = try RecordCodec.decode(content: oldContent, location: [UInt8]((existing["location"] as Data?) ?? Data()))
+        switch (record, old) {
+        case (.action(let a), .action(let o)) where sameFile:
+            return .conflict(Reject(location: a.location, field: "action_id", value: a.id, reason: .duplicateConflict,
+                                    message: "action '\(a.id)' was already read at \(o.location) with different details; keep one version in the exports"))
+        case (.attendance(let l), .attendance(let o)) where sameFile:
+            return .conflict(Reject(location: l.location, field: "stakeholder_type", value: l.stakeholderType, reason: .duplicateConflict,
+                                    message: "this person is already listed at action '\(l.actionID)' as '\(o.stakeholderType)'"))
+        case (.response(let r), .response(let o)) where r.date < o.date:
+            return .known  // the latest answer per wave wins, as in `impact run`
+        case (.pathway, .pathway) where sameFile:
+            return .known  // the first of two versions in one file wins, as in `impact run`
+        default:
+            break
+        }
+        let update = try db.cachedStatement(sql: "UPDATE record SET file_id = ?, seq = ?, content = ?, location = ? WHERE id = ?")
+        try update.execute(arguments: [fileID, seq, Data(content), Data(location), existing["id"] as Int64?])
+        return sameFile ? .known : .replaced
+    }
+
+    /// Stores a reject made by the store itself (a same-file conflict), as a rejected record.
+    public func storeReject(_ reject: Reject, source: String, fileID: Int64, seq: Int) throws {
+        let record = MappedRecord.rejected([reject])
+        try db.execute(sql: "INSERT INTO record(source, natural_key, file_id, seq, content, location) VALUES (?, NULL, ?, ?, ?, ?)",
+                       arguments: [source, fileID, seq, Data(RecordCodec.content(record) ?? []), Data(RecordCodec.location(record))])
+    }
+
+    /// The records a file owns, in reading order.
+    public func replay(fileID: Int64, _ visit: (MappedRecord) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT content, location FROM record WHERE file_id = ? ORDER BY seq", arguments: [fileID])
+        while let row = try rows.next() {
+            let content: Data = row[0], location: Data = row[1]
+            try visit(try RecordCodec.decode(content: [UInt8](content), location: [UInt8](location)))
+        }
+    }
+
+    /// Folded name words read from these files.
+    public func names(fileIDs: [Int64]) throws -> Set<String> {
+        guard !fileIDs.isEmpty else { return [] }
+        return Set(try String.fetchAll(db, sql: "SELECT DISTINCT word FROM name_word WHERE file_id IN (\(fileIDs.map { "\($0)" }.joined(separator: ",")))"))
+    }
+
+    /// Records a run's snapshot; returns its id.
+    @discardableResult
+    public func addSnapshot(takenAt: String, generation: Int, toolVersion: String, pipelineSHA256: String, exitCode: Int,
+                            filesRead: Int, recordsAdded: Int, recordsReplaced: Int, outputs: [String: String],
+                            rows: [IndicatorRow]) throws -> Int64 {
+        let outputsJSON = String(decoding: try JSONSerialization.data(withJSONObject: outputs, options: [.sortedKeys]), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO snapshot(taken_at, generation, tool_version, pipeline_sha256, exit_code, files_read, records_added,
+                                 records_replaced, outputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [takenAt, generation, toolVersion, pipelineSHA256, exitCode, filesRead, recordsAdded, recordsReplaced, outputsJSON])
+        let id = db.lastInsertedRowID
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO snapshot_row(snapshot_id, indicator, period, territory, stakeholder_type, dimension, category,
+                                                value, n, ci_low, ci_high, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for r in rows {
+            try insert.execute(arguments: [id, r.indicator, r.period, r.territory, r.stakeholderType, r.dimension, r.category,
+                                           r.value, r.n, r.ciLow, r.ciHigh, r.status.rawValue])
+        }
+        return id
+    }
+
+    /// Every snapshot, oldest first.
+    public func snapshots() throws -> [SnapshotInfo] {
+        try Row.fetchAll(db, sql: "SELECT * FROM snapshot ORDER BY id").map { row in
+            let json: String = row["outputs"]
+            let outputs = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: String] ?? [:]
+            return SnapshotInfo(id: row["id"], takenAt: row["taken_at"], generation: row["generation"], filesRead: row["files_read"],
+                                recordsAdded: row["records_added"], recordsReplaced: row["records_replaced"],
+                                exitCode: row["exit_code"], outputs: outputs)
+        }
+    }
+
+    /// A snapshot's indicator rows (optionally one indicator), in key order.
+    public func rows(snapshot: Int64, indicator: String? = nil) throws -> [IndicatorRow] {
+        var sql = "SELECT * FROM snapshot_row WHERE snapshot_id = ?"
+        var arguments: StatementArguments = [snapshot]
+        if let indicator {
+            sql += " AND indicator = ?"
+            arguments += [indicator]
+        }
+        return try Row.fetchAll(db, sql: sql + " ORDER BY indicator, period, territory, stakeholder_type, dimension, category",
+                                arguments: arguments).map { row in
+            IndicatorRow(indicator: row["indicator"], period: row["period"], territory: row["territory"],
+                         stakeholderType: row["stakeholder_type"], dimension: row["dimension"], category: row["category"],
+                         value: row["value"], n: row["n"], ciLow: row["ci_low"], ciHigh: row["ci_high"],
+                         status: IndicatorStatus(rawValue: row["status"]) ?? .ok)
+        }
+    }
+}
+
+/// What reading one file gave, record by record.
+public struct FileCounts: Sendable, Equatable {
+    public var physical = 0, added = 0, known = 0, replaced = 0, rejected = 0
+
+    public init() {}
+
+    public mutating func count(_ outcome: UpsertOutcome) {
+        physical += 1
+        switch outcome {
+        case .added: added += 1
+        case .known, .dropped: known += 1
+        case .replaced: replaced += 1
+        case .rejected, .conflict: rejected += 1
+        }
+    }
+}
