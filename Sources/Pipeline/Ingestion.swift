@@ -24,6 +24,8 @@ struct Ingestion {
     private(set) var sources: [SourceSummary] = []
     private(set) var inputs: [InputFileInfo] = []
     private var entryCache: [String: Int?] = [:]
+    /// Wall time per source read (for `--log-format json` and the benchmark's per-stage figures).
+    private(set) var timings: [StageTiming] = []
 
     init(config: PipelineConfig, rejects: RejectLog) {
         self.config = config
@@ -34,11 +36,20 @@ struct Ingestion {
     }
 
     /// Reads every source: actions first (attendance lines link to them), each in pipeline order.
-    mutating func run(progress: (String) -> Void) throws {
+    /// `state`, when given, receives every file and record as read (`impact run --emit-state`).
+    mutating func run(progress: (String) -> Void, state: StateSink? = nil) throws {
         let ordered = config.sources.filter { $0.kind == .actions } + config.sources.filter { $0.kind != .actions }
         var summaries: [String: SourceSummary] = [:]
         var infos: [String: [InputFileInfo]] = [:]
         for source in ordered {
+            let clock = ContinuousClock.now
+            let readBefore = tallies[source.name]?.read ?? 0
+            defer {
+                timings.append(StageTiming(stage: "read", source: source.name, seconds: (ContinuousClock.now - clock).seconds,
+                                           bytes: infos[source.name]?.reduce(0) { $0 + $1.size } ?? 0,
+                                           records: (tallies[source.name]?.read ?? 0) - readBefore,
+                                           format: source.format.rawValue))
+            }
             var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: source.files.count)
             let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
             let mapper = SourceMapper(source: source, config: config)
@@ -55,21 +66,32 @@ struct Ingestion {
                                           encoding: encoding, delimiter: delimiter))
                     }
                 }
+                let stateFile = try state?.begin(source: source.name, files: batch.map(displayPath), digests: digests)
+                var seq = 0
+                func emit(_ mapped: MappedRecord) throws {
+                    if let state, let stateFile {
+                        seq += 1
+                        try state.add(mapped, source: source.name, file: stateFile, seq: seq)
+                    }
+                    count(mapped, source: sourceIndex)
+                }
                 do {
                     if source.format == .odk {
-                        try mapper.mapInstances(files: batch) { count($0, source: sourceIndex) }
+                        try mapper.mapInstances(files: batch, emit: emit)
                         record("xml", "")
                     } else {
-                        let reading = try mapper.map(file: file) { count($0, source: sourceIndex) }
+                        let reading = try mapper.map(file: file, emit: emit)
                         tallies[source.name, default: SourceTally()].encodingFallbacks += reading.encodingFallbacks
                         record(reading.encoding, reading.delimiter)
                     }
                 } catch let error as SourceUnreadable {
+                    state?.unreadable(file: stateFile, message: error.message)
                     summary.unreadable.append("\(displayPath(error.file)): \(error.message)")
                     rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: displayPath(error.file)),
                                           field: "", value: "", reason: .unreadableSource, message: error.message))
                     record("", "")
                 }
+                try state?.finish(file: stateFile, names: mapper.names.words, info: infos[source.name]?.last)
             }
             names.formUnion(mapper.names.words)
             summaries[source.name] = summary
@@ -79,28 +101,35 @@ struct Ingestion {
 
     /// Replays the store's records of `files` (in order) through the same stages as a full read.
     mutating func replay(_ store: StoreTransaction, files: [StoredFile], progress: (String) -> Void) throws {
+        try replay([(store, files)], progress: progress)
+    }
+
+    /// Replays several stores (partitions' states), source by source, each store's files in the order given.
+    mutating func replay(_ stores: [(StoreTransaction, [StoredFile])], progress: (String) -> Void) throws {
         var summaries: [String: SourceSummary] = [:]
         var infos: [String: [InputFileInfo]] = [:]
         let ordered = config.sources.filter { $0.kind == .actions } + config.sources.filter { $0.kind != .actions }
         for source in ordered {
             let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
-            let mine = files.filter { $0.source == source.name }
-            var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: mine.count)
+            let mine = stores.map { store, files in (store, files.filter { $0.source == source.name }) }
+            var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: mine.reduce(0) { $0 + $1.1.count })
             progress("replaying \(source.name) from the store")
-            for file in mine {
-                infos[source.name, default: []].append(InputFileInfo(source: source.name, path: file.path, size: file.size, sha256: file.sha256,
-                                                                     encoding: file.encoding, delimiter: file.delimiter))
-                tallies[source.name, default: SourceTally()].read += file.physical
-                tallies[source.name, default: SourceTally()].encodingFallbacks += file.encodingFallbacks
-                tallies[source.name, default: SourceTally()].replaced += file.replaced
-                if let message = file.unreadable {
-                    summary.unreadable.append("\(file.path): \(message)")
-                    rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: file.path),
-                                          field: "", value: "", reason: .unreadableSource, message: message))
+            for (store, files) in mine {
+                for file in files {
+                    infos[source.name, default: []].append(InputFileInfo(source: source.name, path: file.path, size: file.size, sha256: file.sha256,
+                                                                         encoding: file.encoding, delimiter: file.delimiter))
+                    tallies[source.name, default: SourceTally()].read += file.physical
+                    tallies[source.name, default: SourceTally()].encodingFallbacks += file.encodingFallbacks
+                    tallies[source.name, default: SourceTally()].replaced += file.replaced
+                    if let message = file.unreadable {
+                        summary.unreadable.append("\(file.path): \(message)")
+                        rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: file.path),
+                                              field: "", value: "", reason: .unreadableSource, message: message))
+                    }
+                    try store.replay(fileID: file.id) { accept($0, source: sourceIndex) }
                 }
-                try store.replay(fileID: file.id) { accept($0, source: sourceIndex) }
+                names.formUnion(try store.names(fileIDs: files.map(\.id)))
             }
-            names.formUnion(try store.names(fileIDs: mine.map(\.id)))
             summaries[source.name] = summary
         }
         // Records the store set aside (overlaps, older versions) are the duplicates of a full read.
@@ -211,4 +240,18 @@ struct Ingestion {
 
     /// A path relative to the pipeline file's folder, whatever the working directory.
     func displayPath(_ file: String) -> String { PipelineLoader.relative(file, from: config.baseDirectory) }
+}
+
+/// How long one stage took, with what it processed.
+public struct StageTiming: Sendable {
+    public let stage: String
+    public let source: String?
+    public let seconds: Double
+    public var bytes = 0
+    public var records = 0
+    public var format: String?
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

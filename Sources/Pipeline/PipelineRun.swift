@@ -5,6 +5,7 @@ import IngestXML
 import PipelineFile
 import Records
 import Report
+import Store
 
 /// The tool's version, written into the manifest and the report.
 public enum ImpactVersion {
@@ -21,6 +22,8 @@ public struct RunOptions: Sendable {
     public var write: Bool
     /// Wait for another run or refresh of the same output folder instead of exiting 75.
     public var waitForLock: Bool
+    /// Also write the records as read to this state file, for `impact merge` (partitioned runs).
+    public var emitState: String?
 
     public init(outputFolder: String? = nil, language: String? = nil, write: Bool = true, waitForLock: Bool = false) {
         self.outputFolder = outputFolder
@@ -42,6 +45,8 @@ public struct RunResult: Sendable {
     var unprotectedRows: [IndicatorRow] = []
     /// Output file name → SHA-256 of the bytes written.
     public var outputHashes: [String: String] = [:]
+    /// Wall time of each stage: one `read` per source, then `indicators` and `write`.
+    public var timings: [StageTiming] = []
 }
 
 /// A pipeline file read and checked, with the bytes it was read from (for its hash).
@@ -82,7 +87,14 @@ public enum PipelineRun {
         let stage = options.write ? try OutputStage(folder: folder) : nil
         let rejects = try RejectLog(path: stage?.path("rejects.csv"))
         var ingestion = Ingestion(config: pipeline.config, rejects: rejects)
-        try ingestion.run(progress: progress)
+        if let emitState = options.emitState {
+            // A fresh state: what this partition read, nothing else.
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: emitState + suffix) }
+            let store = try ImpactStore(path: emitState)
+            try store.transaction { tx in try ingestion.run(progress: progress, state: StateSink(tx)) }
+        } else {
+            try ingestion.run(progress: progress)
+        }
         return try RunOutputs.produce(ingestion, pipeline: pipeline, options: options, stage: stage, started: started, progress: progress)
     }
 }
@@ -95,6 +107,8 @@ enum RunOutputs {
         let rejects = ingestion.rejects
         let folder = options.outputFolder ?? config.outputFolder
         progress("computing indicators")
+        var clock = ContinuousClock.now
+        var timings = ingestion.timings
         let perception = ingestion.perception.aggregate()
         let raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
             + PerceptionIndicators.compute(perception, k: config.privacyK)
@@ -130,8 +144,12 @@ enum RunOutputs {
         summary.lastDate = ingestion.dateRange.last
         summary.linkWindowDays = config.hiring.linkWindowDays
         let exitCode: Int32 = summary.hasDataProblems ? 1 : 0
+        timings.append(StageTiming(stage: "indicators", source: nil, seconds: (ContinuousClock.now - clock).seconds, records: rows.count))
+        clock = ContinuousClock.now
         guard let stage else {
-            return RunResult(summary: summary, outputFolder: folder, written: [], exitCode: exitCode, unprotectedRows: allRows)
+            var result = RunResult(summary: summary, outputFolder: folder, written: [], exitCode: exitCode, unprotectedRows: allRows)
+            result.timings = timings
+            return result
         }
 
         progress("writing \(folder)")
@@ -181,6 +199,7 @@ enum RunOutputs {
         try stage.commit()
         var result = RunResult(summary: summary, outputFolder: folder, written: written, exitCode: exitCode, unprotectedRows: allRows)
         result.outputHashes = hashes
+        result.timings = timings + [StageTiming(stage: "write", source: nil, seconds: (ContinuousClock.now - clock).seconds)]
         return result
     }
 }

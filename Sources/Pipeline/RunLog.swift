@@ -64,6 +64,18 @@ public enum RunEvents {
         }
     }
 
+    /// One `stage` line per stage: each source's read, the indicators, the writing.
+    public static func stages(_ result: RunResult, to logger: Logger) {
+        for t in result.timings {
+            var metadata: Logger.Metadata = ["stage": "\(t.stage)", "duration_s": "\(String(format: "%.4f", t.seconds))"]
+            if let source = t.source { metadata["source"] = "\(source)" }
+            if let format = t.format { metadata["format"] = "\(format)" }
+            if t.bytes > 0 { metadata["bytes"] = "\(t.bytes)" }
+            if t.records > 0 { metadata["records"] = "\(t.records)" }
+            logger.info("stage", metadata: metadata)
+        }
+    }
+
     /// One `file` line per input file a refresh read or found gone.
     public static func files(_ result: RefreshResult, to logger: Logger) {
         for f in result.files where f.kind != .unchanged {

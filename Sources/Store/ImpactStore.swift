@@ -282,6 +282,17 @@ public struct StoreTransaction {
         return sameFile ? .known : .replaced
     }
 
+    /// Appends a record as read, without matching it to others (a partition's state for `impact merge`).
+    public func append(_ record: MappedRecord, source: String, fileID: Int64, seq: Int) throws -> UpsertOutcome {
+        guard let content = RecordCodec.content(record) else { return .dropped }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO record(source, natural_key, file_id, seq, content, location) VALUES (?, NULL, ?, ?, ?, ?)
+            """)
+        try insert.execute(arguments: [source, fileID, seq, Data(content), Data(RecordCodec.location(record))])
+        if case .rejected = record { return .rejected }
+        return .added
+    }
+
     /// Stores a reject made by the store itself (a same-file conflict), as a rejected record.
     public func storeReject(_ reject: Reject, source: String, fileID: Int64, seq: Int) throws {
         let record = MappedRecord.rejected([reject])

@@ -9,7 +9,7 @@ struct Impact: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Impact reports from partner exports: sources → records → aggregates → indicators → report.",
         version: ImpactVersion.current,
-        subcommands: [Run.self, Validate.self, Preview.self, Refresh.self, History.self])
+        subcommands: [Run.self, Validate.self, Preview.self, Refresh.self, History.self, Merge.self])
 }
 
 /// Progress goes to stderr, and only when it is a terminal and --quiet is not given.
@@ -73,6 +73,7 @@ struct Run: ParsableCommand {
     @Argument(help: "The pipeline file (YAML).") var pipeline: String
     @OptionGroup var outputs: OutputOptions
     @Flag(name: .long, help: "Print nothing but errors.") var quiet = false
+    @Option(name: .long, help: "Also write what this partition read to FILE, for `impact merge`.") var emitState: String?
     @OptionGroup var scheduler: SchedulerOptions
 
     func run() throws {
@@ -80,10 +81,13 @@ struct Run: ParsableCommand {
         let started = Date()
         log?.info("start", metadata: ["command": "run", "pipeline": "\(pipeline)"])
         try guarded(log: log) {
+            var runOptions = RunOptions(outputFolder: outputs.output, language: outputs.lang, waitForLock: scheduler.wait)
+            runOptions.emitState = emitState
             let result = try PipelineRun.execute(pipelinePath: pipeline,
-                                                 options: RunOptions(outputFolder: outputs.output, language: outputs.lang, waitForLock: scheduler.wait),
+                                                 options: runOptions,
                                                  progress: log == nil ? progressPrinter(quiet: quiet) : { _ in })
             if let log {
+                RunEvents.stages(result, to: log)
                 RunEvents.sources(result, to: log)
                 log.info("end", metadata: ["status": "written", "exit_code": "\(result.exitCode)",
                                            "duration_s": "\(String(format: "%.3f", Date().timeIntervalSince(started)))"])
@@ -117,7 +121,10 @@ struct Refresh: ParsableCommand {
             let duration = String(format: "%.3f", Date().timeIntervalSince(started))
             if let log {
                 RunEvents.files(result, to: log)
-                if let run = result.run { RunEvents.sources(run, to: log) }
+                if let run = result.run {
+                    RunEvents.stages(run, to: log)
+                    RunEvents.sources(run, to: log)
+                }
                 log.info("end", metadata: ["status": result.changed ? "written" : "no change", "exit_code": "\(result.exitCode)",
                                            "records_added": "\(result.added)", "records_replaced": "\(result.replaced)",
                                            "duration_s": "\(duration)"])
@@ -131,6 +138,28 @@ struct Refresh: ParsableCommand {
             } else if verbose {
                 print("no change: \(result.files.count) input files as stored in \(result.storePath); nothing written")
             }
+            return result.exitCode
+        }
+    }
+}
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the outputs of one whole run from the states partitions emitted (`impact run --emit-state`).",
+        discussion: "The pipeline file gives the settings (vocabularies, periods, k, outputs); its sources are matched by name to the states' records, which are replayed source by source in the order the states are given.")
+
+    @Argument(help: "The pipeline file of the whole (settings and output folder).") var pipeline: String
+    @Argument(help: "State files written by `impact run --emit-state`.") var states: [String]
+    @OptionGroup var outputs: OutputOptions
+    @Flag(name: .long, help: "Print nothing but errors.") var quiet = false
+    @Flag(name: .long, help: "Wait for another run writing the same outputs instead of exiting 75.") var wait = false
+
+    func run() throws {
+        try guarded {
+            let result = try PipelineMerge.execute(pipelinePath: pipeline, states: states,
+                                                   options: RunOptions(outputFolder: outputs.output, language: outputs.lang, waitForLock: wait),
+                                                   progress: progressPrinter(quiet: quiet))
+            if !quiet { print(Summary.lines(result).joined(separator: "\n")) }
             return result.exitCode
         }
     }

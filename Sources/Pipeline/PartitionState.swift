@@ -1,0 +1,74 @@
+import Foundation
+import Ingest
+import PipelineFile
+import Records
+import Report
+import Store
+
+/// Receives a partition's files and records as they are read (`impact run --emit-state`): the records
+/// are kept as read, unmatched, so that `impact merge` replays them exactly as one whole run would.
+final class StateSink {
+    let tx: StoreTransaction
+    private var counts: [Int64: FileCounts] = [:]
+    private var unreadable: [Int64: String] = [:]
+    private let at = ISO8601DateFormatter().string(from: Date())
+
+    init(_ tx: StoreTransaction) { self.tx = tx }
+
+    /// Registers a batch of files (one, or an ODK folder) and returns the id its records go under.
+    func begin(source: String, files: [String], digests: [(hex: String, size: Int)]) throws -> Int64 {
+        var first: Int64?
+        for (file, digest) in zip(files, digests) {
+            let id = try tx.beginFile(source: source, path: file, size: digest.size, sha256: digest.hex, at: at)
+            if first == nil { first = id } else {
+                try tx.finishFile(id, unreadable: nil, encoding: "xml", delimiter: "", fallbacks: 0, counts: FileCounts(), names: [],
+                                  keepReplaced: false)
+            }
+        }
+        guard let first else { throw StoreError.corrupt("a batch without files") }
+        return first
+    }
+
+    func add(_ record: MappedRecord, source: String, file: Int64, seq: Int) throws {
+        counts[file, default: FileCounts()].count(try tx.append(record, source: source, fileID: file, seq: seq))
+    }
+
+    func unreadable(file: Int64?, message: String) {
+        if let file { unreadable[file] = message }
+    }
+
+    func finish(file: Int64?, names: Set<String>, info: InputFileInfo?) throws {
+        guard let file else { return }
+        try tx.finishFile(file, unreadable: unreadable[file], encoding: info?.encoding ?? "", delimiter: info?.delimiter ?? "",
+                          fallbacks: 0, counts: counts[file] ?? FileCounts(), names: names, keepReplaced: false)
+    }
+}
+
+/// `impact merge`: the outputs of one whole run, from the states partitions emitted.
+public enum PipelineMerge {
+    /// Replays `states` (in the order given) under the settings of the pipeline file at `path`.
+    public static func execute(pipelinePath path: String, states: [String], options: RunOptions = RunOptions(),
+                               progress: (String) -> Void = { _ in }) throws -> RunResult {
+        let started = Date()
+        let pipeline = try LoadedPipeline(path: path)
+        for state in states where !FileManager.default.fileExists(atPath: state) {
+            throw PipelineFileError(file: state, line: 0, key: "", message: "no such state file; write it with `impact run --emit-state \(state)`")
+        }
+        let stores = try states.map { try ImpactStore(path: $0) }
+        let folder = options.outputFolder ?? pipeline.config.outputFolder
+        let lock = try RunLock.acquire(folder: folder, wait: options.waitForLock)
+        defer { lock.release() }
+        let stage = try OutputStage(folder: folder)
+        var ingestion = Ingestion(config: pipeline.config, rejects: try RejectLog(path: stage.path("rejects.csv")))
+        // Each state read in one consistent view; the reads nest, one per state.
+        func replay(_ rest: ArraySlice<ImpactStore>, _ open: [(StoreTransaction, [StoredFile])]) throws {
+            guard let next = rest.first else {
+                try ingestion.replay(open, progress: progress)
+                return
+            }
+            try next.read { tx in try replay(rest.dropFirst(), open + [(tx, try tx.files())]) }
+        }
+        try replay(stores[...], [])
+        return try RunOutputs.produce(ingestion, pipeline: pipeline, options: options, stage: stage, started: started, progress: progress)
+    }
+}

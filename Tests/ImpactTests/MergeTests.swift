@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import Pipeline
+
+/// Partitioned runs (`impact run --emit-state`) merged (`impact merge`) give the whole run's outputs.
+@Suite("Partitions and merge", .serialized)
+struct MergeTests {
+    /// The sample pipeline file keeping only the sources named (paths made absolute).
+    static func partition(_ names: Set<String>, into folder: String) throws -> String {
+        let text = try String(contentsOfFile: "\(Paths.root)/pipelines/declic-industrie.yml", encoding: .utf8)
+            .replacing("../inputs/", with: "\(Paths.root)/inputs/")
+            .replacing("../outputs/declic-industrie", with: "\(folder)/out")
+        let parts = text.components(separatedBy: "\n  - name: ")
+        let kept = parts.dropFirst().filter { part in names.contains(String(part.prefix { !$0.isWhitespace })) }
+        let path = "\(folder)/p.yml"
+        try ([parts[0]] + kept).joined(separator: "\n  - name: ").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func outputs(_ folder: String) throws -> [String: String] { try EndToEndTests.contents(folder) }
+
+    @Test func twoPartitionsMergedEqualTheWholeRun() throws {
+        let a = Paths.scratch("part-a"), b = Paths.scratch("part-b"), merged = Paths.scratch("merged")
+        let pa = try Self.partition(["actions", "emargements", "questionnaire-conseillers"], into: a)
+        let pb = try Self.partition(["presences-saint-etienne", "questionnaire-industriels", "parcours"], into: b)
+        // Partition b has no actions: its attendance lines are linked at the merge, not before.
+        let ra = try runImpact(["run", "--quiet", pa, "--emit-state", "\(a)/state.sqlite"])
+        let rb = try runImpact(["run", "--quiet", pb, "--emit-state", "\(b)/state.sqlite"])
+        #expect(ra.code == 0, "\(ra.err)")
+        #expect(rb.code <= 1, "\(rb.err)")
+        let whole = "\(Paths.root)/pipelines/declic-industrie.yml"
+        let merge = try runImpact(["merge", "--quiet", whole, "\(a)/state.sqlite", "\(b)/state.sqlite", "--output", merged])
+        #expect(merge.code == 0, "\(merge.err)")
+        let fresh = try Self.outputs(merged), committed = try Self.outputs("\(Paths.root)/outputs/declic-industrie")
+        #expect(Set(fresh.keys) == Set(committed.keys))
+        // Input paths are relative to each partition's pipeline file: the provenance lines differ, nothing else.
+        func withoutPaths(_ text: String?) -> String { (text ?? "").split(separator: "\n").filter { !$0.contains("inputs/") }.joined(separator: "\n") }
+        for (name, text) in fresh where name != "manifest.json" {
+            #expect(withoutPaths(text) == withoutPaths(committed[name]), "\(name) differs between the merge and the whole run")
+        }
+        // The order the states are given in does not change the figures here (no record is in both).
+        let swapped = Paths.scratch("swapped")
+        _ = try runImpact(["merge", "--quiet", whole, "\(b)/state.sqlite", "\(a)/state.sqlite", "--output", swapped])
+        #expect(try String(contentsOfFile: "\(swapped)/indicators.csv", encoding: .utf8) == committed["indicators.csv"])
+    }
+
+    /// Partitions by file whose exports overlap: the merge de-duplicates across them as one run does.
+    @Test func overlappingPartitionsAreDeduplicatedAtTheMerge() throws {
+        let whole = try RefreshTests.Workspace("whole")
+        let n = whole.lines.count
+        try whole.export("a", 0..<(2 * n / 3))
+        try whole.export("b", (n / 3)..<n)
+        let wholeRun = Paths.scratch("whole-run")
+        _ = try PipelineRun.execute(pipelinePath: whole.pipeline, options: RunOptions(outputFolder: wholeRun))
+        var states: [String] = []
+        for (name, range) in [("a", 0..<(2 * n / 3)), ("b", (n / 3)..<n)] {
+            let part = try RefreshTests.Workspace("part-\(name)")
+            try part.export(name, range)
+            var options = RunOptions(outputFolder: "\(part.folder)/out")
+            options.emitState = "\(part.folder)/state.sqlite"
+            // Both partitions also read every other source: the merge sees them twice and counts them once.
+            _ = try PipelineRun.execute(pipelinePath: part.pipeline, options: options)
+            states.append(options.emitState ?? "")
+        }
+        let merged = Paths.scratch("merged-overlap")
+        let result = try PipelineMerge.execute(pipelinePath: whole.pipeline, states: states, options: RunOptions(outputFolder: merged))
+        #expect(try String(contentsOfFile: "\(merged)/indicators.csv", encoding: .utf8)
+                == (try String(contentsOfFile: "\(wholeRun)/indicators.csv", encoding: .utf8)))
+        let attendance = try #require(result.summary.sources.first { $0.name == "emargements" })
+        #expect(attendance.tally.read == (2 * n / 3) + (n - n / 3))
+        #expect(attendance.tally.reconciles)
+    }
+}
