@@ -17,16 +17,7 @@ final class StateSink {
 
     /// Registers a batch of files (one, or an ODK folder) and returns the id its records go under.
     func begin(source: String, files: [String], digests: [(hex: String, size: Int)]) throws -> Int64 {
-        var first: Int64?
-        for (file, digest) in zip(files, digests) {
-            let id = try tx.beginFile(source: source, path: file, size: digest.size, sha256: digest.hex, at: at)
-            if first == nil { first = id } else {
-                try tx.finishFile(id, unreadable: nil, encoding: "xml", delimiter: "", fallbacks: 0, counts: FileCounts(), names: [],
-                                  keepReplaced: false)
-            }
-        }
-        guard let first else { throw StoreError.corrupt("a batch without files") }
-        return first
+        try tx.beginBatch(source: source, files: zip(files, digests).map { ($0, $1.size, $1.hex) }, at: at)
     }
 
     func add(_ record: MappedRecord, source: String, file: Int64, seq: Int) throws {

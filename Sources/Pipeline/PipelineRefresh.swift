@@ -69,138 +69,35 @@ public enum PipelineRefresh {
         let now = ISO8601DateFormatter().string(from: started)
 
         // Hash every input (the only full read of unchanged files).
-        var current: [(source: SourceConfig, index: Int, file: String, display: String, sha: String, size: Int)] = []
+        var current: [Input] = []
         for (i, source) in config.sources.enumerated() {
             for file in source.files {
-                progress("hashing \(PipelineLoader.relative(file, from: config.baseDirectory))")
+                let display = PipelineLoader.relative(file, from: config.baseDirectory)
+                progress("hashing \(display)")
                 let digest = try FileDigest.sha256(path: file)
-                current.append((source, i, file, PipelineLoader.relative(file, from: config.baseDirectory), digest.hex, digest.size))
+                current.append(Input(source: source, index: i, file: file, display: display, sha256: digest.hex, size: digest.size))
             }
         }
 
         // Ingest what changed, in one transaction: a kill leaves the store as it was.
-        let ingest = try store.transaction { tx -> (changes: [FileChange], generation: Int, added: Int, replaced: Int) in
+        let ingest = try store.transaction { tx -> IngestOutcome in
             let known = try tx.files()
             let pipelineChanged = try tx.meta("pipeline_sha256") != pipeline.sha256
-            var generation = Int(try tx.meta("generation") ?? "0") ?? 0
-            var changes: [FileChange] = []
-            var touched = false
-            var added = 0, replaced = 0
-            let period = { (d: CalendarDate) in config.periods.label(for: d) }
-            // Sources processed in the pipeline file's order; a source's files in order of arrival.
+            var outcome = IngestOutcome(generation: Int(try tx.meta("generation") ?? "0") ?? 0)
+            let reader = SourceIngest(tx: tx, config: config, at: now, prune: options.prune, rebuildAll: pipelineChanged)
             for (i, source) in config.sources.enumerated() {
-                let stored = known.filter { $0.source == source.name }
-                let here = current.filter { $0.index == i }
-                let storedByPath = Dictionary(stored.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-                let hereByPath = Set(here.map(\.display))
-                let fresh = here.filter { storedByPath[$0.display] == nil }
-                let changed = here.filter { h in
-                    guard let s = storedByPath[h.display] else { return false }
-                    return s.sha256 != h.sha || !s.present
-                }
-                let gone = stored.filter { !hereByPath.contains($0.path) }
-                // Anything but new files (or an ODK folder, read whole) makes the source read again from its files.
-                let rebuild = pipelineChanged || !changed.isEmpty || (options.prune && !gone.isEmpty)
-                    || (source.format == .odk && !fresh.isEmpty)
-                for g in gone {
-                    if options.prune {
-                        try tx.deleteFile(g.id)
-                        changes.append(FileChange(source: source.name, path: g.path, kind: .pruned, counts: nil))
-                        touched = true
-                    } else {
-                        if g.present { try tx.markAbsent(g.id); touched = true }
-                        changes.append(FileChange(source: source.name, path: g.path, kind: .vanished, counts: nil))
-                    }
-                }
-                let mapper = SourceMapper(source: source, config: config)
-                let changedPaths = Set(changed.map(\.display))
-                let freshPaths = Set(fresh.map(\.display))
-                var toRead: [(file: String, display: String, sha: String, size: Int, keepArrival: Bool)]
-                var before: [[UInt8]: [UInt8]] = [:]
-                if rebuild {
-                    if !pipelineChanged { before = try tx.contents(source: source.name) }
-                    // Unchanged files first in their order of arrival, then changed and new ones as they arrive now.
-                    let arrival = Dictionary(stored.map { ($0.path, $0.arrival) }, uniquingKeysWith: { a, _ in a })
-                    let unchanged = here.filter { !changedPaths.contains($0.display) && !freshPaths.contains($0.display) }
-                        .sorted { (arrival[$0.display] ?? 0) < (arrival[$1.display] ?? 0) }
-                    for f in here { if let s = storedByPath[f.display] { try tx.clearFile(s.id) } }
-                    toRead = unchanged.map { ($0.file, $0.display, $0.sha, $0.size, true) }
-                        + here.filter { changedPaths.contains($0.display) || freshPaths.contains($0.display) }.map { ($0.file, $0.display, $0.sha, $0.size, false) }
-                } else {
-                    toRead = fresh.map { ($0.file, $0.display, $0.sha, $0.size, false) }
-                }
-                guard !toRead.isEmpty else { continue }
-                touched = true
-                // ODK: one pass over every file, so resubmissions across files are recognised; records belong to the first.
-                let batches: [[(file: String, display: String, sha: String, size: Int, keepArrival: Bool)]] =
-                    source.format == .odk ? [toRead] : toRead.map { [$0] }
-                var sourceReplaced = 0
-                var lastChanged: Int64?
-                for batch in batches {
-                    guard let first = batch.first else { continue }
-                    var ids: [Int64] = []
-                    for f in batch {
-                        ids.append(try tx.beginFile(source: source.name, path: f.display, size: f.size, sha256: f.sha, at: now,
-                                                    keepArrival: f.keepArrival))
-                    }
-                    progress("reading \(first.display)\(batch.count > 1 ? " and \(batch.count - 1) more" : "") (\(source.name))")
-                    var counts = FileCounts()
-                    var seq = 0
-                    var unreadable: String?
-                    var encoding = "xml", delimiter = "", fallbacks = 0
-                    let fileID = ids[0]
-                    func offer(_ record: MappedRecord) throws {
-                        seq += 1
-                        let outcome = try tx.upsert(record, source: source.name, fileID: fileID, seq: seq, period: period)
-                        if case .conflict(let reject) = outcome { try tx.storeReject(reject, source: source.name, fileID: fileID, seq: seq) }
-                        counts.count(outcome)
-                    }
-                    do {
-                        if source.format == .odk {
-                            try mapper.mapInstances(files: batch.map(\.file), emit: offer)
-                        } else {
-                            let reading = try mapper.map(file: first.file, emit: offer)
-                            encoding = reading.encoding
-                            delimiter = reading.delimiter
-                            fallbacks = reading.encodingFallbacks
-                        }
-                    } catch let error as SourceUnreadable {
-                        unreadable = error.message
-                        encoding = ""
-                    }
-                    let isChange = !first.keepArrival && changedPaths.contains(first.display)
-                    if isChange { lastChanged = fileID }
-                    if !rebuild || !first.keepArrival { sourceReplaced += counts.replaced }
-                    try tx.finishFile(fileID, unreadable: unreadable, encoding: encoding, delimiter: delimiter, fallbacks: fallbacks,
-                                      counts: counts, names: mapper.names.words, keepReplaced: first.keepArrival)
-                    for extra in ids.dropFirst() {
-                        try tx.finishFile(extra, unreadable: nil, encoding: "xml", delimiter: "", fallbacks: 0, counts: FileCounts(), names: [],
-                                          keepReplaced: false)
-                    }
-                    added += counts.added
-                    let kind: FileChange.Kind = freshPaths.contains(first.display) ? .new : changedPaths.contains(first.display) ? .changed : .reread
-                    changes.append(FileChange(source: source.name, path: first.display, kind: kind, counts: counts))
-                }
-                // A re-sent file: count the records whose content it corrected.
-                if rebuild, !before.isEmpty, let lastChanged {
-                    let after = try tx.contents(source: source.name)
-                    let corrected = after.reduce(0) { n, entry in n + ((before[entry.key].map { $0 != entry.value }) == true ? 1 : 0) }
-                    try tx.addReplaced(fileID: lastChanged, corrected)
-                    sourceReplaced += corrected
-                    added -= after.keys.filter { before[$0] != nil }.count  // re-read records are not new
-                    added = max(0, added)
-                }
-                replaced += sourceReplaced
+                try reader.ingest(source, inputs: current.filter { $0.index == i }, stored: known.filter { $0.source == source.name },
+                                  into: &outcome, progress: progress)
             }
-            for f in current where !changes.contains(where: { $0.path == f.display && $0.source == f.source.name }) {
-                changes.append(FileChange(source: f.source.name, path: f.display, kind: .unchanged, counts: nil))
+            for f in current where !outcome.changes.contains(where: { $0.path == f.display && $0.source == f.source.name }) {
+                outcome.changes.append(FileChange(source: f.source.name, path: f.display, kind: .unchanged, counts: nil))
             }
-            if touched || pipelineChanged {
-                generation += 1
-                try tx.setMeta("generation", String(generation))
+            if outcome.touched || pipelineChanged {
+                outcome.generation += 1
+                try tx.setMeta("generation", String(outcome.generation))
                 try tx.setMeta("pipeline_sha256", pipeline.sha256)
             }
-            return (changes, generation, added, replaced)
+            return outcome
         }
 
         // Nothing new, and the outputs are those of the last snapshot: stay silent.
@@ -224,15 +121,9 @@ public enum PipelineRefresh {
             }
             try ingestion.replay(tx, files: ordered, progress: progress)
             guard let last = snapshots.last else { return ReportHistory(previousTakenAt: nil, previousRows: [], archivedRows: []) }
-            var archived: [IndicatorRow] = []
-            var seen = Set<String>()
-            for snapshot in snapshots.reversed() {
-                let rows = try tx.rows(snapshot: snapshot.id)
-                let periods = Set(rows.map(\.period)).subtracting(seen)
-                archived += rows.filter { periods.contains($0.period) }
-                seen.formUnion(periods)
-            }
-            return ReportHistory(previousTakenAt: last.takenAt, previousRows: try tx.rows(snapshot: last.id), archivedRows: archived)
+            // The report compares roll-up figures only: the store is asked for those, not for every snapshot's rows.
+            return ReportHistory(previousTakenAt: last.takenAt, previousRows: try tx.rows(snapshot: last.id, territory: rollUp),
+                                 archivedRows: try tx.latestRowsPerPeriod(territory: rollUp))
         }
         let runOptions = RunOptions(outputFolder: options.outputFolder, language: options.language)
         let run = try RunOutputs.produce(ingestion, pipeline: pipeline, options: runOptions, stage: stage, started: started,
@@ -250,9 +141,124 @@ public enum PipelineRefresh {
     /// Whether every output the snapshot wrote is on disk with the same bytes (except the manifest's times).
     static func outputsIntact(folder: String, hashes: [String: String]) -> Bool {
         guard !hashes.isEmpty else { return false }
-        for (name, hash) in hashes {
-            guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)"), FileDigest.sha256(data: data) == hash else { return false }
+        return hashes.allSatisfy { name, hash in (try? FileDigest.sha256(path: "\(folder)/\(name)").hex) == hash }
+    }
+}
+
+/// One input file of the pipeline file, hashed.
+struct Input {
+    let source: SourceConfig
+    let index: Int
+    let file: String
+    let display: String
+    let sha256: String
+    let size: Int
+}
+
+/// What the ingest transaction of a refresh did.
+struct IngestOutcome {
+    var generation: Int
+    var changes: [FileChange] = []
+    var touched = false
+    var added = 0
+    var replaced = 0
+}
+
+/// Reads one source's new or changed files into the store (inside the refresh's transaction).
+struct SourceIngest {
+    let tx: StoreTransaction
+    let config: PipelineConfig
+    let at: String
+    let prune: Bool
+    /// The pipeline file changed: every source is read again.
+    let rebuildAll: Bool
+
+    func ingest(_ source: SourceConfig, inputs here: [Input], stored: [StoredFile], into outcome: inout IngestOutcome,
+                progress: (String) -> Void) throws {
+        let storedByPath = Dictionary(stored.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let herePaths = Set(here.map(\.display))
+        let fresh = Set(here.filter { storedByPath[$0.display] == nil }.map(\.display))
+        let changed = Set(here.filter { h in storedByPath[h.display].map { $0.sha256 != h.sha256 || !$0.present } ?? false }.map(\.display))
+        let gone = stored.filter { !herePaths.contains($0.path) }
+        for g in gone {
+            if prune {
+                try tx.deleteFile(g.id)
+                outcome.touched = true
+            } else if g.present {
+                try tx.markAbsent(g.id)
+                outcome.touched = true
+            }
+            outcome.changes.append(FileChange(source: source.name, path: g.path, kind: prune ? .pruned : .vanished, counts: nil))
         }
-        return true
+        // Anything but new files (or an ODK folder, read whole) makes the source read again from its files.
+        let rebuild = rebuildAll || !changed.isEmpty || (prune && !gone.isEmpty) || (source.format == .odk && !fresh.isEmpty)
+        let arriving = here.filter { fresh.contains($0.display) || changed.contains($0.display) }
+        var toRead = arriving.map { ($0, false) }
+        if rebuild {
+            if !rebuildAll { try tx.rememberKeys(source: source.name) }
+            for f in here { if let s = storedByPath[f.display] { try tx.clearFile(s.id) } }
+            // Unchanged files first in their order of arrival, then changed and new ones as they arrive now.
+            let unchanged = here.filter { !fresh.contains($0.display) && !changed.contains($0.display) }
+                .sorted { (storedByPath[$0.display]?.arrival ?? 0) < (storedByPath[$1.display]?.arrival ?? 0) }
+            toRead = unchanged.map { ($0, true) } + toRead
+        }
+        guard !toRead.isEmpty else { return }
+        outcome.touched = true
+        // ODK: one pass over every file, so resubmissions across files are recognised.
+        let batches = source.format == .odk ? [toRead] : toRead.map { [$0] }
+        var lastArrived: Int64?
+        var added = 0, replaced = 0
+        for batch in batches {
+            guard let (first, reread) = batch.first else { continue }
+            let (fileID, counts) = try read(batch.map(\.0), of: source, keepArrival: reread, progress: progress)
+            if !reread { lastArrived = fileID }
+            added += counts.added
+            if !rebuild { replaced += counts.replaced }
+            let kind: FileChange.Kind = fresh.contains(first.display) ? .new : changed.contains(first.display) ? .changed : .reread
+            outcome.changes.append(FileChange(source: source.name, path: first.display, kind: kind, counts: counts))
+        }
+        // Read again: new means not held before, and a correction is a key whose content changed.
+        if rebuild && !rebuildAll {
+            let compared = try tx.compareWithRemembered(source: source.name)
+            added = compared.new
+            replaced = compared.corrected
+            if let lastArrived { try tx.addReplaced(fileID: lastArrived, compared.corrected) }
+        }
+        outcome.added += added
+        outcome.replaced += replaced
+    }
+
+    /// Maps one batch into the store by natural key; returns the id its records went under and what they became.
+    func read(_ batch: [Input], of source: SourceConfig, keepArrival: Bool, progress: (String) -> Void) throws -> (Int64, FileCounts) {
+        guard let first = batch.first else { throw StoreError.corrupt("a batch without files") }
+        let fileID = try tx.beginBatch(source: source.name, files: batch.map { ($0.display, $0.size, $0.sha256) }, at: at,
+                                       keepArrival: keepArrival)
+        progress("reading \(first.display)\(batch.count > 1 ? " and \(batch.count - 1) more" : "") (\(source.name))")
+        let mapper = SourceMapper(source: source, config: config)
+        var counts = FileCounts()
+        var seq = 0
+        var unreadable: String?
+        var encoding = "xml", delimiter = "", fallbacks = 0
+        func offer(_ record: MappedRecord) throws {
+            seq += 1
+            let outcome = try tx.upsert(record, source: source.name, fileID: fileID, seq: seq) { config.periods.label(for: $0) }
+            if case .conflict(let reject) = outcome { try tx.storeReject(reject, source: source.name, fileID: fileID, seq: seq) }
+            counts.count(outcome)
+        }
+        do {
+            if source.format == .odk {
+                try mapper.mapInstances(files: batch.map(\.file), emit: offer)
+            } else {
+                let reading = try mapper.map(file: first.file, emit: offer)
+                (encoding, delimiter, fallbacks) = (reading.encoding, reading.delimiter, reading.encodingFallbacks)
+            }
+        } catch let error as SourceUnreadable {
+            unreadable = error.message
+            encoding = ""
+        }
+        // A file read again keeps the corrections it brought when it arrived.
+        try tx.finishFile(fileID, unreadable: unreadable, encoding: encoding, delimiter: delimiter, fallbacks: fallbacks,
+                          counts: counts, names: mapper.names.words, keepReplaced: keepArrival)
+        return (fileID, counts)
     }
 }

@@ -191,7 +191,7 @@ enum RunOutputs {
         }
         try rejects.commit()
         stage.staged("rejects.csv")
-        if let data = stage.contents("rejects.csv") { hashes["rejects.csv"] = FileDigest.sha256(data: data) }
+        hashes["rejects.csv"] = try FileDigest.sha256(path: stage.path("rejects.csv")).hex  // streamed: it may be large
         let manifest = Manifest(summary: summary, outputs: written, exitCode: Int(exitCode), startedAt: started, finishedAt: Date())
         let manifestText = try manifest.json()
         try stage.write(manifestText, name: "manifest.json")

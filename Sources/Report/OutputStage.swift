@@ -32,9 +32,6 @@ public final class OutputStage {
     /// Declares a file written through `path(_:)`.
     public func staged(_ name: String) { names.append(name) }
 
-    /// Bytes of a staged file (for the snapshot's output hashes).
-    public func contents(_ name: String) -> Data? { FileManager.default.contents(atPath: path(name)) }
-
     /// Makes the staged files the outputs.
     public func commit() throws {
         for name in names { try OutputStage.sync(path(name)) }

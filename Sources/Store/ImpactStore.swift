@@ -112,6 +112,10 @@ public final class ImpactStore: Sendable {
                     PRIMARY KEY(snapshot_id, indicator, period, territory, stakeholder_type, dimension, category)) WITHOUT ROWID;
                 """)
         }
+        // History looks up the latest snapshot of each period.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "CREATE INDEX snapshot_row_by_period ON snapshot_row(period, snapshot_id)")
+        }
         return migrator
     }
 
@@ -209,6 +213,22 @@ public struct StoreTransaction {
         for word in names.sorted() { try insert.execute(arguments: [id, word]) }
     }
 
+    /// Registers a batch read in one pass (one file, or an ODK folder whose records all go under the first
+    /// file); returns the id its records go under.
+    public func beginBatch(source: String, files: [(path: String, size: Int, sha256: String)], at: String,
+                           keepArrival: Bool = false) throws -> Int64 {
+        var ids: [Int64] = []
+        for f in files {
+            ids.append(try beginFile(source: source, path: f.path, size: f.size, sha256: f.sha256, at: at, keepArrival: keepArrival))
+        }
+        guard let first = ids.first else { throw StoreError.corrupt("a batch without files") }
+        for extra in ids.dropFirst() {
+            try finishFile(extra, unreadable: nil, encoding: "xml", delimiter: "", fallbacks: 0, counts: FileCounts(), names: [],
+                           keepReplaced: false)
+        }
+        return first
+    }
+
     /// Adds corrections found when a re-sent file was compared with what it replaced.
     public func addReplaced(fileID: Int64, _ count: Int) throws {
         try db.execute(sql: "UPDATE file SET replaced = replaced + ? WHERE id = ?", arguments: [count, fileID])
@@ -230,16 +250,26 @@ public struct StoreTransaction {
         try db.execute(sql: "UPDATE file SET present = 0 WHERE id = ?", arguments: [id])
     }
 
-    /// Natural key → content of a source's records (to count corrections when a source is read again).
-    public func contents(source: String) throws -> [[UInt8]: [UInt8]] {
-        var out: [[UInt8]: [UInt8]] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT natural_key, content FROM record WHERE source = ? AND natural_key IS NOT NULL",
-                                       arguments: [source])
-        while let row = try rows.next() {
-            let key: Data = row[0], content: Data = row[1]
-            out[[UInt8](key)] = [UInt8](content)
-        }
-        return out
+    /// Sets aside a source's natural keys and contents before the source is read again (in a temporary
+    /// table: a national source does not fit in memory as a dictionary).
+    public func rememberKeys(source: String) throws {
+        try db.execute(sql: "DROP TABLE IF EXISTS temp.before_reread")
+        try db.execute(sql: """
+            CREATE TEMP TABLE before_reread AS
+            SELECT natural_key, content FROM record WHERE source = ? AND natural_key IS NOT NULL
+            """, arguments: [source])
+        try db.execute(sql: "CREATE INDEX temp.before_reread_key ON before_reread(natural_key)")
+    }
+
+    /// After the source was read again: keys it did not hold before, and keys whose content changed.
+    public func compareWithRemembered(source: String) throws -> (new: Int, corrected: Int) {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT SUM(b.natural_key IS NULL), SUM(b.natural_key IS NOT NULL AND b.content != r.content)
+            FROM record r LEFT JOIN before_reread b ON b.natural_key = r.natural_key
+            WHERE r.source = ? AND r.natural_key IS NOT NULL
+            """, arguments: [source])
+        try db.execute(sql: "DROP TABLE temp.before_reread")
+        return ((row?[0] as Int?) ?? 0, (row?[1] as Int?) ?? 0)
     }
 
     /// Offers one mapped record of file `fileID` to the store: insert, skip, replace or conflict by natural key.
@@ -348,21 +378,38 @@ public struct StoreTransaction {
         }
     }
 
-    /// A snapshot's indicator rows (optionally one indicator), in key order.
-    public func rows(snapshot: Int64, indicator: String? = nil) throws -> [IndicatorRow] {
+    /// A snapshot's indicator rows (optionally one indicator, one territory), in key order.
+    public func rows(snapshot: Int64, indicator: String? = nil, territory: String? = nil) throws -> [IndicatorRow] {
         var sql = "SELECT * FROM snapshot_row WHERE snapshot_id = ?"
         var arguments: StatementArguments = [snapshot]
         if let indicator {
             sql += " AND indicator = ?"
             arguments += [indicator]
         }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY indicator, period, territory, stakeholder_type, dimension, category",
-                                arguments: arguments).map { row in
-            IndicatorRow(indicator: row["indicator"], period: row["period"], territory: row["territory"],
-                         stakeholderType: row["stakeholder_type"], dimension: row["dimension"], category: row["category"],
-                         value: row["value"], n: row["n"], ciLow: row["ci_low"], ciHigh: row["ci_high"],
-                         status: IndicatorStatus(rawValue: row["status"]) ?? .ok)
+        if let territory {
+            sql += " AND territory = ?"
+            arguments += [territory]
         }
+        return try Row.fetchAll(db, sql: sql + " ORDER BY indicator, period, territory, stakeholder_type, dimension, category",
+                                arguments: arguments).map(StoreTransaction.indicatorRow)
+    }
+
+    /// For every period any snapshot holds, that period's rows in the latest snapshot holding it (one territory).
+    public func latestRowsPerPeriod(territory: String) throws -> [IndicatorRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT r.* FROM snapshot_row r
+            JOIN (SELECT period, MAX(snapshot_id) AS latest FROM snapshot_row GROUP BY period) l
+              ON r.period = l.period AND r.snapshot_id = l.latest
+            WHERE r.territory = ?
+            ORDER BY r.period, r.indicator, r.stakeholder_type, r.dimension, r.category
+            """, arguments: [territory]).map(StoreTransaction.indicatorRow)
+    }
+
+    static func indicatorRow(_ row: Row) -> IndicatorRow {
+        IndicatorRow(indicator: row["indicator"], period: row["period"], territory: row["territory"],
+                     stakeholderType: row["stakeholder_type"], dimension: row["dimension"], category: row["category"],
+                     value: row["value"], n: row["n"], ciLow: row["ci_low"], ciHigh: row["ci_high"],
+                     status: IndicatorStatus(rawValue: row["status"]) ?? .ok)
     }
 }
 
