@@ -28,7 +28,7 @@ let package = Package(
         // The pipeline file (YAML) with file:line:key errors.
         .target(name: "PipelineFile", dependencies: ["Records", .product(name: "Yams", package: "Yams")]),
         // Reading exports: byte-level CSV, encodings, dialects, field parsers, mapping to records.
-        .target(name: "Ingest", dependencies: ["Records", "PipelineFile", "IngestXML"]),
+        .target(name: "Ingest", dependencies: ["Records", "PipelineFile", "IngestXML", .product(name: "Crypto", package: "swift-crypto")]),
         // XML through libxml2 (streaming reader, hardened options).
         .target(name: "IngestXML", dependencies: ["CLibXML2"]),
         // Exact statistics (t, Welch, Wilson, Wilcoxon signed-rank, Cronbach), checked against scipy.

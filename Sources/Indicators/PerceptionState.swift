@@ -44,9 +44,11 @@ public struct PerceptionState: Sendable {
         return source
     }
 
-    /// Every response kept after de-duplication, in reading order.
-    public var keptResponses: [SurveyResponse] {
-        slots.values.flatMap(\.values).sorted { ($0.source, $0.sequence) < ($1.source, $1.sequence) }.map(\.response)
+    /// The responses kept after de-duplication that carry a comment, in reading order (what the
+    /// themes read; copying every response took 31 MB at 1 GB of inputs).
+    public var keptResponsesWithComments: [SurveyResponse] {
+        slots.values.flatMap { $0.values.filter { !($0.response.comment ?? "").isEmpty } }
+            .sorted { ($0.source, $0.sequence) < ($1.source, $1.sequence) }.map(\.response)
     }
 
     /// A multiple of every possible count of answered items in a dimension (1 … largest dimension).

@@ -34,7 +34,6 @@ public struct ReachState: Sendable {
     private var indexByKey: [String: Int] = [:]
     /// Stakeholder type ids by index.
     public private(set) var types: [String] = []
-    private var typeIndex: [String: Int] = [:]
     /// Period × territory pairs that actions fall in, by index.
     public private(set) var cells: [(period: String, territory: String)] = []
     private var cellIndex: [String: Int] = [:]
@@ -127,8 +126,8 @@ public struct ReachState: Sendable {
     public var countOnlyActions: Int { entries.filter { !$0.hasList && !$0.record.declaredCounts.isEmpty }.count }
 
     mutating func index(ofType type: String) -> Int {
-        if let i = typeIndex[type] { return i }
-        typeIndex[type] = types.count
+        // A handful of types: comparing inline strings beats hashing them.
+        if let i = types.firstIndex(of: type) { return i }
         types.append(type)
         return types.count - 1
     }

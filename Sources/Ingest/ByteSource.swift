@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Crypto
 
 /// An error reading an input file, with its path.
 public struct InputFileError: Error, CustomStringConvertible, Sendable {
@@ -18,10 +19,18 @@ protocol ChunkSource: AnyObject {
 }
 
 /// A file read with read(2) in fixed chunks: memory stays flat whatever the file's size.
+///
+/// It hashes what it reads, so a file read to its end needs no second pass for the manifest's SHA-256.
 final class FileChunkSource: ChunkSource {
     let path: String
     private let fd: Int32
     private let chunkSize: Int
+    private var hasher = SHA256()
+    private var size = 0
+    private var reachedEnd = false
+
+    /// SHA-256 (hex) and size, once the file was read to its end (nil before).
+    var digest: (hex: String, size: Int)? { reachedEnd ? (FileDigest.hex(hasher.finalize()), size) : nil }
 
     init(path: String, chunkSize: Int = 1 << 20) throws {
         self.path = path
@@ -46,8 +55,11 @@ final class FileChunkSource: ChunkSource {
             if n == 0 { break }
             filled += n
         }
+        if filled < chunkSize { reachedEnd = true }
         if filled == 0 { return nil }
         buffer.removeLast(chunkSize - filled)
+        hasher.update(data: buffer)
+        size += filled
         return buffer
     }
 }

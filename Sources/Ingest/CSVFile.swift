@@ -6,6 +6,10 @@ public final class CSVFile {
     /// How the delimiter was chosen: "declared", "sep= line", "detected", "default".
     public let delimiterEvidence: String
     private let reader: CSVReader
+    private let file: FileChunkSource
+
+    /// The file's SHA-256 (hex) and size once it was read to its end.
+    public var digest: (hex: String, size: Int)? { file.digest }
 
     /// The candidate delimiters, in the order ties are broken (French exports favour ';').
     public static let candidates: [UInt8] = [UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: "|")]
@@ -14,6 +18,7 @@ public final class CSVFile {
     public init(path: String, delimiter declaredDelimiter: UInt8? = nil, encoding declared: TextEncoding? = nil) throws {
         self.path = path
         let file = try FileChunkSource(path: path)
+        self.file = file
         let raw = PushbackSource(file)
         let head = try raw.nextChunk() ?? []
         var guess = EncodingDetector.detect(head)

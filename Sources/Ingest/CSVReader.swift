@@ -36,6 +36,12 @@ public struct CSVRow: Sendable {
         self.encoding = encoding
     }
 
+    /// Field `i`'s bytes as read (empty past the last field).
+    public func rawField(_ i: Int) -> ArraySlice<UInt8> {
+        guard i >= 0, i < ends.count else { return [] }
+        return bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]]
+    }
+
     /// Field `i` as text ("" past the last field).
     public func field(_ i: Int) -> String {
         var ignored = false

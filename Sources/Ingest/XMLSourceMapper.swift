@@ -63,7 +63,7 @@ extension SourceMapper {
                 if source.format == .xml {
                     let table = PartnerXMLTable(recordPath: source.xml.record ?? "/", xpaths: names, namespaces: source.xml.namespaces)
                     // libxml2 parses ahead on a second core while this thread maps the records.
-                    try ParallelRecords.run(read: { emit in try table.read(path: file, emit: emit) }) { record in
+                    try ParallelBatches.run(produce: { (out: (XMLRecord) -> Void) in try table.read(path: file, emit: out) }) { record in
                         let row = CSVRow(bytes: record.bytes, ends: record.ends, line: record.line, unterminatedQuote: false, encoding: .utf8)
                         try emit(mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: record.path, index: record.index))
                     }

@@ -1,3 +1,4 @@
+import Foundation
 import Ingest
 import Indicators
 import Store
@@ -18,12 +19,13 @@ struct Ingestion {
     private(set) var dateRange: (first: CalendarDate?, last: CalendarDate?) = (nil, nil)
     /// Folded words of every name read in a name field (to scrub quotes).
     private(set) var names = Set<String>()
-    /// What became of every source's records, by source name.
-    private var tallies: [String: SourceTally] = [:]
+    /// What became of every source's records, by index in the pipeline file.
+    private var tallies: [SourceTally]
     let rejects: RejectLog
     private(set) var sources: [SourceSummary] = []
     private(set) var inputs: [InputFileInfo] = []
-    private var entryCache: [String: Int?] = [:]
+    /// Raw action id → action entry, keyed by the id's FNV hash (checked on a hit).
+    private var entryCache = PrehashedMap<(id: String, entry: Int?)>(capacity: 1024)
     /// Wall time per source read (for `--log-format json` and the benchmark's per-stage figures).
     private(set) var timings: [StageTiming] = []
 
@@ -33,6 +35,7 @@ struct Ingestion {
         reach = ReachState(scheme: config.periods)
         perception = PerceptionState(questionnaire: config.questionnaire, scheme: config.periods)
         needsLinks = config.sources.contains { $0.kind == .pathway }
+        tallies = Array(repeating: SourceTally(), count: config.sources.count)
     }
 
     /// Reads every source: actions first (attendance lines link to them), each in pipeline order.
@@ -43,23 +46,27 @@ struct Ingestion {
         var infos: [String: [InputFileInfo]] = [:]
         for source in ordered {
             let clock = ContinuousClock.now
-            let readBefore = tallies[source.name]?.read ?? 0
+            let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
+            let readBefore = tallies[sourceIndex].read
             defer {
                 timings.append(StageTiming(stage: "read", source: source.name, seconds: (ContinuousClock.now - clock).seconds,
                                            bytes: infos[source.name]?.reduce(0) { $0 + $1.size } ?? 0,
-                                           records: (tallies[source.name]?.read ?? 0) - readBefore,
+                                           records: tallies[sourceIndex].read - readBefore,
                                            format: source.format.rawValue))
             }
             var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: source.files.count)
-            let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
             let mapper = SourceMapper(source: source, config: config)
             // ODK: one pass over every file, so resubmissions across files are recognised.
             let batches = source.format == .odk ? [source.files] : source.files.map { [$0] }
             for batch in batches {
                 guard let file = batch.first else { continue }
                 progress("reading \(displayPath(file))\(batch.count > 1 ? " and \(batch.count - 1) more" : "") (\(source.name))")
-                let digests = try batch.map { try FileDigest.sha256(path: $0) }
-                func record(_ encoding: String, _ delimiter: String) {
+                // A CSV file is hashed as it is read; other files (and state, which records the digest
+                // first) take a separate pass.
+                let hashedWhileRead = state == nil && source.format == .csv
+                var digests = hashedWhileRead ? [] : try batch.map { try FileDigest.sha256(path: $0) }
+                func record(_ encoding: String, _ delimiter: String) throws {
+                    if digests.count != batch.count { digests = try batch.map { try FileDigest.sha256(path: $0) } }
                     for (f, digest) in zip(batch, digests) {
                         infos[source.name, default: []].append(
                             InputFileInfo(source: source.name, path: displayPath(f), size: digest.size, sha256: digest.hex,
@@ -78,18 +85,19 @@ struct Ingestion {
                 do {
                     if source.format == .odk {
                         try mapper.mapInstances(files: batch, emit: emit)
-                        record("xml", "")
+                        try record("xml", "")
                     } else {
                         let reading = try mapper.map(file: file, emit: emit)
-                        tallies[source.name, default: SourceTally()].encodingFallbacks += reading.encodingFallbacks
-                        record(reading.encoding, reading.delimiter)
+                        tallies[sourceIndex].encodingFallbacks += reading.encodingFallbacks
+                        if let digest = reading.digest, batch.count == 1 { digests = [digest] }
+                        try record(reading.encoding, reading.delimiter)
                     }
                 } catch let error as SourceUnreadable {
                     state?.unreadable(file: stateFile, message: error.message)
                     summary.unreadable.append("\(displayPath(error.file)): \(error.message)")
                     rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: displayPath(error.file)),
                                           field: "", value: "", reason: .unreadableSource, message: error.message))
-                    record("", "")
+                    try record("", "")
                 }
                 try state?.finish(file: stateFile, names: mapper.names.words, info: infos[source.name]?.last)
             }
@@ -118,9 +126,9 @@ struct Ingestion {
                 for file in files {
                     infos[source.name, default: []].append(InputFileInfo(source: source.name, path: file.path, size: file.size, sha256: file.sha256,
                                                                          encoding: file.encoding, delimiter: file.delimiter))
-                    tallies[source.name, default: SourceTally()].read += file.physical
-                    tallies[source.name, default: SourceTally()].encodingFallbacks += file.encodingFallbacks
-                    tallies[source.name, default: SourceTally()].replaced += file.replaced
+                    tallies[sourceIndex].read += file.physical
+                    tallies[sourceIndex].encodingFallbacks += file.encodingFallbacks
+                    tallies[sourceIndex].replaced += file.replaced
                     if let message = file.unreadable {
                         summary.unreadable.append("\(file.path): \(message)")
                         rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: file.path),
@@ -133,17 +141,17 @@ struct Ingestion {
             summaries[source.name] = summary
         }
         // Records the store set aside (overlaps, older versions) are the duplicates of a full read.
-        for (name, tally) in tallies {
-            tallies[name]?.duplicates += max(0, tally.read - tally.accepted - tally.rejected - tally.duplicates)
+        for (i, tally) in tallies.enumerated() {
+            tallies[i].duplicates += max(0, tally.read - tally.accepted - tally.rejected - tally.duplicates)
         }
         finish(summaries: summaries, infos: infos)
     }
 
     /// Orders the sources' summaries as the pipeline file does and checks every record is accounted for.
     private mutating func finish(summaries: [String: SourceSummary], infos: [String: [InputFileInfo]]) {
-        sources = config.sources.compactMap { source in
+        sources = config.sources.enumerated().compactMap { i, source in
             guard var summary = summaries[source.name] else { return nil }
-            summary.tally = tallies[source.name] ?? SourceTally()
+            summary.tally = tallies[i]
             // Every physical record is accounted for, whatever happened to it.
             precondition(summary.tally.reconciles, "source \(source.name): read ≠ accepted + rejected + duplicates")
             return summary
@@ -158,21 +166,20 @@ struct Ingestion {
 
     /// Counts a physical record as read, then de-duplicates and links it.
     mutating func count(_ record: MappedRecord, source: Int) {
-        tallies[config.sources[source].name, default: SourceTally()].read += 1
+        tallies[source].read += 1
         accept(record, source: source)
     }
 
     /// De-duplicates and links one mapped record, counting what became of it.
     private mutating func accept(_ record: MappedRecord, source: Int) {
-        let name = config.sources[source].name
         switch record {
         case .action(let a): widen(a.date)
         case .response(let r): widen(r.date)
         case .pathway(let e): widen(e.date)
         default: break
         }
-        var tally = tallies[name] ?? SourceTally()
-        defer { tallies[name] = tally }
+        var tally = tallies[source]
+        defer { tallies[source] = tally }
         switch record {
         case .duplicate:
             tally.duplicates += 1
@@ -186,9 +193,8 @@ struct Ingestion {
                     tally.accepted -= 1
                     tally.duplicates += 1
                 } else {
-                    let other = config.sources[dropped].name
-                    tallies[other, default: SourceTally()].accepted -= 1
-                    tallies[other, default: SourceTally()].duplicates += 1
+                    tallies[dropped].accepted -= 1
+                    tallies[dropped].duplicates += 1
                 }
             }
         case .rejected(let faults):
@@ -232,9 +238,10 @@ struct Ingestion {
 
     /// The action an attendance line names; raw ids repeat, so their folding is cached.
     private mutating func actionEntry(_ id: String) -> Int? {
-        if let cached = entryCache[id] { return cached }
+        let hash = StableHash.fnv1a(id)
+        if let hit = entryCache[hash], hit.id == id { return hit.entry }
         let found = reach.entryIndex(forID: id)
-        if entryCache.count < 1_000_000 { entryCache[id] = found }
+        if entryCache.count < 1_000_000 { entryCache[hash] = (id, found) }
         return found
     }
 
@@ -250,6 +257,19 @@ public struct StageTiming: Sendable {
     public var bytes = 0
     public var records = 0
     public var format: String?
+    /// The process's peak resident memory when the stage ended (bytes; 0 where unknown).
+    public var peakRSS = ProcessMemory.peakResidentBytes()
+}
+
+/// The process's memory, as the kernel counts it.
+public enum ProcessMemory {
+    /// Peak resident set size so far (`VmHWM` in /proc/self/status), 0 where unavailable.
+    public static func peakResidentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kB = Int(line.dropFirst("VmHWM:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") else { return 0 }
+        return kB * 1024
+    }
 }
 
 extension Duration {

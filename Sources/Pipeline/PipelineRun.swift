@@ -114,7 +114,7 @@ enum RunOutputs {
             + PerceptionIndicators.compute(perception, k: config.privacyK)
             + HiringIndicators.compute(ingestion.hiring, links: ingestion.links, scheme: config.periods,
                                        durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays)
-        let themes = ThemeIndicators.compute(ingestion.perception.keptResponses,
+        let themes = ThemeIndicators.compute(ingestion.perception.keptResponsesWithComments,
                                              themes: config.themes.themes.map { ($0.id, $0.kind, $0.keywords) }, scheme: config.periods)
         let allRows = raw + themes.rows
         let protected = SmallCellProtection.protect(allRows, k: config.privacyK, personBased: IndicatorCatalog.isPersonBased,

@@ -72,6 +72,7 @@ public enum RunEvents {
             if let format = t.format { metadata["format"] = "\(format)" }
             if t.bytes > 0 { metadata["bytes"] = "\(t.bytes)" }
             if t.records > 0 { metadata["records"] = "\(t.records)" }
+            if t.peakRSS > 0 { metadata["peak_rss_mb"] = "\(t.peakRSS / 1_048_576)" }
             logger.info("stage", metadata: metadata)
         }
     }

@@ -7,8 +7,8 @@ public enum NumberText {
     public static func machine(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
         // Small values (p-values) keep 6 significant digits rather than rounding to 0.
-        if abs(value) < 1e-4 { return String(format: "%.5e", value) }
-        var text = String(format: "%.6f", value)
+        if abs(value) < 1e-4 { return cFormat("%.5e", value) }
+        var text = cFormat("%.6f", value)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         return text == "-0" ? "0" : text
@@ -16,12 +16,12 @@ public enum NumberText {
 
     /// Decimal comma for the Excel CSV (no grouping, so spreadsheets parse it).
     public static func excel(_ value: Double) -> String {
-        machine(value).replacing(".", with: ",")
+        String(decoding: machine(value).utf8.map { $0 == UInt8(ascii: ".") ? UInt8(ascii: ",") : $0 }, as: UTF8.self)
     }
 
     /// Prose form: French `12 345,5` (narrow no-break space) or English `12,345.5`.
     public static func prose(_ value: Double, decimals: Int = 0, language: String) -> String {
-        let fixed = String(format: "%.\(decimals)f", abs(value))
+        let fixed = cFormat("%.\(decimals)f", abs(value))
         let parts = fixed.split(separator: ".", omittingEmptySubsequences: false)
         let integer = String(parts[0])
         var grouped = ""
@@ -38,5 +38,15 @@ public enum NumberText {
     public static func percent(_ share: Double, decimals: Int = 1, language: String) -> String {
         let number = prose(share * 100, decimals: decimals, language: language)
         return language == "fr" ? number + "\u{00A0}%" : number + "%"
+    }
+
+    /// C's printf formatting in the POSIX locale: Foundation's `String(format:)` took 4 % of a
+    /// 100 MB run for the same text.
+    static func cFormat(_ format: String, _ value: Double) -> String {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer in
+            let n = withVaList([value]) { vsnprintf(buffer.baseAddress, buffer.count, format, $0) }
+            guard n >= 0, Int(n) < buffer.count else { return String(format: format, value) }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(n)), as: UTF8.self)
+        }
     }
 }

@@ -1,43 +1,39 @@
 import Foundation
 import Synchronization
 
-/// A bounded hand-over of record batches from a parsing thread to the mapping loop, so libxml2's
-/// parse and the mapping run on the machine's two cores at once.
-final class RecordChannel: Sendable {
+/// A bounded hand-over of batches from a producing thread to the consuming loop, so reading and
+/// mapping run on one core while de-duplication and aggregation run on the other.
+final class BatchChannel<Element: Sendable>: Sendable {
     private struct State {
-        var batches: [[XMLRecord]] = []
+        var batches: [[Element]] = []
         var finished = false
-        var failure: XMLReadError?
+        var failure: (any Error)?
     }
 
     private let state = Mutex(State())
-    private let capacity: Int
     private let ready = DispatchSemaphore(value: 0)
     private let room: DispatchSemaphore
 
-    init(capacity: Int) {
-        self.capacity = capacity
-        room = DispatchSemaphore(value: capacity)
-    }
+    init(capacity: Int) { room = DispatchSemaphore(value: capacity) }
 
     /// Producer: waits for room, then hands over a batch.
-    func send(_ batch: [XMLRecord]) {
+    func send(_ batch: [Element]) {
         room.wait()
         state.withLock { $0.batches.append(batch) }
         ready.signal()
     }
 
-    /// Producer: no more batches (with the error that stopped the parse, if any).
-    func finish(_ failure: XMLReadError?) {
+    /// Producer: no more batches (with the error that stopped it, if any).
+    func finish(_ failure: (any Error)?) {
         state.withLock { $0.finished = true; $0.failure = failure }
         ready.signal()
     }
 
     /// Consumer: the next batch, nil at the end; rethrows the producer's error after its last batch.
-    func receive() throws -> [XMLRecord]? {
+    func receive() throws -> [Element]? {
         while true {
             ready.wait()
-            let (batch, done, failure) = state.withLock { s -> ([XMLRecord]?, Bool, XMLReadError?) in
+            let (batch, done, failure) = state.withLock { s -> ([Element]?, Bool, (any Error)?) in
                 if !s.batches.isEmpty { return (s.batches.removeFirst(), false, nil) }
                 return (nil, s.finished, s.failure)
             }
@@ -54,18 +50,20 @@ final class RecordChannel: Sendable {
     }
 }
 
-/// Reads records on a background thread and hands them over in batches (`read` runs there).
-public enum ParallelRecords {
-    /// Calls `consume` with every record `read` produces, parsing ahead on another thread.
-    public static func run(batchSize: Int = 2_048, read: @escaping @Sendable (_ emit: (XMLRecord) throws -> Void) throws -> Void,
-                           consume: (XMLRecord) throws -> Void) throws {
-        let channel = RecordChannel(capacity: 8)
+/// Runs a producer on a background thread and consumes what it emits, in order, on this one.
+public enum ParallelBatches {
+    /// Calls `consume` with every element `produce` emits, producing ahead on another thread.
+    /// An error thrown by `produce` is rethrown here after the elements emitted before it.
+    public static func run<Element: Sendable>(batchSize: Int = 2_048,
+                                              produce: @escaping @Sendable (_ emit: (Element) -> Void) throws -> Void,
+                                              consume: (Element) throws -> Void) throws {
+        let channel = BatchChannel<Element>(capacity: 8)
         let thread = Thread {
-            var batch: [XMLRecord] = []
+            var batch: [Element] = []
             batch.reserveCapacity(batchSize)
             do {
-                try read { record in
-                    batch.append(record)
+                try produce { element in
+                    batch.append(element)
                     if batch.count == batchSize {
                         channel.send(batch)
                         batch = []
@@ -74,25 +72,33 @@ public enum ParallelRecords {
                 }
                 if !batch.isEmpty { channel.send(batch) }
                 channel.finish(nil)
-            } catch let error as XMLReadError {
+            } catch {
                 if !batch.isEmpty { channel.send(batch) }
                 channel.finish(error)
-            } catch {
-                channel.finish(XMLReadError(file: "", line: 0, column: 0, message: "\(error)"))
             }
         }
         thread.stackSize = 8 << 20
         thread.start()
         // Drain everything, even after a consumer error, so the producer never blocks forever.
-        var consumerError: Error?
+        var consumerError: (any Error)?
         do {
             while let batch = try channel.receive() {
                 guard consumerError == nil else { continue }
-                do { for record in batch { try consume(record) } } catch { consumerError = error }
+                do { for element in batch { try consume(element) } } catch { consumerError = error }
             }
         } catch {
             if consumerError == nil { throw error }
         }
         if let consumerError { throw consumerError }
     }
+}
+
+/// Hands a non-`Sendable` value to the producing thread of `ParallelBatches.run`.
+///
+/// Safe by protocol, not by type: the producer is the only one touching the value until its
+/// channel is finished, and the consumer reads it only after `run` returned (the channel's
+/// semaphores order the two).
+final class ProducerOwned<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }
