@@ -47,8 +47,8 @@ public struct ReachState: Sendable {
     public init(scheme: PeriodScheme) { self.scheme = scheme }
 
     /// Number of distinct persons listed on attendance sheets.
-    public var personCount: Int { persons.hashes.count }
-    var organisationCount: Int { organisations.hashes.count }
+    public var personCount: Int { persons.count }
+    var organisationCount: Int { organisations.count }
 
     /// Adds an accepted, de-duplicated action.
     public mutating func add(_ action: ActionRecord) {
@@ -87,6 +87,10 @@ public struct ReachState: Sendable {
         while entries[entry].persons.count <= type { entries[entry].persons.append([]) }
         let at = entries[entry].persons[type].insertionPoint(person)
         if at < entries[entry].persons[type].count && entries[entry].persons[type][at] == person { return .duplicate }
+        // Grown by an eighth, not doubled: the lists hold most of the memory at national scale, and
+        // doubling left a quarter of it unused on average.
+        let list = entries[entry].persons[type]
+        if list.count == list.capacity { entries[entry].persons[type].reserveCapacity(list.count + max(4, list.count / 8)) }
         entries[entry].persons[type].insert(person, at: at)
         if let org = line.organisation { addOrganisation(organisations.intern(org), cell: entries[entry].cell, type: type) }
         return .added
@@ -106,7 +110,7 @@ public struct ReachState: Sendable {
             guard let target = indexByKey[Fold.key(entry.record.id)] else { continue }
             for (t, list) in entry.persons.enumerated() {
                 for p in list {
-                    let line = AttendanceRecord(actionID: entry.record.id, person: other.persons.hashes[Int(p)],
+                    let line = AttendanceRecord(actionID: entry.record.id, person: other.persons.hash(of: p),
                                                 stakeholderType: other.types[t], organisation: nil, location: entry.record.location)
                     _ = add(line, at: target)
                 }
@@ -117,7 +121,7 @@ public struct ReachState: Sendable {
             guard let cell = cellIndex["\(theirs.period)\u{1F}\(theirs.territory)"] else { continue }
             for (t, list) in byType.enumerated() {
                 let type = index(ofType: other.types[t])
-                for o in list { addOrganisation(organisations.intern(other.organisations.hashes[Int(o)]), cell: cell, type: type) }
+                for o in list { addOrganisation(organisations.intern(other.organisations.hash(of: o)), cell: cell, type: type) }
             }
         }
     }
@@ -136,15 +140,24 @@ public struct ReachState: Sendable {
 /// 64-bit stable hashes → dense 32-bit indices.
 ///
 /// Open addressing on the hash itself: the keys are already FNV hashes, and Swift's `Dictionary`
-/// re-hashing them with SipHash took 11 % of the ingest time on a 100 MB export.
+/// re-hashing them with SipHash took 11 % of the ingest time on a 100 MB export. The hashes are
+/// kept in fixed blocks of 65,536, not one array: doubling a million-entry array copies it while
+/// the old one is still alive (8 MB more at the peak for 1 M persons).
 struct Interner: Sendable {
-    /// Slot → index + 1 (0 = empty); the slot's key is `hashes[index]`.
+    /// Slot → index + 1 (0 = empty); the slot's key is `hash(of: index)`.
     private var slots: [UInt32] = Array(repeating: 0, count: 1024)
-    private(set) var hashes: [UInt64] = []
+    private var blocks: [[UInt64]] = []
+    private(set) var count = 0
+    private static let blockShift = 16
+
+    /// The hash interned as `index`.
+    func hash(of index: UInt32) -> UInt64 {
+        blocks[Int(index) >> Self.blockShift][Int(index) & ((1 << Self.blockShift) - 1)]
+    }
 
     mutating func intern(_ hash: UInt64) -> UInt32 {
         var mask = slots.count - 1
-        if hashes.count * 4 >= slots.count * 3 {
+        if count * 4 >= slots.count * 3 {
             grow()
             mask = slots.count - 1
         }
@@ -152,24 +165,33 @@ struct Interner: Sendable {
         while true {
             let entry = slots[slot]
             if entry == 0 {
-                hashes.append(hash)
-                let index = UInt32(truncatingIfNeeded: hashes.count)
-                slots[slot] = index
-                return index - 1
+                if count >> Self.blockShift == blocks.count {
+                    blocks.append([])
+                    blocks[blocks.count - 1].reserveCapacity(1 << Self.blockShift)
+                }
+                blocks[blocks.count - 1].append(hash)
+                count += 1
+                slots[slot] = UInt32(truncatingIfNeeded: count)
+                return UInt32(truncatingIfNeeded: count - 1)
             }
-            if hashes[Int(entry - 1)] == hash { return entry - 1 }
+            if self.hash(of: entry - 1) == hash { return entry - 1 }
             slot = (slot + 1) & mask
         }
     }
 
     private mutating func grow() {
         let capacity = slots.count * 2
+        slots = []  // freed before the larger table is filled
         var fresh = [UInt32](repeating: 0, count: capacity)
         let mask = UInt64(capacity - 1)
-        for (i, hash) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & mask)
-            while fresh[slot] != 0 { slot = (slot + 1) & Int(mask) }
-            fresh[slot] = UInt32(truncatingIfNeeded: i + 1)
+        var i = 0
+        for block in blocks {
+            for hash in block {
+                var slot = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & mask)
+                while fresh[slot] != 0 { slot = (slot + 1) & Int(mask) }
+                i += 1
+                fresh[slot] = UInt32(truncatingIfNeeded: i)
+            }
         }
         slots = fresh
     }

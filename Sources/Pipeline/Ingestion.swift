@@ -236,6 +236,24 @@ struct Ingestion {
         }
     }
 
+    // The aggregates (persons per action, answers awaiting their pair, pathways) are dropped once
+    // their indicators are computed: at 1 GB of inputs they are most of the memory.
+
+    /// Drops the persons listed per action.
+    mutating func releaseReach() {
+        reach = ReachState(scheme: config.periods)
+        entryCache = PrehashedMap(capacity: 16)
+    }
+
+    /// Drops the answers kept for pairing.
+    mutating func releasePerception() { perception = PerceptionState(questionnaire: config.questionnaire, scheme: config.periods) }
+
+    /// Drops the pathway events and their links to actions.
+    mutating func releaseHiring() {
+        hiring = HiringState()
+        links = ActionLinks()
+    }
+
     /// The action an attendance line names; raw ids repeat, so their folding is cached.
     private mutating func actionEntry(_ id: String) -> Int? {
         let hash = StableHash.fnv1a(id)

@@ -60,6 +60,6 @@ public enum PipelineMerge {
             try next.read { tx in try replay(rest.dropFirst(), open + [(tx, try tx.files())]) }
         }
         try replay(stores[...], [])
-        return try RunOutputs.produce(ingestion, pipeline: pipeline, options: options, stage: stage, started: started, progress: progress)
+        return try RunOutputs.produce(&ingestion, pipeline: pipeline, options: options, stage: stage, started: started, progress: progress)
     }
 }

@@ -126,7 +126,7 @@ public enum PipelineRefresh {
                                  archivedRows: try tx.latestRowsPerPeriod(territory: rollUp))
         }
         let runOptions = RunOptions(outputFolder: options.outputFolder, language: options.language)
-        let run = try RunOutputs.produce(ingestion, pipeline: pipeline, options: runOptions, stage: stage, started: started,
+        let run = try RunOutputs.produce(&ingestion, pipeline: pipeline, options: runOptions, stage: stage, started: started,
                                          history: history, progress: progress)
         let snapshotID = try store.transaction { tx in
             try tx.addSnapshot(takenAt: now, generation: ingest.generation, toolVersion: ImpactVersion.current, pipelineSHA256: pipeline.sha256,

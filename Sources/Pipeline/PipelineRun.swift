@@ -95,13 +95,15 @@ public enum PipelineRun {
         } else {
             try ingestion.run(progress: progress)
         }
-        return try RunOutputs.produce(ingestion, pipeline: pipeline, options: options, stage: stage, started: started, progress: progress)
+        return try RunOutputs.produce(&ingestion, pipeline: pipeline, options: options, stage: stage, started: started, progress: progress)
     }
 }
 
 /// From ingested records to the outputs: indicators, protection, report, atomic commit.
 enum RunOutputs {
-    static func produce(_ ingestion: Ingestion, pipeline: LoadedPipeline, options: RunOptions, stage: OutputStage?,
+    /// `ingestion`'s aggregates are released once the indicators are computed (they are the
+    /// largest part of the memory, and the report needs only the rows).
+    static func produce(_ ingestion: inout Ingestion, pipeline: LoadedPipeline, options: RunOptions, stage: OutputStage?,
                         started: Date, history: ReportHistory? = nil, progress: (String) -> Void) throws -> RunResult {
         let config = pipeline.config
         let rejects = ingestion.rejects
@@ -109,13 +111,18 @@ enum RunOutputs {
         progress("computing indicators")
         var clock = ContinuousClock.now
         var timings = ingestion.timings
+        // Each aggregate is released as soon as its rows exist, so what follows reuses its memory.
+        var raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
+        let countOnlyActions = ingestion.reach.countOnlyActions
+        ingestion.releaseReach()
         let perception = ingestion.perception.aggregate()
-        let raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
-            + PerceptionIndicators.compute(perception, k: config.privacyK)
-            + HiringIndicators.compute(ingestion.hiring, links: ingestion.links, scheme: config.periods,
-                                       durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays)
         let themes = ThemeIndicators.compute(ingestion.perception.keptResponsesWithComments,
                                              themes: config.themes.themes.map { ($0.id, $0.kind, $0.keywords) }, scheme: config.periods)
+        ingestion.releasePerception()
+        raw += PerceptionIndicators.compute(perception, k: config.privacyK)
+        raw += HiringIndicators.compute(ingestion.hiring, links: ingestion.links, scheme: config.periods,
+                                        durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays)
+        ingestion.releaseHiring()
         let allRows = raw + themes.rows
         let protected = SmallCellProtection.protect(allRows, k: config.privacyK, personBased: IndicatorCatalog.isPersonBased,
                                                     additive: ReachIndicators.personBased.union([ThemeIndicators.indicator]))
@@ -127,7 +134,7 @@ enum RunOutputs {
             pipelinePath: (pipeline.path as NSString).lastPathComponent, pipelineSHA256: pipeline.sha256,
             inputs: ingestion.inputs, sources: ingestion.sources, rejectSample: rejects.sample,
             rejectCounts: rejects.countsByReason, rows: rows,
-            countOnlyActions: ingestion.reach.countOnlyActions)
+            countOnlyActions: countOnlyActions)
         summary.questionnaire = config.questionnaire
         summary.reliability = PerceptionIndicators.reliability(perception)
         summary.durableStrict = config.hiring.durable.strict
