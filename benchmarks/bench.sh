@@ -8,7 +8,9 @@
 # under /usr/bin/time -v: `impact run` end to end, with its per-stage times from --log-format json
 # (CSV ingest, XML ingest, indicators, writing), and reference.py with pandas and with polars
 # (installed from PyPI into benchmarks/.venv). The reference figures must equal impact's published
-# reach rows (compare.py), else the script fails. Prints one Markdown table.
+# reach rows (compare.py), else the script fails. Also times `xmllint --stream` on the partner XML
+# file (the yardstick of the XML ingest). Prints one Markdown table, then the peak-memory ratio
+# between the largest size and 100 MB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=()
@@ -30,8 +32,8 @@ measure() {  # measure TIMEFILE CMD... → runs CMD under /usr/bin/time -v
   /usr/bin/time -v -o "$t" "$@"
 }
 
-printf '| input (MB) | records | impact (s) | MB/s | records/s | peak RSS (MB) | CSV ingest (MB/s) | XML ingest (MB/s) | indicators + report (s) | pandas (s) | pandas RSS (MB) | polars (s) | polars RSS (MB) | pandas ÷ impact | polars ÷ impact | figures |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
+printf '| input (MB) | records | impact (s) | MB/s | records/s | peak RSS (MB) | CSV ingest (MB/s) | XML ingest (MB/s) | xmllint --stream (MB/s) | XML ÷ xmllint | indicators + report (s) | pandas (s) | pandas RSS (MB) | polars (s) | polars RSS (MB) | pandas ÷ impact | polars ÷ impact | figures |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
 for size in "${sizes[@]}"; do
   dir="benchmarks/data/national-$size"
   [ -f "$dir/pipeline.yml" ] || python3 benchmarks/make_national.py "$dir" "$size" >/dev/null
@@ -41,6 +43,7 @@ for size in "${sizes[@]}"; do
   code=$?
   set -e
   [ $code -le 1 ] || { echo "impact failed ($code): $(tail -3 "$dir/log.jsonl")"; exit 1; }
+  measure "$dir/time-xmllint.txt" xmllint --stream --noout "$dir/presences.xml"
   check="equal"
   for engine in pandas polars; do
     measure "$dir/time-$engine.txt" "$venv/bin/python" benchmarks/reference.py "$engine" "$dir" "$dir/ref-$engine.csv" >/dev/null
@@ -64,9 +67,18 @@ m = json.loads((d / "out" / "manifest.json").read_text())
 size = sum(i["size"] for i in m["inputs"]) / 1e6
 records = sum(s["read"] for s in m["sources"])
 w, rss = time_of("impact")
+xw, _ = time_of("xmllint")
+xmllint = (d / "presences.xml").stat().st_size / 1e6 / xw
 pw, prss = time_of("pandas")
 lw, lrss = time_of("polars")
-print(f"| {size:,.0f} | {records:,} | {w:.2f} | {size / w:.1f} | {records / w:,.0f} | {rss:.0f} | {rate('csv'):.1f} | {rate('xml'):.1f} | {rest:.2f} "
+(d / "peak-rss.txt").write_text(f"{rss:.1f}\n")
+print(f"| {size:,.0f} | {records:,} | {w:.2f} | {size / w:.1f} | {records / w:,.0f} | {rss:.0f} | {rate('csv'):.1f} | {rate('xml'):.1f} "
+      f"| {xmllint:.1f} | {rate('xml') / xmllint:.2f} | {rest:.2f} "
       f"| {pw:.2f} | {prss:.0f} | {lw:.2f} | {lrss:.0f} | {pw / w:.2f} | {lw / w:.2f} | {check} |")
 PY
 done
+largest="${sizes[${#sizes[@]}-1]}"
+if [ -f benchmarks/data/national-100/peak-rss.txt ] && [ "$largest" != 100 ]; then
+  python3 -c "import sys; a, b = (float(open(f).read()) for f in sys.argv[1:]); print(f'\npeak RSS at $largest MB ÷ at 100 MB: {a / b:.2f} ({a:.0f} MB / {b:.0f} MB)')" \
+    "benchmarks/data/national-$largest/peak-rss.txt" benchmarks/data/national-100/peak-rss.txt
+fi

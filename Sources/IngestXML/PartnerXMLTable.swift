@@ -103,20 +103,24 @@ public struct PartnerXMLTable: Sendable {
 }
 
 /// How one field is found from its record element.
+///
+/// Names are kept as C strings: passing a Swift `String` to libxml2 converts it on every call
+/// (a copy per field and record).
 enum FieldPath {
     case itself
-    case child(name: String, namespace: String?)
-    case attribute(name: String, namespace: String?, parent: Bool)
+    case child(name: [xmlChar], namespace: [xmlChar]?)
+    case attribute(name: [xmlChar], namespace: [xmlChar]?, parent: Bool)
     case xpath(xmlXPathCompExprPtr)
 
     /// The direct form of `path`, when it is one of the simple shapes.
     static func simple(_ path: String, namespaces: [String: String]) -> FieldPath? {
-        func qualified(_ name: Substring) -> (String, String?)? {
+        func c(_ text: String) -> [xmlChar] { Array(text.utf8) + [0] }
+        func qualified(_ name: Substring) -> ([xmlChar], [xmlChar]?)? {
             let parts = name.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." } }) else { return nil }
-            if parts.count == 1 { return (String(parts[0]), nil) }
+            if parts.count == 1 { return (c(String(parts[0])), nil) }
             guard parts.count == 2, let uri = namespaces[String(parts[0])] else { return nil }
-            return (String(parts[1]), uri)
+            return (c(String(parts[1])), c(uri))
         }
         if path == "." { return .itself }
         if path.hasPrefix("../@"), let (name, ns) = qualified(path.dropFirst(4)) { return .attribute(name: name, namespace: ns, parent: true) }
@@ -133,7 +137,7 @@ enum FieldPath {
             appendOwned(xmlNodeGetContent(node), to: &bytes)
         case .attribute(let name, let namespace, let parent):
             guard let target = parent ? node.pointee.parent : node, target.pointee.type == XML_ELEMENT_NODE else { return }
-            appendOwned(namespace.map { xmlGetNsProp(target, name, $0) } ?? xmlGetNoNsProp(target, name), to: &bytes)
+            appendOwned(namespace.map { xmlGetNsProp(target, name, $0) } ?? xmlGetNoNsProp(target, name), to: &bytes)  // [xmlChar] passes as a pointer, no copy
         case .child(let name, let namespace):
             // XPath semantics: an unprefixed name matches elements in no namespace only.
             var child = node.pointee.children
