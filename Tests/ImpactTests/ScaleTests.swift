@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import Indicators
+@testable import Ingest
+@testable import Records
+@testable import Report
+@testable import Statistics
+
+/// The pieces the gigabyte-scale work added: each checked against the plain construct it replaced.
+@Suite("Scale: faster pieces equal the plain ones")
+struct ScaleTests {
+    /// Elements arrive in order, whatever the batch size, and a producer error comes after them.
+    @Test func parallelBatchesKeepOrderAndRethrowAfterTheLastElement() throws {
+        for batch in [1, 7, 2_048] {
+            var seen: [Int] = []
+            try ParallelBatches.run(batchSize: batch, produce: { (out: (Int) -> Void) in
+                for i in 0..<10_000 { out(i) }
+            }, consume: { seen.append($0) })
+            #expect(seen == Array(0..<10_000), "batch \(batch)")
+        }
+        struct Broken: Error {}
+        var seen: [Int] = []
+        #expect(throws: Broken.self) {
+            try ParallelBatches.run(batchSize: 10, produce: { (out: (Int) -> Void) in
+                for i in 0..<25 { out(i) }
+                throw Broken()
+            }, consume: { seen.append($0) })
+        }
+        #expect(seen == Array(0..<25))
+        // A consumer error stops consumption but lets the producer finish (no thread left blocked).
+        var consumed = 0
+        #expect(throws: Broken.self) {
+            try ParallelBatches.run(batchSize: 4, produce: { (out: (Int) -> Void) in
+                for i in 0..<1_000 { out(i) }
+            }, consume: { i in
+                consumed += 1
+                if i == 9 { throw Broken() }
+            })
+        }
+        #expect(consumed == 10)
+    }
+
+    /// The SHA-256 computed while a CSV is parsed is the file's (sha256sum), across chunk edges too.
+    @Test func digestWhileReadingEqualsASeparatePass() throws {
+        var bytes = Array("a;b\r\n".utf8)
+        for i in 0..<120_000 { bytes += Array("\(i);\"x \(i % 7)\"\r\n".utf8) }  // > 1 MiB: several chunks
+        let path = temporaryFile(bytes)
+        let csv = try CSVFile(path: path)
+        #expect(csv.digest == nil)  // not read to its end yet
+        var rows = 0
+        while try csv.next() != nil { rows += 1 }
+        #expect(rows == 120_001)
+        let separate = try FileDigest.sha256(path: path)
+        #expect(csv.digest?.hex == separate.hex)
+        #expect(csv.digest?.size == bytes.count)
+        // sha256sum of the 5 bytes "a;b\r\n", computed with: printf 'a;b\r\n' | sha256sum
+        #expect(FileDigest.sha256(data: Data("a;b\r\n".utf8)) == "5d60a4bcefa613046bd6b890ee67fedc605634ac0eb4b9a1e1a69834953a78a9")
+    }
+
+    /// The byte-key sort orders rows exactly as comparing the key columns' UTF-8 one by one does.
+    @Test func byteKeySortEqualsFieldByFieldComparison() {
+        var generator = SeededGenerator(seed: 3)
+        let words = ["", "a", "ab", "b", "ALL", "é", "e", "z", "Zoé", "2025", "2025-S1"]
+        let rows = (0..<2_000).map { i in
+            IndicatorRow(indicator: words.randomElement(using: &generator)!, period: words.randomElement(using: &generator)!,
+                         territory: words.randomElement(using: &generator)!, stakeholderType: words.randomElement(using: &generator)!,
+                         dimension: words.randomElement(using: &generator)!, category: words.randomElement(using: &generator)!,
+                         value: Double(i), n: i)
+        }
+        let expected = rows.enumerated().sorted { a, b in
+            for (x, y) in zip(a.element.key, b.element.key) where x != y { return x.utf8.lexicographicallyPrecedes(y.utf8) }
+            return a.offset < b.offset  // stable
+        }.map(\.element)
+        #expect(rows.sortedByKey() == expected)
+    }
+
+    /// C formatting gives the text Foundation's `String(format:)` gave (the contract's numbers).
+    @Test func cFormattingEqualsFoundationFormatting() {
+        for v in [0.0, -0.0, 1.5, -2.25, 1.0 / 3.0, 123_456.789_012_3, 1e-9, 3.2e-5, 0.000_099_99, 1e15 + 0.5, 7.0e20] {
+            #expect(NumberText.cFormat("%.6f", v) == String(format: "%.6f", v))
+            #expect(NumberText.cFormat("%.5e", v) == String(format: "%.5e", v))
+            #expect(NumberText.cFormat("%.0f", v) == String(format: "%.0f", v))
+        }
+        #expect(NumberText.machine(0.1 + 0.2) == "0.3")
+        #expect(NumberText.machine(1e-9) == "1.00000e-09")
+        #expect(NumberText.excel(2.5) == "2,5")
+    }
+
+    /// The open-addressing map agrees with a `Dictionary` through growth and overwrites.
+    @Test func prehashedMapAgreesWithDictionary() {
+        var generator = SeededGenerator(seed: 11)
+        var map = PrehashedMap<Int>(capacity: 4)
+        var reference: [UInt64: Int] = [:]
+        for i in 0..<50_000 {
+            let key = UInt64.random(in: 0..<20_000, using: &generator) &* 0x9E37_79B9_7F4A_7C15
+            map[key] = i
+            reference[key] = i
+        }
+        #expect(map.count == reference.count)
+        for (key, value) in reference { #expect(map[key] == value) }
+        #expect(map[12_345] == nil)
+    }
+
+    /// Interned indices are dense, stable, and map back to their hashes across block boundaries.
+    @Test func internerIsDenseAcrossBlocks() {
+        var interner = Interner()
+        let hashes = (0..<200_000).map { UInt64($0) &* 0xD6E8_FEB8_6659_FD93 }
+        for (i, h) in hashes.enumerated() { #expect(interner.intern(h) == UInt32(i)) }
+        for (i, h) in hashes.enumerated().reversed() where i % 997 == 0 { #expect(interner.intern(h) == UInt32(i)) }
+        #expect(interner.count == hashes.count)
+        #expect(interner.hash(of: 65_536) == hashes[65_536])
+        #expect(interner.hash(of: 199_999) == hashes[199_999])
+    }
+
+    /// Cached t quantiles equal freshly computed ones and scipy's:
+    /// `python3 -c 'from scipy.stats import t; print(t.ppf(0.975, 9))'` → 2.262157162798205.
+    @Test func cachedQuantilesEqualComputed() {
+        let first = Distributions.studentTQuantile(0.975, df: 9)
+        let again = Distributions.studentTQuantile(0.975, df: 9)
+        #expect(first == again)
+        #expect(abs(first - 2.262157162798205) < 1e-12)
+        #expect(abs(Distributions.studentTQuantile(0.025, df: 9) + 2.262157162798205) < 1e-12)
+    }
+}
