@@ -123,6 +123,7 @@ enum RunOutputs {
         raw += HiringIndicators.compute(ingestion.hiring, links: ingestion.links, scheme: config.periods,
                                         durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays)
         ingestion.releaseHiring()
+        ProcessMemory.returnFreedMemory()
         let allRows = raw + themes.rows
         let protected = SmallCellProtection.protect(allRows, k: config.privacyK, personBased: IndicatorCatalog.isPersonBased,
                                                     additive: ReachIndicators.personBased.union([ThemeIndicators.indicator]))
