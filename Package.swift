@@ -30,7 +30,7 @@ let package = Package(
         // Reading exports: byte-level CSV, encodings, dialects, field parsers, mapping to records.
         .target(name: "Ingest", dependencies: ["Records", "PipelineFile", "IngestXML", .product(name: "Crypto", package: "swift-crypto")]),
         // XML through libxml2 (streaming reader, hardened options).
-        .target(name: "IngestXML", dependencies: ["CLibXML2"]),
+        .target(name: "IngestXML", dependencies: ["CLibXML2", .product(name: "Crypto", package: "swift-crypto")]),
         // Exact statistics (t, Welch, Wilson, Wilcoxon signed-rank, Cronbach), checked against scipy.
         .target(name: "Statistics"),
         // Aggregates and indicators, small-cell protection.

@@ -27,6 +27,7 @@ extension SourceMapper {
     func mapXML(file: String, files: [String]? = nil, emit: (MappedRecord) throws -> Void) throws -> FileReading {
         let items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
         var fellBack = false
+        var readDigest: ReadDigest?
         do {
             if source.xml.dropOnError {
                 // `on_error: drop`: a first streaming pass, so a broken file gives no record at all.
@@ -63,10 +64,12 @@ extension SourceMapper {
                 if source.format == .xml {
                     let table = PartnerXMLTable(recordPath: source.xml.record ?? "/", xpaths: names, namespaces: source.xml.namespaces)
                     // libxml2 parses ahead on a second core while this thread maps the records.
-                    try ParallelBatches.run(produce: { (out: (XMLRecord) -> Void) in try table.read(path: file, emit: out) }) { record in
+                    let digest = ProducerOwned<ReadDigest?>(nil)
+                    try ParallelBatches.run(produce: { (out: (XMLRecord) -> Void) in digest.value = try table.read(path: file, emit: out) }) { record in
                         let row = CSVRow(bytes: record.bytes, ends: record.ends, line: record.line, unterminatedQuote: false, encoding: .utf8)
                         try emit(mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: record.path, index: record.index))
                     }
+                    readDigest = digest.value
                 } else {
                     try ODKInstances(paths: names).read(files: files ?? [file], emit: { record in
                         try emit(mapRow(CSVRow(fields: record.values, line: record.line), binding: binding, file: file,
@@ -81,6 +84,7 @@ extension SourceMapper {
         } catch let error as XMLReadError {
             throw SourceUnreadable(source: source.name, file: file, message: "\(error.line):\(error.column): \(error.message)")
         }
-        return FileReading(encoding: "xml", delimiter: "", encodingFallbacks: 0)
+        return FileReading(encoding: "xml", delimiter: "", encodingFallbacks: 0,
+                           digest: readDigest.map { (FileDigest.hex($0.sha256), $0.size) })
     }
 }

@@ -25,8 +25,9 @@ public struct PartnerXMLTable: Sendable {
         return true
     }
 
-    /// Streams the records of `path`.
-    public func read(path: String, emit: (XMLRecord) throws -> Void) throws {
+    /// Streams the records of `path`; returns the file's digest when it was read to its end.
+    @discardableResult
+    public func read(path: String, emit: (XMLRecord) throws -> Void) throws -> ReadDigest? {
         let steps = recordPath.split(separator: "/").map { step -> (name: String, namespace: String?) in
             let parts = step.split(separator: ":", maxSplits: 1).map(String.init)
             return parts.count == 2 ? (parts[1], namespaces[parts[0]]) : (parts[0], nil)
@@ -99,6 +100,7 @@ public struct PartnerXMLTable: Sendable {
             matched = depth
             more = try reader.skip()
         }
+        return reader.digest
     }
 }
 

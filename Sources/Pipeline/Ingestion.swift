@@ -61,9 +61,9 @@ struct Ingestion {
             for batch in batches {
                 guard let file = batch.first else { continue }
                 progress("reading \(displayPath(file))\(batch.count > 1 ? " and \(batch.count - 1) more" : "") (\(source.name))")
-                // A CSV file is hashed as it is read; other files (and state, which records the digest
-                // first) take a separate pass.
-                let hashedWhileRead = state == nil && source.format == .csv
+                // CSV and partner-XML files are hashed as they are read; other files (and state, which
+                // records the digest first) take a separate pass.
+                let hashedWhileRead = state == nil && (source.format == .csv || source.format == .xml)
                 var digests = hashedWhileRead ? [] : try batch.map { try FileDigest.sha256(path: $0) }
                 func record(_ encoding: String, _ delimiter: String) throws {
                     if digests.count != batch.count { digests = try batch.map { try FileDigest.sha256(path: $0) } }
