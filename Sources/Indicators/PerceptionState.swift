@@ -76,10 +76,10 @@ public struct PerceptionState: Sendable {
         if let comment = response.comment, !comment.isEmpty { commented[key] = response } else { commented[key] = nil }
     }
 
-    private func answers(_ k: Kept) -> ArraySlice<UInt8> { arena[Int(k.offset)..<Int(k.offset) + Int(k.answerCount)] }
-    private func before(_ k: Kept) -> ArraySlice<UInt8> {
+    private func answers(_ k: Kept) -> [UInt8] { Array(arena[Int(k.offset)..<Int(k.offset) + Int(k.answerCount)]) }
+    private func before(_ k: Kept) -> [UInt8] {
         let start = Int(k.offset) + Int(k.answerCount)
-        return arena[start..<start + Int(k.beforeCount)]
+        return Array(arena[start..<start + Int(k.beforeCount)])
     }
 
     /// The responses kept after de-duplication that carry a comment, in reading order (what the themes read).
@@ -107,8 +107,7 @@ public struct PerceptionState: Sendable {
                          dimension: dimension, category: category)
         }
         /// Item and composite pairs of one respondent's before/after answers.
-        func addPairs(_ cell: UInt32, _ design: String, before: ArraySlice<UInt8>, after: ArraySlice<UInt8>) {
-            let before = Array(before), after = Array(after)
+        func addPairs(_ cell: UInt32, _ design: String, before: [UInt8], after: [UInt8]) {
             for (i, item) in questionnaire.items.enumerated() where before[i] > 0 && after[i] > 0 {
                 aggregate.addPair(key(cell, design, "item", item.id), before: Int(before[i]) * l, after: Int(after[i]) * l)
             }
@@ -121,8 +120,7 @@ public struct PerceptionState: Sendable {
                 aggregate.addPair(key(cell, design, "dimension", dimension), before: b, after: a)
             }
         }
-        func addSingle(_ cell: UInt32, answers: ArraySlice<UInt8>, pre: Bool) {
-            let answers = Array(answers)
+        func addSingle(_ cell: UInt32, answers: [UInt8], pre: Bool) {
             for (i, item) in questionnaire.items.enumerated() where answers[i] > 0 {
                 aggregate.addUnpaired(key(cell, "prospective", "item", item.id), value: Int(answers[i]) * l, pre: pre)
             }
@@ -145,7 +143,7 @@ public struct PerceptionState: Sendable {
                 if other(pre) == nil { addSingle(k.cell, answers: answers(entry), pre: false) }
             }
             // Reliability: every response's current answers, complete cases per dimension.
-            let current = Array(answers(entry))
+            let current = answers(entry)
             for (dimension, items) in dimensions where items.allSatisfy({ current[$0] > 0 }) {
                 aggregate.addReliabilityCase(type: cells[Int(k.cell)].type, dimension: dimension, values: items.map { Double(current[$0]) })
             }

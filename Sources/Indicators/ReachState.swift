@@ -89,8 +89,8 @@ public struct ReachState: Sendable {
         if at < entries[entry].persons[type].count && entries[entry].persons[type][at] == person { return .duplicate }
         // Grown by an eighth, not doubled: the lists hold most of the memory at national scale, and
         // doubling left a quarter of it unused on average.
-        let list = entries[entry].persons[type]
-        if list.count == list.capacity { entries[entry].persons[type].reserveCapacity(list.count + max(4, list.count / 8)) }
+        let count = entries[entry].persons[type].count
+        if count == entries[entry].persons[type].capacity { entries[entry].persons[type].reserveCapacity(count + max(4, count / 8)) }
         entries[entry].persons[type].insert(person, at: at)
         if let org = line.organisation { addOrganisation(organisations.intern(org), cell: entries[entry].cell, type: type) }
         return .added

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Crypto
+import IngestXML
 
 /// An error reading an input file, with its path.
 public struct InputFileError: Error, CustomStringConvertible, Sendable {
@@ -25,12 +25,10 @@ final class FileChunkSource: ChunkSource {
     let path: String
     private let fd: Int32
     private let chunkSize: Int
-    private var hasher = SHA256()
-    private var size = 0
-    private var reachedEnd = false
+    private var hasher = ReadHasher()
 
-    /// SHA-256 (hex) and size, once the file was read to its end (nil before).
-    var digest: (hex: String, size: Int)? { reachedEnd ? (FileDigest.hex(hasher.finalize()), size) : nil }
+    /// SHA-256 and size, once the file was read to its end (nil before).
+    var digest: ReadDigest? { hasher.digest }
 
     init(path: String, chunkSize: Int = 1 << 20) throws {
         self.path = path
@@ -55,11 +53,10 @@ final class FileChunkSource: ChunkSource {
             if n == 0 { break }
             filled += n
         }
-        if filled < chunkSize { reachedEnd = true }
+        if filled < chunkSize { hasher.reachedEndOfFile() }
         if filled == 0 { return nil }
         buffer.removeLast(chunkSize - filled)
-        hasher.update(data: buffer)
-        size += filled
+        buffer.withUnsafeBytes { hasher.consumed($0) }
         return buffer
     }
 }

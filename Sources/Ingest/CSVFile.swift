@@ -1,3 +1,5 @@
+import IngestXML
+
 /// A CSV file opened for streaming, with its encoding and delimiter detected or declared.
 public final class CSVFile {
     public let path: String
@@ -8,8 +10,8 @@ public final class CSVFile {
     private let reader: CSVReader
     private let file: FileChunkSource
 
-    /// The file's SHA-256 (hex) and size once it was read to its end.
-    public var digest: (hex: String, size: Int)? { file.digest }
+    /// The file's SHA-256 and size once it was read to its end.
+    public var digest: ReadDigest? { file.digest }
 
     /// The candidate delimiters, in the order ties are broken (French exports favour ';').
     public static let candidates: [UInt8] = [UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: "|")]

@@ -1,3 +1,4 @@
+import IngestXML
 import PipelineFile
 import Records
 
@@ -19,76 +20,6 @@ public enum MappedRecord: Sendable {
     case duplicate(RecordLocation)
     /// Rejected: one reject per faulty field (at least one).
     case rejected([Reject])
-}
-
-/// Canonical field → column, looked up by linear search: a binding holds a dozen fields, and
-/// comparing short (inline) strings is cheaper than hashing them for a `Dictionary` (which took
-/// 13 % of the mapping time, a dozen look-ups per record).
-struct FieldIndices {
-    private let pairs: [(field: String, column: Int)]
-
-    init(_ dictionary: [String: Int]) { pairs = dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
-
-    subscript(_ field: String) -> Int? {
-        for pair in pairs where pair.field == field { return pair.column }
-        return nil
-    }
-}
-
-/// Which column each canonical field reads, once the header row is known.
-struct ColumnBinding {
-    let indices: FieldIndices
-    /// Participant-count columns by stakeholder type, sorted by type.
-    let countIndices: [(type: String, column: Int)]
-    /// Questionnaire item index → column of its answer (or of its "after" answer) and of its "before" answer.
-    let itemIndices: [(item: Int, answer: Int, before: Int?)]
-    let headerWidth: Int
-    let header: [String]
-
-    /// Binds `refs` to the header's columns; names match folded, `Nom#2` takes the second "Nom".
-    /// `exact`: names match as written (XPaths and ODK paths), not folded.
-    static func bind(header: [String], columns: [String: ColumnRef], counts: [String: ColumnRef],
-                     items: [(item: Int, columns: ItemColumns)] = [], exact: Bool = false) -> (ColumnBinding?, [String]) {
-        let folded = exact ? header : header.map { Fold.key($0) }
-        var missing: [String] = []
-        func index(_ ref: ColumnRef) -> Int? {
-            switch ref {
-            case .position(let p): return p <= header.count ? p - 1 : nil
-            case .name(let name):
-                if exact { return header.firstIndex(of: name) }
-                var wanted = name
-                var occurrence = 1
-                if let hash = name.lastIndex(of: "#"), let n = Int(name[name.index(after: hash)...]), n >= 1 {
-                    wanted = String(name[..<hash])
-                    occurrence = n
-                }
-                let key = Fold.key(wanted)
-                let hits = folded.indices.filter { folded[$0] == key }
-                return hits.count >= occurrence ? hits[occurrence - 1] : nil
-            }
-        }
-        var indices: [String: Int] = [:]
-        for (field, ref) in columns {
-            if let i = index(ref) { indices[field] = i } else { missing.append("\(field) ← '\(ref)'") }
-        }
-        var countIndices: [String: Int] = [:]
-        for (type, ref) in counts {
-            if let i = index(ref) { countIndices[type] = i } else { missing.append("counts.\(type) ← '\(ref)'") }
-        }
-        var itemIndices: [(item: Int, answer: Int, before: Int?)] = []
-        for (item, columns) in items {
-            switch columns {
-            case .single(let ref):
-                if let i = index(ref) { itemIndices.append((item, i, nil)) } else { missing.append("item ← '\(ref)'") }
-            case .beforeAfter(let before, let after):
-                if let a = index(after), let b = index(before) { itemIndices.append((item, a, b)) } else { missing.append("item ← '\(before)' / '\(after)'") }
-            }
-        }
-        guard missing.isEmpty else { return (nil, missing.sorted()) }
-        return (ColumnBinding(indices: FieldIndices(indices), countIndices: countIndices.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                              itemIndices: itemIndices,
-                              headerWidth: header.count, header: header), [])
-    }
 }
 
 /// Reads one file of a source and maps each record to a canonical record or to rejects.
@@ -114,8 +45,8 @@ public struct SourceMapper {
         public let delimiter: String
         /// Records with fields that were not UTF-8 and were read as Windows-1252.
         public let encodingFallbacks: Int
-        /// SHA-256 (hex) and size, when computed while reading (CSV read to its end).
-        public var digest: (hex: String, size: Int)? = nil
+        /// SHA-256 and size, when computed while reading (a CSV or partner-XML file read to its end).
+        public var digest: ReadDigest? = nil
     }
 
     /// Streams `file`, calling `emit` for every physical record after the header.
@@ -374,57 +305,5 @@ public struct SourceMapper {
                                             territory: territory, date: day, wave: wave, answers: answers, before: before,
                                             comment: text("comment"), location: location))
         }
-    }
-}
-
-/// Memoised vocabulary look-ups and organisation keys, keyed by a hash of the raw field bytes
-/// (hashing non-ASCII `String`s normalises them, which cost 13 % of the ingest). Bounded, so a
-/// column of free text cannot grow it without limit.
-final class ResolutionCache {
-    /// Per vocabulary (a handful, searched by name), raw hash → canonical id.
-    private var vocabularies: [(name: String, ids: PrehashedMap<String>)] = []
-    private var organisations = PrehashedMap<UInt64>(capacity: 1024)
-    static let limit = 100_000
-
-    private func table(_ name: String) -> Int? { vocabularies.firstIndex { $0.name == name } }
-
-    /// The canonical id already resolved for these raw bytes, if any.
-    func cached(_ rawHash: UInt64, in vocabulary: Vocabulary) -> String? {
-        table(vocabulary.name).flatMap { vocabularies[$0].ids[rawHash] }
-    }
-
-    /// Resolves `raw`, remembering a successful resolution under `rawHash`.
-    func resolve(_ raw: String, in vocabulary: Vocabulary, rawHash: UInt64?) -> String? {
-        let id = vocabulary.resolve(raw)
-        guard let id, let rawHash else { return id }
-        let t = table(vocabulary.name) ?? {
-            vocabularies.append((vocabulary.name, PrehashedMap()))
-            return vocabularies.count - 1
-        }()
-        if vocabularies[t].ids.count < Self.limit { vocabularies[t].ids[rawHash] = id }
-        return id
-    }
-
-    /// The stable hash of an organisation's folded name; `compute` runs on a cache miss.
-    func organisationKey(rawHash: UInt64, compute: () -> UInt64) -> UInt64 {
-        if let hit = organisations[rawHash] { return hit }
-        let key = compute()
-        if organisations.count < Self.limit { organisations[rawHash] = key }
-        return key
-    }
-}
-
-/// Folded words of the names read in the inputs' name fields.
-public final class NameSet {
-    public private(set) var words = Set<String>()
-    private var seen = Set<UInt64>()
-
-    public init() {}
-
-    /// Records a raw value's hash; false when it was seen already.
-    func insert(_ hash: UInt64) -> Bool { seen.count < 1_000_000 && seen.insert(hash).inserted }
-
-    func add(_ name: String) {
-        for word in Fold.key(name).split(separator: " ") where word.count >= 2 { words.insert(String(word)) }
     }
 }

@@ -85,6 +85,6 @@ extension SourceMapper {
             throw SourceUnreadable(source: source.name, file: file, message: "\(error.line):\(error.column): \(error.message)")
         }
         return FileReading(encoding: "xml", delimiter: "", encodingFallbacks: 0,
-                           digest: readDigest.map { (FileDigest.hex($0.sha256), $0.size) })
+                           digest: readDigest)
     }
 }

@@ -4,14 +4,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Crypto
-
-/// A file's SHA-256 and size, computed while it was parsed.
-public struct ReadDigest: Sendable {
-    public let sha256: [UInt8]
-    public let size: Int
-}
-
 /// The file libxml2 reads through callbacks: plain read(2), except that white space before the
 /// document's first byte is dropped (some exporters write tabs before `<?xml`, which libxml2
 /// rejects; PhpSpreadsheet issue 2157). Line numbers then count from the first non-blank line.
@@ -19,12 +11,7 @@ public struct ReadDigest: Sendable {
 final class XMLFileInput {
     let fd: Int32
     var atStart = true
-    private var hasher = SHA256()
-    private var size = 0
-    private var reachedEnd = false
-
-    /// SHA-256 and size of the whole file, once it was read to its end.
-    var digest: ReadDigest? { reachedEnd ? ReadDigest(sha256: Array(hasher.finalize()), size: size) : nil }
+    var hasher = ReadHasher()
 
     init?(path: String) {
         fd = open(path, O_RDONLY)
@@ -36,12 +23,7 @@ final class XMLFileInput {
     func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int32 {
         while true {
             let n = Glibc.read(fd, buffer, count)
-            if n > 0 {
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: n))
-                size += n
-            } else if n == 0 {
-                reachedEnd = true
-            }
+            if n >= 0 { hasher.consumed(UnsafeRawBufferPointer(start: buffer, count: n)) }
             guard n > 0, atStart else { return Int32(n) }
             var skip = 0
             while skip < n, [0x20, 0x09, 0x0A, 0x0D].contains(UInt8(bitPattern: buffer[skip])) { skip += 1 }
@@ -100,7 +82,7 @@ final class XMLStreamReader {
     deinit { xmlFreeTextReader(reader) }
 
     /// SHA-256 and size of the file, when the parse read it to its end.
-    var digest: ReadDigest? { input.digest }
+    var digest: ReadDigest? { input.hasher.digest }
 
     /// Moves to the next node; false at the end. Throws on malformed or hostile input.
     func read() throws -> Bool { try advance(xmlTextReaderRead(reader)) }

@@ -1,0 +1,72 @@
+import PipelineFile
+import Records
+
+/// Canonical field → column, looked up by linear search: a binding holds a dozen fields, and
+/// comparing short (inline) strings is cheaper than hashing them for a `Dictionary` (which took
+/// 13 % of the mapping time, a dozen look-ups per record).
+struct FieldIndices {
+    private let pairs: [(field: String, column: Int)]
+
+    init(_ dictionary: [String: Int]) { pairs = dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+
+    subscript(_ field: String) -> Int? {
+        for pair in pairs where pair.field == field { return pair.column }
+        return nil
+    }
+}
+
+/// Which column each canonical field reads, once the header row is known.
+struct ColumnBinding {
+    let indices: FieldIndices
+    /// Participant-count columns by stakeholder type, sorted by type.
+    let countIndices: [(type: String, column: Int)]
+    /// Questionnaire item index → column of its answer (or of its "after" answer) and of its "before" answer.
+    let itemIndices: [(item: Int, answer: Int, before: Int?)]
+    let headerWidth: Int
+    let header: [String]
+
+    /// Binds `refs` to the header's columns; names match folded, `Nom#2` takes the second "Nom".
+    /// `exact`: names match as written (XPaths and ODK paths), not folded.
+    static func bind(header: [String], columns: [String: ColumnRef], counts: [String: ColumnRef],
+                     items: [(item: Int, columns: ItemColumns)] = [], exact: Bool = false) -> (ColumnBinding?, [String]) {
+        let folded = exact ? header : header.map { Fold.key($0) }
+        var missing: [String] = []
+        func index(_ ref: ColumnRef) -> Int? {
+            switch ref {
+            case .position(let p): return p <= header.count ? p - 1 : nil
+            case .name(let name):
+                if exact { return header.firstIndex(of: name) }
+                var wanted = name
+                var occurrence = 1
+                if let hash = name.lastIndex(of: "#"), let n = Int(name[name.index(after: hash)...]), n >= 1 {
+                    wanted = String(name[..<hash])
+                    occurrence = n
+                }
+                let key = Fold.key(wanted)
+                let hits = folded.indices.filter { folded[$0] == key }
+                return hits.count >= occurrence ? hits[occurrence - 1] : nil
+            }
+        }
+        var indices: [String: Int] = [:]
+        for (field, ref) in columns {
+            if let i = index(ref) { indices[field] = i } else { missing.append("\(field) ← '\(ref)'") }
+        }
+        var countIndices: [String: Int] = [:]
+        for (type, ref) in counts {
+            if let i = index(ref) { countIndices[type] = i } else { missing.append("counts.\(type) ← '\(ref)'") }
+        }
+        var itemIndices: [(item: Int, answer: Int, before: Int?)] = []
+        for (item, columns) in items {
+            switch columns {
+            case .single(let ref):
+                if let i = index(ref) { itemIndices.append((item, i, nil)) } else { missing.append("item ← '\(ref)'") }
+            case .beforeAfter(let before, let after):
+                if let a = index(after), let b = index(before) { itemIndices.append((item, a, b)) } else { missing.append("item ← '\(before)' / '\(after)'") }
+            }
+        }
+        guard missing.isEmpty else { return (nil, missing.sorted()) }
+        return (ColumnBinding(indices: FieldIndices(indices), countIndices: countIndices.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                              itemIndices: itemIndices,
+                              headerWidth: header.count, header: header), [])
+    }
+}

@@ -1,0 +1,53 @@
+import Records
+
+/// Memoised vocabulary look-ups and organisation keys, keyed by a hash of the raw field bytes
+/// (hashing non-ASCII `String`s normalises them, which cost 13 % of the ingest). Bounded, so a
+/// column of free text cannot grow it without limit.
+final class ResolutionCache {
+    /// Per vocabulary (a handful, searched by name), raw hash → canonical id.
+    private var vocabularies: [(name: String, ids: PrehashedMap<String>)] = []
+    private var organisations = PrehashedMap<UInt64>(capacity: 1024)
+    static let limit = 100_000
+
+    private func table(_ name: String) -> Int? { vocabularies.firstIndex { $0.name == name } }
+
+    /// The canonical id already resolved for these raw bytes, if any.
+    func cached(_ rawHash: UInt64, in vocabulary: Vocabulary) -> String? {
+        table(vocabulary.name).flatMap { vocabularies[$0].ids[rawHash] }
+    }
+
+    /// Resolves `raw`, remembering a successful resolution under `rawHash`.
+    func resolve(_ raw: String, in vocabulary: Vocabulary, rawHash: UInt64?) -> String? {
+        let id = vocabulary.resolve(raw)
+        guard let id, let rawHash else { return id }
+        let t = table(vocabulary.name) ?? {
+            vocabularies.append((vocabulary.name, PrehashedMap()))
+            return vocabularies.count - 1
+        }()
+        if vocabularies[t].ids.count < Self.limit { vocabularies[t].ids[rawHash] = id }
+        return id
+    }
+
+    /// The stable hash of an organisation's folded name; `compute` runs on a cache miss.
+    func organisationKey(rawHash: UInt64, compute: () -> UInt64) -> UInt64 {
+        if let hit = organisations[rawHash] { return hit }
+        let key = compute()
+        if organisations.count < Self.limit { organisations[rawHash] = key }
+        return key
+    }
+}
+
+/// Folded words of the names read in the inputs' name fields.
+public final class NameSet {
+    public private(set) var words = Set<String>()
+    private var seen = Set<UInt64>()
+
+    public init() {}
+
+    /// Records a raw value's hash; false when it was seen already.
+    func insert(_ hash: UInt64) -> Bool { seen.count < 1_000_000 && seen.insert(hash).inserted }
+
+    func add(_ name: String) {
+        for word in Fold.key(name).split(separator: " ") where word.count >= 2 { words.insert(String(word)) }
+    }
+}
