@@ -32,7 +32,7 @@ measure() {  # measure TIMEFILE CMD... → runs CMD under /usr/bin/time -v
   /usr/bin/time -v -o "$t" "$@"
 }
 
-printf '| input (MB) | records | impact (s) | MB/s | records/s | peak RSS (MB) | CSV ingest (MB/s) | XML ingest (MB/s) | xmllint --stream (MB/s) | XML ÷ xmllint | indicators + report (s) | pandas (s) | pandas RSS (MB) | polars (s) | polars RSS (MB) | pandas ÷ impact | polars ÷ impact | figures |\n'
+printf '| input (MB) | records | impact (s) | MB/s | records/s | peak RSS (MB) | CSV ingest (MB/s) | XML ingest (MB/s) | xmllint --stream (MB/s) | XML ÷ xmllint | resolve + indicators + report (s) | pandas (s) | pandas RSS (MB) | polars (s) | polars RSS (MB) | pandas ÷ impact | polars ÷ impact | figures |\n'
 printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
 for size in "${sizes[@]}"; do
   dir="benchmarks/data/national-$size"
@@ -62,7 +62,7 @@ def rate(fmt):
     s = [e for e in stages if e.get("format") == fmt]
     b, t = sum(e.get("bytes", 0) for e in s), sum(e["duration_s"] for e in s)
     return b / 1e6 / t if t else 0
-rest = sum(e["duration_s"] for e in stages if e["stage"] in ("indicators", "write"))
+rest = sum(e["duration_s"] for e in stages if e["stage"] in ("resolve", "indicators", "write"))
 m = json.loads((d / "out" / "manifest.json").read_text())
 size = sum(i["size"] for i in m["inputs"]) / 1e6
 records = sum(s["read"] for s in m["sources"])

@@ -8,7 +8,6 @@ public enum ReachIndicators {
     /// Every reach row per period × territory × stakeholder type, with `ALL` roll-ups, unprotected.
     public static func compute(_ state: ReachState, stakeholderTypes: [String]) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
-        var personSet = BitSet(capacity: state.personCount)
         var organisationSet = BitSet(capacity: state.organisationCount)
         let byPeriod = Dictionary(grouping: state.entries.indices, by: { state.entries[$0].period })
         for (period, all) in byPeriod {
@@ -18,7 +17,7 @@ public enum ReachIndicators {
                 let t = state.types.firstIndex(of: type)
                 return all.contains { i in
                     let e = state.entries[i]
-                    return (t.map { !e.listed($0).isEmpty } ?? false) || (e.record.declaredCounts[type] ?? 0) > 0
+                    return (t.map { e.listed($0) > 0 } ?? false) || (e.record.declaredCounts[type] ?? 0) > 0
                 }
             }
             for territory in byTerritory.keys.sorted() + [rollUp] {
@@ -33,10 +32,9 @@ public enum ReachIndicators {
                             var touched = false
                             for t in indices.compactMap({ $0 }) {
                                 let listed = e.listed(t)
-                                if listed.isEmpty { continue }
+                                if listed == 0 { continue }
                                 touched = true
-                                counts.participations += listed.count
-                                for p in listed { personSet.insert(p) }
+                                counts.participations += listed
                             }
                             if touched || type == rollUp { counts.reached(e.record.actionType) }
                         } else {
@@ -46,14 +44,19 @@ public enum ReachIndicators {
                         }
                     }
                     let cellIndices = Set(cell.map { state.entries[$0].cell })
+                    // Distinct persons were counted when the lines were resolved. "Any type" covers
+                    // the listed types, all of which are stakeholder types (others are rejected on read).
+                    let typeIndex = type == rollUp ? nil : indices.first ?? nil
+                    let persons = type != rollUp && typeIndex == nil ? 0
+                        : territory == rollUp ? state.distinctPersons(period: period, type: typeIndex)
+                        : cellIndices.first.map { state.distinctPersons(cell: $0, type: typeIndex) } ?? 0
                     for c in cellIndices {
                         for t in indices.compactMap({ $0 }) {
                             for o in state.organisations(cell: c, type: t) { organisationSet.insert(o) }
                         }
                     }
-                    rows += counts.rows(key: (period, territory, type), persons: personSet.count,
+                    rows += counts.rows(key: (period, territory, type), persons: persons,
                                         organisations: organisationSet.count, actionTypes: actionTypes)
-                    personSet.reset()
                     organisationSet.reset()
                 }
             }

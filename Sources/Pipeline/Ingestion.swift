@@ -79,7 +79,7 @@ struct Ingestion {
                         seq += 1
                         try state.add(mapped, source: source.name, file: stateFile, seq: seq)
                     }
-                    count(mapped, source: sourceIndex)
+                    try count(mapped, source: sourceIndex)
                 }
                 do {
                     if source.format == .odk {
@@ -103,6 +103,7 @@ struct Ingestion {
             names.formUnion(mapper.names.words)
             summaries[source.name] = summary
         }
+        try resolveAttendance()
         finish(summaries: summaries, infos: infos)
     }
 
@@ -133,12 +134,13 @@ struct Ingestion {
                         rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: file.path),
                                               field: "", value: "", reason: .unreadableSource, message: message))
                     }
-                    try store.replay(fileID: file.id) { accept($0, source: sourceIndex) }
+                    try store.replay(fileID: file.id) { try accept($0, source: sourceIndex) }
                 }
                 names.formUnion(try store.names(fileIDs: files.map(\.id)))
             }
             summaries[source.name] = summary
         }
+        try resolveAttendance()
         // Records the store set aside (overlaps, older versions) are the duplicates of a full read.
         for (i, tally) in tallies.enumerated() {
             tallies[i].duplicates += max(0, tally.read - tally.accepted - tally.rejected - tally.duplicates)
@@ -164,13 +166,45 @@ struct Ingestion {
     }
 
     /// Counts a physical record as read, then de-duplicates and links it.
-    mutating func count(_ record: MappedRecord, source: Int) {
+    mutating func count(_ record: MappedRecord, source: Int) throws {
         tallies[source].read += 1
-        accept(record, source: source)
+        try accept(record, source: source)
+    }
+
+    /// Classifies the queued attendance lines (first listing, duplicate or conflict), counts them and
+    /// reports the conflicts in reading order, after the other rejects.
+    private mutating func resolveAttendance() throws {
+        var state = ReachState(scheme: config.periods)
+        swap(&state, &reach)
+        defer { swap(&state, &reach) }
+        var conflicts: [(seq: UInt64, reject: Reject)] = []
+        var links = self.links
+        let entries = state.entries, types = state.types
+        let clock = ContinuousClock.now, lines = state.pendingCount, runs = state.spilledRuns
+        defer {
+            timings.append(StageTiming(stage: "resolve", source: "attendance", seconds: (ContinuousClock.now - clock).seconds,
+                                       records: lines, spilledRuns: runs))
+        }
+        let counts = try state.resolve(conflict: { line in
+            guard case .conflict(let listed) = line.listing else { return }
+            conflicts.append((line.seq, Reject(location: line.location ?? RecordLocation(source: "", line: 0), field: "stakeholder_type",
+                                               value: types[line.type], reason: .duplicateConflict,
+                                               message: "this person is already listed at action '\(entries[line.entry].record.id)' as '\(listed)'")))
+        }, added: needsLinks ? { line in
+            links.addAttendance(person: line.person, organisation: line.organisation, date: entries[line.entry].record.date)
+        } : nil)
+        for (source, c) in counts {
+            tallies[source].accepted += c.added
+            tallies[source].duplicates += c.duplicates
+            tallies[source].rejected += c.conflicts
+        }
+        self.links = links
+        conflicts.sort { $0.seq < $1.seq }
+        for conflict in conflicts { rejects.append(conflict.reject) }
     }
 
     /// De-duplicates and links one mapped record, counting what became of it.
-    private mutating func accept(_ record: MappedRecord, source: Int) {
+    private mutating func accept(_ record: MappedRecord, source: Int) throws {
         switch record {
         case .action(let a): widen(a.date)
         case .response(let r): widen(r.date)
@@ -220,18 +254,8 @@ struct Ingestion {
                                       message: "no action '\(line.actionID)' in the actions sources; check the id or add the action"))
                 return
             }
-            switch reach.add(line, at: entry) {
-            case .added:
-                tally.accepted += 1
-                if needsLinks { links.addAttendance(person: line.person, organisation: line.organisation, date: reach.entries[entry].record.date) }
-            case .duplicate:
-                tally.duplicates += 1
-            case .conflict(let listed):
-                tally.rejected += 1
-                rejects.append(Reject(location: line.location, field: "stakeholder_type", value: line.stakeholderType,
-                                      reason: .duplicateConflict,
-                                      message: "this person is already listed at action '\(line.actionID)' as '\(listed)'"))
-            }
+            // Counted as accepted, duplicate or rejected once every line is in (resolveAttendance).
+            try reach.add(line, at: entry, source: source)
         }
     }
 
@@ -274,6 +298,8 @@ public struct StageTiming: Sendable {
     public var bytes = 0
     public var records = 0
     public var format: String?
+    /// Sorted runs written to disk during the stage (attendance lines beyond the in-memory buffer).
+    public var spilledRuns = 0
     /// The process's peak resident memory when the stage ended (bytes; 0 where unknown).
     public var peakRSS = ProcessMemory.peakResidentBytes()
 }

@@ -64,7 +64,7 @@ public enum RunEvents {
         }
     }
 
-    /// One `stage` line per stage: each source's read, the indicators, the writing.
+    /// One `stage` line per stage: each source's read, the attendance resolution, the indicators, the writing.
     public static func stages(_ result: RunResult, to logger: Logger) {
         for t in result.timings {
             var metadata: Logger.Metadata = ["stage": "\(t.stage)", "duration_s": "\(String(format: "%.4f", t.seconds))"]
@@ -72,6 +72,7 @@ public enum RunEvents {
             if let format = t.format { metadata["format"] = "\(format)" }
             if t.bytes > 0 { metadata["bytes"] = "\(t.bytes)" }
             if t.records > 0 { metadata["records"] = "\(t.records)" }
+            if t.spilledRuns > 0 { metadata["spilled_runs"] = "\(t.spilledRuns)" }
             if t.peakRSS > 0 { metadata["peak_rss_mb"] = "\(t.peakRSS / 1_048_576)" }
             logger.info("stage", metadata: metadata)
         }

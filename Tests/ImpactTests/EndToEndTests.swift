@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Pipeline
 @testable import Report
+import Records
 
 /// The bundled sample, run as a user would, against the committed outputs.
 @Suite("End to end", .serialized)
@@ -69,6 +70,40 @@ struct EndToEndTests {
             #expect(source.tally.duplicates >= 1, "each sample export has a duplicate")
         }
         #expect(s.sources.first { $0.name == "actions" }?.tally.read == 44)
+    }
+
+    /// A person listed twice at an action is a duplicate; listed again as another type, a conflict.
+    /// Conflicts are known once every line is in (lines are resolved person by person), so they
+    /// close rejects.csv, in reading order, after the rejects found while reading.
+    @Test func attendanceDuplicatesAndConflictsAreCountedAndReported() throws {
+        let w = try RefreshTests.Workspace("conflicts")
+        try w.export("a", 0..<10)
+        let first = Paths.scratch("c0")
+        let before = try PipelineRun.execute(pipelinePath: w.pipeline, options: RunOptions(outputFolder: first))
+        func retyped(_ line: String, _ type: String) -> String {
+            line.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") + "," + type
+        }
+        let extra = [w.lines[0],                                          // line 2: duplicate
+                     retyped(w.lines[0], "Conseiller France Travail"),   // line 3: conflict
+                     w.lines[1].replacing("LYO-2507", with: "NOPE-1"),    // line 4: unknown action
+                     retyped(w.lines[2], "Entreprise industrielle")]     // line 5: conflict
+        try ([w.header] + extra).joined(separator: "\n").appending("\n").write(toFile: "\(w.inputs)/emargements_b.csv", atomically: true, encoding: .utf8)
+        let out = Paths.scratch("c1")
+        let after = try PipelineRun.execute(pipelinePath: w.pipeline, options: RunOptions(outputFolder: out))
+        func tally(_ r: RunResult) throws -> SourceTally { try #require(r.summary.sources.first { $0.name == "emargements" }).tally }
+        let t0 = try tally(before), t1 = try tally(after)
+        #expect(t1.read == t0.read + 4 && t1.accepted == t0.accepted && t1.duplicates == t0.duplicates + 1 && t1.rejected == t0.rejected + 3)
+        #expect(t1.reconciles)
+        // Same figures: nothing new was accepted.
+        #expect(try String(contentsOfFile: "\(out)/indicators.csv", encoding: .utf8)
+            == (try String(contentsOfFile: "\(first)/indicators.csv", encoding: .utf8)))
+        let rejects = try String(contentsOfFile: "\(out)/rejects.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        let tail = rejects.suffix(2)
+        #expect(tail.first?.hasPrefix("emargements,line 3,stakeholder_type,prescripteur,duplicate_conflict,") == true)
+        #expect(tail.first?.contains("already listed at action 'STE-2410' as 'industriel'") == true)
+        #expect(tail.last?.hasPrefix("emargements,line 5,stakeholder_type,industriel,duplicate_conflict,") == true)
+        #expect(rejects.contains { $0.hasPrefix("emargements,line 4,action_id,NOPE-1,unknown_action,") })
+        #expect(rejects.count == (try String(contentsOfFile: "\(first)/rejects.csv", encoding: .utf8)).split(separator: "\n").count + 3)
     }
 
     /// `=HYPERLINK(...)` in an input never reaches a CSV output unescaped; no e-mail, phone or name does at all.

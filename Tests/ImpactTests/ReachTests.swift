@@ -15,9 +15,23 @@ struct ReachTests {
     }
 
     /// Lists a line at its action, as the ingest stage does.
-    static func attend(_ state: inout ReachState, _ line: AttendanceRecord) {
+    static func attend(_ state: inout ReachState, _ line: AttendanceRecord) throws {
         guard let entry = state.entryIndex(forID: line.actionID) else { Issue.record("no action \(line.actionID)"); return }
-        _ = state.add(line, at: entry)
+        try state.add(line, at: entry)
+    }
+
+    /// Resolves the queued lines; what became of each, in reading order.
+    /// (Lines neither added nor in conflict are the duplicates; the per-source counts must agree.)
+    static func resolve(_ state: inout ReachState) throws -> [ReachState.Listing] {
+        var outcomes = [ReachState.Listing](repeating: .duplicate, count: state.pendingCount)
+        let counts = try state.resolve(conflict: { outcomes[Int($0.seq)] = $0.listing }, added: { outcomes[Int($0.seq)] = $0.listing })
+        let total = counts.values.reduce(ReachState.SourceCounts()) {
+            ReachState.SourceCounts(added: $0.added + $1.added, duplicates: $0.duplicates + $1.duplicates, conflicts: $0.conflicts + $1.conflicts)
+        }
+        #expect(total.added == outcomes.filter { $0 == .added }.count)
+        #expect(total.duplicates == outcomes.filter { $0 == .duplicate }.count)
+        #expect(total.added + total.duplicates + total.conflicts == outcomes.count)
+        return outcomes
     }
 
     func value(_ rows: [IndicatorRow], _ indicator: String, _ territory: String, _ type: String,
@@ -30,15 +44,16 @@ struct ReachTests {
 
     /// Hand-computed: A1 (lyon, zi_tour) with p1, p2 (industriel, same firm) and p3 (prescripteur);
     /// A2 (lyon, vis_ma_vie) with p1 again; A3 (stetienne, video) with declared counts only.
-    @Test func handComputedReach() {
+    @Test func handComputedReach() throws {
         var state = ReachState(scheme: .calendarYear)
         state.add(Self.action("A1", "lyon"))
         state.add(Self.action("A2", "lyon", "vis_ma_vie"))
         state.add(Self.action("A3", "stetienne", "video", counts: ["candidat": 12, "prescripteur": 2]))
-        Self.attend(&state, Self.line("A1", "p1", "industriel", org: "Forges"))
-        Self.attend(&state, Self.line("A1", "p2", "industriel", org: "Forges"))
-        Self.attend(&state, Self.line("A1", "p3", "prescripteur", org: "France Travail"))
-        Self.attend(&state, Self.line("A2", "p1", "industriel", org: "Forges"))
+        try Self.attend(&state, Self.line("A1", "p1", "industriel", org: "Forges"))
+        try Self.attend(&state, Self.line("A1", "p2", "industriel", org: "Forges"))
+        try Self.attend(&state, Self.line("A1", "p3", "prescripteur", org: "France Travail"))
+        try Self.attend(&state, Self.line("A2", "p1", "industriel", org: "Forges"))
+        #expect(try Self.resolve(&state) == [.added, .added, .added, .added])
         let rows = ReachIndicators.compute(state, stakeholderTypes: ["industriel", "prescripteur", "candidat"])
         #expect(value(rows, "actions", "lyon", rollUp) == 2)
         #expect(value(rows, "actions", "lyon", "industriel") == 2)
@@ -58,30 +73,59 @@ struct ReachTests {
     @Test func duplicatesAndConflictsAtOneAction() throws {
         var state = ReachState(scheme: .calendarYear)
         state.add(Self.action("A1", "lyon"))
+        state.add(Self.action("A2", "lyon"))
         let entry = try #require(state.entryIndex(forID: " a1 "))  // ids match without regard to case and spacing
-        #expect(state.add(Self.line("A1", "p1", "industriel"), at: entry) == .added)
-        #expect(state.add(Self.line("A1", "p1", "industriel"), at: entry) == .duplicate)
-        #expect(state.add(Self.line("A1", "p1", "prescripteur"), at: entry) == .conflict(listedAs: "industriel"))
+        let other = try #require(state.entryIndex(forID: "A2"))
+        // p2 is read first as a conflict-to-be: the first line of a person at an action decides the type.
+        try state.add(Self.line("A1", "p2", "prescripteur"), at: entry)
+        try state.add(Self.line("A1", "p1", "industriel"), at: entry)
+        try state.add(Self.line("A1", "p1", "industriel"), at: entry)
+        try state.add(Self.line("A1", "p1", "prescripteur"), at: entry)
+        try state.add(Self.line("A2", "p1", "prescripteur"), at: other)  // another action: no conflict
+        try state.add(Self.line("A1", "p2", "industriel"), at: entry)
+        #expect(try Self.resolve(&state) == [.added, .added, .duplicate, .conflict(listedAs: "industriel"), .added,
+                                             .conflict(listedAs: "prescripteur")])
+        let rows = ReachIndicators.compute(state, stakeholderTypes: ["industriel", "prescripteur"])
+        #expect(value(rows, "participations", "lyon", rollUp) == 3)
+        #expect(value(rows, "participants", "lyon", rollUp) == 2)
+        #expect(value(rows, "participants", "lyon", "prescripteur") == 2)
+        #expect(value(rows, "participants", "lyon", "industriel") == 1)
     }
 
-    /// Two partitions merged give the same figures as one state fed everything.
-    @Test func mergeEqualsWhole() {
-        var whole = ReachState(scheme: .calendarYear)
-        var left = ReachState(scheme: .calendarYear)
-        var right = ReachState(scheme: .calendarYear)
-        for i in 0..<20 {
-            let a = Self.action("A\(i)", i % 2 == 0 ? "lyon" : "stetienne")
-            whole.add(a)
-            if i < 10 { left.add(a) } else { right.add(a) }
+    /// Lines sorted on disk in many small runs give the same outcomes and figures as all in memory.
+    @Test func spilledRunsEqualMemory() throws {
+        func fill(_ state: inout ReachState) throws {
+            for i in 0..<20 { state.add(Self.action("A\(i)", i % 3 == 0 ? "lyon" : "stetienne")) }
+            for j in 0..<2_000 {
+                let l = Self.line("A\(j % 20)", "p\((j * 7) % 97)", (j / 20) % 5 == 0 ? "industriel" : "prescripteur", org: "o\(j % 11)")
+                try Self.attend(&state, l)
+            }
         }
-        for j in 0..<200 {
-            let l = Self.line("A\(j % 20)", "p\(j % 37)", j % 3 == 0 ? "industriel" : "prescripteur", org: "o\(j % 11)")
-            Self.attend(&whole, l)
-            if j % 20 < 10 { Self.attend(&left, l) } else { Self.attend(&right, l) }
-        }
-        left.merge(right)
+        var memory = ReachState(scheme: .calendarYear)
+        var disk = ReachState(scheme: .calendarYear, bufferLimit: 37)
+        try fill(&memory)
+        try fill(&disk)
+        #expect(MemoryLayout<Participation>.stride == 40)  // the bytes per line the spill sizes assume
+        #expect(memory.spilledRuns == 0)
+        #expect(disk.spilledRuns == 2_000 / 37)
+        let outcomes = try Self.resolve(&memory)
+        #expect(try Self.resolve(&disk) == outcomes)
+        #expect(outcomes.contains(.duplicate) && outcomes.contains { if case .conflict = $0 { true } else { false } })
+        #expect(disk.pendingCount == 0)
         let types = ["industriel", "prescripteur"]
-        #expect(ReachIndicators.compute(left, stakeholderTypes: types).sortedByKey() == ReachIndicators.compute(whole, stakeholderTypes: types).sortedByKey())
+        let whole = ReachIndicators.compute(memory, stakeholderTypes: types).sortedByKey()
+        #expect(ReachIndicators.compute(disk, stakeholderTypes: types).sortedByKey() == whole)
+        // Independent count: distinct persons of Lyon's actions (A0, A3, …), any type, first type kept.
+        var firstType: [String: String] = [:]  // "action person" → type
+        var lyon = Set<String>()
+        for j in 0..<2_000 where (j % 20) % 3 == 0 {
+            let key = "\(j % 20) \((j * 7) % 97)"
+            if firstType[key] == nil { firstType[key] = (j / 20) % 5 == 0 ? "industriel" : "prescripteur" }
+            lyon.insert("\((j * 7) % 97)")
+        }
+        #expect(value(whole, "participants", "lyon", rollUp) == Double(lyon.count))
+        #expect(value(whole, "participations", "lyon", rollUp) == Double(firstType.count))
+        #expect(value(whole, "participations", "lyon", "industriel") == Double(firstType.values.filter { $0 == "industriel" }.count))
     }
 
     static func table(_ cells: [(String, String, Double)]) -> [IndicatorRow] {

@@ -1,0 +1,208 @@
+import Foundation
+
+/// One attendance line awaiting resolution (40 bytes, written to disk as is).
+struct Participation: Sendable {
+    /// Stable hash of the person.
+    var person: UInt64
+    /// Reading order: decides which of two lines for the same person and action came first.
+    var seq: UInt64
+    var entry: UInt32
+    /// Interned organisation + 1; 0 when the line names none.
+    var organisation: UInt32
+    var line: UInt32
+    /// XML element index + 1; 0 when none.
+    var index: UInt32
+    /// Index in `ReachState.places` (source and element path).
+    var place: UInt16
+    var type: UInt8
+
+    static let zero = Participation(person: 0, seq: 0, entry: 0, organisation: 0, line: 0, index: 0, place: 0, type: 0)
+
+    /// The resolution order: by person, then action, then reading order.
+    @inline(__always) static func precedes(_ a: Participation, _ b: Participation) -> Bool {
+        if a.person != b.person { return a.person < b.person }
+        if a.entry != b.entry { return a.entry < b.entry }
+        return a.seq < b.seq
+    }
+}
+
+/// Attendance lines held until every source is read, then handed back sorted by person.
+///
+/// Keeping each action's persons in memory grew with the input (222 MB peak RSS at 5 GB, lists
+/// and a person table being most of it); here at most `bufferLimit` lines are in memory: fuller
+/// buffers are sorted and written as runs to a temporary folder, and the runs merged in one pass.
+final class ParticipationRuns: @unchecked Sendable {
+    // Unchecked: owned by one ReachState, used from one thread at a time (the aggregating thread).
+    private(set) var buffer: [Participation] = []
+    private var runs: [String] = []
+    private var folder: String?
+    let bufferLimit: Int
+    private(set) var count = 0
+
+    /// `bufferLimit` lines (40 bytes each) in memory at most before a run is written.
+    init(bufferLimit: Int = 1 << 18) {
+        self.bufferLimit = max(1, bufferLimit)
+    }
+
+    deinit { removeFiles() }
+
+    /// Runs written so far (for tests and logs).
+    var runCount: Int { runs.count }
+
+    func append(_ p: Participation) throws {
+        if buffer.count >= bufferLimit { try spill() }
+        if buffer.capacity == 0 { buffer.reserveCapacity(min(bufferLimit, 1 << 12)) }
+        buffer.append(p)
+        count += 1
+    }
+
+    private func spill() throws {
+        buffer.sort(by: Participation.precedes)
+        if folder == nil {
+            let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            var template = Array("\(base)/impact-participations.XXXXXX".utf8CString)
+            guard let made = mkdtemp(&template) else { throw SpillError(path: base, operation: "create a folder in") }
+            folder = String(cString: made)
+        }
+        let path = "\(folder ?? "")/run-\(runs.count)"
+        guard let file = fopen(path, "wb") else { throw SpillError(path: path, operation: "create") }
+        let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        let closed = fclose(file)
+        guard written == buffer.count * MemoryLayout<Participation>.stride, closed == 0 else {
+            throw SpillError(path: path, operation: "write")
+        }
+        runs.append(path)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Every line once, sorted by `Participation.precedes`, through the cursor; the runs are
+    /// handed over (their files unlinked once open) and this object is empty again.
+    func sorted() throws -> ParticipationCursor {
+        buffer.sort(by: Participation.precedes)
+        var readers: [RunReader] = []
+        defer { removeFiles() }
+        for run in runs { readers.append(try RunReader(path: run)) }
+        readers.append(RunReader(memory: buffer))
+        buffer = []
+        count = 0
+        return ParticipationCursor(readers: readers)
+    }
+
+    private func removeFiles() {
+        for run in runs { unlink(run) }
+        runs = []
+        if let folder { rmdir(folder) }
+        folder = nil
+    }
+}
+
+/// Merges sorted runs: a binary heap of readers ordered by their current line.
+struct ParticipationCursor {
+    private let readers: [RunReader]
+    private var heads: [Participation] = []
+    private var heap: [Int] = []
+
+    fileprivate init(readers: [RunReader]) {
+        self.readers = readers
+        for (i, reader) in readers.enumerated() {
+            if let head = reader.next() {
+                heads.append(head)
+                heap.append(i)
+            } else {
+                heads.append(.zero)  // never read: not in the heap
+            }
+        }
+        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { down(i) }
+    }
+
+    /// The next line in order, nil at the end.
+    mutating func next() throws -> Participation? {
+        guard let top = heap.first else {
+            if let failed = readers.first(where: \.failed) { throw SpillError(path: failed.path, operation: "read") }
+            return nil
+        }
+        let line = heads[top]
+        if readers.count == 1 {
+            // Everything fitted in memory: no heap to maintain.
+            if let next = readers[top].next() { heads[top] = next } else { heap.removeAll() }
+            return line
+        }
+        if let next = readers[top].next() {
+            heads[top] = next
+        } else {
+            heap[0] = heap[heap.count - 1]
+            heap.removeLast()
+        }
+        if !heap.isEmpty { down(0) }
+        return line
+    }
+
+    private mutating func down(_ start: Int) {
+        var i = start
+        let n = heap.count
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < n && Participation.precedes(heads[heap[l]], heads[heap[m]]) { m = l }
+            if r < n && Participation.precedes(heads[heap[r]], heads[heap[m]]) { m = r }
+            if m == i { return }
+            heap.swapAt(i, m)
+            i = m
+        }
+    }
+}
+
+/// A temporary run could not be written or read back (disk full, TMPDIR not writable).
+public struct SpillError: Error, CustomStringConvertible {
+    public let path: String
+    public let operation: String
+    public var description: String {
+        "could not \(operation) \(path) (attendance lines are sorted on disk at this size): \(String(cString: strerror(errno))); set TMPDIR to a writable folder with free space"
+    }
+}
+
+/// Reads one sorted run back in blocks of 64 KB.
+final class RunReader {
+    let path: String
+    private var file: UnsafeMutablePointer<FILE>?
+    private var block: [Participation]
+    private var position = 0
+    private var filled = 0
+    private(set) var exhausted = false
+    private(set) var failed = false
+
+    init(path: String) throws {
+        self.path = path
+        guard let file = fopen(path, "rb") else { throw SpillError(path: path, operation: "open") }
+        self.file = file
+        block = Array(repeating: .zero, count: (1 << 16) / MemoryLayout<Participation>.stride)
+    }
+
+    init(memory: [Participation]) {
+        path = "memory"
+        block = memory
+        filled = memory.count
+    }
+
+    deinit { if let file { fclose(file) } }
+
+    func next() -> Participation? {
+        if position == filled {
+            guard let file else {
+                exhausted = true
+                return nil
+            }
+            let stride = MemoryLayout<Participation>.stride
+            let read = block.withUnsafeMutableBytes { fread($0.baseAddress, stride, $0.count / stride, file) }
+            if read == 0 {
+                if ferror(file) != 0 { failed = true }
+                exhausted = true
+                return nil
+            }
+            filled = read
+            position = 0
+        }
+        position += 1
+        return block[position - 1]
+    }
+}
