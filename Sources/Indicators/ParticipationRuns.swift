@@ -156,8 +156,17 @@ struct ParticipationCursor {
 public struct SpillError: Error, CustomStringConvertible {
     public let path: String
     public let operation: String
+    /// The system's reason, taken when the error is made (errno changes afterwards).
+    public let reason: String
+
+    init(path: String, operation: String) {
+        self.path = path
+        self.operation = operation
+        reason = String(cString: strerror(errno))
+    }
+
     public var description: String {
-        "could not \(operation) \(path) (attendance lines are sorted on disk at this size): \(String(cString: strerror(errno))); set TMPDIR to a writable folder with free space"
+        "could not \(operation) \(path) (attendance lines are sorted on disk at this size): \(reason); set TMPDIR to a writable folder with free space"
     }
 }
 
