@@ -33,11 +33,13 @@ struct Participation: Sendable {
 /// buffers are sorted and written as runs to a temporary folder, and the runs merged in one pass.
 final class ParticipationRuns: @unchecked Sendable {
     // Unchecked: owned by one ReachState, used from one thread at a time (the aggregating thread).
-    private(set) var buffer: [Participation] = []
+    private var buffer: [Participation] = []
     private var runs: [String] = []
     private var folder: String?
     let bufferLimit: Int
-    private(set) var count = 0
+
+    /// Lines appended and not yet handed out (every run holds a full buffer).
+    var count: Int { runs.count * bufferLimit + buffer.count }
 
     /// `bufferLimit` lines (40 bytes each) in memory at most before a run is written.
     init(bufferLimit: Int = 1 << 18) {
@@ -53,13 +55,12 @@ final class ParticipationRuns: @unchecked Sendable {
         if buffer.count >= bufferLimit { try spill() }
         if buffer.capacity == 0 { buffer.reserveCapacity(min(bufferLimit, 1 << 12)) }
         buffer.append(p)
-        count += 1
     }
 
     private func spill() throws {
         buffer.sort(by: Participation.precedes)
         if folder == nil {
-            let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            let base = FileManager.default.temporaryDirectory.path  // TMPDIR, else /tmp
             var template = Array("\(base)/impact-participations.XXXXXX".utf8CString)
             guard let made = mkdtemp(&template) else { throw SpillError(path: base, operation: "create a folder in") }
             folder = String(cString: made)
@@ -84,7 +85,6 @@ final class ParticipationRuns: @unchecked Sendable {
         for run in runs { readers.append(try RunReader(path: run)) }
         readers.append(RunReader(memory: buffer))
         buffer = []
-        count = 0
         return ParticipationCursor(readers: readers)
     }
 
@@ -122,11 +122,6 @@ struct ParticipationCursor {
             return nil
         }
         let line = heads[top]
-        if readers.count == 1 {
-            // Everything fitted in memory: no heap to maintain.
-            if let next = readers[top].next() { heads[top] = next } else { heap.removeAll() }
-            return line
-        }
         if let next = readers[top].next() {
             heads[top] = next
         } else {
@@ -177,7 +172,6 @@ final class RunReader {
     private var block: [Participation]
     private var position = 0
     private var filled = 0
-    private(set) var exhausted = false
     private(set) var failed = false
 
     init(path: String) throws {
@@ -197,15 +191,11 @@ final class RunReader {
 
     func next() -> Participation? {
         if position == filled {
-            guard let file else {
-                exhausted = true
-                return nil
-            }
+            guard let file else { return nil }
             let stride = MemoryLayout<Participation>.stride
             let read = block.withUnsafeMutableBytes { fread($0.baseAddress, stride, $0.count / stride, file) }
             if read == 0 {
                 if ferror(file) != 0 { failed = true }
-                exhausted = true
                 return nil
             }
             filled = read

@@ -46,10 +46,15 @@ public enum ReachIndicators {
                     let cellIndices = Set(cell.map { state.entries[$0].cell })
                     // Distinct persons were counted when the lines were resolved. "Any type" covers
                     // the listed types, all of which are stakeholder types (others are rejected on read).
+                    var persons = 0
                     let typeIndex = type == rollUp ? nil : indices.first ?? nil
-                    let persons = type != rollUp && typeIndex == nil ? 0
-                        : territory == rollUp ? state.distinctPersons(period: period, type: typeIndex)
-                        : cellIndices.first.map { state.distinctPersons(cell: $0, type: typeIndex) } ?? 0
+                    if type == rollUp || typeIndex != nil {
+                        if territory == rollUp {
+                            persons = state.distinctPersons(period: period, type: typeIndex)
+                        } else if let c = cellIndices.first {  // one territory in one period: one cell
+                            persons = state.distinctPersons(cell: c, type: typeIndex)
+                        }
+                    }
                     for c in cellIndices {
                         for t in indices.compactMap({ $0 }) {
                             for o in state.organisations(cell: c, type: t) { organisationSet.insert(o) }

@@ -25,18 +25,10 @@ public struct ReachState: Sendable {
         func listed(_ type: Int) -> Int { type < listedCounts.count ? listedCounts[type] : 0 }
     }
 
-    /// What became of an attendance line.
-    public enum Listing: Equatable, Sendable {
-        case added
-        /// The same person was already listed at this action, with the same type.
-        case duplicate
-        /// The same person was already listed at this action as another stakeholder type.
-        case conflict(listedAs: String)
-    }
-
     /// One resolved attendance line, with what the ingest stage needs to count and link it.
     public struct Resolved: Sendable {
-        public let listing: Listing
+        /// For a conflict, the type the person was first listed with at the action; nil for a first listing.
+        public let listedAs: String?
         /// The source index given to `add(_:at:source:)`.
         public let source: Int
         /// Reading order (0-based, over every line added).
@@ -46,8 +38,8 @@ public struct ReachState: Sendable {
         public let entry: Int
         /// The line's stakeholder type, as an index in `types`.
         public let type: Int
-        /// Where the line was read; built only for conflicts (the others are not reported).
-        public let location: RecordLocation?
+        /// Where the line was read.
+        public let location: RecordLocation
     }
 
     public private(set) var entries: [ActionEntry] = []
@@ -187,12 +179,12 @@ public struct ReachState: Sendable {
                 scopes.append(periodScope * slots + slots - 1)
                 if p.organisation != 0 { Self.insert(p.organisation - 1, into: &organisationsByCell[cell], type: type) }
                 counts[Int(p.place)].added += 1
-                if let added { added(resolved(p, .added)) }
+                if let added { added(resolved(p, listedAs: nil)) }
             } else if type == firstType {
                 counts[Int(p.place)].duplicates += 1
             } else {
                 counts[Int(p.place)].conflicts += 1
-                conflict(resolved(p, .conflict(listedAs: types[firstType])))
+                conflict(resolved(p, listedAs: types[firstType]))
             }
         }
         for e in entries.indices { entries[e].listedCounts = Array(listed[e * typeCount..<(e + 1) * typeCount]) }
@@ -205,15 +197,13 @@ public struct ReachState: Sendable {
         return bySource
     }
 
-    private func resolved(_ p: Participation, _ listing: Listing) -> Resolved {
+    private func resolved(_ p: Participation, listedAs: String?) -> Resolved {
         let place = places[Int(p.place)]
-        var location: RecordLocation?
-        if case .conflict = listing {
-            location = RecordLocation(source: place.name, line: Int(p.line), path: place.path, index: p.index == 0 ? nil : Int(p.index) - 1)
-        }
-        return Resolved(listing: listing, source: place.source, seq: p.seq, person: p.person,
+        return Resolved(listedAs: listedAs, source: place.source, seq: p.seq, person: p.person,
                         organisation: p.organisation == 0 ? nil : organisations.hash(of: p.organisation - 1),
-                        entry: Int(p.entry), type: Int(p.type), location: location)
+                        entry: Int(p.entry), type: Int(p.type),
+                        location: RecordLocation(source: place.name, line: Int(p.line), path: place.path,
+                                                 index: p.index == 0 ? nil : Int(p.index) - 1))
     }
 
     /// Distinct persons listed in a cell (or, with `period`, in all cells of that period) with the
@@ -306,12 +296,7 @@ struct Interner: Sendable {
 }
 
 extension Array where Element == UInt32 {
-    /// Binary search in a sorted array.
-    func sortedContains(_ value: UInt32) -> Bool {
-        let i = insertionPoint(value)
-        return i < count && self[i] == value
-    }
-
+    /// Where `value` is, or would be inserted, in a sorted array (binary search).
     func insertionPoint(_ value: UInt32) -> Int {
         var low = 0, high = count
         while low < high {

@@ -174,23 +174,19 @@ struct Ingestion {
     /// Classifies the queued attendance lines (first listing, duplicate or conflict), counts them and
     /// reports the conflicts in reading order, after the other rejects.
     private mutating func resolveAttendance() throws {
-        var state = ReachState(scheme: config.periods)
-        swap(&state, &reach)
-        defer { swap(&state, &reach) }
         var conflicts: [(seq: UInt64, reject: Reject)] = []
         var links = self.links
-        let entries = state.entries, types = state.types
-        let clock = ContinuousClock.now, lines = state.pendingCount, runs = state.spilledRuns
+        let entries = reach.entries, types = reach.types, linking = needsLinks
+        let clock = ContinuousClock.now, lines = reach.pendingCount, runs = reach.spilledRuns
         defer {
             timings.append(StageTiming(stage: "resolve", source: "attendance", seconds: (ContinuousClock.now - clock).seconds,
                                        records: lines, spilledRuns: runs))
         }
-        let counts = try state.resolve(conflict: { line in
-            guard case .conflict(let listed) = line.listing else { return }
-            conflicts.append((line.seq, Reject(location: line.location ?? RecordLocation(source: "", line: 0), field: "stakeholder_type",
-                                               value: types[line.type], reason: .duplicateConflict,
-                                               message: "this person is already listed at action '\(entries[line.entry].record.id)' as '\(listed)'")))
-        }, added: needsLinks ? { line in
+        let counts = try reach.resolve(conflict: { line in
+            conflicts.append((line.seq, Reject(location: line.location, field: "stakeholder_type", value: types[line.type],
+                                               reason: .duplicateConflict,
+                                               message: "this person is already listed at action '\(entries[line.entry].record.id)' as '\(line.listedAs ?? "")'")))
+        }, added: linking ? { line in
             links.addAttendance(person: line.person, organisation: line.organisation, date: entries[line.entry].record.date)
         } : nil)
         for (source, c) in counts {

@@ -21,10 +21,13 @@ struct ReachTests {
     }
 
     /// Resolves the queued lines; what became of each, in reading order.
+    enum Listing: Equatable { case added, duplicate, conflict(listedAs: String) }
+
     /// (Lines neither added nor in conflict are the duplicates; the per-source counts must agree.)
-    static func resolve(_ state: inout ReachState) throws -> [ReachState.Listing] {
-        var outcomes = [ReachState.Listing](repeating: .duplicate, count: state.pendingCount)
-        let counts = try state.resolve(conflict: { outcomes[Int($0.seq)] = $0.listing }, added: { outcomes[Int($0.seq)] = $0.listing })
+    static func resolve(_ state: inout ReachState) throws -> [Listing] {
+        var outcomes = [Listing](repeating: .duplicate, count: state.pendingCount)
+        let counts = try state.resolve(conflict: { outcomes[Int($0.seq)] = .conflict(listedAs: $0.listedAs ?? "") },
+                                       added: { outcomes[Int($0.seq)] = .added })
         let total = counts.values.reduce(ReachState.SourceCounts()) {
             ReachState.SourceCounts(added: $0.added + $1.added, duplicates: $0.duplicates + $1.duplicates, conflicts: $0.conflicts + $1.conflicts)
         }
