@@ -238,12 +238,14 @@ public struct ReachState: Sendable {
 /// 64-bit stable hashes → dense 32-bit indices.
 ///
 /// Open addressing on the hash itself: the keys are already FNV hashes, and Swift's `Dictionary`
-/// re-hashing them with SipHash took 11 % of the ingest time on a 100 MB export. The hashes are
-/// kept in fixed blocks of 65,536, not one array: doubling a million-entry array copies it while
-/// the old one is still alive (8 MB more at the peak for 1 M persons).
+/// re-hashing them with SipHash took 11 % of the ingest time on a 100 MB export. A slot holds the
+/// hash beside its index, so a probe touches one cache line (reading the hash back from the
+/// blocks was a second miss per look-up: 7.7 % of a 700 MB attendance ingest). The hashes are also
+/// kept in fixed blocks of 65,536, by index: doubling a million-entry array copies it while the old
+/// one is still alive.
 struct Interner: Sendable {
-    /// Slot → index + 1 (0 = empty); the slot's key is `hash(of: index)`.
-    private var slots: [UInt32] = Array(repeating: 0, count: 1024)
+    /// Hash and index + 1 (0 = empty slot).
+    private var slots = [(hash: UInt64, index: UInt32)](repeating: (0, 0), count: 1024)
     private var blocks: [[UInt64]] = []
     private(set) var count = 0
     private static let blockShift = 16
@@ -254,42 +256,35 @@ struct Interner: Sendable {
     }
 
     mutating func intern(_ hash: UInt64) -> UInt32 {
-        var mask = slots.count - 1
-        if count * 4 >= slots.count * 3 {
-            grow()
-            mask = slots.count - 1
-        }
+        if count * 4 >= slots.count * 3 { grow() }
+        let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & UInt64(mask))
         while true {
             let entry = slots[slot]
-            if entry == 0 {
+            if entry.index == 0 {
                 if count >> Self.blockShift == blocks.count {
                     blocks.append([])
                     blocks[blocks.count - 1].reserveCapacity(1 << Self.blockShift)
                 }
                 blocks[blocks.count - 1].append(hash)
                 count += 1
-                slots[slot] = UInt32(truncatingIfNeeded: count)
+                slots[slot] = (hash, UInt32(truncatingIfNeeded: count))
                 return UInt32(truncatingIfNeeded: count - 1)
             }
-            if self.hash(of: entry - 1) == hash { return entry - 1 }
+            if entry.hash == hash { return entry.index - 1 }
             slot = (slot + 1) & mask
         }
     }
 
     private mutating func grow() {
-        let capacity = slots.count * 2
-        slots = []  // freed before the larger table is filled
-        var fresh = [UInt32](repeating: 0, count: capacity)
-        let mask = UInt64(capacity - 1)
-        var i = 0
-        for block in blocks {
-            for hash in block {
-                var slot = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & mask)
-                while fresh[slot] != 0 { slot = (slot + 1) & Int(mask) }
-                i += 1
-                fresh[slot] = UInt32(truncatingIfNeeded: i)
-            }
+        let old = slots
+        slots = []
+        var fresh = [(hash: UInt64, index: UInt32)](repeating: (0, 0), count: old.count * 2)
+        let mask = fresh.count - 1
+        for entry in old where entry.index != 0 {
+            var slot = Int(truncatingIfNeeded: (entry.hash ^ (entry.hash >> 29)) & UInt64(mask))
+            while fresh[slot].index != 0 { slot = (slot + 1) & mask }
+            fresh[slot] = entry
         }
         slots = fresh
     }

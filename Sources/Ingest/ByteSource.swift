@@ -25,7 +25,7 @@ final class FileChunkSource: ChunkSource {
     let path: String
     private let fd: Int32
     private let chunkSize: Int
-    private var hasher = ReadHasher()
+    private let hasher = ReadHasher()
 
     /// SHA-256 and size, once the file was read to its end (nil before).
     var digest: ReadDigest? { hasher.digest }
@@ -56,7 +56,7 @@ final class FileChunkSource: ChunkSource {
         if filled < chunkSize { hasher.reachedEndOfFile() }
         if filled == 0 { return nil }
         buffer.removeLast(chunkSize - filled)
-        buffer.withUnsafeBytes { hasher.consumed($0) }
+        hasher.consumed(block: buffer)
         return buffer
     }
 }

@@ -2,9 +2,11 @@ import Records
 
 /// One CSV record: its fields' unescaped bytes, where it starts, and what went wrong reading it.
 public struct CSVRow: Sendable {
-    /// All fields' bytes back to back; `ends[i]` is the end offset of field i.
+    /// The fields' bytes back to back from `start`; `ends[ends.startIndex + i]` is the end offset of
+    /// field i. A row may be a view into a batch of records sharing one buffer (partner XML).
     var bytes: [UInt8]
-    var ends: [Int]
+    var ends: ArraySlice<Int>
+    let start: Int
     /// 1-based physical line where the record starts.
     public let line: Int
     /// The file ended inside a quoted field.
@@ -21,26 +23,32 @@ public struct CSVRow: Sendable {
             bytes += f.utf8
             ends.append(bytes.count)
         }
-        self.bytes = bytes
-        self.ends = ends
-        self.line = line
-        self.unterminatedQuote = false
-        self.encoding = .utf8
+        self.init(bytes: bytes, ends: ends, line: line, unterminatedQuote: false, encoding: .utf8)
     }
 
     init(bytes: [UInt8], ends: [Int], line: Int, unterminatedQuote: Bool, encoding: TextEncoding) {
+        self.init(bytes: bytes, start: 0, ends: ends[...], line: line, unterminatedQuote: unterminatedQuote, encoding: encoding)
+    }
+
+    /// A view of one record in a shared buffer: its fields run from `start` to `ends.last`.
+    init(bytes: [UInt8], start: Int, ends: ArraySlice<Int>, line: Int, unterminatedQuote: Bool = false, encoding: TextEncoding = .utf8) {
         self.bytes = bytes
+        self.start = start
         self.ends = ends
         self.line = line
         self.unterminatedQuote = unterminatedQuote
         self.encoding = encoding
     }
 
-    /// Field `i`'s bytes as read (empty past the last field).
-    public func rawField(_ i: Int) -> ArraySlice<UInt8> {
-        guard i >= 0, i < ends.count else { return [] }
-        return bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]]
+    /// Field `i`'s byte range in `bytes` (empty past the last field).
+    func range(_ i: Int) -> Range<Int> {
+        guard i >= 0, i < ends.count else { return 0..<0 }
+        let e = ends.startIndex + i
+        return (i == 0 ? start : ends[e - 1])..<ends[e]
     }
+
+    /// Field `i`'s bytes as read (empty past the last field).
+    public func rawField(_ i: Int) -> ArraySlice<UInt8> { bytes[range(i)] }
 
     /// Field `i` as text ("" past the last field).
     public func field(_ i: Int) -> String {
@@ -51,9 +59,9 @@ public struct CSVRow: Sendable {
     /// Field `i` as text; `fellBack` is set when UTF-8 bytes were invalid and read as Windows-1252.
     public func field(_ i: Int, fellBack: inout Bool) -> String {
         guard i >= 0, i < ends.count else { return "" }
-        let start = i == 0 ? 0 : ends[i - 1]
+        let range = range(i)
         return bytes.withUnsafeBufferPointer { all in
-            FieldDecoder.decode(UnsafeBufferPointer(rebasing: all[start..<ends[i]]), as: encoding, fellBack: &fellBack)
+            FieldDecoder.decode(UnsafeBufferPointer(rebasing: all[range]), as: encoding, fellBack: &fellBack)
         }
     }
 
@@ -77,18 +85,20 @@ public struct CSVRow: Sendable {
         return (h, range.isEmpty)
     }
 
-    /// The stable hash of field `i`'s folded key, from its bytes when they are ASCII (nil otherwise).
+    /// The stable hash of field `i`'s folded key, from its bytes (nil when empty, or when the bytes
+    /// need the string path: see `Fold.keyHash`).
     public func foldedKeyHash(_ i: Int) -> UInt64? {
         let range = trimmedRange(i)
         guard !range.isEmpty else { return nil }
-        return bytes.withUnsafeBufferPointer { Fold.keyHash(UnsafeBufferPointer(rebasing: $0[range])) }
+        return bytes.withUnsafeBufferPointer { Fold.keyHash(UnsafeBufferPointer(rebasing: $0[range]), utf8: encoding == .utf8) }
     }
 
     /// The byte range of field `i` without surrounding white space.
     func trimmedRange(_ i: Int) -> Range<Int> {
         guard i >= 0, i < ends.count else { return 0..<0 }
-        var start = i == 0 ? 0 : ends[i - 1]
-        var end = ends[i]
+        let whole = range(i)
+        var start = whole.lowerBound
+        var end = whole.upperBound
         let utf8 = encoding == .utf8
         return bytes.withUnsafeBufferPointer { all in
             while start < end {
@@ -115,7 +125,7 @@ public struct CSVRow: Sendable {
     public var fields: [String] { (0..<count).map { field($0) } }
 
     /// True when every field is empty (a blank line, or `;;;` left by a spreadsheet).
-    public var isBlank: Bool { bytes.isEmpty }
+    public var isBlank: Bool { (ends.last ?? start) == start }
 }
 
 /// A streaming RFC 4180 reader over ASCII-compatible bytes (UTF-8, Windows-1252).

@@ -156,6 +156,7 @@ public struct SourceMapper {
         }
         func organisation(_ field: String = "organisation") -> UInt64? {
             guard let i = binding.indices[field] else { return nil }
+            if let key = row.foldedKeyHash(i) { return key }
             let (hash, isEmpty) = row.trimmedFieldHash(i)
             if isEmpty { return nil }
             return resolved.organisationKey(rawHash: hash) { StableHash.fnv1a(Fold.key(row.trimmedField(i, fellBack: &fellBack))) }

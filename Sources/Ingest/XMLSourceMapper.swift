@@ -65,9 +65,15 @@ extension SourceMapper {
                     let table = PartnerXMLTable(recordPath: source.xml.record ?? "/", xpaths: names, namespaces: source.xml.namespaces)
                     // libxml2 parses ahead on a second core while this thread maps the records.
                     let digest = ProducerOwned<ReadDigest?>(nil)
-                    try ParallelBatches.run(produce: { (out: (XMLRecord) -> Void) in digest.value = try table.read(path: file, emit: out) }) { record in
-                        let row = CSVRow(bytes: record.bytes, ends: record.ends, line: record.line, unterminatedQuote: false, encoding: .utf8)
-                        try emit(mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: record.path, index: record.index))
+                    let path = table.recordPath
+                    try ParallelBatches.run(batchSize: 1, produce: { (out: (XMLRecordBatch) -> Void) in
+                        digest.value = try table.read(path: file, emit: out)
+                    }) { batch in
+                        for i in 0..<batch.count {
+                            let (start, ends) = batch.span(i)
+                            let row = CSVRow(bytes: batch.bytes, start: start, ends: batch.ends[ends], line: batch.lines[i])
+                            try emit(mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: path, index: batch.indices[i]))
+                        }
                     }
                     readDigest = digest.value
                 } else {

@@ -4,14 +4,17 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-/// The file libxml2 reads through callbacks: plain read(2), except that white space before the
-/// document's first byte is dropped (some exporters write tabs before `<?xml`, which libxml2
-/// rejects; PhpSpreadsheet issue 2157). Line numbers then count from the first non-blank line.
-/// Every byte read is hashed, so a file parsed to its end needs no second read for the manifest.
+/// The file libxml2 reads through callbacks: read(2) in blocks of 1 MiB served from memory (libxml2
+/// asks for 4 KB at a time), except that white space before the document's first byte is dropped
+/// (some exporters write tabs before `<?xml`, which libxml2 rejects; PhpSpreadsheet issue 2157).
+/// Line numbers then count from the first non-blank line. Every block read is hashed, so a file
+/// parsed to its end needs no second read for the manifest.
 final class XMLFileInput {
     let fd: Int32
     var atStart = true
-    var hasher = ReadHasher()
+    let hasher = ReadHasher()
+    private var block: [UInt8] = []
+    private var offset = 0
 
     init?(path: String) {
         fd = open(path, O_RDONLY)
@@ -20,18 +23,48 @@ final class XMLFileInput {
 
     deinit { close(fd) }
 
+    /// Copies up to `count` bytes into libxml2's buffer: 0 at the end, -1 on a read error.
     func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int32 {
         while true {
-            let n = Glibc.read(fd, buffer, count)
-            if n >= 0 { hasher.consumed(UnsafeRawBufferPointer(start: buffer, count: n)) }
-            guard n > 0, atStart else { return Int32(n) }
-            var skip = 0
-            while skip < n, [0x20, 0x09, 0x0A, 0x0D].contains(UInt8(bitPattern: buffer[skip])) { skip += 1 }
-            if skip == n { continue }
-            atStart = false
-            if skip > 0 { memmove(buffer, buffer + skip, n - skip) }
-            return Int32(n - skip)
+            if offset == block.count {
+                let status = refill()
+                if status <= 0 { return status }
+            }
+            if atStart {
+                while offset < block.count, [0x20, 0x09, 0x0A, 0x0D].contains(block[offset]) { offset += 1 }
+                if offset == block.count { continue }
+                atStart = false
+            }
+            let n = min(count, block.count - offset)
+            block.withUnsafeBytes { raw in
+                if let base = raw.baseAddress { memcpy(buffer, base + offset, n) }
+            }
+            offset += n
+            return Int32(n)
         }
+    }
+
+    /// Reads the next block: 1 when bytes were read, 0 at the end of the file, -1 on error.
+    private func refill() -> Int32 {
+        let size = ReadHasher.blockSize
+        var failed = false
+        let fresh = [UInt8](unsafeUninitializedCapacity: size) { raw, initialized in
+            var filled = 0
+            while filled < size, let base = raw.baseAddress {
+                let n = Glibc.read(fd, base + filled, size - filled)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failed = true }
+                if n <= 0 { break }
+                filled += n
+            }
+            initialized = filled
+        }
+        if failed { return -1 }
+        hasher.consumed(block: fresh)
+        if fresh.count < size { hasher.reachedEndOfFile() }
+        block = fresh
+        offset = 0
+        return fresh.isEmpty ? 0 : 1
     }
 }
 

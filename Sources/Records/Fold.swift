@@ -12,40 +12,53 @@ public enum Fold {
     /// The key of UTF-8 bytes made of ASCII, Latin-1 Supplement, Latin Extended-A and common
     /// punctuation; nil when another script appears (the general path handles it).
     static func latinKey(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        var out = KeyBytes()
+        out.bytes.reserveCapacity(bytes.count)
+        guard fold(bytes, utf8: true, into: &out) else { return nil }
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    /// Feeds the folded key of `bytes` to `sink`: letters and digits lower-cased, accents dropped,
+    /// one space between words. False when a character is not handled (see `character`).
+    /// Generic rather than a closure: a closure capturing the output boxes it and adds
+    /// exclusivity checks per byte.
+    @inline(__always)
+    static func fold<Sink: KeySink>(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool, into sink: inout Sink) -> Bool {
         var pendingSpace = false
         var i = 0
-        let n = bytes.count
-        // No nested helper: a closure capturing `out` boxes it and adds exclusivity checks per byte.
-        while i < n {
-            let b = bytes[i]
-            var first: UInt8 = 0, second: UInt8 = 0
-            if b < 0x80 {
-                if isASCIIAlphanumeric(b) { first = b >= 65 && b <= 90 ? b + 32 : b }
-                i += 1
-            } else if b >= 0xC3 && b <= 0xC5 && i + 1 < n {
-                let folded = latinFold[((Int(b & 0x1F) << 6) | Int(bytes[i + 1] & 0x3F)) - 0xC0]
-                if folded.0 == 0xFF { return nil }
-                (first, second) = folded
-                i += 2
-            } else if b == 0xC2 && i + 1 < n {
-                i += 2  // no-break space, «, », °, ·…: separators
-            } else if b == 0xE2 && i + 2 < n && bytes[i + 1] == 0x80 {
-                i += 3  // ’ – — “ ” … and the narrow no-break space: separators
-            } else {
-                return nil
-            }
+        while i < bytes.count {
+            guard let (first, second, length) = character(bytes, at: i, utf8: utf8) else { return false }
+            i += length
             if first == 0 {
                 pendingSpace = true
                 continue
             }
-            if pendingSpace && !out.isEmpty { out.append(0x20) }
+            if pendingSpace && !sink.isEmpty { sink.append(0x20) }
             pendingSpace = false
-            out.append(first)
-            if second != 0 { out.append(second) }
+            sink.append(first)
+            if second != 0 { sink.append(second) }
         }
-        return String(decoding: out, as: UTF8.self)
+        return true
+    }
+
+    /// The character at `i`: its folded letters (lower-case ASCII, `first` 0 for a separator) and
+    /// its length in bytes; nil when not handled (another script, or any byte beyond ASCII when
+    /// `utf8` is false). Only valid UTF-8 is accepted (continuation bytes checked), so a key built
+    /// from raw bytes is the key of the very text the decoder would produce.
+    @inline(__always)
+    static func character(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, utf8: Bool) -> (first: UInt8, second: UInt8, length: Int)? {
+        let b = bytes[i], n = bytes.count
+        if b < 0x80 { return (isASCIIAlphanumeric(b) ? (b >= 65 && b <= 90 ? b + 32 : b) : 0, 0, 1) }
+        guard utf8 else { return nil }
+        if b >= 0xC3 && b <= 0xC5 && i + 1 < n && bytes[i + 1] & 0xC0 == 0x80 {
+            let folded = latinFold[((Int(b & 0x1F) << 6) | Int(bytes[i + 1] & 0x3F)) - 0xC0]
+            return folded.0 == 0xFF ? nil : (folded.0, folded.1, 2)
+        }
+        // No-break space, «, », °, ·…: separators.
+        if b == 0xC2 && i + 1 < n && bytes[i + 1] & 0xC0 == 0x80 { return (0, 0, 2) }
+        // ’ – — “ ” … and the narrow no-break space: separators.
+        if b == 0xE2 && i + 2 < n && bytes[i + 1] == 0x80 && bytes[i + 2] & 0xC0 == 0x80 { return (0, 0, 3) }
+        return nil
     }
 
     /// U+00C0…U+017F → lower-case ASCII letter(s); (0, 0) a separator; (0xFF, _) not handled here.
@@ -58,28 +71,14 @@ public enum Fold {
         return scalar.properties.isAlphabetic ? (0xFF, 0) : (0, 0)
     }
 
-    /// `StableHash.fnv1a(Fold.key(text))` computed straight from ASCII bytes, with no string built;
-    /// nil when a byte is not ASCII (then use the string path, which gives the same key).
-    public static func keyHash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var pendingSpace = false
-        var empty = true
-        for b in bytes {
-            if b >= 0x80 { return nil }
-            if isASCIIAlphanumeric(b) {
-                if pendingSpace && !empty {
-                    h ^= 0x20
-                    h &*= 0x0000_0100_0000_01b3
-                }
-                pendingSpace = false
-                empty = false
-                h ^= UInt64(b >= 65 && b <= 90 ? b + 32 : b)
-                h &*= 0x0000_0100_0000_01b3
-            } else {
-                pendingSpace = true
-            }
-        }
-        return h
+    /// `StableHash.fnv1a(Fold.key(text))` computed straight from the bytes, with no string built.
+    /// `utf8`: the bytes are UTF-8, and the Latin letters `latinKey` handles are folded too (person
+    /// and organisation names with accents: building and folding their strings was a fifth of the
+    /// mapping thread). Otherwise only ASCII is handled. Nil when a byte sequence is not handled
+    /// (another script, invalid UTF-8, Windows-1252 text): then use the string path.
+    public static func keyHash(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool = true) -> UInt64? {
+        var hasher = KeyHasher()
+        return fold(bytes, utf8: utf8, into: &hasher) ? hasher.hash : nil
     }
 
     /// The general path, for text with letters beyond ASCII.
@@ -147,4 +146,29 @@ public enum Fold {
         }
         return table
     }()
+}
+
+/// Where `Fold.fold` writes a key's bytes.
+protocol KeySink {
+    /// No byte written yet.
+    var isEmpty: Bool { get }
+    mutating func append(_ byte: UInt8)
+}
+
+/// The key's bytes.
+struct KeyBytes: KeySink {
+    var bytes: [UInt8] = []
+    var isEmpty: Bool { bytes.isEmpty }
+    mutating func append(_ byte: UInt8) { bytes.append(byte) }
+}
+
+/// The key's FNV-1a hash (`StableHash.fnv1a` of the key), no bytes kept.
+struct KeyHasher: KeySink {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    var isEmpty = true
+    mutating func append(_ byte: UInt8) {
+        hash ^= UInt64(byte)
+        hash &*= 0x0000_0100_0000_01b3
+        isEmpty = false
+    }
 }
