@@ -8,7 +8,7 @@ public enum ReachIndicators {
     /// Every reach row per period × territory × stakeholder type, with `ALL` roll-ups, unprotected.
     public static func compute(_ state: ReachState, stakeholderTypes: [String]) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
-        var organisationSet = BitSet(capacity: state.organisationCount)
+        var organisationSet = Set<UInt64>()
         let byPeriod = Dictionary(grouping: state.entries.indices, by: { state.entries[$0].period })
         for (period, all) in byPeriod {
             let byTerritory = Dictionary(grouping: all, by: { state.entries[$0].record.territory })
@@ -62,7 +62,7 @@ public enum ReachIndicators {
                     }
                     rows += counts.rows(key: (period, territory, type), persons: persons,
                                         organisations: organisationSet.count, actionTypes: actionTypes)
-                    organisationSet.reset()
+                    organisationSet.removeAll(keepingCapacity: true)
                 }
             }
         }

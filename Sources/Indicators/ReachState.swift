@@ -51,8 +51,7 @@ public struct ReachState: Sendable {
     private var cellIndex: [String: Int] = [:]
     /// Organisations of listed persons per cell, then per stakeholder-type index, sorted.
     /// Kept per cell, not per action: only distinct counts per cell are published.
-    private(set) var organisationsByCell: [[[UInt32]]] = []
-    private var organisations = Interner()
+    private(set) var organisationsByCell: [[[UInt64]]] = []
     /// Distinct persons per scope (a cell, or a whole period after the cells) × type index (the
     /// last slot: any type); filled by `resolve`.
     private var distinct: [Int] = []
@@ -70,7 +69,6 @@ public struct ReachState: Sendable {
         pending = ParticipationRuns(bufferLimit: bufferLimit)
     }
 
-    var organisationCount: Int { organisations.count }
     /// Attendance lines added and not yet resolved.
     public var pendingCount: Int { pending.count }
     /// Sorted runs written to disk so far (0 while everything fits in memory).
@@ -93,7 +91,7 @@ public struct ReachState: Sendable {
     }
 
     /// Organisations listed in a cell for a stakeholder-type index.
-    func organisations(cell: Int, type: Int) -> [UInt32] {
+    func organisations(cell: Int, type: Int) -> [UInt64] {
         type < organisationsByCell[cell].count ? organisationsByCell[cell][type] : []
     }
 
@@ -114,11 +112,10 @@ public struct ReachState: Sendable {
             break
         }
         if place == places.count { places.append((source, location.source, location.path)) }
-        let organisation = line.organisation.map { organisations.intern($0) + 1 } ?? 0
-        try pending.append(Participation(person: line.person, seq: nextSeq, entry: UInt32(truncatingIfNeeded: entry),
-                                         organisation: organisation, line: UInt32(clamping: location.line),
+        try pending.append(Participation(person: line.person, seq: nextSeq, organisation: line.organisation ?? 0,
+                                         entry: UInt32(truncatingIfNeeded: entry), line: UInt32(clamping: location.line),
                                          index: UInt32(clamping: (location.index ?? -1) + 1), place: UInt16(truncatingIfNeeded: place),
-                                         type: UInt8(truncatingIfNeeded: type)))
+                                         type: UInt8(truncatingIfNeeded: type), hasOrganisation: line.organisation != nil))
         nextSeq += 1
     }
 
@@ -177,7 +174,7 @@ public struct ReachState: Sendable {
                 scopes.append(cell * slots + slots - 1)
                 scopes.append(periodScope * slots + type)
                 scopes.append(periodScope * slots + slots - 1)
-                if p.organisation != 0 { Self.insert(p.organisation - 1, into: &organisationsByCell[cell], type: type) }
+                if p.hasOrganisation { Self.insert(p.organisation, into: &organisationsByCell[cell], type: type) }
                 counts[Int(p.place)].added += 1
                 if let added { added(resolved(p, listedAs: nil)) }
             } else if type == firstType {
@@ -200,7 +197,7 @@ public struct ReachState: Sendable {
     private func resolved(_ p: Participation, listedAs: String?) -> Resolved {
         let place = places[Int(p.place)]
         return Resolved(listedAs: listedAs, source: place.source, seq: p.seq, person: p.person,
-                        organisation: p.organisation == 0 ? nil : organisations.hash(of: p.organisation - 1),
+                        organisation: p.hasOrganisation ? p.organisation : nil,
                         entry: Int(p.entry), type: Int(p.type),
                         location: RecordLocation(source: place.name, line: Int(p.line), path: place.path,
                                                  index: p.index == 0 ? nil : Int(p.index) - 1))
@@ -217,7 +214,7 @@ public struct ReachState: Sendable {
         return i < distinct.count ? distinct[i] : 0
     }
 
-    private static func insert(_ o: UInt32, into byType: inout [[UInt32]], type: Int) {
+    private static func insert(_ o: UInt64, into byType: inout [[UInt64]], type: Int) {
         while byType.count <= type { byType.append([]) }
         let at = byType[type].insertionPoint(o)
         if at < byType[type].count && byType[type][at] == o { return }
@@ -235,90 +232,14 @@ public struct ReachState: Sendable {
     }
 }
 
-/// 64-bit stable hashes → dense 32-bit indices.
-///
-/// Open addressing on the hash itself: the keys are already FNV hashes, and Swift's `Dictionary`
-/// re-hashing them with SipHash took 11 % of the ingest time on a 100 MB export. A slot holds the
-/// hash beside its index, so a probe touches one cache line (reading the hash back from the
-/// blocks was a second miss per look-up: 7.7 % of a 700 MB attendance ingest). The hashes are also
-/// kept in fixed blocks of 65,536, by index: doubling a million-entry array copies it while the old
-/// one is still alive.
-struct Interner: Sendable {
-    /// Hash and index + 1 (0 = empty slot).
-    private var slots = [(hash: UInt64, index: UInt32)](repeating: (0, 0), count: 1024)
-    private var blocks: [[UInt64]] = []
-    private(set) var count = 0
-    private static let blockShift = 16
-
-    /// The hash interned as `index`.
-    func hash(of index: UInt32) -> UInt64 {
-        blocks[Int(index) >> Self.blockShift][Int(index) & ((1 << Self.blockShift) - 1)]
-    }
-
-    mutating func intern(_ hash: UInt64) -> UInt32 {
-        if count * 4 >= slots.count * 3 { grow() }
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: (hash ^ (hash >> 29)) & UInt64(mask))
-        while true {
-            let entry = slots[slot]
-            if entry.index == 0 {
-                if count >> Self.blockShift == blocks.count {
-                    blocks.append([])
-                    blocks[blocks.count - 1].reserveCapacity(1 << Self.blockShift)
-                }
-                blocks[blocks.count - 1].append(hash)
-                count += 1
-                slots[slot] = (hash, UInt32(truncatingIfNeeded: count))
-                return UInt32(truncatingIfNeeded: count - 1)
-            }
-            if entry.hash == hash { return entry.index - 1 }
-            slot = (slot + 1) & mask
-        }
-    }
-
-    private mutating func grow() {
-        let old = slots
-        slots = []
-        var fresh = [(hash: UInt64, index: UInt32)](repeating: (0, 0), count: old.count * 2)
-        let mask = fresh.count - 1
-        for entry in old where entry.index != 0 {
-            var slot = Int(truncatingIfNeeded: (entry.hash ^ (entry.hash >> 29)) & UInt64(mask))
-            while fresh[slot].index != 0 { slot = (slot + 1) & mask }
-            fresh[slot] = entry
-        }
-        slots = fresh
-    }
-}
-
-extension Array where Element == UInt32 {
+extension Array where Element == UInt64 {
     /// Where `value` is, or would be inserted, in a sorted array (binary search).
-    func insertionPoint(_ value: UInt32) -> Int {
+    func insertionPoint(_ value: UInt64) -> Int {
         var low = 0, high = count
         while low < high {
             let mid = (low + high) / 2
             if self[mid] < value { low = mid + 1 } else { high = mid }
         }
         return low
-    }
-}
-
-/// A reusable set of small integers: insert marks a bit, `reset` clears only the words touched.
-struct BitSet {
-    private var words: [UInt64]
-    private var touched: [Int] = []
-    private(set) var count = 0
-
-    init(capacity: Int) { words = Array(repeating: 0, count: capacity / 64 + 1) }
-
-    mutating func insert(_ value: UInt32) {
-        let w = Int(value >> 6), bit = UInt64(1) << UInt64(value & 63)
-        if words[w] == 0 { touched.append(w) }
-        if words[w] & bit == 0 { words[w] |= bit; count += 1 }
-    }
-
-    mutating func reset() {
-        for w in touched { words[w] = 0 }
-        touched.removeAll(keepingCapacity: true)
-        count = 0
     }
 }

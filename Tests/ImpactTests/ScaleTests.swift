@@ -191,17 +191,6 @@ struct ScaleTests {
         #expect(map[12_345] == nil)
     }
 
-    /// Interned indices are dense, stable, and map back to their hashes across block boundaries.
-    @Test func internerIsDenseAcrossBlocks() {
-        var interner = Interner()
-        let hashes = (0..<200_000).map { UInt64($0) &* 0xD6E8_FEB8_6659_FD93 }
-        for (i, h) in hashes.enumerated() { #expect(interner.intern(h) == UInt32(i)) }
-        for (i, h) in hashes.enumerated().reversed() where i % 997 == 0 { #expect(interner.intern(h) == UInt32(i)) }
-        #expect(interner.count == hashes.count)
-        #expect(interner.hash(of: 65_536) == hashes[65_536])
-        #expect(interner.hash(of: 199_999) == hashes[199_999])
-    }
-
     /// Cached t quantiles equal freshly computed ones and scipy's:
     /// `python3 -c 'from scipy.stats import t; print(t.ppf(0.975, 9))'` → 2.262157162798205.
     @Test func cachedQuantilesEqualComputed() {
