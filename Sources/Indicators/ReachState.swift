@@ -63,10 +63,11 @@ public struct ReachState: Sendable {
     private var nextSeq: UInt64 = 0
     let scheme: PeriodScheme
 
-    /// `bufferLimit`: attendance lines kept in memory before a sorted run goes to disk.
-    public init(scheme: PeriodScheme, bufferLimit: Int = 1 << 18) {
+    /// `bufferLimit`: attendance lines kept in memory before a sorted run goes to disk, in a folder
+    /// made under `temporaryBase` (nil: TMPDIR, else /tmp).
+    public init(scheme: PeriodScheme, bufferLimit: Int = 1 << 18, temporaryBase: String? = nil) {
         self.scheme = scheme
-        pending = ParticipationRuns(bufferLimit: bufferLimit)
+        pending = ParticipationRuns(bufferLimit: bufferLimit, temporaryBase: temporaryBase)
     }
 
     /// Attendance lines added and not yet resolved.

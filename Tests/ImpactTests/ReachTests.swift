@@ -131,6 +131,17 @@ struct ReachTests {
         #expect(value(whole, "participations", "lyon", "industriel") == Double(firstType.values.filter { $0 == "industriel" }.count))
     }
 
+    /// A temporary folder that cannot be made stops the run with the system's reason and what to do.
+    @Test func spillFailureSaysWhereAndWhy() throws {
+        var state = ReachState(scheme: .calendarYear, bufferLimit: 10, temporaryBase: "/nonexistent/impact")
+        state.add(Self.action("A1", "lyon"))
+        let error = #expect(throws: SpillError.self) {
+            for j in 0..<25 { try Self.attend(&state, Self.line("A1", "p\(j)", "industriel")) }
+        }
+        #expect(error?.description.contains("could not create a folder in /nonexistent/impact") == true)
+        #expect(error?.description.contains("No such file or directory; set TMPDIR") == true)
+    }
+
     static func table(_ cells: [(String, String, Double)]) -> [IndicatorRow] {
         cells.map { IndicatorRow(indicator: "participants", period: "2025", territory: $0.0, stakeholderType: $0.1, value: $0.2, n: Int($0.2)) }
     }
