@@ -1,4 +1,5 @@
 import Foundation
+import Records
 
 /// One attendance line awaiting resolution (40 bytes, written to disk as is).
 struct Participation: Sendable {
@@ -37,7 +38,7 @@ struct Participation: Sendable {
 final class ParticipationRuns: @unchecked Sendable {
     // Unchecked: owned by one ReachState, used from one thread at a time (the aggregating thread);
     // the writer queue touches only the job it was handed.
-    private var buffer: [Participation] = []
+    private var buffer: LineBuffer?
     private var runs: [String] = []
     private var folder: String?
     /// The run being sorted and written on the writer queue, if any.
@@ -48,7 +49,7 @@ final class ParticipationRuns: @unchecked Sendable {
     let temporaryBase: String?
 
     /// Lines appended and not yet handed out (every run holds a full buffer).
-    var count: Int { runs.count * bufferLimit + buffer.count }
+    var count: Int { runs.count * bufferLimit + (buffer?.count ?? 0) }
 
     /// `bufferLimit` lines (40 bytes each) in memory at most before a run is written; while one is
     /// written, the next buffer fills (two buffers at most).
@@ -66,16 +67,17 @@ final class ParticipationRuns: @unchecked Sendable {
     var runCount: Int { runs.count }
 
     func append(_ p: Participation) throws {
-        if buffer.count >= bufferLimit { try spill() }
-        if buffer.capacity == 0 { buffer.reserveCapacity(min(bufferLimit, 1 << 12)) }
-        buffer.append(p)
+        let current = buffer ?? LineBuffer(capacity: bufferLimit)
+        buffer = current
+        if current.isFull { try spill(current) }
+        buffer?.append(p)
     }
 
     /// Hands the full buffer to the writer queue and goes on with the previous run's buffer.
     /// Sorting and writing on the aggregating thread stalled it a tenth of a second per run, while
     /// the reading thread waited for room to hand over records.
-    private func spill() throws {
-        let spare = try finishWriting()
+    private func spill(_ full: LineBuffer) throws {
+        try finishWriting()
         if folder == nil {
             let base = temporaryBase ?? FileManager.default.temporaryDirectory.path  // TMPDIR, else /tmp
             var template = Array("\(base)/impact-participations.XXXXXX".utf8CString)
@@ -84,31 +86,30 @@ final class ParticipationRuns: @unchecked Sendable {
         }
         let path = "\(folder ?? "")/run-\(runs.count)"
         runs.append(path)
-        let job = SpillJob(buffer)
+        let job = SpillJob(full)
         self.job = job
-        buffer = spare
+        buffer = LineBuffer(capacity: bufferLimit)
         writer.async { job.run(path: path) }
     }
 
-    /// Waits for the run being written; returns its emptied buffer, or throws its error.
-    private func finishWriting() throws -> [Participation] {
-        guard let job else { return [] }
+    /// Waits for the run being written, or throws its error.
+    private func finishWriting() throws {
+        guard let job else { return }
         job.done.wait()
         self.job = nil
         if let error = job.error { throw error }
-        return job.buffer
     }
 
     /// Every line once, sorted by `Participation.precedes`, through the cursor; the runs are
     /// handed over (their files unlinked once open) and this object is empty again.
     func sorted() throws -> ParticipationCursor {
-        _ = try finishWriting()
-        buffer.sort(by: Participation.precedes)
+        try finishWriting()
+        if var lines = buffer?.lines { lines.sort(by: Participation.precedes) }  // sorts the buffer in place
         var readers: [RunReader] = []
         defer { removeFiles() }
         for run in runs { readers.append(try RunReader(path: run)) }
-        readers.append(RunReader(memory: buffer))
-        buffer = []
+        if let buffer { readers.append(RunReader(memory: buffer)) }
+        buffer = nil
         return ParticipationCursor(readers: readers)
     }
 
@@ -174,27 +175,76 @@ struct ParticipationCursor {
 /// One full buffer sorted and written as a run on the writer queue.
 ///
 /// Unchecked: the writer queue is the only one touching `buffer` and `error` until it signals
-/// `done`; the owner reads them only after waiting on it.
+/// `done`; the owner reads `error` only after waiting on it.
 final class SpillJob: @unchecked Sendable {
-    var buffer: [Participation]
+    private var buffer: LineBuffer?
     var error: SpillError?
     let done = DispatchSemaphore(value: 0)
 
-    init(_ buffer: [Participation]) { self.buffer = buffer }
+    init(_ buffer: LineBuffer) { self.buffer = buffer }
 
     func run(path: String) {
-        defer { done.signal() }
-        buffer.sort(by: Participation.precedes)
+        defer {
+            // Released, not kept for the next run: after the last attendance source it would sit
+            // in memory through the survey sources (where the peak at 5 GB is reached).
+            buffer = nil
+            done.signal()
+        }
+        guard var lines = buffer?.lines else { return }  // a view: sorting it sorts the buffer
+        lines.sort(by: Participation.precedes)
         guard let file = fopen(path, "wb") else {
             error = SpillError(path: path, operation: "create")
             return
         }
-        let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        let written = fwrite(lines.baseAddress, MemoryLayout<Participation>.stride, lines.count, file)
         let closed = fclose(file)
-        if written != buffer.count * MemoryLayout<Participation>.stride || closed != 0 {
+        if written != lines.count || closed != 0 {
             error = SpillError(path: path, operation: "write")
         }
-        buffer.removeAll(keepingCapacity: true)
+        // The sort's scratch space (5 MB) was freed in this thread's own malloc arena, which keeps
+        // it: +6 MB on the 5 GB peak until handed back.
+        ProcessMemory.returnFreedMemory()
+    }
+}
+
+/// Attendance lines waiting for their run, in pages mapped for the purpose and unmapped once the
+/// run is written, so the 10 MB go back to the system at once: taken from malloc's heap and freed
+/// on the writer's thread, the buffers were not reused whole and the 5 GB peak grew by 20 MB.
+final class LineBuffer: @unchecked Sendable {
+    // Unchecked: filled by one thread, then handed whole to the writer queue (see SpillJob).
+    let capacity: Int
+    private(set) var count = 0
+    private let base: UnsafeMutablePointer<Participation>
+    private let mapped: Bool
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        let raw = mmap(nil, capacity * MemoryLayout<Participation>.stride, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        if let raw, raw != MAP_FAILED {
+            base = raw.bindMemory(to: Participation.self, capacity: capacity)
+            mapped = true
+        } else {
+            base = .allocate(capacity: capacity)
+            mapped = false
+        }
+    }
+
+    deinit {
+        if mapped { munmap(base, capacity * MemoryLayout<Participation>.stride) } else { base.deallocate() }
+    }
+
+    var isFull: Bool { count == capacity }
+
+    /// Line `i` (below `count`).
+    subscript(_ i: Int) -> Participation { base[i] }
+
+    /// The lines appended, to sort or write in place.
+    var lines: UnsafeMutableBufferPointer<Participation> { UnsafeMutableBufferPointer(start: base, count: count) }
+
+    func append(_ p: Participation) {
+        precondition(count < capacity, "line buffer overflow")
+        (base + count).initialize(to: p)
+        count += 1
     }
 }
 
@@ -220,6 +270,7 @@ public struct SpillError: Error, CustomStringConvertible {
 final class RunReader {
     let path: String
     private var file: UnsafeMutablePointer<FILE>?
+    private var memory: LineBuffer?
     private var block: [Participation]
     private var position = 0
     private var filled = 0
@@ -232,15 +283,22 @@ final class RunReader {
         block = Array(repeating: .zero, count: (1 << 16) / MemoryLayout<Participation>.stride)
     }
 
-    init(memory: [Participation]) {
+    /// The lines still in memory (the last, partial run), read in place.
+    init(memory: LineBuffer) {
         path = "memory"
-        block = memory
+        self.memory = memory
+        block = []
         filled = memory.count
     }
 
     deinit { if let file { fclose(file) } }
 
     func next() -> Participation? {
+        if let memory {
+            guard position < filled else { return nil }
+            position += 1
+            return memory[position - 1]
+        }
         if position == filled {
             guard let file else { return nil }
             let stride = MemoryLayout<Participation>.stride
