@@ -25,6 +25,7 @@ struct Ingestion {
     private(set) var inputs: [InputFileInfo] = []
     /// Raw action id → action entry, keyed by the id's FNV hash (checked on a hit).
     private var entryCache = PrehashedMap<(id: String, entry: Int?)>(capacity: 1024)
+    private var lastAction: (id: String, entry: Int?)?
     /// Wall time per source read (for `--log-format json` and the benchmark's per-stage figures).
     private(set) var timings: [StageTiming] = []
 
@@ -262,6 +263,7 @@ struct Ingestion {
     mutating func releaseReach() {
         reach = ReachState(scheme: config.periods)
         entryCache = PrehashedMap(capacity: 16)
+        lastAction = nil
     }
 
     /// Drops the answers kept for pairing.
@@ -273,12 +275,19 @@ struct Ingestion {
         links = ActionLinks()
     }
 
-    /// The action an attendance line names; raw ids repeat, so their folding is cached.
+    /// The action an attendance line names; raw ids repeat, so their folding is cached. Attendance
+    /// sheets list a session's persons together: the previous line's action is tried first (a probe
+    /// of the cache is a cache miss per line once there are thousands of actions).
     private mutating func actionEntry(_ id: String) -> Int? {
+        if let last = lastAction, last.id == id { return last.entry }
         let hash = StableHash.fnv1a(id)
-        if let hit = entryCache[hash], hit.id == id { return hit.entry }
+        if let hit = entryCache[hash], hit.id == id {
+            lastAction = hit
+            return hit.entry
+        }
         let found = reach.entryIndex(forID: id)
         if entryCache.count < 1_000_000 { entryCache[hash] = (id, found) }
+        lastAction = (id, found)
         return found
     }
 
