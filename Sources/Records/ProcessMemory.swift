@@ -20,4 +20,16 @@ public enum ProcessMemory {
         _ = unsafeBitCast(symbol, to: Trim.self)(0)
         #endif
     }
+
+    /// Makes every thread allocate from one malloc arena; call before threads start. With an arena
+    /// per thread (glibc's default), blocks allocated by the reading thread and freed by the
+    /// aggregating one, plus the helpers' own, fragment several heaps: the 5 GB peak was 108 MiB
+    /// against 92 MiB with one arena, at the same speed (1 GB: 15.7 s vs 15.5 s, 3 alternating pairs).
+    public static func useOneMallocArena() {
+        #if canImport(Glibc)
+        typealias Option = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        _ = unsafeBitCast(symbol, to: Option.self)(-8, 1)  // M_ARENA_MAX (malloc.h)
+        #endif
+    }
 }

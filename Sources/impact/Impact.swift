@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Pipeline
+import Records
 import PipelineFile
 
 @main
@@ -28,6 +29,7 @@ func guarded(log: Logger? = nil, _ body: () throws -> Int32) throws {
         if let log { log.error("error", metadata: ["message": "\(message)", "exit_code": "\(code)"]) } else { printError(message) }
         return ExitCode(code)
     }
+    ProcessMemory.useOneMallocArena()
     do {
         let code = try body()
         if code != 0 { throw ExitCode(code) }
