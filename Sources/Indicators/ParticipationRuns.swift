@@ -1,5 +1,4 @@
 import Foundation
-import Records
 
 /// One attendance line awaiting resolution (40 bytes, written to disk as is).
 struct Participation: Sendable {
@@ -73,9 +72,9 @@ final class ParticipationRuns: @unchecked Sendable {
         buffer?.append(p)
     }
 
-    /// Hands the full buffer to the writer queue and goes on with the previous run's buffer.
-    /// Sorting and writing on the aggregating thread stalled it a tenth of a second per run, while
-    /// the reading thread waited for room to hand over records.
+    /// Hands the full buffer to the writer queue and goes on with a fresh one (after waiting for
+    /// the previous run). Sorting and writing on the aggregating thread stalled it a tenth of a
+    /// second per run, while the reading thread waited for room to hand over records.
     private func spill(_ full: LineBuffer) throws {
         try finishWriting()
         if folder == nil {
@@ -201,9 +200,6 @@ final class SpillJob: @unchecked Sendable {
         if written != lines.count || closed != 0 {
             error = SpillError(path: path, operation: "write")
         }
-        // The sort's scratch space (5 MB) was freed in this thread's own malloc arena, which keeps
-        // it: +6 MB on the 5 GB peak until handed back.
-        ProcessMemory.returnFreedMemory()
     }
 }
 

@@ -36,7 +36,7 @@ public enum Fold {
                     first = ascii[Int(b)]
                     i += 1
                 } else {
-                    guard let c = character(bytes, at: i, utf8: utf8) else { return false }
+                    guard utf8, let c = latinCharacter(bytes, at: i) else { return false }
                     (first, second) = (c.first, c.second)
                     i += c.length
                 }
@@ -60,15 +60,13 @@ public enum Fold {
         return b >= 65 && b <= 90 ? b + 32 : b
     }
 
-    /// The character at `i`: its folded letters (lower-case ASCII, `first` 0 for a separator) and
-    /// its length in bytes; nil when not handled (another script, or any byte beyond ASCII when
-    /// `utf8` is false). Only valid UTF-8 is accepted (continuation bytes checked), so a key built
-    /// from raw bytes is the key of the very text the decoder would produce.
+    /// The non-ASCII UTF-8 character at `i`: its folded letters (lower-case ASCII, `first` 0 for a
+    /// separator) and its length in bytes; nil when not handled (another script). Only valid UTF-8
+    /// is accepted (continuation bytes checked), so a key built from raw bytes is the key of the very
+    /// text the decoder would produce.
     @inline(__always)
-    static func character(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, utf8: Bool) -> (first: UInt8, second: UInt8, length: Int)? {
+    static func latinCharacter(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (first: UInt8, second: UInt8, length: Int)? {
         let b = bytes[i], n = bytes.count
-        if b < 0x80 { return (isASCIIAlphanumeric(b) ? (b >= 65 && b <= 90 ? b + 32 : b) : 0, 0, 1) }
-        guard utf8 else { return nil }
         if b >= 0xC3 && b <= 0xC5 && i + 1 < n && bytes[i + 1] & 0xC0 == 0x80 {
             let folded = latinFold[((Int(b & 0x1F) << 6) | Int(bytes[i + 1] & 0x3F)) - 0xC0]
             return folded.0 == 0xFF ? nil : (folded.0, folded.1, 2)

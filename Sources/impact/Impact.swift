@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import Pipeline
-import Records
 import PipelineFile
 
 @main
