@@ -28,6 +28,25 @@ struct ColumnBinding {
     let itemIndices: [(item: Int, answer: Int, before: Int?)]
     let headerWidth: Int
     let header: [String]
+    /// Columns read for every record, looked up once (a dozen look-ups by name per attendance line
+    /// were 5 % of the CSV mapping thread).
+    let actionID: Int?, person: Int?, stakeholderType: Int?, organisation: Int?
+    /// The name columns present (last, first), whose words are kept to scrub quotes.
+    let nameColumns: [Int]
+
+    init(indices: FieldIndices, countIndices: [(type: String, column: Int)], itemIndices: [(item: Int, answer: Int, before: Int?)],
+         headerWidth: Int, header: [String]) {
+        self.indices = indices
+        self.countIndices = countIndices
+        self.itemIndices = itemIndices
+        self.headerWidth = headerWidth
+        self.header = header
+        actionID = indices["action_id"]
+        person = indices["person"]
+        stakeholderType = indices["stakeholder_type"]
+        organisation = indices["organisation"]
+        nameColumns = ["last_name", "first_name"].compactMap { indices[$0] }
+    }
 
     /// Binds `refs` to the header's columns; names match folded, `Nom#2` takes the second "Nom".
     /// `exact`: names match as written (XPaths and ODK paths), not folded.

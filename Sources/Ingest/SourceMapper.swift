@@ -129,33 +129,34 @@ public struct SourceMapper {
                 return .rejected(rejects)
             }
         }
-        func text(_ field: String) -> String? {
-            guard let i = binding.indices[field] else { return nil }
+        func text(_ field: String, at column: Int?? = nil) -> String? {
+            guard let i = column ?? binding.indices[field] else { return nil }
             let v = row.trimmedField(i, fellBack: &fellBack)
             return v.isEmpty ? nil : v
         }
-        func required(_ field: String) -> String? {
-            guard let v = text(field) else {
+        func required(_ field: String, at column: Int?? = nil) -> String? {
+            guard let v = text(field, at: column) else {
                 reject(field, "", .missingValue, "required field '\(field)' (column '\(source.columns[field].map(String.init(describing:)) ?? "")') is empty")
                 return nil
             }
             return v
         }
-        func vocabulary(_ field: String, _ vocabulary: Vocabulary, _ reason: RejectReason) -> String? {
+        func vocabulary(_ field: String, _ vocabulary: Vocabulary, _ reason: RejectReason, at column: Int?? = nil) -> String? {
+            let column = column ?? binding.indices[field]
             // Labels repeat: a hit on the raw bytes' hash skips decoding and folding.
-            if let i = binding.indices[field] {
+            if let i = column {
                 let (hash, isEmpty) = row.trimmedFieldHash(i)
                 if !isEmpty, let id = resolved.cached(hash, in: vocabulary) { return id }
             }
-            guard let raw = required(field) else { return nil }
-            guard let id = resolved.resolve(raw, in: vocabulary, rawHash: binding.indices[field].map { row.trimmedFieldHash($0).hash }) else {
+            guard let raw = required(field, at: column) else { return nil }
+            guard let id = resolved.resolve(raw, in: vocabulary, rawHash: column.map { row.trimmedFieldHash($0).hash }) else {
                 reject(field, raw, reason, "'\(raw)' is not a known \(vocabulary.name); add it as an alias in the pipeline file's vocabularies.\(vocabulary.name)")
                 return nil
             }
             return id
         }
-        func organisation(_ field: String = "organisation") -> UInt64? {
-            guard let i = binding.indices[field] else { return nil }
+        func organisation(_ field: String = "organisation", at column: Int?? = nil) -> UInt64? {
+            guard let i = column ?? binding.indices[field] else { return nil }
             if let key = row.foldedKeyHash(i) { return key }
             let (hash, isEmpty) = row.trimmedFieldHash(i)
             if isEmpty { return nil }
@@ -174,11 +175,9 @@ public struct SourceMapper {
         }
 
         // Names in the inputs' name fields: kept only to scrub them from quoted comments.
-        for field in ["last_name", "first_name"] {
-            if let i = binding.indices[field] {
-                let (hash, isEmpty) = row.trimmedFieldHash(i)
-                if !isEmpty && names.insert(hash) { names.add(row.trimmedField(i, fellBack: &fellBack)) }
-            }
+        for i in binding.nameColumns {
+            let (hash, isEmpty) = row.trimmedFieldHash(i)
+            if !isEmpty && names.insert(hash) { names.add(row.trimmedField(i, fellBack: &fellBack)) }
         }
 
         switch source.kind {
@@ -208,15 +207,15 @@ public struct SourceMapper {
                                         organiser: text("organiser"), durationHours: duration, declaredCounts: counts,
                                         location: location))
         case .attendance:
-            let actionID = required("action_id")
-            // The person's key straight from ASCII bytes (no string): the same hash as the string path.
-            let person = binding.indices["person"].flatMap { row.foldedKeyHash($0) }
-                ?? required("person").map { StableHash.fnv1a(Fold.key($0)) }
-            let type = vocabulary("stakeholder_type", config.stakeholderTypes, .unknownStakeholderType)
+            let actionID = required("action_id", at: binding.actionID)
+            // The person's key straight from the bytes (no string): the same hash as the string path.
+            let person = binding.person.flatMap { row.foldedKeyHash($0) }
+                ?? required("person", at: binding.person).map { StableHash.fnv1a(Fold.key($0)) }
+            let type = vocabulary("stakeholder_type", config.stakeholderTypes, .unknownStakeholderType, at: binding.stakeholderType)
             guard rejects.isEmpty, let actionID, let person, let type else { return .rejected(rejects) }
             return .attendance(AttendanceRecord(actionID: actionID, person: person,
                                                 stakeholderType: type,
-                                                organisation: organisation(),
+                                                organisation: organisation(at: binding.organisation),
                                                 location: location))
         case .responses:
             return response()

@@ -70,8 +70,7 @@ extension SourceMapper {
                         digest.value = try table.read(path: file, emit: out)
                     }) { batch in
                         for i in 0..<batch.count {
-                            let (start, ends) = batch.span(i)
-                            let row = CSVRow(bytes: batch.bytes, start: start, ends: batch.ends[ends], line: batch.lines[i])
+                            let row = CSVRow(bytes: batch.bytes, bounds: batch.bounds[batch.span(i)], line: batch.lines[i])
                             try emit(mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: path, index: batch.indices[i]))
                         }
                     }

@@ -90,6 +90,7 @@ public struct PartnerXMLTable: Sendable {
                 let line = reader.line
                 let node = try reader.expand()
                 for evaluator in evaluators {
+                    batch.bounds.append(batch.bytes.count)
                     if case .xpath(let expression) = evaluator {
                         if context == nil {
                             context = xmlXPathNewContext(node.pointee.doc)
@@ -104,7 +105,7 @@ public struct PartnerXMLTable: Sendable {
                     } else {
                         evaluator.append(at: node, to: &batch.bytes)
                     }
-                    batch.ends.append(batch.bytes.count)
+                    batch.bounds.append(batch.bytes.count)
                 }
                 batch.lines.append(line)
                 batch.indices.append(count)
@@ -130,8 +131,8 @@ public struct XMLRecordBatch: Sendable {
     public let fields: Int
     /// Every value's UTF-8 bytes, record after record.
     public internal(set) var bytes: [UInt8] = []
-    /// End offset (in `bytes`) of each value: `fields` entries per record.
-    public internal(set) var ends: [Int] = []
+    /// Start and end offsets (in `bytes`) of each value, interleaved: `2 × fields` entries per record.
+    public internal(set) var bounds: [Int] = []
     /// Line and 1-based position of each record's element.
     public internal(set) var lines: [Int] = []
     public internal(set) var indices: [Int] = []
@@ -139,7 +140,7 @@ public struct XMLRecordBatch: Sendable {
     init(fields: Int, capacity: Int) {
         self.fields = fields
         bytes.reserveCapacity(capacity * 128)
-        ends.reserveCapacity(capacity * fields)
+        bounds.reserveCapacity(capacity * fields * 2)
         lines.reserveCapacity(capacity)
         indices.reserveCapacity(capacity)
     }
@@ -147,17 +148,16 @@ public struct XMLRecordBatch: Sendable {
     /// Number of records.
     public var count: Int { lines.count }
 
-    /// Where record `i`'s values start in `bytes`, and the range of its entries in `ends`.
-    public func span(_ i: Int) -> (start: Int, ends: Range<Int>) {
-        let first = i * fields
-        return (first == 0 ? 0 : ends[first - 1], first..<(first + fields))
-    }
+    /// The range of record `i`'s entries in `bounds`.
+    public func span(_ i: Int) -> Range<Int> { (2 * i * fields)..<(2 * (i + 1) * fields) }
 
     /// Record `i` on its own (a copy of its values).
     func record(_ i: Int, path: String) -> XMLRecord {
-        let (start, range) = span(i)
-        let end = range.isEmpty ? start : ends[range.upperBound - 1]
-        return XMLRecord(bytes: Array(bytes[start..<end]), ends: ends[range].map { $0 - start }, line: lines[i], path: path, index: indices[i])
+        let range = span(i)
+        let start = range.isEmpty ? 0 : bounds[range.lowerBound]
+        let end = range.isEmpty ? start : bounds[range.upperBound - 1]
+        let ends = stride(from: range.lowerBound + 1, to: range.upperBound, by: 2).map { bounds[$0] - start }
+        return XMLRecord(bytes: Array(bytes[start..<end]), ends: ends, line: lines[i], path: path, index: indices[i])
     }
 }
 

@@ -77,4 +77,54 @@ struct CSVReaderTests {
         }
         #expect(reference.count == 2_001)
     }
+
+    /// The in-place reader (fields as ranges of the chunk, `""` unescaped in a record's own copy)
+    /// against the copying state machine, on random bytes rich in quotes, delimiters and line
+    /// breaks, for chunk sizes that cut records everywhere.
+    @Test func inPlaceReadingEqualsCopying() throws {
+        var random = SeededGenerator(seed: 8)
+        let pieces: [[UInt8]] = [Array("a".utf8), Array("é".utf8), Array("xyz".utf8), [UInt8(ascii: ";")], [UInt8(ascii: ";")],
+                                 [UInt8(ascii: "\"")], Array("\"\"".utf8), Array("\"q;\"\"r\"".utf8), [0x0D], [0x0A], [0x0D, 0x0A],
+                                 [0x20], Array("\"ok\"".utf8), Array("\"a\"b".utf8), [0xE9]]
+        func read(_ path: String, chunk: Int, inPlace: Bool) throws -> [String] {
+            let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: chunk), delimiter: UInt8(ascii: ";"),
+                                   encoding: .utf8, inPlace: inPlace)
+            var out: [String] = []
+            while let row = try reader.nextRecord() {
+                let fields = (0..<row.count).map { Array(row.rawField($0)) }
+                out.append("\(row.line) \(row.unterminatedQuote) \(row.isBlank) \(fields)")
+            }
+            return out
+        }
+        for trial in 0..<60 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0..<400, using: &random) { bytes += pieces[Int.random(in: 0..<pieces.count, using: &random)] }
+            let path = temporaryFile(bytes)
+            let reference = try read(path, chunk: 1 << 20, inPlace: false)
+            for chunk in [1, 2, 3, 5, 8, 17, 64, 1 << 20] {
+                #expect(try read(path, chunk: chunk, inPlace: true) == reference, "trial \(trial), chunk \(chunk)")
+            }
+        }
+    }
+
+    /// A quoted field over many chunks (a stray quote early in a file) reads whole, escapes and
+    /// line breaks included.
+    @Test func quotedFieldOverManyChunks() throws {
+        let long = String(repeating: "x;\"\"y\n", count: 100_000)
+        let text = "id;texte\n1;\"" + long + "\";fin\n2;ok\n"
+        let path = temporaryFile(Array(text.utf8))
+        let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: 4096), delimiter: UInt8(ascii: ";"), encoding: .utf8)
+        var rows: [[String]] = []
+        while let row = try reader.next() { rows.append(row.fields) }
+        #expect(rows.count == 3)
+        #expect(rows[1] == ["1", long.replacingOccurrences(of: "\"\"", with: "\""), "fin"])
+        #expect(rows[2] == ["2", "ok"])
+    }
+
+    /// Quotes inside unquoted fields are kept as they are, next to a quoted field with `""`.
+    @Test func unquotedQuotesBesideEscapedField() throws {
+        let path = temporaryFile(Array("a;b;c\n12\" pouces;\"dit \"\"oui\"\"\";x\"y\"\n".utf8))
+        #expect(try records(path) == [["a", "b", "c"], ["12\" pouces", "dit \"oui\"", "x\"y\""]])
+    }
 }
+

@@ -164,6 +164,28 @@ struct ScaleTests {
         #expect(rows.sortedByKey() == expected)
     }
 
+    /// Attendance lines sorted bucket by bucket (top bits of the person hash) come out in the order
+    /// of one sort by `Participation.precedes`; persons clustered in a few buckets, repeated persons
+    /// and actions included.
+    @Test func bucketSortEqualsOneSort() {
+        var generator = SeededGenerator(seed: 11)
+        for count in [0, 1, 2, 100, 5_000] {
+            let buffer = LineBuffer(capacity: max(count, 1))
+            var lines: [Participation] = []
+            for i in 0..<count {
+                // Half the persons share the top 10 bits (one bucket), a few repeat exactly.
+                let person = i % 2 == 0 ? UInt64.random(in: 0..<(1 << 54), using: &generator) : UInt64.random(in: 0..<40, using: &generator) << 58
+                let line = Participation(person: person, seq: UInt64(i), organisation: 0, entry: UInt32.random(in: 0..<5, using: &generator),
+                                         line: UInt32(i), index: 0, place: 0, type: 0, hasOrganisation: false)
+                lines.append(line)
+                buffer.append(line)
+            }
+            buffer.sortLines()
+            let expected = lines.sorted(by: Participation.precedes).map(\.seq)
+            #expect((0..<buffer.count).map { buffer[$0].seq } == expected, "\(count) lines")
+        }
+    }
+
     /// C formatting gives the text Foundation's `String(format:)` gave (the contract's numbers).
     @Test func cFormattingEqualsFoundationFormatting() {
         for v in [0.0, -0.0, 1.5, -2.25, 1.0 / 3.0, 123_456.789_012_3, 1e-9, 3.2e-5, 0.000_099_99, 1e15 + 0.5, 7.0e20] {
