@@ -223,7 +223,7 @@ final class CSVReader {
         var blank = true
         var escaped = spareEscaped  // where the quoted fields holding `""` are in `bounds`
         spareEscaped = []
-        escaped.removeAll(keepingCapacity: true)
+        if !escaped.isEmpty { escaped.removeAll(keepingCapacity: true) }  // a generic call: skipped when empty
         defer { spareEscaped = escaped }
         var end = 0
         let outcome: Scan? = chunk.withUnsafeBufferPointer { buffer in
