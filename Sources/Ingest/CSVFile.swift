@@ -61,6 +61,9 @@ public final class CSVFile {
     /// The next non-blank record, or nil at the end.
     public func next() throws -> CSVRow? { try reader.next() }
 
+    /// Up to `rows` next non-blank records, or nil at the end.
+    func nextBatch(rows: Int) throws -> CSVRowBatch? { try reader.nextBatch(rows: rows) }
+
     /// Excel's `sep=;` first line: the delimiter and the line's length with its line break.
     static func sepLine(_ head: [UInt8]) -> (UInt8, Int)? {
         let prefix = Array("sep=".utf8)

@@ -104,6 +104,20 @@ struct CSVReaderTests {
             for chunk in [1, 2, 3, 5, 8, 17, 64, 1 << 20] {
                 #expect(try read(path, chunk: chunk, inPlace: true) == reference, "trial \(trial), chunk \(chunk)")
             }
+            // Batches (the three-thread CSV path) hold the same non-blank records, whatever their size.
+            for rows in [1, 3, 1_024] {
+                let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: 7), delimiter: UInt8(ascii: ";"), encoding: .utf8)
+                var batched: [String] = []
+                while let batch = try reader.nextBatch(rows: rows) {
+                    #expect(batch.entries.count <= rows)
+                    for i in batch.entries.indices {
+                        let row = batch.row(i)
+                        batched.append("\(row.line) \(row.unterminatedQuote) \(row.isBlank) \((0..<row.count).map { Array(row.rawField($0)) })")
+                    }
+                }
+                #expect(batched == reference.filter { $0.split(separator: " ")[2] == "false" },  // "line unterminated blank fields"
+                        "trial \(trial), batches of \(rows)")
+            }
         }
     }
 
