@@ -175,4 +175,40 @@ struct BrokenXMLTests {
         let report = try String(contentsOfFile: "\(folder)/out/report.md", encoding: .utf8)
         #expect(report.contains("**Source illisible** — `presences`"))
     }
+
+    /// A SpreadsheetML export cut short (parsed on a second thread): the rows libxml2 delivered
+    /// before the break are kept, and the source is reported unreadable at the place of the error.
+    /// (libxml2 detects the error when it parses the last block of input, so the few rows of that
+    /// block are not delivered: hence a large sheet and a lower bound.)
+    @Test func truncatedSpreadsheet() throws {
+        let folder = Paths.scratch("broken-sheet")
+        func row(_ cells: [String]) -> String { "<Row>" + cells.map { "<Cell><Data ss:Type=\"String\">\($0)</Data></Cell>" }.joined() + "</Row>\n" }
+        var sheet = """
+        <?xml version="1.0"?>
+        <Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+        <Worksheet ss:Name="Émargements"><Table>
+
+        """
+        sheet += row(["Code action", "E-mail", "Profil"])
+        for i in 0..<3_000 { sheet += row(["LYO-2401", "p\(i)@x.fr", "Industriel"]) }
+        sheet += "<Row><Cell><Data ss:Type=\"String\">LYO-24"
+        try sheet.write(toFile: "\(folder)/cut.xml", atomically: true, encoding: .utf8)
+        let text = try XMLEquivalenceTests.pipeline(sources: XMLEquivalenceTests.actionsSource + """
+          - name: presences
+            kind: attendance
+            format: spreadsheetml
+            path: \(folder)/cut.xml
+            columns: {action_id: Code action, person: E-mail, stakeholder_type: Profil}
+
+        """)
+        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
+        #expect(result.exitCode == 1)
+        let presences = try #require(result.summary.sources.first { $0.name == "presences" })
+        #expect(presences.unreadable.count == 1)
+        #expect(presences.unreadable.first?.contains("cut.xml: 3005:") == true, "\(presences.unreadable)")
+        #expect(presences.tally.accepted > 2_900 && presences.tally.accepted <= 3_000, "\(presences.tally)")
+        #expect(presences.tally.read == presences.tally.accepted)
+    }
 }
+
