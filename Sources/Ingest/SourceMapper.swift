@@ -71,7 +71,7 @@ public struct SourceMapper {
         // Label or metadata rows under the header (survey tools) are not records.
         for _ in 0..<source.csv.skipAfterHeader { _ = try readRow(csv, file: file) }
         let owned = ProducerOwned((csv: csv, mapper: self, fallbacks: 0))
-        let (name, sourceName) = (file, source.name)
+        let sourceName = source.name
         // Three threads: one splits the file into rows (batches of 1,024 sharing their bounds), one
         // maps them to records, this one aggregates. With splitting and mapping on one thread, that
         // thread bounded the ingest while the aggregating one was 40 % busy.
@@ -79,11 +79,7 @@ public struct SourceMapper {
             let mapper = owned.value.mapper
             let reader = ProducerOwned(owned.value.csv)
             try ParallelBatches.run(batchSize: 1, produce: { (rows: (CSVRowBatch) -> Void) in
-                do {
-                    while let batch = try reader.value.nextBatch(rows: 1_024) { rows(batch) }
-                } catch let error as InputFileError {
-                    throw SourceUnreadable(source: sourceName, file: name, message: error.message)
-                }
+                try Self.reading(file, of: sourceName) { while let batch = try reader.value.nextBatch(rows: 1_024) { rows(batch) } }
             }, consume: { batch in
                 for i in batch.entries.indices {
                     let row = batch.row(i)
@@ -91,7 +87,7 @@ public struct SourceMapper {
                         continue  // the header repeated (concatenated exports)
                     }
                     var fellBack = false
-                    out(mapper.mapRow(row, binding: binding, file: name, fellBack: &fellBack))
+                    out(mapper.mapRow(row, binding: binding, file: file, fellBack: &fellBack))
                     if fellBack { owned.value.fallbacks += 1 }
                 }
             })
@@ -102,8 +98,13 @@ public struct SourceMapper {
     }
 
     private func readRow(_ csv: CSVFile, file: String) throws -> CSVRow? {
-        do { return try csv.next() } catch let error as InputFileError {
-            throw SourceUnreadable(source: source.name, file: file, message: error.message)
+        try Self.reading(file, of: source.name) { try csv.next() }
+    }
+
+    /// Runs `body`, which reads `file` of `source`; a read failure makes the source unreadable.
+    private static func reading<T>(_ file: String, of source: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as InputFileError {
+            throw SourceUnreadable(source: source, file: file, message: error.message)
         }
     }
 

@@ -1,0 +1,163 @@
+import Records
+
+/// One CSV record: where its fields' bytes are, where it starts, and what went wrong reading it.
+public struct CSVRow: Sendable {
+    /// The buffer holding the fields' unescaped bytes: the reader's chunk itself for most CSV records
+    /// (no copy), a record's own copy when it had `""` escapes, or a batch of partner-XML records.
+    var bytes: [UInt8]
+    /// Start and end offsets in `bytes` of each field, interleaved: field i is
+    /// `bounds[s + 2i] ..< bounds[s + 2i + 1]` with `s = bounds.startIndex`.
+    var bounds: ArraySlice<Int>
+    /// 1-based physical line where the record starts.
+    public let line: Int
+    /// The file ended inside a quoted field.
+    public let unterminatedQuote: Bool
+    let encoding: TextEncoding
+    /// True when every field is empty (a blank line, or `;;;` left by a spreadsheet).
+    public let isBlank: Bool
+
+    public var count: Int { bounds.count >> 1 }
+
+    /// A row made of text values (an XML record seen as a table row).
+    public init(fields: [String], line: Int) {
+        var bytes: [UInt8] = []
+        var bounds: [Int] = []
+        for f in fields {
+            bounds.append(bytes.count)
+            bytes += f.utf8
+            bounds.append(bytes.count)
+        }
+        self.init(bytes: bytes, bounds: bounds[...], line: line)
+    }
+
+    /// A view of one record in a shared buffer (its fields' bounds are a slice of the buffer's).
+    init(bytes: [UInt8], bounds: ArraySlice<Int>, line: Int, unterminatedQuote: Bool = false, encoding: TextEncoding = .utf8) {
+        var blank = true
+        var i = bounds.startIndex
+        while i < bounds.endIndex {
+            if bounds[i] != bounds[i + 1] { blank = false; break }
+            i += 2
+        }
+        self.init(bytes: bytes, bounds: bounds, line: line, unterminatedQuote: unterminatedQuote, encoding: encoding, isBlank: blank)
+    }
+
+    init(bytes: [UInt8], bounds: ArraySlice<Int>, line: Int, unterminatedQuote: Bool, encoding: TextEncoding, isBlank: Bool) {
+        self.bytes = bytes
+        self.bounds = bounds
+        self.line = line
+        self.unterminatedQuote = unterminatedQuote
+        self.encoding = encoding
+        self.isBlank = isBlank
+    }
+
+    /// Field `i`'s byte range in `bytes` (empty past the last field).
+    func range(_ i: Int) -> Range<Int> {
+        guard i >= 0, i < count else { return 0..<0 }
+        let b = bounds.startIndex + 2 * i
+        return bounds[b]..<bounds[b + 1]
+    }
+
+    /// Field `i`'s bytes as read (empty past the last field).
+    public func rawField(_ i: Int) -> ArraySlice<UInt8> { bytes[range(i)] }
+
+    /// Field `i` as text ("" past the last field).
+    public func field(_ i: Int) -> String {
+        var ignored = false
+        return field(i, fellBack: &ignored)
+    }
+
+    /// Field `i` as text; `fellBack` is set when UTF-8 bytes were invalid and read as Windows-1252.
+    public func field(_ i: Int, fellBack: inout Bool) -> String {
+        guard i >= 0, i < count else { return "" }
+        let range = range(i)
+        return bytes.withUnsafeBufferPointer { all in
+            FieldDecoder.decode(UnsafeBufferPointer(rebasing: all[range]), as: encoding, fellBack: &fellBack)
+        }
+    }
+
+    /// Field `i` as text without surrounding white space (spaces, tabs, line breaks and no-break
+    /// spaces), trimmed on the bytes before decoding.
+    public func trimmedField(_ i: Int, fellBack: inout Bool) -> String {
+        let range = trimmedRange(i)
+        return bytes.withUnsafeBufferPointer { all in
+            FieldDecoder.decode(UnsafeBufferPointer(rebasing: all[range]), as: encoding, fellBack: &fellBack)
+        }
+    }
+
+    /// A stable hash of field `i`'s trimmed bytes, for caches keyed by raw values (no `String` built).
+    public func trimmedFieldHash(_ i: Int) -> (hash: UInt64, isEmpty: Bool) {
+        let range = trimmedRange(i)
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes[range] {
+            h ^= UInt64(b)
+            h &*= 0x0000_0100_0000_01b3
+        }
+        return (h, range.isEmpty)
+    }
+
+    /// The stable hash of field `i`'s folded key, from its bytes (nil when empty, or when the bytes
+    /// need the string path: see `Fold.keyHash`).
+    public func foldedKeyHash(_ i: Int) -> UInt64? {
+        let range = trimmedRange(i)
+        guard !range.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { Fold.keyHash(UnsafeBufferPointer(rebasing: $0[range]), utf8: encoding == .utf8) }
+    }
+
+    /// The byte range of field `i` without surrounding white space.
+    func trimmedRange(_ i: Int) -> Range<Int> {
+        guard i >= 0, i < count else { return 0..<0 }
+        let whole = range(i)
+        var start = whole.lowerBound
+        var end = whole.upperBound
+        let utf8 = encoding == .utf8
+        return bytes.withUnsafeBufferPointer { all in
+            while start < end {
+                let b = all[start]
+                if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { start += 1 }
+                else if utf8, b == 0xC2, start + 1 < end, all[start + 1] == 0xA0 { start += 2 }
+                else if utf8, b == 0xE2, start + 2 < end, all[start + 1] == 0x80, all[start + 2] == 0xAF { start += 3 }
+                else if !utf8, b == 0xA0 { start += 1 }
+                else { break }
+            }
+            while end > start {
+                let b = all[end - 1]
+                if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { end -= 1 }
+                else if utf8, b == 0xA0, end - 2 >= start, all[end - 2] == 0xC2 { end -= 2 }
+                else if utf8, b == 0xAF, end - 3 >= start, all[end - 2] == 0x80, all[end - 3] == 0xE2 { end -= 3 }
+                else if !utf8, b == 0xA0 { end -= 1 }
+                else { break }
+            }
+            return start..<end
+        }
+    }
+
+    /// Every field as text.
+    public var fields: [String] { (0..<count).map { field($0) } }
+}
+
+/// Records read ahead together (so that splitting and mapping can run on two threads): each
+/// entry's fields' bounds are a range of one shared array.
+struct CSVRowBatch: Sendable {
+    struct Entry: Sendable {
+        /// The chunk the record lies in, or the record's own unescaped copy.
+        let bytes: [UInt8]
+        /// The record's range in `bounds`.
+        let bounds: Range<Int>
+        let line: Int
+        let unterminatedQuote: Bool
+        let isBlank: Bool
+    }
+
+    let encoding: TextEncoding
+    var bounds: [Int] = []
+    var entries: [Entry] = []
+
+    init(encoding: TextEncoding) { self.encoding = encoding }
+
+    /// Record `i` as a row.
+    func row(_ i: Int) -> CSVRow {
+        let e = entries[i]
+        return CSVRow(bytes: e.bytes, bounds: bounds[e.bounds], line: e.line, unterminatedQuote: e.unterminatedQuote,
+                      encoding: encoding, isBlank: e.isBlank)
+    }
+}
