@@ -1,4 +1,5 @@
 import Foundation
+import Records
 
 /// One attendance line awaiting resolution (40 bytes, written to disk as is).
 struct Participation: Sendable {
@@ -272,7 +273,7 @@ final class LineBuffer: @unchecked Sendable {
 }
 
 /// A temporary run could not be written or read back (disk full, TMPDIR not writable).
-public struct SpillError: Error, CustomStringConvertible {
+public struct SpillError: ImpactError {
     public let path: String
     public let operation: String
     /// The system's reason, taken when the error is made (errno changes afterwards).

@@ -1,11 +1,12 @@
 import Foundation
+import Records
 
 /// Another run or refresh holds the output folder: exit 75 (EX_TEMPFAIL, "try again later").
-public struct LockBusy: Error, CustomStringConvertible, Sendable {
+public struct LockBusy: ImpactError {
     public let lockPath: String
     /// What the holder wrote into the lock file (pid and start time), if readable.
     public let holder: String
-    public static let exitCode: Int32 = 75
+    public var exitCode: Int32 { 75 }
 
     public var description: String {
         "another impact run or refresh is writing these outputs (\(holder.isEmpty ? "holder unknown" : holder)); "

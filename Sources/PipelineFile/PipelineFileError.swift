@@ -1,5 +1,7 @@
+import Records
+
 /// A mistake in a pipeline file: where it is (file, line, key) and what was expected.
-public struct PipelineFileError: Error, Equatable, CustomStringConvertible, Sendable {
+public struct PipelineFileError: ImpactError, Equatable {
     public let file: String
     public let line: Int
     public let key: String

@@ -1,5 +1,7 @@
+import Records
+
 /// What can go wrong with the store, said so that the user knows what to do.
-public enum StoreError: Error, CustomStringConvertible, Sendable {
+public enum StoreError: ImpactError {
     /// A blob or row the store cannot read back.
     case corrupt(String)
     /// SQLite refused: path and its message.

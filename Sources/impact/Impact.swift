@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Pipeline
 import PipelineFile
+import Records
 
 @main
 struct Impact: ParsableCommand {
@@ -32,10 +33,8 @@ func guarded(log: Logger? = nil, _ body: () throws -> Int32) throws {
     do {
         let code = try body()
         if code != 0 { throw ExitCode(code) }
-    } catch let error as PipelineFileError {
-        throw fail(error.description, 2)
-    } catch let busy as LockBusy {
-        throw fail(busy.description, LockBusy.exitCode)
+    } catch let error as ImpactError {
+        throw fail(error.description, error.exitCode)
     } catch let exit as ExitCode {
         throw exit
     } catch {
