@@ -91,19 +91,4 @@ public enum HiringIndicators {
     static func referrerTypeOfHistory(_ history: [PathwayEvent], before hire: PathwayEvent) -> String? {
         history.filter { $0.date <= hire.date && $0.referrerType != nil }.max { $0.date < $1.date }?.referrerType
     }
-
-    /// Shares may reveal a hidden or small count: a share is hidden when its numerator count is
-    /// hidden, or when its numerator (value × n) is between 1 and k − 1.
-    public static func protectShares(_ rows: [IndicatorRow], k: Int) -> [IndicatorRow] {
-        var rows = rows
-        let hidden = Set(rows.filter { $0.status == .suppressed && $0.dimension.isEmpty }.map { [$0.indicator, $0.period, $0.territory] })
-        for i in rows.indices where ["hires_sustainable_share", "conversion_referral_to_hire"].contains(rows[i].indicator) {
-            guard rows[i].status != .suppressed, let value = rows[i].value else { continue }
-            let numerator = Int((value * Double(rows[i].n)).rounded())
-            let source = rows[i].indicator == "hires_sustainable_share" ? ["hires_sustainable", "hires"] : ["hires"]
-            let countHidden = source.contains { hidden.contains([$0, rows[i].period, rows[i].territory]) }
-            if countHidden || (numerator > 0 && numerator < k) { rows[i].suppress() }
-        }
-        return rows
-    }
 }

@@ -19,6 +19,10 @@ public enum IndicatorStatus: String, Sendable, Comparable {
 public let rollUp = "ALL"
 
 /// One row of indicators.csv (the output contract).
+///
+/// A suppressed row carries no figure at all: `value`, `n`, `ciLow` and `ciHigh` are nil (for a count,
+/// `n` *is* the value). The status changes only through `suppress()`, and a row built or read as
+/// suppressed is blanked by its initialiser, so no writer can publish a hidden figure by forgetting.
 public struct IndicatorRow: Hashable, Sendable {
     public var indicator: String
     public var period: String
@@ -26,14 +30,15 @@ public struct IndicatorRow: Hashable, Sendable {
     public var stakeholderType: String
     public var dimension: String
     public var category: String
-    public var value: Double?
-    public var n: Int
-    public var ciLow: Double?
-    public var ciHigh: Double?
-    public var status: IndicatorStatus
+    public private(set) var value: Double?
+    /// The units the figure rests on (see README "Outputs"); nil when not published.
+    public private(set) var n: Int?
+    public private(set) var ciLow: Double?
+    public private(set) var ciHigh: Double?
+    public private(set) var status: IndicatorStatus
 
     public init(indicator: String, period: String, territory: String, stakeholderType: String,
-                dimension: String = "", category: String = "", value: Double?, n: Int,
+                dimension: String = "", category: String = "", value: Double?, n: Int?,
                 ciLow: Double? = nil, ciHigh: Double? = nil, status: IndicatorStatus = .ok) {
         self.indicator = indicator
         self.period = period
@@ -46,14 +51,19 @@ public struct IndicatorRow: Hashable, Sendable {
         self.ciLow = ciLow
         self.ciHigh = ciHigh
         self.status = status
+        if status == .suppressed { suppress() }
     }
 
     /// The key columns, in contract order; rows sort by them byte-wise.
     public var key: [String] { [indicator, period, territory, stakeholderType, dimension, category] }
 
-    /// Hides the value (and interval) of a published figure.
+    /// The count the figure rests on, before any publication (0 when unknown): what protection compares with k.
+    public var count: Int { n ?? 0 }
+
+    /// Hides every figure of the row: value, n and interval.
     public mutating func suppress() {
         value = nil
+        n = nil
         ciLow = nil
         ciHigh = nil
         status = .suppressed
@@ -95,7 +105,52 @@ public enum IndicatorCatalog {
     /// Whether a figure rests on persons (and so is subject to small-cell protection).
     public static func isPersonBased(_ indicator: String) -> Bool {
         ReachIndicators.personBased.contains(indicator) || indicator.hasPrefix("perception_") || indicator.hasPrefix("retro_perception_")
-            || HiringIndicators.counts.contains(indicator)
-            || ["hires_sustainable_share", "conversion_referral_to_hire", "days_to_hire_median", "theme_mentions"].contains(indicator)
+            || HiringIndicators.counts.contains(indicator) || shares.contains(indicator)
+            || ["days_to_hire_median", "theme_mentions"].contains(indicator)
+    }
+
+    /// Counts published in territory × stakeholder-type tables with `ALL` margins.
+    public static let additive: Set<String> = ReachIndicators.personBased.union(["theme_mentions"])
+
+    /// Perception figures whose `n` (pairs, or respondents of the unpaired design) add up across
+    /// territories and stakeholder types: their keys are protected as tables of `n`.
+    public static let perceptionTables: Set<String> = ["perception_shift", "retro_perception_shift", "perception_shift_unpaired"]
+
+    /// Shares of persons: value × n is a count of persons (the numerator).
+    public static let shares: Set<String> = ["hires_sustainable_share", "conversion_referral_to_hire"]
+
+    /// Figures that publish a count in their `n` or numerator: hidden whenever that count is
+    /// (same period, territory and stakeholder type). `participations` and `organisations` rest on
+    /// the cell's persons, the hiring shares and the median on the hires, conversion on the referrals.
+    public static let revealedBy: [String: [String]] = [
+        "participants": ["participations", "organisations"],
+        "hires": ["hires_sustainable_share", "days_to_hire_median"],
+        "hires_sustainable": ["hires_sustainable_share"],
+        "referrals": ["conversion_referral_to_hire"],
+    ]
+
+    /// Perception rows published or hidden as one: every figure of a key (they share its pairs), and
+    /// keys of one cell and design with the very same figures (an item that is its dimension's only one).
+    static func perceptionGroups(_ rows: [IndicatorRow]) -> [[Int]] {
+        var families: [[String]: [Int]] = [:]
+        for (i, r) in rows.enumerated() where r.indicator != "perception_shift_unpaired" {
+            let design = r.indicator.hasPrefix("retro_perception_") ? "retro" : r.indicator.hasPrefix("perception_") ? "prospective" : nil
+            guard let design else { continue }
+            families[[design, r.period, r.territory, r.stakeholderType, r.dimension, r.category], default: []].append(i)
+        }
+        // Twins: same design and cell, same n and the same figures.
+        var twins: [[String]: [[String]]] = [:]
+        for (key, members) in families {
+            let figures = members.sorted { rows[$0].indicator < rows[$1].indicator }
+                .map { "\(rows[$0].indicator.replacing("retro_", with: ""))=\(rows[$0].value.map { String($0) } ?? "")/\(rows[$0].count)" }
+            twins[Array(key[0..<4]) + figures, default: []].append(key)
+        }
+        var groups = families
+        for keys in twins.values where keys.count > 1 {
+            let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }
+            groups[sorted[0]] = sorted.flatMap { families[$0] ?? [] }
+            for key in sorted.dropFirst() { groups[key] = nil }
+        }
+        return groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.compactMap { groups[$0] }
     }
 }

@@ -2,9 +2,8 @@ import Statistics
 
 /// Perception-shift indicators (design §5) from the mergeable histograms.
 public enum PerceptionIndicators {
-    /// Every perception row, with intervals; rows resting on fewer than `k` persons are suppressed
-    /// here already for the unpaired design (each group must reach k), the others by `SmallCellProtection`.
-    public static func compute(_ aggregate: PerceptionAggregate, k: Int) -> [IndicatorRow] {
+    /// Every perception row, with intervals, unprotected (see `unpairedBelow` and `SmallCellProtection`).
+    public static func compute(_ aggregate: PerceptionAggregate) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
         let l = Double(aggregate.scale)
         for (key, histogram) in aggregate.pairs {
@@ -44,27 +43,49 @@ public enum PerceptionIndicators {
             let a = expand(pre, l), b = expand(post, l)
             let ma = PairedSummary.moments(a), mb = PairedSummary.moments(b)
             let welch = Stats.welch(meanA: ma.mean, varA: ma.variance, nA: a.count, meanB: mb.mean, varB: mb.variance, nB: b.count)
-            var row = IndicatorRow(indicator: "perception_shift_unpaired", period: key.period, territory: key.territory,
+            let row = IndicatorRow(indicator: "perception_shift_unpaired", period: key.period, territory: key.territory,
                                    stakeholderType: key.stakeholderType, dimension: key.dimension, category: key.category,
                                    value: welch.difference, n: a.count + b.count, ciLow: welch.interval?.low,
                                    ciHigh: welch.interval?.high, status: welch.interval == nil ? .insufficient : .ok)
-            // Each group is a set of persons: both must reach k for the difference to be published.
-            if min(a.count, b.count) < k { row.suppress() }
             rows.append(row)
         }
         return rows
+    }
+
+    /// Keys of the unpaired rows one of whose groups has fewer than `k` respondents: each group is a
+    /// set of persons, both must reach k for the difference to be published.
+    public static func unpairedBelow(_ k: Int, in aggregate: PerceptionAggregate) -> Set<[String]> {
+        Set(aggregate.unpairedPre.compactMap { key, pre in
+            guard let post = aggregate.unpairedPost[key], min(pre.values.reduce(0, +), post.values.reduce(0, +)) < k else { return nil }
+            return ["perception_shift_unpaired", key.period, key.territory, key.stakeholderType, key.dimension, key.category]
+        })
     }
 
     static func expand(_ histogram: [Int: Int], _ l: Double) -> [Double] {
         histogram.sorted { $0.key < $1.key }.flatMap { Array(repeating: Double($0.key) / l, count: $0.value) }
     }
 
-    /// Cronbach's alpha per stakeholder type and dimension, for the method section.
-    public static func reliability(_ aggregate: PerceptionAggregate) -> [(type: String, dimension: String, items: Int, n: Int, alpha: Double?)] {
+    /// Cronbach's alpha per stakeholder type and dimension, for the method section; below `k`
+    /// respondents neither alpha nor their number is shown (`n` nil), like any figure on too few persons.
+    public static func reliability(_ aggregate: PerceptionAggregate, k: Int) -> [Reliability] {
         aggregate.reliability.keys.sorted().compactMap { key in
             guard let sums = aggregate.reliability[key] else { return nil }
             let parts = key.split(separator: "\u{1F}").map(String.init)
-            return (parts[0], parts.count > 1 ? parts[1] : "", sums.sums.count, sums.n, sums.alpha)
+            let shown = sums.n >= k
+            return Reliability(type: parts[0], dimension: parts.count > 1 ? parts[1] : "", items: sums.sums.count,
+                               n: shown ? sums.n : nil, alpha: shown ? sums.alpha : nil)
         }
     }
+}
+
+/// One line of the method section's reliability table.
+public struct Reliability: Sendable, Equatable {
+    public let type: String
+    public let dimension: String
+    public let items: Int
+    /// Complete cases; nil when fewer than k (then `alpha` is nil too).
+    public let n: Int?
+    public let alpha: Double?
+    /// Hidden below k respondents.
+    public var suppressed: Bool { n == nil }
 }

@@ -1,4 +1,6 @@
-/// Small-cell protection (design §6): primary suppression below k, then complementary suppression.
+/// Small-cell protection (design §6): primary suppression below k, then complementary suppression,
+/// links between figures that reveal one another, and an audit that solves the published tables as
+/// an attacker would until nothing hidden can be recovered.
 public enum SmallCellProtection {
     /// An additive table: cells indexed by row (territory) and column (a category), with `ALL`
     /// as the row total and `columnTotal` (when the table has one) as the column total.
@@ -7,39 +9,56 @@ public enum SmallCellProtection {
         public let row: [Int: String]
         public let column: [Int: String]
         public let columnTotal: String?
+        /// The additive quantity is `n` (perception pairs), not `value` (counts).
+        public var byCount = false
     }
 
     /// Suppresses figures resting on fewer than `k` persons (`personBased`; a zero count of an
-    /// additive table reveals no one and stays), then enough other cells of each additive table
-    /// that no hidden count follows from its row or column total and the published parts.
-    public static func protect(_ rows: [IndicatorRow], k: Int, personBased: (String) -> Bool,
-                               additive: Set<String>) -> [IndicatorRow] {
-        var rows = rows
+    /// additive table reveals no one and stays), shares whose numerator is below k, then enough
+    /// other cells that no hidden figure follows from the published ones (see `audit`).
+    /// `hide`: keys of figures to suppress whatever their n (unpaired differences with a group below k).
+    public static func protect(_ rows: [IndicatorRow], k: Int, hide: Set<[String]> = [],
+                               personBased: (String) -> Bool = IndicatorCatalog.isPersonBased,
+                               additive: Set<String> = IndicatorCatalog.additive) -> [IndicatorRow] {
+        // In key order, so that every choice below is the same whatever order the rows came in.
+        var rows = rows.sortedByKey()
         let tables = standardTables(rows, additive: additive)
+        let links = Links(rows)
         let inTables = Set(tables.flatMap(\.cells))
-        for i in rows.indices where personBased(rows[i].indicator) && rows[i].status != .suppressed && rows[i].n < k {
+        for i in rows.indices where hide.contains(rows[i].key) { rows[i].suppress() }
+        for i in rows.indices where personBased(rows[i].indicator) && rows[i].status != .suppressed && rows[i].count < k {
             if inTables.contains(i) && (rows[i].value ?? 0) == 0 { continue }
             rows[i].suppress()
         }
+        for i in rows.indices where IndicatorCatalog.shares.contains(rows[i].indicator) && rows[i].status != .suppressed {
+            // A share of 1 in 10 reveals one person: its numerator must reach k too.
+            let numerator = Int(((rows[i].value ?? 0) * Double(rows[i].count)).rounded())
+            if numerator > 0 && numerator < k { rows[i].suppress() }
+        }
         var changed = true
         while changed {
-            changed = false
+            changed = links.apply(&rows)
             for table in tables where complement(&rows, table) { changed = true }
+            if !changed { changed = audit(&rows, tables) }
         }
         return rows
     }
 
-    /// The project's additive tables: reach counts (territory × stakeholder type, ALL margins),
-    /// hiring counts (territory, with the ALL total), hires by contract or referrer type
-    /// (territory × category, the plain `hires` row as the category total).
+    /// The project's additive tables: per-cell counts and perception pairs (territory × stakeholder
+    /// type, ALL margins), hiring counts (territory, with the ALL total), hires by contract or referrer
+    /// type (territory × category, the plain `hires` row as the category total).
     static func standardTables(_ rows: [IndicatorRow], additive: Set<String>) -> [Table] {
         var tables: [Table] = []
-        let reach = Dictionary(grouping: rows.indices.filter { additive.contains(rows[$0].indicator) }) {
+        let cross = Dictionary(grouping: rows.indices.filter {
+            additive.contains(rows[$0].indicator) || IndicatorCatalog.perceptionTables.contains(rows[$0].indicator)
+        }) {
             [rows[$0].indicator, rows[$0].period, rows[$0].dimension, rows[$0].category]
         }
-        for (_, cells) in reach.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-            tables.append(Table(cells: cells, row: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].territory) }),
-                                column: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].stakeholderType) }), columnTotal: rollUp))
+        for (key, cells) in cross.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            var table = Table(cells: cells, row: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].territory) }),
+                              column: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].stakeholderType) }), columnTotal: rollUp)
+            table.byCount = IndicatorCatalog.perceptionTables.contains(key[0])
+            tables.append(table)
         }
         let counts = Dictionary(grouping: rows.indices.filter { HiringIndicators.counts.contains(rows[$0].indicator) && rows[$0].dimension.isEmpty }) {
             [rows[$0].indicator, rows[$0].period, rows[$0].stakeholderType]
@@ -77,8 +96,13 @@ public enum SmallCellProtection {
         return result
     }
 
-    /// Makes every line hold zero or at least two hidden cells, hiding the smallest published
-    /// non-zero part (or else the total). Returns whether anything changed.
+    /// The additive quantity of a published cell (nil when hidden).
+    static func measure(_ row: IndicatorRow, _ table: Table) -> Double? {
+        guard row.status != .suppressed else { return nil }
+        return table.byCount ? row.n.map(Double.init) : row.value
+    }
+
+    /// Makes every line hold zero or at least two hidden cells. Returns whether anything changed.
     static func complement(_ rows: inout [IndicatorRow], _ table: Table) -> Bool {
         var any = false
         var changed = true
@@ -88,17 +112,61 @@ public enum SmallCellProtection {
                 let members = line.parts + (line.total.map { [$0] } ?? [])
                 let hidden = members.filter { rows[$0].status == .suppressed }
                 guard hidden.count == 1, members.count > 1 else { continue }
-                let candidates = line.parts.filter { rows[$0].status == .ok && $0 != hidden[0] && (rows[$0].value ?? 0) > 0 }
-                let pick = candidates.min { (rows[$0].value ?? 0, rows[$0].key.joined()) < (rows[$1].value ?? 0, rows[$1].key.joined()) }
-                if let pick {
-                    rows[pick].suppress()
-                    changed = true
-                } else if let total = line.total, rows[total].status == .ok {
-                    rows[total].suppress()
-                    changed = true
-                }
-                if changed { any = true; break }
+                if hideOneMore(&rows, line: line, table: table, except: hidden[0]) { changed = true; any = true; break }
             }
+        }
+        return any
+    }
+
+    /// Hides the smallest published non-zero part of `line` (never `except`), or else its total.
+    @discardableResult
+    static func hideOneMore(_ rows: inout [IndicatorRow], line: (parts: [Int], total: Int?), table: Table, except: Int) -> Bool {
+        let candidates = line.parts.filter { $0 != except && (measure(rows[$0], table) ?? 0) > 0 }
+        let pick = candidates.min { (measure(rows[$0], table) ?? 0, rows[$0].key.joined()) < (measure(rows[$1], table) ?? 0, rows[$1].key.joined()) }
+        if let pick {
+            rows[pick].suppress()
+            return true
+        }
+        if let total = line.total, total != except, rows[total].status != .suppressed {
+            rows[total].suppress()
+            return true
+        }
+        return false
+    }
+}
+
+/// Figures that reveal one another, hidden together.
+struct Links {
+    /// Groups of rows hidden as one (a perception key's figures; an item and its one-item dimension).
+    let groups: [[Int]]
+    /// Row → rows to hide with it (figures whose `n` or numerator is its count).
+    let dependents: [Int: [Int]]
+
+    init(_ rows: [IndicatorRow]) {
+        var index: [[String]: Int] = [:]
+        for (i, r) in rows.enumerated() { index[r.key] = i }
+        var dependents: [Int: [Int]] = [:]
+        for (i, r) in rows.enumerated() where r.dimension.isEmpty {
+            for dependent in IndicatorCatalog.revealedBy[r.indicator] ?? [] {
+                if let j = index[[dependent, r.period, r.territory, r.stakeholderType, "", ""]] { dependents[i, default: []].append(j) }
+            }
+        }
+        self.dependents = dependents
+        groups = IndicatorCatalog.perceptionGroups(rows)
+    }
+
+    /// Hides what must go with a hidden row; returns whether anything changed.
+    func apply(_ rows: inout [IndicatorRow]) -> Bool {
+        var any = false, changed = true
+        while changed {
+            changed = false
+            for group in groups where group.contains(where: { rows[$0].status == .suppressed }) {
+                for i in group where rows[i].status != .suppressed { rows[i].suppress(); changed = true }
+            }
+            for (source, list) in dependents.sorted(by: { $0.key < $1.key }) where rows[source].status == .suppressed {
+                for i in list where rows[i].status != .suppressed { rows[i].suppress(); changed = true }
+            }
+            any = any || changed
         }
         return any
     }

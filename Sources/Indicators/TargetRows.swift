@@ -11,18 +11,20 @@ public enum TargetRows {
         for target in targets {
             for period in target.period.map({ [$0] }) ?? periods {
                 let actual = index[[target.indicator, period, target.territory, target.stakeholderType]]
+                // n is the actual's n, published only where the actual is: attainment × target = actual.
+                let n = actual?.status == .suppressed ? nil : actual?.n ?? 0
                 out.append(IndicatorRow(indicator: target.indicator, period: period, territory: target.territory,
                                         stakeholderType: target.stakeholderType, dimension: "target", category: "target",
-                                        value: target.value, n: actual?.n ?? 0))
-                var attainment = IndicatorRow(indicator: target.indicator, period: period, territory: target.territory,
-                                              stakeholderType: target.stakeholderType, dimension: "target", category: "attainment",
-                                              value: nil, n: actual?.n ?? 0, status: .insufficient)
-                if let actual, actual.status == .suppressed {
-                    attainment.suppress()
-                } else if let value = actual?.value, target.value > 0 {
-                    attainment.value = value / target.value
-                    attainment.status = .ok
+                                        value: target.value, n: n))
+                var status = IndicatorStatus.insufficient, value: Double?
+                if actual?.status == .suppressed {
+                    status = .suppressed
+                } else if let actual = actual?.value, target.value > 0 {
+                    (status, value) = (.ok, actual / target.value)
                 }
+                let attainment = IndicatorRow(indicator: target.indicator, period: period, territory: target.territory,
+                                              stakeholderType: target.stakeholderType, dimension: "target", category: "attainment",
+                                              value: value, n: n, status: status)
                 out.append(attainment)
             }
         }

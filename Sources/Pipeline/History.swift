@@ -47,7 +47,7 @@ public enum History {
                         let change = zip2(value, previous[key]).map { NumberText.machine($0 - $1) } ?? ""
                         if let value { previous[key] = value }
                         table.append(["\(snapshot.id)", snapshot.takenAt, row.period, row.territory, row.stakeholderType, row.dimension,
-                                      row.category, value.map(NumberText.machine) ?? "", "\(row.n)", row.status.rawValue, change])
+                                      row.category, value.map(NumberText.machine) ?? "", row.n.map(String.init) ?? "", row.status.rawValue, change])
                     }
                 }
             }

@@ -119,16 +119,15 @@ enum RunOutputs {
         let themes = ThemeIndicators.compute(ingestion.perception.keptResponsesWithComments,
                                              themes: config.themes.themes.map { ($0.id, $0.kind, $0.keywords) }, scheme: config.periods)
         ingestion.releasePerception()
-        raw += PerceptionIndicators.compute(perception, k: config.privacyK)
+        raw += PerceptionIndicators.compute(perception)
+        let smallUnpaired = PerceptionIndicators.unpairedBelow(config.privacyK, in: perception)
         raw += HiringIndicators.compute(ingestion.hiring, links: ingestion.links, scheme: config.periods,
                                         durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays)
         ingestion.releaseHiring()
         ProcessMemory.returnFreedMemory()
         let allRows = raw + themes.rows
-        let protected = SmallCellProtection.protect(allRows, k: config.privacyK, personBased: IndicatorCatalog.isPersonBased,
-                                                    additive: ReachIndicators.personBased.union([ThemeIndicators.indicator]))
-        let shares = HiringIndicators.protectShares(protected, k: config.privacyK)
-        let rows = (shares + TargetRows.compute(config.targets, rows: shares)).sortedByKey()
+        let protected = SmallCellProtection.protect(allRows, k: config.privacyK, hide: smallUnpaired)
+        let rows = (protected + TargetRows.compute(config.targets, rows: protected)).sortedByKey()
         var summary = RunSummary(
             title: config.title, programme: config.programme, periodScheme: config.periods, privacyK: config.privacyK,
             maxRejectRate: config.maxRejectRate, toolVersion: ImpactVersion.current,
@@ -137,7 +136,7 @@ enum RunOutputs {
             rejectCounts: rejects.countsByReason, rows: rows,
             countOnlyActions: countOnlyActions)
         summary.questionnaire = config.questionnaire
-        summary.reliability = PerceptionIndicators.reliability(perception)
+        summary.reliability = PerceptionIndicators.reliability(perception, k: config.privacyK)
         summary.durableStrict = config.hiring.durable.strict
         summary.themes = config.themes.themes.map { ($0.id, $0.label, $0.kind) }
         summary.themeLabelsEN = config.themes.englishLabels

@@ -34,19 +34,20 @@ struct HiringSection {
             if let chart = charts["\(period)/funnel"] { lines += ["![\(labels[.chartFunnelTitle])](\(chart))", ""] }
             var facts: [String] = []
             if let c = row("conversion_referral_to_hire", period), c.status == .ok, let v = c.value, let lo = c.ciLow, let hi = c.ciHigh {
-                facts.append(labels.format(.conversionSentence, labels.percent(v), labels.percent(lo), labels.percent(hi), labels.number(c.n)))
+                facts.append(labels.format(.conversionSentence, labels.percent(v), labels.percent(lo), labels.percent(hi), labels.number(c.count)))
             }
             if let d = row("days_to_hire_median", period), d.status == .ok, let v = d.value {
-                facts.append(labels.format(.delaySentence, labels.number(v, decimals: v == v.rounded() ? 0 : 1), labels.number(d.n)))
+                facts.append(labels.format(.delaySentence, labels.number(v, decimals: v == v.rounded() ? 0 : 1), labels.number(d.count)))
             }
             let rule = labels[summary.durableStrict ? .durableRuleMore : .durableRuleAtLeast]
             if let share = row("hires_sustainable_share", period), share.status == .ok, let v = share.value, let lo = share.ciLow, let hi = share.ciHigh {
-                facts.append(labels.format(.durableSentence, rule, cell(row("hires_sustainable", period)), labels.number(share.n),
+                facts.append(labels.format(.durableSentence, rule, cell(row("hires_sustainable", period)), labels.number(share.count),
                                            labels.percent(v), labels.percent(lo), labels.percent(hi)))
             }
             if let unknown = row("hires_unknown_length", period), (unknown.value ?? 1) > 0 {
-                let count = unknown.status == .suppressed ? labels.format(.fewerThan, String(summary.privacyK)) : cell(unknown)
-                facts.append(labels.format(.unknownLengthSentence, count.capitalizedFirst))
+                // A hidden count is not bounded in words either ("fewer than k" is false for a complementary cell).
+                facts.append(unknown.status == .suppressed ? labels[.unknownLengthHidden]
+                             : labels.format(.unknownLengthSentence, cell(unknown).capitalizedFirst))
             }
             if let linked = row("hires_after_action", period), let hires = row("hires", period) {
                 facts.append(labels.format(.afterActionSentence, cell(linked), cell(hires), String(summary.linkWindowDays)))

@@ -41,7 +41,7 @@ public enum LabelKey: String, CaseIterable, Sendable {
     case indReferrals, indInterviews, indImmersions, indHires, indRetained, indSustainable, indSustainableShare,
          indUnknownLength, indAfterAction, indConversion, indDaysToHire
     // Targets
-    case targets, targetsLead, colTarget, colActual, colAttainment, keyTargets, fewerThan
+    case targets, targetsLead, colTarget, colActual, colAttainment, keyTargets, unknownLengthHidden
     // Themes, scrubbing, comparison, dates
     case themesTitle, themesLead, colTheme, colKind2, obstacle, lever, quotesLead, scrubEmail, scrubPhone, scrubName
     case comparison, comparisonLead, colPrevious, colCurrent, colChange, coveredDates, reverseFootnote

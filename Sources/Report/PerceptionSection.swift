@@ -60,7 +60,7 @@ struct PerceptionSection {
               let improved = row("improved_share")?.value else { return nil }
         return labels.format(.significantSentence, labels.stakeholder(type), labels.dimension(dimension),
                              labels[value > 0 ? .shiftUp : .shiftDown], labels.signed(value), labels.signed(low), labels.signed(high),
-                             labels.percent(improved), labels.number(shift.n), labels.pValue(pValue))
+                             labels.percent(improved), labels.number(shift.count), labels.pValue(pValue))
     }
 
     func dimensionTable(_ period: String, _ type: String, _ prefix: String, _ dims: [String]) -> [String] {
@@ -105,7 +105,7 @@ struct PerceptionSection {
         var change = labels.signed(value)
         if let low = shift.ciLow, let high = shift.ciHigh { change += " [\(labels.signed(low))\(labels[.intervalSeparator])\(labels.signed(high))]" }
         let improved = row("improved_share")?.value.map(labels.percent) ?? "—"
-        return ["\(before) → \(after)", change, improved, labels.number(shift.n)]
+        return ["\(before) → \(after)", change, improved, labels.number(shift.count)]
     }
 
     func unpaired(_ period: String, _ type: String, _ dims: [String]) -> [String] {
@@ -116,7 +116,7 @@ struct PerceptionSection {
             }
             var text = labels.signed(value)
             if let low = r.ciLow, let high = r.ciHigh { text += " [\(labels.signed(low))\(labels[.intervalSeparator])\(labels.signed(high))]" }
-            return [labels.dimension(dimension), text, labels.number(r.n)]
+            return [labels.dimension(dimension), text, labels.number(r.count)]
         }
         guard !rows.isEmpty else { return [] }
         return [labels[.unpairedLead], ""]
@@ -127,8 +127,12 @@ struct PerceptionSection {
     func reliability() -> [String] {
         guard !summary.reliability.isEmpty else { return [] }
         let rows = summary.reliability.map { r -> [String] in
+            guard let n = r.n else {
+                return [labels.stakeholder(r.type), labels.dimension(r.dimension), labels.number(r.items), labels[.suppressedMark],
+                        labels[.suppressedMark]]
+            }
             let alpha = r.alpha.map { labels.number($0, decimals: 2) + ($0 < 0 ? " ⚠ \(labels[.alphaNegative])" : "") } ?? "—"
-            return [labels.stakeholder(r.type), labels.dimension(r.dimension), labels.number(r.items), labels.number(r.n), alpha]
+            return [labels.stakeholder(r.type), labels.dimension(r.dimension), labels.number(r.items), labels.number(n), alpha]
         }
         return [labels[.reliabilityLead], ""] + MarkdownTable.render(
             header: [labels[.colStakeholder].capitalizedFirst, labels[.colDimension2], labels[.colItems], labels[.colN], labels[.colAlpha]],
@@ -150,7 +154,7 @@ struct PerceptionSection {
                     let perceived = prefix == "retro_perception" ? " — \(labels[.retroPrefix])" : ""
                     out.append(labels.format(.keyShift, labels.stakeholder(type).lowercased(), labels.dimension(dimension),
                                              labels[value > 0 ? .shiftUp : .shiftDown], labels.signed(value), labels.signed(low),
-                                             labels.signed(high), labels.number(row.n), perceived))
+                                             labels.signed(high), labels.number(row.count), perceived))
                 }
             }
         }

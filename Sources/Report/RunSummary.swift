@@ -61,7 +61,7 @@ public struct RunSummary: Sendable {
     /// The questionnaire (items and dimensions), for the perception section.
     public var questionnaire: Questionnaire = .none
     /// Cronbach's alpha per stakeholder type and dimension.
-    public var reliability: [(type: String, dimension: String, items: Int, n: Int, alpha: Double?)] = []
+    public var reliability: [Reliability] = []
     /// The theme lexicon (id, label, obstacle/lever) and the scrubbed quotes per theme (empty unless turned on).
     public var themes: [(id: String, label: String, kind: String)] = []
     /// English theme labels (`label_en`), by id.

@@ -10,7 +10,7 @@ public enum IndicatorsCSV {
         var out = header + "\n"
         for r in rows.sortedByKey() {
             let numbers = [r.value, nil, r.ciLow, r.ciHigh].map { $0.map(NumberText.machine) ?? "" }
-            let cells = r.key.map { CSVText.field($0) } + [numbers[0], String(r.n), numbers[2], numbers[3], r.status.rawValue]
+            let cells = r.key.map { CSVText.field($0) } + [numbers[0], r.n.map(String.init) ?? "", numbers[2], numbers[3], r.status.rawValue]
             out += cells.joined(separator: ",") + "\n"
         }
         return out
@@ -32,7 +32,7 @@ public enum ExcelCSV {
                         labels.stakeholder(r.stakeholderType), r.dimension, labels.category(r.dimension, r.category)]
             let numbers = [r.value, r.ciLow, r.ciHigh].map { $0.map(NumberText.excel) ?? "" }
             let cells = text.map { CSVText.field($0, delimiter: d) }
-                + [numbers[0], String(r.n), numbers[1], numbers[2], CSVText.field(labels.status(r.status), delimiter: d)]
+                + [numbers[0], r.n.map(String.init) ?? "", numbers[1], numbers[2], CSVText.field(labels.status(r.status), delimiter: d)]
             out += cells.joined(separator: String(d)) + "\r\n"
         }
         return out

@@ -189,7 +189,7 @@ struct HiringTests {
             rows.append(IndicatorRow(indicator: "hires", period: "p", territory: rollUp, stakeholderType: "candidat", value: Double(grand), n: grand))
             let protected = SmallCellProtection.protect(rows, k: 5, personBased: IndicatorCatalog.isPersonBased, additive: [])
             #expect(recovered(protected).isEmpty)
-            #expect(!protected.contains { $0.status == .ok && $0.n > 0 && $0.n < 5 })
+            #expect(!protected.contains { $0.status == .ok && $0.count > 0 && $0.count < 5 })
         }
     }
 
