@@ -47,6 +47,7 @@ public enum PipelineMerge {
         }
         let stores = try states.map { try ImpactStore(path: $0) }
         let folder = options.outputFolder ?? pipeline.config.outputFolder
+        try OutputFolderCheck.check(folder, pipeline: path, inputs: pipeline.config.sources.flatMap(\.files) + states)
         let lock = try RunLock.acquire(folder: folder, wait: options.waitForLock)
         defer { lock.release() }
         let stage = try OutputStage(folder: folder)

@@ -62,6 +62,7 @@ public enum PipelineRefresh {
         let pipeline = try LoadedPipeline(path: path)
         let config = pipeline.config
         let folder = options.outputFolder ?? config.outputFolder
+        try OutputFolderCheck.check(folder, pipeline: path, inputs: config.sources.flatMap(\.files))
         let lock = try RunLock.acquire(folder: folder, wait: options.waitForLock)
         defer { lock.release() }
         try OutputStage.recover(folder: folder)

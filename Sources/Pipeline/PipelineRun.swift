@@ -82,6 +82,7 @@ public enum PipelineRun {
         let started = Date()
         let pipeline = try LoadedPipeline(path: path)
         let folder = options.outputFolder ?? pipeline.config.outputFolder
+        if options.write { try OutputFolderCheck.check(folder, pipeline: path, inputs: pipeline.config.sources.flatMap(\.files)) }
         let lock = options.write ? try RunLock.acquire(folder: folder, wait: options.waitForLock) : nil
         defer { lock?.release() }
         let stage = options.write ? try OutputStage(folder: folder) : nil

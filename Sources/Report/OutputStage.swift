@@ -1,9 +1,26 @@
 import Foundation
+import Records
+
+/// A refusal to write or move something outside what impact owns in the output folder (exit 2).
+public struct OutputRefused: ImpactError {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+}
 
 /// Writes a run's outputs so that readers see the previous set or the new one, never a mix:
 /// every file goes to `.impact-staging/` inside the output folder, then a `COMMIT` list is written and
 /// the files are renamed into place. A run killed before `COMMIT` leaves the old outputs untouched (the
 /// staging folder is dropped next time); killed during the renames, the next run finishes them.
+///
+/// Only what impact made is touched: the staging folder carries a marker file (a folder of that name
+/// without it is the user's, and is refused, never deleted), and the `COMMIT` list may name only plain
+/// file names of the kinds impact writes (no `/`, no `..`, nothing hidden), each a regular file.
 public final class OutputStage {
     public let folder: String
     public let staging: String
@@ -11,13 +28,23 @@ public final class OutputStage {
 
     /// The staging folder's name inside the output folder.
     public static let stagingName = ".impact-staging"
+    /// The file that says a staging folder is impact's.
+    static let markerName = ".made-by-impact"
+    /// Extensions of the files impact writes into the output folder.
+    static let outputExtensions: Set<String> = ["csv", "md", "json", "svg", "html"]
 
     /// Recovers any interrupted commit in `folder`, then opens a fresh staging folder.
     public init(folder: String) throws {
         self.folder = folder
         staging = "\(folder)/\(OutputStage.stagingName)"
         try OutputStage.recover(folder: folder)
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        guard mkdir(staging, 0o700) == 0 else {
+            throw OutputRefused(path: staging, reason: "cannot create the staging folder (\(String(cString: strerror(errno))))")
+        }
+        guard FileManager.default.createFile(atPath: "\(staging)/\(OutputStage.markerName)", contents: Data("impact staging folder\n".utf8)) else {
+            throw OutputRefused(path: staging, reason: "cannot write in the staging folder")
+        }
     }
 
     /// Where a file being staged is written (for writers that stream, like the rejects).
@@ -40,22 +67,49 @@ public final class OutputStage {
         try OutputStage.recover(folder: folder)
     }
 
+    /// Whether `name` is one impact could have written: a plain, visible file name of an output kind.
+    public static func isOutputName(_ name: String) -> Bool {
+        guard !name.isEmpty, !name.hasPrefix("."), !name.contains("/"), !name.contains("\0"), name.utf8.count < 256,
+              let dot = name.lastIndex(of: ".") else { return false }
+        return outputExtensions.contains(String(name[name.index(after: dot)...]))
+    }
+
     /// Finishes a commit whose list was written (rolls forward), or drops an unfinished staging folder.
     public static func recover(folder: String) throws {
         let staging = "\(folder)/\(stagingName)"
+        var info = stat()
+        guard lstat(staging, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw OutputRefused(path: staging, reason: "is not a folder impact made (a link or a file): move it away, then run again")
+        }
         let fm = FileManager.default
-        guard fm.fileExists(atPath: staging) else { return }
+        guard isRegularFile("\(staging)/\(markerName)") else {
+            throw OutputRefused(path: staging, reason: "this folder was not made by impact (no \(markerName) marker): move it away or delete it yourself, then run again")
+        }
         if let list = fm.contents(atPath: "\(staging)/COMMIT") {
-            for name in String(decoding: list, as: UTF8.self).split(separator: "\n").map(String.init) where !name.isEmpty {
+            let listed = String(decoding: list, as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+            // The whole list is checked before anything moves: a planted line never half-applies.
+            if let bad = listed.first(where: { !isOutputName($0) }) {
+                throw OutputRefused(path: "\(staging)/COMMIT", reason: "lists '\(bad)', which is not an output impact writes: delete the \(stagingName) folder, then run again")
+            }
+            for name in listed {
                 let from = "\(staging)/\(name)"
-                guard fm.fileExists(atPath: from) else { continue }  // already moved before an interruption
+                var entry = stat()
+                guard lstat(from, &entry) == 0 else { continue }  // already moved before an interruption
+                guard entry.st_mode & S_IFMT == S_IFREG else {
+                    throw OutputRefused(path: from, reason: "is not a regular file: delete the \(stagingName) folder, then run again")
+                }
                 guard rename(from, "\(folder)/\(name)") == 0 else {
-                    throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: "\(folder)/\(name)",
-                                                                   NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+                    throw OutputRefused(path: "\(folder)/\(name)", reason: "cannot move the new output into place (\(String(cString: strerror(errno))))")
                 }
             }
         }
         try fm.removeItem(atPath: staging)
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
     }
 
     private static func sync(_ path: String) throws {
