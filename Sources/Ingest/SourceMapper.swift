@@ -123,9 +123,15 @@ public struct SourceMapper {
             if index == 1 || source.csv.headerRow == index { firstMissing = missing; firstHeader = fields }
             if source.csv.headerRow != nil { break }
         }
-        let seen = firstHeader.prefix(12).map { "'\($0)'" }.joined(separator: ", ")
         throw SourceUnreadable(source: source.name, file: file,
-                               message: "no header row holds the mapped columns (missing \(firstMissing.joined(separator: ", "))); first row read: \(seen)")
+                               message: "no header row holds the mapped columns (missing \(firstMissing.joined(separator: ", "))); first row read: \(shownRow(firstHeader))")
+    }
+
+    /// The first fields of a row for a message: a field that is one of the source's column names is
+    /// quoted, any other masked (a file whose header line is missing starts with a person's data).
+    func shownRow(_ fields: [String]) -> String {
+        let names = Set(columnReferences.map { Fold.key($0.description) })
+        return PersonalData.maskRow(Array(fields.prefix(12)), keeping: { names.contains(Fold.key($0)) }).joined(separator: ", ")
     }
 
     func mapRow(_ row: CSVRow, binding: ColumnBinding, file: String, fellBack: inout Bool, path: String? = nil,

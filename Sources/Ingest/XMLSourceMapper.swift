@@ -56,7 +56,7 @@ extension SourceMapper {
                 }
                 if binding == nil {
                     throw SourceUnreadable(source: source.name, file: file,
-                                           message: "no header row holds the mapped columns; first row read: \(header.prefix(12).map { "'\($0)'" }.joined(separator: ", "))")
+                                           message: "no header row holds the mapped columns; first row read: \(shownRow(header))")
                 }
             case .xml, .odk:
                 // Columns are XPaths (partner XML) or group paths (ODK): the row holds them in order.

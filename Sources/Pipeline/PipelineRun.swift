@@ -129,11 +129,21 @@ enum RunOutputs {
         let allRows = raw + themes.rows
         let protected = SmallCellProtection.protect(allRows, k: config.privacyK, hide: smallUnpaired)
         let rows = (protected + TargetRows.compute(config.targets, rows: protected)).sortedByKey()
+        let language = options.language ?? config.language
+        let labels = Labels(language: language, territories: config.territories, stakeholders: config.stakeholderTypes,
+                            actionTypes: config.actionTypes, questionnaire: config.questionnaire)
+        // Everything quoted from the inputs goes out through the one masking rule, in the report's language.
+        let names = ingestion.names
+        let render = { (text: String) in PersonalData.render(text, labels: labels.masks, isName: names.contains) }
         var summary = RunSummary(
             title: config.title, programme: config.programme, periodScheme: config.periods, privacyK: config.privacyK,
             maxRejectRate: config.maxRejectRate, toolVersion: ImpactVersion.current,
             pipelinePath: (pipeline.path as NSString).lastPathComponent, pipelineSHA256: pipeline.sha256,
-            inputs: ingestion.inputs, sources: ingestion.sources, rejectSample: rejects.sample,
+            inputs: ingestion.inputs, sources: ingestion.sources.map { source in
+                var source = source
+                source.unreadable = source.unreadable.map(render)
+                return source
+            }, rejectSample: rejects.sample,
             rejectCounts: rejects.countsByReason, rows: rows,
             countOnlyActions: countOnlyActions)
         summary.questionnaire = config.questionnaire
@@ -142,12 +152,7 @@ enum RunOutputs {
         summary.themes = config.themes.themes.map { ($0.id, $0.label, $0.kind) }
         summary.themeLabelsEN = config.themes.englishLabels
         summary.history = history
-        let labels = Labels(language: options.language ?? config.language, territories: config.territories,
-                            stakeholders: config.stakeholderTypes, actionTypes: config.actionTypes,
-                            questionnaire: config.questionnaire)
-        summary.quotes = config.themes.quotes ? themes.quotes.mapValues { list in
-            list.map { ThemeText.scrub($0, names: ingestion.names, email: labels[.scrubEmail], phone: labels[.scrubPhone], name: labels[.scrubName]) }
-        } : [:]
+        summary.quotes = config.themes.quotes ? themes.quotes.mapValues { $0.map(render) } : [:]
         summary.firstDate = ingestion.dateRange.first
         summary.lastDate = ingestion.dateRange.last
         summary.linkWindowDays = config.hiring.linkWindowDays
@@ -197,7 +202,7 @@ enum RunOutputs {
             try stage.write(text, name: name)
             hashes[name] = FileDigest.sha256(data: Data(text.utf8))
         }
-        try rejects.commit()
+        try rejects.commit(render: render)
         stage.staged("rejects.csv")
         hashes["rejects.csv"] = try FileDigest.sha256(path: stage.path("rejects.csv")).hex  // streamed: it may be large
         let manifest = Manifest(summary: summary, outputs: written, exitCode: Int(exitCode), startedAt: started, finishedAt: Date())

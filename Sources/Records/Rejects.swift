@@ -24,6 +24,9 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable {
 }
 
 /// One line of rejects.csv: a rejected record, or one of its faulty fields.
+///
+/// Built only masked (`PersonalData`): a value of a field that may hold a person is never kept, and
+/// e-mails and phone numbers are masked in any value and in the message, which quotes the value as shown.
 public struct Reject: Hashable, Sendable {
     public let location: RecordLocation
     public let field: String
@@ -34,9 +37,10 @@ public struct Reject: Hashable, Sendable {
     public init(location: RecordLocation, field: String, value: String, reason: RejectReason, message: String) {
         self.location = location
         self.field = field
-        self.value = value
+        let shown = PersonalData.mask(value, field: field)
+        self.value = shown
         self.reason = reason
-        self.message = message
+        self.message = PersonalData.maskContacts(value.isEmpty || shown == value ? message : message.replacing(value, with: shown))
     }
 }
 

@@ -22,14 +22,19 @@ public enum ThemeText {
         return false
     }
 
-    /// A comment safe to quote: e-mail addresses, phone numbers and the given names replaced.
+    /// A comment safe to quote: e-mail addresses, phone numbers and the given names (folded words) replaced.
     public static func scrub(_ text: String, names: Set<String>, email: String, phone: String, name: String) -> String {
+        scrub(text, isName: names.contains, email: email, phone: phone, name: name)
+    }
+
+    /// The same, names recognised by `isName` (given each folded word).
+    public static func scrub(_ text: String, isName: (String) -> Bool, email: String, phone: String, name: String) -> String {
         var out: [String] = []
         for token in text.split(separator: " ", omittingEmptySubsequences: false) {
             let t = String(token)
             if t.contains("@") && t.contains(".") { out.append(email); continue }
             let core = Fold.key(t)
-            if !core.isEmpty, core.split(separator: " ").contains(where: { names.contains(String($0)) }) {
+            if !core.isEmpty, core.split(separator: " ").contains(where: { isName(String($0)) }) {
                 // Keep the punctuation around the name: "Martin," → "[nom],".
                 let lead = t.prefix { !$0.isLetter && !$0.isNumber }
                 let trail = String(t.reversed().prefix { !$0.isLetter && !$0.isNumber }.reversed())

@@ -43,7 +43,7 @@ public enum LabelKey: String, CaseIterable, Sendable {
     // Targets
     case targets, targetsLead, colTarget, colActual, colAttainment, keyTargets, unknownLengthHidden
     // Themes, scrubbing, comparison, dates
-    case themesTitle, themesLead, colTheme, colKind2, obstacle, lever, quotesLead, scrubEmail, scrubPhone, scrubName
+    case themesTitle, themesLead, colTheme, colKind2, obstacle, lever, quotesLead, scrubEmail, scrubPhone, scrubName, scrubHidden
     case comparison, comparisonLead, colPrevious, colCurrent, colChange, coveredDates, reverseFootnote
     // History of refreshes (`impact refresh`) and corrections
     case historyTitle, historyLead, colNow, colPreviousRefresh, colLastYear, replacedRecords
@@ -155,6 +155,11 @@ public struct Labels: Sendable {
         case .suppressed: return self[.statusSuppressed]
         case .insufficient: return self[.statusInsufficient]
         }
+    }
+
+    /// The masks of personal data (`PersonalData`) in this language.
+    public var masks: PersonalData.Labels {
+        PersonalData.Labels(email: self[.scrubEmail], phone: self[.scrubPhone], name: self[.scrubName], hidden: self[.scrubHidden])
     }
 
     public func reason(_ reason: RejectReason) -> String {

@@ -1,8 +1,10 @@
 import Foundation
 import Records
 
-/// Rejects as they happen: streamed to a temporary rejects.csv (a broken export may reject
-/// millions of rows; none is held in memory), counted by reason, the first few kept for the report.
+/// Rejects as they happen: streamed to a temporary file (a broken export may reject millions of rows;
+/// none is held in memory), counted by reason, the first few kept for the report. rejects.csv is
+/// written from it at `commit`, once every name of the inputs is known: values and messages are
+/// rendered then (`PersonalData.render`: masks in the report's language, names masked).
 public final class RejectLog {
     /// Rejects kept in memory, in reading order (the first `sampleLimit`).
     public private(set) var sample: [Reject] = []
@@ -25,7 +27,7 @@ public final class RejectLog {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let temporary = "\(path).\(ProcessInfo.processInfo.processIdentifier).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((RejectsCSV.header + "\n").utf8)),
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(), attributes: [.posixPermissions: 0o600]),
               let handle = FileHandle(forWritingAtPath: temporary) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
         }
@@ -44,7 +46,11 @@ public final class RejectLog {
         countsByReason[reject.reason, default: 0] += 1
         if sample.count < sampleLimit { sample.append(reject) }
         guard handle != nil else { return }
-        buffer.append(contentsOf: RejectsCSV.line(reject).utf8)
+        for text in [reject.location.source, reject.location.recordLabel, reject.field, reject.value, reject.reason.rawValue, reject.message] {
+            let bytes = Array(text.utf8)
+            withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { buffer.append(contentsOf: $0) }
+            buffer.append(contentsOf: bytes)
+        }
         if buffer.count >= 1 << 16 { flush() }
     }
 
@@ -54,13 +60,39 @@ public final class RejectLog {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes and renames the file into place.
-    public func commit() throws {
+    /// Writes rejects.csv from what was logged, `render` applied to each value and message.
+    public func commit(render: (String) -> String) throws {
         flush()
         try handle?.close()
         handle = nil
-        if let temporaryPath, let finalPath, rename(temporaryPath, finalPath) != 0 {
+        guard let temporaryPath, let finalPath else { return }
+        defer { try? FileManager.default.removeItem(atPath: temporaryPath) }
+        guard let input = FileHandle(forReadingAtPath: temporaryPath),
+              FileManager.default.createFile(atPath: finalPath, contents: Data((RejectsCSV.header + "\n").utf8)),
+              let output = FileHandle(forWritingAtPath: finalPath) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: finalPath])
+        }
+        defer { try? input.close(); try? output.close() }
+        try output.seekToEnd()
+        var pending = Data(), out = Data()
+        var fields: [String] = []
+        while true {
+            let chunk = input.readData(ofLength: 1 << 20)
+            pending.append(chunk)
+            var offset = pending.startIndex
+            while pending.endIndex - offset >= 4 {
+                let length = pending[offset..<offset + 4].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+                guard pending.endIndex - offset - 4 >= length else { break }
+                fields.append(String(decoding: pending[(offset + 4)..<(offset + 4 + length)], as: UTF8.self))
+                offset += 4 + length
+                if fields.count == 6 {
+                    out.append(contentsOf: RejectsCSV.line(fields[0], fields[1], fields[2], render(fields[3]), fields[4], render(fields[5])).utf8)
+                    fields.removeAll(keepingCapacity: true)
+                }
+            }
+            pending = Data(pending[offset...])
+            if out.count >= 1 << 16 || chunk.isEmpty { output.write(out); out.removeAll(keepingCapacity: true) }
+            if chunk.isEmpty { break }
         }
     }
 }

@@ -43,9 +43,8 @@ public enum ExcelCSV {
 public enum RejectsCSV {
     public static let header = "source,record,field,value,reason,message"
 
-    /// One line, with its line break.
-    public static func line(_ r: Reject) -> String {
-        [r.location.source, r.location.recordLabel, r.field, r.value, r.reason.rawValue, r.message]
-            .map { CSVText.field($0) }.joined(separator: ",") + "\n"
+    /// One line, with its line break: source, record, field, value, reason, message.
+    public static func line(_ fields: String...) -> String {
+        fields.map { CSVText.field($0) }.joined(separator: ",") + "\n"
     }
 }
