@@ -95,12 +95,12 @@ public struct CSVRow: Sendable {
         return (h, range.isEmpty)
     }
 
-    /// The stable hash of field `i`'s folded key, from its bytes (nil when empty, or when the bytes
-    /// need the string path: see `Fold.keyHash`).
-    public func foldedKeyHash(_ i: Int) -> UInt64? {
+    /// The pseudonym of field `i`'s folded key under `key`, from its bytes (nil when empty, or when
+    /// the bytes need the string path: see `Fold.keyHash`).
+    public func foldedKeyHash(_ i: Int, key: PseudonymKey) -> UInt64? {
         let range = trimmedRange(i)
         guard !range.isEmpty else { return nil }
-        return bytes.withUnsafeBufferPointer { Fold.keyHash(UnsafeBufferPointer(rebasing: $0[range]), utf8: encoding == .utf8) }
+        return bytes.withUnsafeBufferPointer { Fold.keyHash(UnsafeBufferPointer(rebasing: $0[range]), utf8: encoding == .utf8, key: key) }
     }
 
     /// The byte range of field `i` without surrounding white space.

@@ -37,17 +37,19 @@ final class ResolutionCache {
     }
 }
 
-/// Folded words of the names read in the inputs' name fields.
+/// The names read in the inputs' name fields, as keyed hashes of their folded words: enough to mask
+/// them in quotes and messages (`isName`), nothing to read a name from.
 public final class NameSet {
-    public private(set) var words = Set<String>()
+    public private(set) var words = Set<UInt64>()
     private var seen = Set<UInt64>()
+    let key: PseudonymKey
 
-    public init() {}
+    public init(key: PseudonymKey) { self.key = key }
 
     /// Records a raw value's hash; false when it was seen already.
     func insert(_ hash: UInt64) -> Bool { seen.count < 1_000_000 && seen.insert(hash).inserted }
 
     func add(_ name: String) {
-        for word in Fold.key(name).split(separator: " ") where word.count >= 2 { words.insert(String(word)) }
+        for word in Fold.key(name).split(separator: " ") where word.count >= 2 { words.insert(key.hash(String(word))) }
     }
 }

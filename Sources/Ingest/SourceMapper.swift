@@ -31,12 +31,16 @@ public struct SourceMapper {
     public let config: PipelineConfig
     /// Raw label → canonical id, per vocabulary: exports repeat a handful of labels millions of times.
     private let resolved = ResolutionCache()
-    /// Names read in name fields (folded words), for scrubbing quotes.
-    public let names = NameSet()
+    /// The programme secret person keys, organisations and name words are hashed under.
+    public let key: PseudonymKey
+    /// Names read in name fields (keyed hashes of their folded words), for masking.
+    public let names: NameSet
 
-    public init(source: SourceConfig, config: PipelineConfig) {
+    public init(source: SourceConfig, config: PipelineConfig, key: PseudonymKey) {
         self.source = source
         self.config = config
+        self.key = key
+        names = NameSet(key: key)
     }
 
     /// How many leading records may be looked at to find the header row.
@@ -181,10 +185,10 @@ public struct SourceMapper {
         }
         func organisation(_ field: String = "organisation", at column: Int?? = nil) -> UInt64? {
             guard let i = column ?? binding.indices[field] else { return nil }
-            if let key = row.foldedKeyHash(i) { return key }
+            if let pseudonym = row.foldedKeyHash(i, key: key) { return pseudonym }
             let (hash, isEmpty) = row.trimmedFieldHash(i)
             if isEmpty { return nil }
-            return resolved.organisationKey(rawHash: hash) { StableHash.fnv1a(Fold.key(row.trimmedField(i, fellBack: &fellBack))) }
+            return resolved.organisationKey(rawHash: hash) { key.hash(Fold.key(row.trimmedField(i, fellBack: &fellBack))) }
         }
 
         func date(_ field: String) -> CalendarDate? {
@@ -233,8 +237,8 @@ public struct SourceMapper {
         case .attendance:
             let actionID = required("action_id", at: binding.actionID)
             // The person's key straight from the bytes (no string): the same hash as the string path.
-            let person = binding.person.flatMap { row.foldedKeyHash($0) }
-                ?? required("person", at: binding.person).map { StableHash.fnv1a(Fold.key($0)) }
+            let person = binding.person.flatMap { row.foldedKeyHash($0, key: key) }
+                ?? required("person", at: binding.person).map { key.hash(Fold.key($0)) }
             let type = vocabulary("stakeholder_type", config.stakeholderTypes, .unknownStakeholderType, at: binding.stakeholderType)
             guard rejects.isEmpty, let actionID, let person, let type else { return .rejected(rejects) }
             return .attendance(AttendanceRecord(actionID: actionID, person: person,
@@ -280,7 +284,7 @@ public struct SourceMapper {
                 }
             }
             guard rejects.isEmpty, let candidate, let kind, let day, let territory else { return .rejected(rejects) }
-            return .pathway(PathwayEvent(candidate: StableHash.fnv1a(Fold.key(candidate)), kind: kind, date: day, territory: territory,
+            return .pathway(PathwayEvent(candidate: key.hash(Fold.key(candidate)), kind: kind, date: day, territory: territory,
                                          employer: organisation("employer"), referrer: organisation("referrer"),
                                          referrerType: referrerType, contractType: contract, contractMonths: months,
                                          actionID: text("action_id"), location: location))
@@ -325,7 +329,7 @@ public struct SourceMapper {
                 if let beforeColumn, let s = score(beforeColumn, item: item) { before[item] = s }
             }
             guard rejects.isEmpty, let respondent, let territory, let day, let type, let wave else { return .rejected(rejects) }
-            return .response(SurveyResponse(respondent: StableHash.fnv1a(Fold.key(respondent)), stakeholderType: type,
+            return .response(SurveyResponse(respondent: key.hash(Fold.key(respondent)), stakeholderType: type,
                                             territory: territory, date: day, wave: wave, answers: answers, before: before,
                                             comment: text("comment"), location: location))
         }

@@ -34,7 +34,7 @@ public enum History {
             throw PipelineFileError(file: pipelinePath, line: 0, key: "outputs.store",
                                     message: "no store at \(path) yet: run `impact refresh \(pipelinePath)` first")
         }
-        let store = try ImpactStore(path: path)
+        let store = try ImpactStore(path: path, access: .snapshots)
         var table: [[String]]
         if let indicator = filter.indicator {
             table = [["snapshot", "taken_at", "period", "territory", "stakeholder_type", "dimension", "category", "value", "n", "status", "change"]]

@@ -16,8 +16,10 @@ struct Ingestion {
     private let needsLinks: Bool
     /// First and last dates of the accepted records.
     private(set) var dateRange: (first: CalendarDate?, last: CalendarDate?) = (nil, nil)
-    /// Folded words of every name read in a name field (to scrub quotes).
-    private(set) var names = Set<String>()
+    /// Keyed hashes of the folded words of every name read in a name field (to mask them).
+    private(set) var names = Set<UInt64>()
+    /// The programme secret the pseudonyms are made with.
+    let key: PseudonymKey
     /// What became of every source's records, by index in the pipeline file.
     private var tallies: [SourceTally]
     let rejects: RejectLog
@@ -29,8 +31,9 @@ struct Ingestion {
     /// Wall time per source read (for `--log-format json` and the benchmark's per-stage figures).
     private(set) var timings: [StageTiming] = []
 
-    init(config: PipelineConfig, rejects: RejectLog) {
+    init(config: PipelineConfig, rejects: RejectLog, key: PseudonymKey) {
         self.config = config
+        self.key = key
         self.rejects = rejects
         reach = ReachState(scheme: config.periods)
         perception = PerceptionState(questionnaire: config.questionnaire, scheme: config.periods)
@@ -55,7 +58,7 @@ struct Ingestion {
                                            format: source.format.rawValue))
             }
             var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: source.files.count)
-            let mapper = SourceMapper(source: source, config: config)
+            let mapper = SourceMapper(source: source, config: config, key: key)
             // ODK: one pass over every file, so resubmissions across files are recognised.
             let batches = source.format == .odk ? [source.files] : source.files.map { [$0] }
             for batch in batches {
@@ -290,6 +293,9 @@ struct Ingestion {
         lastAction = (id, found)
         return found
     }
+
+    /// Whether a folded word is one of the names read (for `PersonalData.render`).
+    func isName(_ word: String) -> Bool { names.contains(key.hash(word)) }
 
     /// A path relative to the pipeline file's folder, whatever the working directory.
     func displayPath(_ file: String) -> String { PipelineLoader.relative(file, from: config.baseDirectory) }

@@ -28,7 +28,7 @@ final class StateSink {
         if let file { unreadable[file] = message }
     }
 
-    func finish(file: Int64?, names: Set<String>, info: InputFileInfo?) throws {
+    func finish(file: Int64?, names: Set<UInt64>, info: InputFileInfo?) throws {
         guard let file else { return }
         try tx.finishFile(file, unreadable: unreadable[file], encoding: info?.encoding ?? "", delimiter: info?.delimiter ?? "",
                           fallbacks: 0, counts: counts[file] ?? FileCounts(), names: names, keepReplaced: false)
@@ -45,13 +45,15 @@ public enum PipelineMerge {
         for state in states where !FileManager.default.fileExists(atPath: state) {
             throw PipelineFileError(file: state, line: 0, key: "", message: "no such state file; write it with `impact run --emit-state \(state)`")
         }
-        let stores = try states.map { try ImpactStore(path: $0) }
+        // Every state must have been made under the merge's key (pairing and de-duplication compare pseudonyms).
+        let key = try PseudonymKeys.persistent(pipeline.config, outputFolder: options.outputFolder, create: false)
+        let stores = try states.map { try ImpactStore(path: $0, access: .keyed(fingerprint: key.fingerprint)) }
         let folder = options.outputFolder ?? pipeline.config.outputFolder
         try OutputFolderCheck.check(folder, pipeline: path, inputs: pipeline.config.sources.flatMap(\.files) + states)
         let lock = try RunLock.acquire(folder: folder, wait: options.waitForLock)
         defer { lock.release() }
         let stage = try OutputStage(folder: folder)
-        var ingestion = Ingestion(config: pipeline.config, rejects: try RejectLog(path: stage.path("rejects.csv")))
+        var ingestion = Ingestion(config: pipeline.config, rejects: try RejectLog(path: stage.path("rejects.csv")), key: key)
         // Each state read in one consistent view; the reads nest, one per state.
         func replay(_ rest: ArraySlice<ImpactStore>, _ open: [(StoreTransaction, [StoredFile])]) throws {
             guard let next = rest.first else {

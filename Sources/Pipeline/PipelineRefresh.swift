@@ -66,7 +66,8 @@ public enum PipelineRefresh {
         let lock = try RunLock.acquire(folder: folder, wait: options.waitForLock)
         defer { lock.release() }
         try OutputStage.recover(folder: folder)
-        let store = try ImpactStore(path: storePath(config: config, outputFolder: options.outputFolder))
+        let key = try PseudonymKeys.persistent(config, outputFolder: options.outputFolder, create: true)
+        let store = try ImpactStore(path: storePath(config: config, outputFolder: options.outputFolder), access: .keyed(fingerprint: key.fingerprint))
         let now = ISO8601DateFormatter().string(from: started)
 
         // Hash every input (the only full read of unchanged files).
@@ -85,7 +86,7 @@ public enum PipelineRefresh {
             let known = try tx.files()
             let pipelineChanged = try tx.meta("pipeline_sha256") != pipeline.sha256
             var outcome = IngestOutcome(generation: Int(try tx.meta("generation") ?? "0") ?? 0)
-            let reader = SourceIngest(tx: tx, config: config, at: now, prune: options.prune, rebuildAll: pipelineChanged)
+            let reader = SourceIngest(tx: tx, config: config, key: key, at: now, prune: options.prune, rebuildAll: pipelineChanged)
             for (i, source) in config.sources.enumerated() {
                 try reader.ingest(source, inputs: current.filter { $0.index == i }, stored: known.filter { $0.source == source.name },
                                   into: &outcome, progress: progress)
@@ -111,7 +112,7 @@ public enum PipelineRefresh {
         // Recompute everything from the store, exactly as `impact run` would from the files.
         let stage = try OutputStage(folder: folder)
         let rejects = try RejectLog(path: stage.path("rejects.csv"))
-        var ingestion = Ingestion(config: config, rejects: rejects)
+        var ingestion = Ingestion(config: config, rejects: rejects, key: key)
         let history = try store.read { tx -> ReportHistory in
             let files = try tx.files()
             // Files gone from the inputs but kept first (they are older), then the inputs in the pipeline file's order.
@@ -169,6 +170,7 @@ struct IngestOutcome {
 struct SourceIngest {
     let tx: StoreTransaction
     let config: PipelineConfig
+    let key: PseudonymKey
     let at: String
     let prune: Bool
     /// The pipeline file changed: every source is read again.
@@ -235,7 +237,7 @@ struct SourceIngest {
         let fileID = try tx.beginBatch(source: source.name, files: batch.map { ($0.display, $0.size, $0.sha256) }, at: at,
                                        keepArrival: keepArrival)
         progress("reading \(first.display)\(batch.count > 1 ? " and \(batch.count - 1) more" : "") (\(source.name))")
-        let mapper = SourceMapper(source: source, config: config)
+        let mapper = SourceMapper(source: source, config: config, key: key)
         var counts = FileCounts()
         var seq = 0
         var unreadable: String?

@@ -24,6 +24,8 @@ public struct RunOptions: Sendable {
     public var waitForLock: Bool
     /// Also write the records as read to this state file, for `impact merge` (partitioned runs).
     public var emitState: String?
+    /// The pseudonym key, instead of the one the pipeline file or the store gives (tests).
+    var pseudonymKey: PseudonymKey?
 
     public init(outputFolder: String? = nil, language: String? = nil, write: Bool = true, waitForLock: Bool = false) {
         self.outputFolder = outputFolder
@@ -60,7 +62,7 @@ struct LoadedPipeline {
         let config = try PipelineLoader.load(path: path)
         // A bad XPath is a pipeline-file mistake: reported with its line before anything is read.
         for (i, source) in config.sources.enumerated() where source.format == .xml {
-            for ref in SourceMapper(source: source, config: config).columnReferences where !PartnerXMLTable.isValid(ref.description) {
+            for ref in SourceMapper(source: source, config: config, key: PseudonymKey.random()).columnReferences where !PartnerXMLTable.isValid(ref.description) {
                 throw PipelineFileError(file: path, line: source.line, key: "sources[\(i)].columns",
                                         message: "'\(ref)' is not a valid XPath (relative to the record element, e.g. @code, Nom, ../@date)")
             }
@@ -87,11 +89,14 @@ public enum PipelineRun {
         defer { lock?.release() }
         let stage = options.write ? try OutputStage(folder: folder) : nil
         let rejects = try RejectLog(path: stage?.path("rejects.csv"))
-        var ingestion = Ingestion(config: pipeline.config, rejects: rejects)
+        // A run that keeps pseudonyms (a state) needs the lasting key; otherwise one for this process.
+        let key = try options.pseudonymKey ?? (options.emitState == nil ? PseudonymKeys.forRun(pipeline.config)
+            : PseudonymKeys.persistent(pipeline.config, outputFolder: options.outputFolder, create: true))
+        var ingestion = Ingestion(config: pipeline.config, rejects: rejects, key: key)
         if let emitState = options.emitState {
             // A fresh state: what this partition read, nothing else.
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: emitState + suffix) }
-            let store = try ImpactStore(path: emitState)
+            let store = try ImpactStore(path: emitState, access: .keyed(fingerprint: key.fingerprint))
             try store.transaction { tx in try ingestion.run(progress: progress, state: StateSink(tx)) }
         } else {
             try ingestion.run(progress: progress)
@@ -133,8 +138,8 @@ enum RunOutputs {
         let labels = Labels(language: language, territories: config.territories, stakeholders: config.stakeholderTypes,
                             actionTypes: config.actionTypes, questionnaire: config.questionnaire)
         // Everything quoted from the inputs goes out through the one masking rule, in the report's language.
-        let names = ingestion.names
-        let render = { (text: String) in PersonalData.render(text, labels: labels.masks, isName: names.contains) }
+        let (names, key) = (ingestion.names, ingestion.key)
+        let render = { (text: String) in PersonalData.render(text, labels: labels.masks, isName: { names.contains(key.hash($0)) }) }
         var summary = RunSummary(
             title: config.title, programme: config.programme, periodScheme: config.periods, privacyK: config.privacyK,
             maxRejectRate: config.maxRejectRate, toolVersion: ImpactVersion.current,

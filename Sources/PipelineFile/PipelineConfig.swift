@@ -146,6 +146,10 @@ public struct PipelineConfig: Sendable {
     public let outputFolder: String
     /// The refresh store (SQLite) when `outputs.store` names one; else `<output folder>.sqlite`.
     public var storePath: String?
+    /// Where the pseudonym key is (`privacy.key_file`, resolved, or `privacy.key_env`), and the line that says so.
+    public var keyFile: String?
+    public var keyEnv: String?
+    public var keyLine = 0
     public let language: String
     public let territories: Vocabulary
     public let stakeholderTypes: Vocabulary

@@ -38,6 +38,7 @@ public enum PipelineLoader {
         var maxRejectRate = 0.05
         var outputFolder: String?
         var storePath: String?
+        var keyFile: String?, keyEnv: String?, keyLine = 0
         var language = "fr"
         var territories = Vocabulary(name: "territory")
         var stakeholders = Vocabulary(name: "stakeholder_type")
@@ -64,9 +65,14 @@ public enum PipelineLoader {
             case "programme": programme = try value.nonEmptyString()
             case "periods": periods = try parsePeriods(value)
             case "privacy":
-                for (pk, _, pv) in try value.mapping(allowed: ["k"]) where pk == "k" {
-                    k = try pv.int(in: 3...1_000)
+                for (pk, _, pv) in try value.mapping(allowed: ["k", "key_file", "key_env"]) {
+                    switch pk {
+                    case "k": k = try pv.int(in: 3...1_000)
+                    case "key_file": keyFile = resolve(try pv.nonEmptyString(), base: baseDirectory); keyLine = pv.line
+                    default: keyEnv = try pv.nonEmptyString(); keyLine = pv.line
+                    }
                 }
+                if keyFile != nil && keyEnv != nil { throw value.error("give either key_file or key_env, not both") }
             case "quality":
                 for (qk, _, qv) in try value.mapping(allowed: ["max_reject_rate"]) where qk == "max_reject_rate" {
                     maxRejectRate = try qv.double(in: 0...1)
@@ -180,6 +186,7 @@ public enum PipelineLoader {
                               questionnaire: questionnaire, eventKinds: eventKinds, contractTypes: contractTypes,
                               referrerTypes: referrerTypes, hiring: hiring, targets: targets, themes: themes, sources: sources)
         config.storePath = storePath
+        (config.keyFile, config.keyEnv, config.keyLine) = (keyFile, keyEnv, keyLine)
         return config
     }
 

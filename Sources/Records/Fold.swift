@@ -88,14 +88,14 @@ public enum Fold {
         return scalar.properties.isAlphabetic ? (0xFF, 0) : (0, 0)
     }
 
-    /// `StableHash.fnv1a(Fold.key(text))` computed straight from the bytes, with no string built.
+    /// `key.hash(Fold.key(text))` computed straight from the bytes, with no string built.
     /// `utf8`: the bytes are UTF-8, and the Latin letters `latinKey` handles are folded too (person
     /// and organisation names with accents: building and folding their strings was a fifth of the
     /// mapping thread). Otherwise only ASCII is handled. Nil when a byte sequence is not handled
     /// (another script, invalid UTF-8, Windows-1252 text): then use the string path.
-    public static func keyHash(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool = true) -> UInt64? {
-        var hasher = KeyHasher()
-        return fold(bytes, utf8: utf8, into: &hasher) ? hasher.hash : nil
+    public static func keyHash(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool = true, key: PseudonymKey) -> UInt64? {
+        var hasher = KeyedHasher(key)
+        return fold(bytes, utf8: utf8, into: &hasher) ? hasher.finish() : nil
     }
 
     /// The general path, for text with letters beyond ASCII.
@@ -177,15 +177,4 @@ struct KeyBytes: KeySink {
     var bytes: [UInt8] = []
     var isEmpty: Bool { bytes.isEmpty }
     mutating func append(_ byte: UInt8) { bytes.append(byte) }
-}
-
-/// The key's FNV-1a hash (`StableHash.fnv1a` of the key), no bytes kept.
-struct KeyHasher: KeySink {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    var isEmpty = true
-    mutating func append(_ byte: UInt8) {
-        hash ^= UInt64(byte)
-        hash &*= 0x0000_0100_0000_01b3
-        isEmpty = false
-    }
 }

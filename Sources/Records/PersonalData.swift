@@ -48,7 +48,14 @@ public enum PersonalData {
 
     /// E-mail addresses and phone numbers (9 digits or more, however grouped) replaced by masks.
     public static func maskContacts(_ text: String) -> String {
-        ThemeText.scrub(text, isName: { _ in false }, email: Mask.email.token, phone: Mask.phone.token, name: Mask.name.token)
+        // Most values (codes, labels) have neither an '@' nor 9 digits: one pass over the bytes says so.
+        var digits = 0
+        for b in text.utf8 {
+            if b == UInt8(ascii: "@") { digits = 9; break }
+            if b >= 48 && b <= 57 { digits += 1 }
+        }
+        guard digits >= 9 else { return text }
+        return ThemeText.scrub(text, isName: { _ in false }, email: Mask.email.token, phone: Mask.phone.token, name: Mask.name.token)
     }
 
     /// The words of a free text shown whole only when they are shown anywhere else; every other word

@@ -44,17 +44,31 @@ public struct SnapshotInfo: Sendable, Equatable {
     public let outputs: [String: String]
 }
 
+/// How a store is opened.
+public enum StoreAccess: Sendable {
+    /// To read snapshots only (`impact history`): no migration, no key.
+    case snapshots
+    /// To read and write records, pseudonymised under the key with this fingerprint: a new store
+    /// records it; an existing one must have been made under the same key.
+    case keyed(fingerprint: String)
+}
+
 /// The SQLite store of `impact refresh` (through GRDB): ingested files, canonical records by natural key,
-/// one snapshot of the indicators per run. Every change happens in a transaction.
+/// one snapshot of the indicators per run. Every change happens in a transaction. Created readable
+/// by its owner only (0600; SQLite gives its journal files the same mode).
 public final class ImpactStore: Sendable {
     public let path: String
     let queue: DatabaseQueue
 
     /// Opens (creating when needed) and migrates the store at `path`.
-    public init(path: String) throws {
+    public init(path: String, access: StoreAccess) throws {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        if case .keyed = access, !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
@@ -66,7 +80,17 @@ public final class ImpactStore: Sendable {
             var migrator = ImpactStore.migrator
             migrator.eraseDatabaseOnSchemaChange = false
             if try queue.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(path: path) }
+            guard case .keyed(let fingerprint) = access else { return }
+            // Checked before any migration: a store refused is left as its version wrote it.
+            let (stored, files) = try queue.read { db -> (String?, Int) in
+                guard try db.tableExists("meta") else { return (nil, 0) }
+                return (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'key_fingerprint'"),
+                        try db.tableExists("file") ? Int.fetchOne(db, sql: "SELECT COUNT(*) FROM file") ?? 0 : 0)
+            }
+            if stored == nil && files > 0 { throw StoreError.unkeyed(path: path) }
+            if let stored, stored != fingerprint { throw StoreError.otherKey(path: path, stored: stored, expected: fingerprint) }
             try migrator.migrate(queue)
+            if stored == nil { try transaction { try $0.setMeta("key_fingerprint", fingerprint) } }
         } catch let error as DatabaseError {
             throw StoreError.database(path: path, message: error.message ?? "\(error)")
         }

@@ -12,9 +12,9 @@ public enum RecordCodec {
         var w = ByteWriter()
         switch record {
         case .action(let a):
-            w.byte(Tag.action.rawValue); w.string(Fold.key(a.id))
+            w.byte(Tag.action.rawValue); w.string(Fold.key(PersonalData.maskContacts(a.id)))
         case .attendance(let l):
-            w.byte(Tag.attendance.rawValue); w.string(Fold.key(l.actionID)); w.u64(l.person)
+            w.byte(Tag.attendance.rawValue); w.string(Fold.key(PersonalData.maskContacts(l.actionID))); w.u64(l.person)
         case .response(let r):
             // The slot the perception stage keeps one answer per wave for.
             w.byte(Tag.response.rawValue); w.u64(r.respondent); w.string(r.stakeholderType); w.string(r.territory)
@@ -29,25 +29,27 @@ public enum RecordCodec {
         return w.bytes
     }
 
-    /// Everything but the location; nil for `.duplicate` (never stored).
+    /// Everything but the location; nil for `.duplicate` (never stored). Free text and codes typed by
+    /// hand (organiser, action ids, comments) are kept with e-mails and phone numbers masked.
     public static func content(_ record: MappedRecord) -> [UInt8]? {
         var w = ByteWriter()
+        let masked = PersonalData.maskContacts
         switch record {
         case .action(let a):
-            w.byte(Tag.action.rawValue); w.string(a.id); w.date(a.date); w.string(a.territory); w.string(a.actionType)
-            w.optionalString(a.organiser); w.optionalDouble(a.durationHours)
+            w.byte(Tag.action.rawValue); w.string(masked(a.id)); w.date(a.date); w.string(a.territory); w.string(a.actionType)
+            w.optionalString(a.organiser.map(masked)); w.optionalDouble(a.durationHours)
             w.int(a.declaredCounts.count)
             for (type, count) in a.declaredCounts.sorted(by: { $0.key < $1.key }) { w.string(type); w.int(count) }
         case .attendance(let l):
-            w.byte(Tag.attendance.rawValue); w.string(l.actionID); w.u64(l.person); w.string(l.stakeholderType)
+            w.byte(Tag.attendance.rawValue); w.string(masked(l.actionID)); w.u64(l.person); w.string(l.stakeholderType)
             w.optionalU64(l.organisation)
         case .response(let r):
             w.byte(Tag.response.rawValue); w.u64(r.respondent); w.string(r.stakeholderType); w.string(r.territory)
-            w.date(r.date); w.string(r.wave.rawValue); w.scores(r.answers); w.scores(r.before); w.optionalString(r.comment)
+            w.date(r.date); w.string(r.wave.rawValue); w.scores(r.answers); w.scores(r.before); w.optionalString(r.comment.map(masked))
         case .pathway(let e):
             w.byte(Tag.pathway.rawValue); w.u64(e.candidate); w.string(e.kind.rawValue); w.date(e.date); w.string(e.territory)
             w.optionalU64(e.employer); w.optionalU64(e.referrer); w.optionalString(e.referrerType)
-            w.optionalString(e.contractType); w.optionalDouble(e.contractMonths); w.optionalString(e.actionID)
+            w.optionalString(e.contractType); w.optionalDouble(e.contractMonths); w.optionalString(e.actionID.map(masked))
         case .rejected(let faults):
             w.byte(Tag.rejected.rawValue); w.int(faults.count)
             for f in faults {

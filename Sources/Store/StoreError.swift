@@ -8,6 +8,10 @@ public enum StoreError: ImpactError {
     case database(path: String, message: String)
     /// The store was written by a newer version of the tool.
     case newerSchema(path: String)
+    /// The store holds person keys hashed without a key (made before keyed pseudonyms).
+    case unkeyed(path: String)
+    /// The store or state was made under another pseudonym key.
+    case otherKey(path: String, stored: String, expected: String)
 
     public var description: String {
         switch self {
@@ -17,6 +21,12 @@ public enum StoreError: ImpactError {
             return "\(path): \(message)"
         case .newerSchema(let path):
             return "\(path) was written by a newer version of impact; upgrade impact or point `store:` elsewhere"
+        case .unkeyed(let path):
+            return "\(path) was made by an older impact that kept person keys as unkeyed hashes (a list of e-mails could test them): "
+                + "move it aside and run again to rebuild it from the inputs (records of exports no longer in the inputs cannot be carried over)"
+        case .otherKey(let path, let stored, let expected):
+            return "\(path) was made under another pseudonym key (fingerprint \(stored.prefix(12)), this run's \(expected.prefix(12))): "
+                + "a store and its refreshes, and partitions and their merge, must share one key (privacy.key_file or key_env)"
         }
     }
 }

@@ -64,14 +64,15 @@ public struct StoreTransaction {
     /// Records what reading the file gave.
     /// With `keepReplaced`, a file read again keeps the count of corrections it brought when it arrived.
     public func finishFile(_ id: Int64, unreadable: String?, encoding: String, delimiter: String, fallbacks: Int,
-                           counts: FileCounts, names: Set<String>, keepReplaced: Bool) throws {
+                           counts: FileCounts, names: Set<UInt64>, keepReplaced: Bool) throws {
         try db.execute(sql: """
             UPDATE file SET unreadable = ?, encoding = ?, delimiter = ?, encoding_fallbacks = ?, physical = ?,
                 added = ?, known = ?, replaced = CASE WHEN ? THEN replaced ELSE ? END, rejected = ? WHERE id = ?
             """, arguments: [unreadable, encoding, delimiter, fallbacks, counts.physical, counts.added, counts.known,
                              keepReplaced, counts.replaced, counts.rejected, id])
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO name_word(file_id, word) VALUES (?, ?)")
-        for word in names.sorted() { try insert.execute(arguments: [id, word]) }
+        // Keyed hashes of name words, never the words: 16 hexadecimal digits each.
+        for word in names.sorted() { try insert.execute(arguments: [id, String(word, radix: 16)]) }
     }
 
     /// Registers a batch read in one pass (one file, or an ODK folder whose records all go under the first
@@ -84,7 +85,7 @@ public struct StoreTransaction {
         }
         guard let first = ids.first else { throw StoreError.corrupt("a batch without files") }
         for extra in ids.dropFirst() {
-            try finishFile(extra, unreadable: nil, encoding: "xml", delimiter: "", fallbacks: 0, counts: FileCounts(), names: [],
+            try finishFile(extra, unreadable: nil, encoding: "xml", delimiter: "", fallbacks: 0, counts: FileCounts(), names: Set<UInt64>(),
                            keepReplaced: false)
         }
         return first
@@ -200,10 +201,11 @@ public struct StoreTransaction {
         }
     }
 
-    /// Folded name words read from these files.
-    public func names(fileIDs: [Int64]) throws -> Set<String> {
+    /// Keyed hashes of the name words read from these files.
+    public func names(fileIDs: [Int64]) throws -> Set<UInt64> {
         guard !fileIDs.isEmpty else { return [] }
-        return Set(try String.fetchAll(db, sql: "SELECT DISTINCT word FROM name_word WHERE file_id IN (\(fileIDs.map { "\($0)" }.joined(separator: ",")))"))
+        return Set(try String.fetchAll(db, sql: "SELECT DISTINCT word FROM name_word WHERE file_id IN (\(fileIDs.map { "\($0)" }.joined(separator: ",")))")
+            .compactMap { UInt64($0, radix: 16) })
     }
 
     /// Records a run's snapshot; returns its id.

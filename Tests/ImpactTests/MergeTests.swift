@@ -5,11 +5,19 @@ import Testing
 /// Partitioned runs (`impact run --emit-state`) merged (`impact merge`) give the whole run's outputs.
 @Suite("Partitions and merge", .serialized)
 struct MergeTests {
-    /// The sample pipeline file keeping only the sources named (paths made absolute).
-    static func partition(_ names: Set<String>, into folder: String) throws -> String {
+    /// A key file the partitions and their merge share.
+    static func sharedKey() throws -> String {
+        let path = "\(Paths.scratch("key"))/programme.key"
+        try PseudonymKeys.make(path)
+        return path
+    }
+
+    /// The sample pipeline file keeping only the sources named (paths made absolute), under the key at `key`.
+    static func partition(_ names: Set<String>, into folder: String, key: String) throws -> String {
         let text = try String(contentsOfFile: "\(Paths.root)/pipelines/declic-industrie.yml", encoding: .utf8)
             .replacing("../inputs/", with: "\(Paths.root)/inputs/")
             .replacing("../outputs/declic-industrie", with: "\(folder)/out")
+            .replacing("\n  k: 5 ", with: "\n  key_file: \(key)\n  k: 5 ")
         let parts = text.components(separatedBy: "\n  - name: ")
         let kept = parts.dropFirst().filter { part in names.contains(String(part.prefix { !$0.isWhitespace })) }
         let path = "\(folder)/p.yml"
@@ -20,21 +28,25 @@ struct MergeTests {
     static func outputs(_ folder: String) throws -> [String: String] { try EndToEndTests.contents(folder) }
 
     @Test func twoPartitionsMergedEqualTheWholeRun() throws {
-        let a = Paths.scratch("part-a"), b = Paths.scratch("part-b"), merged = Paths.scratch("merged")
-        let pa = try Self.partition(["actions", "emargements", "questionnaire-conseillers"], into: a)
-        let pb = try Self.partition(["presences-saint-etienne", "questionnaire-industriels", "parcours"], into: b)
+        let a = Paths.scratch("part-a"), b = Paths.scratch("part-b"), merged = Paths.scratch("merged"), key = try Self.sharedKey()
+        let pa = try Self.partition(["actions", "emargements", "questionnaire-conseillers"], into: a, key: key)
+        let pb = try Self.partition(["presences-saint-etienne", "questionnaire-industriels", "parcours"], into: b, key: key)
         // Partition b has no actions: its attendance lines are linked at the merge, not before.
         let ra = try runImpact(["run", "--quiet", pa, "--emit-state", "\(a)/state.sqlite"])
         let rb = try runImpact(["run", "--quiet", pb, "--emit-state", "\(b)/state.sqlite"])
         #expect(ra.code == 0, "\(ra.err)")
         #expect(rb.code <= 1, "\(rb.err)")
-        let whole = "\(Paths.root)/pipelines/declic-industrie.yml"
+        let whole = try Self.partition(["actions", "emargements", "questionnaire-conseillers", "presences-saint-etienne",
+                                        "questionnaire-industriels", "parcours"], into: Paths.scratch("whole"), key: key)
         let merge = try runImpact(["merge", "--quiet", whole, "\(a)/state.sqlite", "\(b)/state.sqlite", "--output", merged])
         #expect(merge.code == 0, "\(merge.err)")
         let fresh = try Self.outputs(merged), committed = try Self.outputs("\(Paths.root)/outputs/declic-industrie")
         #expect(Set(fresh.keys) == Set(committed.keys))
         // Input paths are relative to each partition's pipeline file: the provenance lines differ, nothing else.
-        func withoutPaths(_ text: String?) -> String { (text ?? "").split(separator: "\n").filter { !$0.contains("inputs/") }.joined(separator: "\n") }
+        // (and the whole's pipeline file is a copy naming the shared key).
+        func withoutPaths(_ text: String?) -> String {
+            (text ?? "").split(separator: "\n").filter { !$0.contains("inputs/") && !$0.contains(".yml` (SHA-256") }.joined(separator: "\n")
+        }
         for (name, text) in fresh where name != "manifest.json" {
             #expect(withoutPaths(text) == withoutPaths(committed[name]), "\(name) differs between the merge and the whole run")
         }
@@ -46,7 +58,8 @@ struct MergeTests {
 
     /// Partitions by file whose exports overlap: the merge de-duplicates across them as one run does.
     @Test func overlappingPartitionsAreDeduplicatedAtTheMerge() throws {
-        let whole = try RefreshTests.Workspace("whole")
+        let key = try Self.sharedKey()
+        let whole = try RefreshTests.Workspace("whole", key: key)
         let n = whole.lines.count
         try whole.export("a", 0..<(2 * n / 3))
         try whole.export("b", (n / 3)..<n)
@@ -54,7 +67,7 @@ struct MergeTests {
         _ = try PipelineRun.execute(pipelinePath: whole.pipeline, options: RunOptions(outputFolder: wholeRun))
         var states: [String] = []
         for (name, range) in [("a", 0..<(2 * n / 3)), ("b", (n / 3)..<n)] {
-            let part = try RefreshTests.Workspace("part-\(name)")
+            let part = try RefreshTests.Workspace("part-\(name)", key: key)
             try part.export(name, range)
             var options = RunOptions(outputFolder: "\(part.folder)/out")
             options.emitState = "\(part.folder)/state.sqlite"

@@ -145,6 +145,12 @@ struct PersonalDataTests {
                 Issue.record("\(name) holds '\(needle)'")
             }
         }
+        // The state keeps pseudonyms and masked contacts: no e-mail or phone (a name typed into a comment or
+        // a vocabulary field stays there, as README "Privacy" says; name fields are kept as keyed hashes).
+        let stateBytes = String(decoding: try Data(contentsOf: URL(fileURLWithPath: "\(folder)/partition.state")), as: UTF8.self).lowercased()
+        for needle in ["gwen.kerbrat", "exemple.org", "71 23 45 89", "0671234589", "structure.fr"] where stateBytes.contains(needle) {
+            Issue.record("the partition state holds '\(needle)'")
+        }
         // What the planted fields became, so an evaluator can still fix the export.
         let rejects = try #require(outputs["rejects.csv"])
         #expect(rejects.contains("[masqué: ") && rejects.contains("[courriel]") && rejects.contains("[téléphone]") && rejects.contains("[nom]"))

@@ -16,7 +16,8 @@ struct RefreshTests {
         let header: String
         let lines: [String]
 
-        init(_ name: String) throws {
+        /// `key`: a key file for the pipeline file's `privacy.key_file` (else the store's own key file).
+        init(_ name: String, key: String? = nil) throws {
             folder = Paths.scratch(name)
             try FileManager.default.createDirectory(atPath: "\(folder)/inputs", withIntermediateDirectories: true)
             for file in try FileManager.default.contentsOfDirectory(atPath: "\(Paths.root)/inputs") where !file.hasPrefix("emargements") {
@@ -26,6 +27,7 @@ struct RefreshTests {
                 .replacing("path: ../inputs/emargements_declic_2024-2025.csv", with: "glob: inputs/emargements_*.csv")
                 .replacing("../inputs/", with: "inputs/")
                 .replacing("../outputs/declic-industrie", with: "out")
+                .replacing("\n  k: 5 ", with: key.map { "\n  key_file: \($0)\n  k: 5 " } ?? "\n  k: 5 ")
             try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
             let sheet = try String(contentsOfFile: "\(Paths.root)/inputs/emargements_declic_2024-2025.csv", encoding: .utf8)
             let all = sheet.split(whereSeparator: \.isNewline).map(String.init)
@@ -97,7 +99,7 @@ struct RefreshTests {
         #expect(counts.known >= third && counts.known <= third + 2)  // the overlap (plus the sample's own repeated line)
         #expect(counts.added + counts.known + counts.rejected == counts.physical && counts.replaced == 0)
         // The store holds each attendance line once.
-        let store = try ImpactStore(path: "\(w.folder)/out.sqlite")
+        let store = try ImpactStore(path: "\(w.folder)/out.sqlite", access: .snapshots)
         let stored = try store.read { tx in try tx.files().filter { $0.source == "emargements" }.reduce(0) { $0 + $1.added } }
         #expect(stored == counts.added + (try store.read { try $0.files().first { $0.path.hasSuffix("2025-01.csv") }?.added ?? 0 }))
         // Indicators equal a full run on the union, and the sample's (the union is the whole sheet).
@@ -200,7 +202,7 @@ struct RefreshTests {
             process.waitUntilExit()
             if process.terminationReason == .uncaughtSignal { killed += 1 }
             if FileManager.default.fileExists(atPath: "\(w.folder)/out.sqlite") {
-                #expect(try ImpactStore(path: "\(w.folder)/out.sqlite").integrityCheck() == "ok", "round \(round)")
+                #expect(try ImpactStore(path: "\(w.folder)/out.sqlite", access: .snapshots).integrityCheck() == "ok", "round \(round)")
             }
             // Whatever is in the output folder is a whole set: every file the manifest lists, complete.
             if let manifest = FileManager.default.contents(atPath: "\(w.out)/manifest.json") {

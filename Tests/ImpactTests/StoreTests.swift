@@ -54,10 +54,10 @@ struct StoreTests {
 
     @Test func schemaIsMigratedAndSound() throws {
         let path = "\(Paths.scratch("store"))/s.sqlite"
-        let store = try ImpactStore(path: path)
+        let store = try ImpactStore(path: path, access: .keyed(fingerprint: "f"))
         #expect(try store.integrityCheck() == "ok")
         // Opening again runs no migration twice.
-        let again = try ImpactStore(path: path)
+        let again = try ImpactStore(path: path, access: .keyed(fingerprint: "f"))
         #expect(try again.read { try $0.files() }.isEmpty)
     }
 }
