@@ -1,70 +1,74 @@
 extension SmallCellProtection {
+    /// One line of one table: its parts and its total.
+    typealias Line = (parts: [Int], total: Int?)
+
     /// Solves the published lines of every table as an attacker would — exact linear algebra over all
-    /// of them together, then bounds (a hidden cell is at least 1: zeros are published) — and hides
-    /// one more cell in a line of each hidden cell that is still recoverable. Complementary suppression
-    /// alone (two hidden cells per line) leaves some recoverable: a hidden cell joining two blocks of
-    /// hidden cells is fixed by their totals, and two hidden cells summing to 2 are both 1.
-    /// Returns whether anything changed.
-    static func audit(_ rows: inout [IndicatorRow], _ tables: [Table]) -> Bool {
-        var equations: [(table: Int, line: (parts: [Int], total: Int?))] = []
-        for (t, table) in tables.enumerated() {
-            for line in lines(table) where line.parts.count + (line.total == nil ? 0 : 1) > 1 {
-                if (line.parts + (line.total.map { [$0] } ?? [])).contains(where: { rows[$0].status == .suppressed }) {
+    /// of them together, then bounds (a hidden cell is at least 1: zeros are published) — and, in each
+    /// block of hidden cells with something still recoverable, hides one more cell: the smallest
+    /// published member of a line through the block whose hiding leaves less to recover (a part or a
+    /// total: two hidden parts summing to a published 2 need their total hidden, a cell joining two
+    /// blocks of hidden cells a part of either). Complementary suppression alone (two hidden cells per
+    /// line) leaves such cells. Returns whether anything changed.
+    static func audit(_ rows: inout [IndicatorRow], _ tables: [Table], _ tableLines: [[Line]]) -> Bool {
+        var equations: [(table: Int, line: Line)] = []
+        for (t, lines) in tableLines.enumerated() {
+            for line in lines where line.parts.count + (line.total == nil ? 0 : 1) > 1 {
+                if line.parts.contains(where: { rows[$0].status == .suppressed }) || line.total.map({ rows[$0].status == .suppressed }) == true {
                     equations.append((t, line))
                 }
             }
         }
         guard !equations.isEmpty else { return false }
-        var system = DisclosureSystem()
-        for (t, line) in equations {
-            let table = tables[t]
-            var terms: [(cell: Int, sign: Int)] = line.parts.map { ($0, 1) }
-            if let total = line.total { terms.append((total, -1)) }
-            system.add(terms.map { term in (term.cell, term.sign, measure(rows[term.cell], table)) })
+        func members(_ e: (table: Int, line: Line)) -> [Int] { e.line.parts + (e.line.total.map { [$0] } ?? []) }
+        /// What the attacker recovers from `subset` of the equations, `extra` hidden too.
+        func recoverable(_ subset: [Int], extra: Int? = nil) -> Set<Int> {
+            var system = DisclosureSystem()
+            for e in subset {
+                let (t, line) = equations[e]
+                var terms: [(cell: Int, sign: Int)] = line.parts.map { ($0, 1) }
+                if let total = line.total { terms.append((total, -1)) }
+                system.add(terms.map { term in (term.cell, term.sign, term.cell == extra ? nil : measure(rows[term.cell], tables[t])) })
+            }
+            return system.recoverable().filter { rows[$0].status == .suppressed || $0 == extra }
         }
-        // One cell at a time (then the tables are completed and solved again): the smallest published
-        // part of a line through a recoverable cell; a total (a headline figure, often another table's
-        // part) only when no such line has a published part.
-        let recoverable = system.recoverable().filter { rows[$0].status == .suppressed }.sorted()
-        var best: (cell: Int, size: Double)?
-        for cell in recoverable {
-            for e in equations where e.line.parts.contains(cell) || e.line.total == cell {
-                for p in e.line.parts where p != cell {
-                    guard let size = measure(rows[p], tables[e.table]), size > 0 else { continue }
-                    if best.map({ (size, rows[p].key.joined()) < ($0.size, rows[$0.cell].key.joined()) }) ?? true { best = (p, size) }
+        let found = recoverable(Array(equations.indices))
+        guard !found.isEmpty else { return false }
+        // Blocks: hidden cells linked by the lines they share.
+        var parent: [Int: Int] = [:]
+        func root(_ x: Int) -> Int { var x = x; while let p = parent[x], p != x { x = p }; return x }
+        var byCell: [Int: [Int]] = [:]
+        for (e, equation) in equations.enumerated() {
+            let hidden = members(equation).filter { rows[$0].status == .suppressed }
+            for cell in members(equation) { byCell[cell, default: []].append(e) }
+            for cell in hidden { parent[cell] = parent[cell] ?? cell }
+            for cell in hidden.dropFirst() { parent[root(cell)] = root(hidden[0]) }
+        }
+        var changed = false
+        for (_, block) in Dictionary(grouping: found, by: root).sorted(by: { $0.key < $1.key }) {
+            let blockRoot = root(block[0])
+            let inBlock = Set(parent.keys.filter { root($0) == blockRoot })
+            let lines = Array(Set(inBlock.flatMap { byCell[$0] ?? [] })).sorted()
+            var candidates: [(cell: Int, size: Double)] = []
+            for e in lines {
+                for cell in members(equations[e]) where rows[cell].status != .suppressed {
+                    if let size = measure(rows[cell], tables[equations[e].table]), size > 0 { candidates.append((cell, size)) }
                 }
             }
-        }
-        if best == nil {
-            // Every line through them is hidden already: the smallest published part of any line
-            // connected to them (the figure that, published, closes the system).
-            var reached = Set(recoverable), frontier = recoverable
-            while let cell = frontier.popLast() {
-                for e in equations where e.line.parts.contains(cell) || e.line.total == cell {
-                    for member in e.line.parts + (e.line.total.map { [$0] } ?? []) {
-                        if rows[member].status == .suppressed {
-                            if reached.insert(member).inserted { frontier.append(member) }
-                        } else if member != e.line.total, let size = measure(rows[member], tables[e.table]), size > 0,
-                                  best.map({ (size, rows[member].key.joined()) < ($0.size, rows[$0.cell].key.joined()) }) ?? true {
-                            best = (member, size)
-                        }
-                    }
+            candidates = Dictionary(candidates.map { ($0.cell, $0) }, uniquingKeysWith: { a, _ in a }).values
+                .sorted { ($0.size, rows[$0.cell].key.joined()) < ($1.size, rows[$1.cell].key.joined()) }
+            guard var pick = candidates.first?.cell else { continue }
+            let before = found.intersection(inBlock).count
+            for candidate in candidates.prefix(24) {
+                let trialLines = Array(Set(lines + (byCell[candidate.cell] ?? []))).sorted()
+                if recoverable(trialLines, extra: candidate.cell).intersection(inBlock.union([candidate.cell])).count < before {
+                    pick = candidate.cell
+                    break
                 }
             }
+            rows[pick].suppress()
+            changed = true
         }
-        if let best {
-            rows[best.cell].suppress()
-            return true
-        }
-        for cell in recoverable {
-            for e in equations where e.line.parts.contains(cell) || e.line.total == cell {
-                if let total = e.line.total, total != cell, rows[total].status != .suppressed {
-                    rows[total].suppress()
-                    return true
-                }
-            }
-        }
-        return false
+        return changed
     }
 }
 

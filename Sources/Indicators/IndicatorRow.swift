@@ -138,12 +138,14 @@ public enum IndicatorCatalog {
             guard let design else { continue }
             families[[design, r.period, r.territory, r.stakeholderType, r.dimension, r.category], default: []].append(i)
         }
-        // Twins: same design and cell, same n and the same figures.
-        var twins: [[String]: [[String]]] = [:]
+        // Twins: same design and cell, same n and the same means (an item that is its dimension's only one).
+        struct Figures: Hashable { let cell: [String], n: Int, values: [UInt64] }
+        var twins: [Figures: [[String]]] = [:]
         for (key, members) in families {
-            let figures = members.sorted { rows[$0].indicator < rows[$1].indicator }
-                .map { "\(rows[$0].indicator.replacing("retro_", with: ""))=\(rows[$0].value.map { String($0) } ?? "")/\(rows[$0].count)" }
-            twins[Array(key[0..<4]) + figures, default: []].append(key)
+            let means = members.filter { rows[$0].indicator.hasSuffix("_mean") || rows[$0].indicator.hasSuffix("_shift") }
+                .sorted { rows[$0].indicator < rows[$1].indicator }
+            twins[Figures(cell: Array(key[0..<4]), n: members.first.map { rows[$0].count } ?? 0,
+                          values: means.map { rows[$0].value?.bitPattern ?? 0 }), default: []].append(key)
         }
         var groups = families
         for keys in twins.values where keys.count > 1 {

@@ -35,11 +35,12 @@ public enum SmallCellProtection {
             let numerator = Int(((rows[i].value ?? 0) * Double(rows[i].count)).rounded())
             if numerator > 0 && numerator < k { rows[i].suppress() }
         }
+        let tableLines = tables.map { lines($0) }
         var changed = true
         while changed {
             changed = links.apply(&rows)
-            for table in tables where complement(&rows, table) { changed = true }
-            if !changed { changed = audit(&rows, tables) }
+            for (table, lines) in zip(tables, tableLines) where complement(&rows, table, lines) { changed = true }
+            if !changed { changed = audit(&rows, tables, tableLines) }
         }
         return rows
     }
@@ -102,17 +103,19 @@ public enum SmallCellProtection {
         return table.byCount ? row.n.map(Double.init) : row.value
     }
 
-    /// Makes every line hold zero or at least two hidden cells. Returns whether anything changed.
-    static func complement(_ rows: inout [IndicatorRow], _ table: Table) -> Bool {
+    /// Makes every line (`lines`: the table's, computed once) hold zero or at least two hidden cells.
+    /// Returns whether anything changed.
+    static func complement(_ rows: inout [IndicatorRow], _ table: Table, _ lines: [(parts: [Int], total: Int?)]? = nil) -> Bool {
+        let lines = lines ?? self.lines(table)
         var any = false
         var changed = true
         while changed {
             changed = false
-            for line in lines(table) {
+            for line in lines {
                 let members = line.parts + (line.total.map { [$0] } ?? [])
                 let hidden = members.filter { rows[$0].status == .suppressed }
                 guard hidden.count == 1, members.count > 1 else { continue }
-                if hideOneMore(&rows, line: line, table: table, except: hidden[0]) { changed = true; any = true; break }
+                if hideOneMore(&rows, line: line, table: table, except: hidden[0]) { changed = true; any = true }
             }
         }
         return any

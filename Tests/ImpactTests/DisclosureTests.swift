@@ -126,6 +126,20 @@ struct DisclosureTests {
         try Self.reportShowsOnlyPublishedFigures(folder, config: config, labels: Self.labels(config))
     }
 
+    /// The store's snapshots, as `impact history --csv` prints them, are blank where the figure is hidden.
+    @Test func historyPrintsNoHiddenFigure() throws {
+        let w = try RefreshTests.Workspace("history-blank")
+        try w.export("all", 0..<w.lines.count)
+        _ = try w.refresh()
+        let lines = try Pipeline.History.lines(pipelinePath: w.pipeline, filter: .init(indicator: "hires", territory: nil, dimension: nil), csv: true)
+        let hidden = lines.filter { $0.contains(",suppressed,") }
+        #expect(!hidden.isEmpty)
+        for line in hidden {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            #expect(cells[7].isEmpty && cells[8].isEmpty && cells[10].isEmpty, "\(line)")
+        }
+    }
+
     /// Before the audit, complementary suppression left the sample's hires by contract recoverable
     /// from bounds alone: alternance + création + intérim = 15 − 5 − 5 = 5, each hidden total ≥ its parts.
     @Test func boundsAloneRecoveredTheOldContractTable() {
