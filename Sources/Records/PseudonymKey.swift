@@ -56,7 +56,9 @@ public struct PseudonymKey: Sendable, Equatable {
 struct KeyedHasher: KeySink {
     private var v0: UInt64, v1: UInt64, v2: UInt64, v3: UInt64
     private var pending: UInt64 = 0
-    private var length = 0
+    /// Bits filled in `pending` (0…56), and 8-byte words compressed so far.
+    private var shift: UInt64 = 0
+    private var words: UInt64 = 0
 
     init(_ key: PseudonymKey) {
         v0 = key.k0 ^ 0x736f_6d65_7073_6575
@@ -65,15 +67,18 @@ struct KeyedHasher: KeySink {
         v3 = key.k1 ^ 0x7465_6462_7974_6573
     }
 
-    var isEmpty: Bool { length == 0 }
+    var isEmpty: Bool { shift == 0 && words == 0 }
 
+    /// Masking shifts and wrapping adds: with Swift's checked forms the hashing took a fifth more (perf, 100 MB).
     @inline(__always)
     mutating func append(_ byte: UInt8) {
-        pending |= UInt64(byte) << (8 * UInt64(length & 7))
-        length += 1
-        if length & 7 == 0 {
+        pending |= UInt64(byte) &<< shift
+        shift &+= 8
+        if shift == 64 {
             compress(pending)
             pending = 0
+            shift = 0
+            words &+= 1
         }
     }
 
@@ -94,7 +99,7 @@ struct KeyedHasher: KeySink {
 
     /// The 64-bit SipHash-2-4 of the bytes appended.
     mutating func finish() -> UInt64 {
-        compress(pending | UInt64(truncatingIfNeeded: length) << 56)
+        compress(pending | (words &* 8 &+ shift &>> 3) &<< 56)
         v2 ^= 0xff
         round(); round(); round(); round()
         return v0 ^ v1 ^ v2 ^ v3

@@ -76,6 +76,14 @@ public final class RejectLog {
         try output.seekToEnd()
         var pending = Data(), out = Data()
         var fields: [String] = []
+        // A broken export repeats its bad values: each distinct text is rendered once.
+        var rendered: [String: String] = [:]
+        func shown(_ text: String) -> String {
+            if let hit = rendered[text] { return hit }
+            let result = render(text)
+            if rendered.count < 100_000 { rendered[text] = result }
+            return result
+        }
         while true {
             let chunk = input.readData(ofLength: 1 << 20)
             pending.append(chunk)
@@ -86,7 +94,7 @@ public final class RejectLog {
                 fields.append(String(decoding: pending[(offset + 4)..<(offset + 4 + length)], as: UTF8.self))
                 offset += 4 + length
                 if fields.count == 6 {
-                    out.append(contentsOf: RejectsCSV.line(fields[0], fields[1], fields[2], render(fields[3]), fields[4], render(fields[5])).utf8)
+                    out.append(contentsOf: RejectsCSV.line(fields[0], fields[1], fields[2], shown(fields[3]), fields[4], shown(fields[5])).utf8)
                     fields.removeAll(keepingCapacity: true)
                 }
             }
