@@ -1,3 +1,4 @@
+import IngestWorkbook
 import IngestXML
 import PipelineFile
 import Records
@@ -59,7 +60,11 @@ public struct SourceMapper {
     /// about half of the ingest time).
     @discardableResult
     public func map(file: String, emit: (MappedRecord) throws -> Void) throws -> FileReading {
+        if source.format.isWorkbook { return try mapWorkbook(file: file, emit: emit) }
         if source.format != .csv { return try mapXML(file: file, emit: emit) }
+        // A ZIP is never read as CSV: a workbook given without a format (or as CSV) is read as one,
+        // and an OLE file (legacy .xls, encrypted workbook) is refused with what to do.
+        if FileSignature.of(path: file) != .other { return try mapWorkbook(file: file, emit: emit) }
         let csv: CSVFile
         do {
             csv = try CSVFile(path: file, delimiter: source.csv.delimiter,
@@ -111,21 +116,18 @@ public struct SourceMapper {
     /// The declared header row, or the first of the first records that holds every mapped column.
     /// Also returns the header's first field as raw bytes, to spot the header repeated cheaply.
     private func findHeader(_ csv: CSVFile, file: String) throws -> (ColumnBinding, [String], [UInt8]) {
-        var firstMissing: [String] = []
-        var firstHeader: [String] = []
-        for index in 1...Self.headerSearchLimit {
-            guard let row = try readRow(csv, file: file) else { break }
+        var search = HeaderSearch(source: source, config: config)
+        var position = 0
+        while let row = try readRow(csv, file: file) {
+            position += 1
             let fields = row.fields
-            if let declared = source.csv.headerRow, index < declared { continue }
-            let items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
-            let (binding, missing) = ColumnBinding.bind(header: fields, columns: source.columns, counts: source.counts, items: items)
-            if let binding { return (binding, fields.map(Fold.key), Array(row.rawField(0))) }
-            if index == 1 || source.csv.headerRow == index { firstMissing = missing; firstHeader = fields }
-            if source.csv.headerRow != nil { break }
+            switch search.offer(fields, position: position) {
+            case .next: continue
+            case .missing: throw search.failure(file: file)
+            case .header(let binding): return (binding, fields.map(Fold.key), Array(row.rawField(0)))
+            }
         }
-        let seen = firstHeader.prefix(12).map { "'\($0)'" }.joined(separator: ", ")
-        throw SourceUnreadable(source: source.name, file: file,
-                               message: "no header row holds the mapped columns (missing \(firstMissing.joined(separator: ", "))); first row read: \(seen)")
+        throw search.failure(file: file)
     }
 
     func mapRow(_ row: CSVRow, binding: ColumnBinding, file: String, fellBack: inout Bool, path: String? = nil,

@@ -60,6 +60,19 @@ public enum SourceFormat: String, CaseIterable, Sendable {
     case spreadsheetml
     /// ODK / KoboToolbox submission instances (a folder, or files of instances).
     case odk
+    /// An Office Open XML workbook (`.xlsx`, `.xlsm`): one sheet read as a table.
+    case xlsx
+    /// An OpenDocument spreadsheet (`.ods`): one sheet read as a table.
+    case ods
+
+    /// Whether the source is a workbook (the package's entries say which kind; `sheet` chooses the sheet).
+    public var isWorkbook: Bool { self == .xlsx || self == .ods }
+}
+
+/// A workbook's sheet: by its name, or by its 1-based position among the worksheets.
+public enum SheetChoice: Equatable, Sendable {
+    case name(String)
+    case position(Int)
 }
 
 /// XML options of a source.
@@ -115,6 +128,10 @@ public struct SourceConfig: Sendable {
     public let files: [String]
     public let csv: CSVOptions
     public let xml: XMLOptions
+    /// Workbooks: the sheet to read (nil: the first).
+    public var sheet: SheetChoice? = nil
+    /// Whether `format` was written in the pipeline file (else a ZIP or OLE file is recognised by its bytes).
+    public var formatGiven = true
     /// Canonical field → column.
     public let columns: [String: ColumnRef]
     /// Stakeholder type → column holding a declared participant count (actions without lists).
