@@ -146,10 +146,14 @@ public final class Workbook {
         return chosen
     }
 
-    /// Streams the rows of every sheet with the sheet's 1-based position; returns the sheets' names.
+    /// Streams the rows of every sheet with the sheet's 1-based position (`starting` is told each
+    /// sheet's position and name before its rows); returns the sheets' names.
     @discardableResult
-    public func readAll(emit: (Int, SheetRow) throws -> Void) throws -> [String] {
-        try read(stopAfterMatch: false, wanted: { _, _ in true }, emit: emit)
+    public func readAll(emit: (Int, SheetRow) throws -> Void, starting: (Int, String) -> Void = { _, _ in }) throws -> [String] {
+        try read(stopAfterMatch: false, wanted: { position, name in
+            starting(position, name)
+            return true
+        }, emit: emit)
     }
 
     private func read(stopAfterMatch: Bool, wanted: (Int, String) -> Bool, emit: (Int, SheetRow) throws -> Void) throws -> [String] {

@@ -22,7 +22,7 @@ struct ZIPEntry: Sendable {
 ///
 /// Read here rather than through ZIPFoundation's `Archive`: its `extract` feeds inflate from the
 /// file past the entry's end, and on Linux loops forever once the file ends inside an unfinished
-/// deflate stream (a crafted 400-byte package hung it at 100 % CPU; see WorkbookHardeningTests),
+/// deflate stream (a crafted 144-byte package never returned: Fixtures/hostile/hang.xlsx),
 /// and it does not expose an entry's data offset to bound the read. Inflating still goes through
 /// ZIPFoundation (`Data.decompress`), fed only the entry's own bytes (ZIPEntryInput).
 final class ZIPArchive: @unchecked Sendable {

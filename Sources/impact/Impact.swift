@@ -209,21 +209,22 @@ struct Validate: ParsableCommand {
 struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show how a file is read: encoding, dialect, header, first records.")
 
-    @Argument(help: "A CSV or XML export.") var file: String
+    @Argument(help: "A CSV, XML or workbook (.xlsx, .xlsm, .ods) export.") var file: String
     @Flag(name: .long, help: "Print every record as a JSON array of arrays of strings.") var json = false
     @Option(name: .long, help: "Records shown after the header.") var rows = 5
+    @Option(name: .long, help: "A workbook's sheet: its name or 1-based position (default: the first).") var sheet: String?
 
     func run() throws {
         try guarded {
             if json {
                 var buffer = ""
-                try Pipeline.Preview.json(path: file) { chunk in
+                try Pipeline.Preview.json(path: file, sheet: sheet) { chunk in
                     buffer += chunk
                     if buffer.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(buffer.utf8)); buffer = "" }
                 }
                 FileHandle.standardOutput.write(Data(buffer.utf8))
             } else {
-                print(try Pipeline.Preview.text(path: file, rows: rows), terminator: "")
+                print(try Pipeline.Preview.text(path: file, rows: rows, sheet: sheet), terminator: "")
             }
             return 0
         }
