@@ -27,14 +27,41 @@ public struct XLSXSheet: Sendable {
         }
     }
 
-    /// The cell being read: its column, type letter(s), style and captured value text.
+    /// The cell types of the `t` attribute.
+    private enum CellType {
+        case number, shared, inline, formula, boolean, error, date, other
+
+        init(_ t: UnsafeBufferPointer<UInt8>) {
+            switch String(decoding: t, as: UTF8.self) {
+            case "n": self = .number
+            case "s": self = .shared
+            case "inlineStr": self = .inline
+            case "str": self = .formula
+            case "b": self = .boolean
+            case "e": self = .error
+            case "d": self = .date
+            default: self = .other
+            }
+        }
+    }
+
+    /// The cell being read: its column, type, style and captured value text (buffers reused from cell to cell).
     private struct Cell {
         var column = 0
-        var type: [UInt8] = []
+        var type = CellType.number
         var style = 0
         var value: [UInt8] = []
         var inline: [UInt8] = []
         var hasInline = false
+
+        mutating func reset(column: Int) {
+            self.column = column
+            type = .number
+            style = 0
+            value.removeAll(keepingCapacity: true)
+            inline.removeAll(keepingCapacity: true)
+            hasInline = false
+        }
     }
 
     /// Streams the rows that hold at least one cell, in document order.
@@ -56,11 +83,10 @@ public struct XLSXSheet: Sendable {
             let local = reader.localNamePointer
             if reader.isElement {
                 if local == names.c {
-                    cell = Cell()
-                    cell.column = nextColumn
+                    cell.reset(column: nextColumn)
                     reader.forEachAttribute { attribute, value in
                         if attribute == names.r, let column = Self.column(of: value) { cell.column = column }
-                        else if attribute == names.type { cell.type = Array(value) }
+                        else if attribute == names.type { cell.type = CellType(value) }
                         else if attribute == names.style { cell.style = parseCount(value) ?? 0 }
                     }
                     guard cell.column < SheetLimits.maximumColumns else {
@@ -115,33 +141,27 @@ public struct XLSXSheet: Sendable {
 
     /// Adds a finished cell to the row, as the text its type and style give.
     private func finish(_ cell: inout Cell, into row: inout SheetRowBuilder, reader: XMLStreamReader, name: String) throws {
-        let type = cell.type
         func text(_ bytes: inout [UInt8], _ kind: CellKind) {
             CellText.decodeEscapes(&bytes, from: 0)
             row.append(column: cell.column, kind: kind, text: bytes)
         }
-        switch type.count == 1 ? type[0] : (type.isEmpty ? UInt8(ascii: "n") : 0) {
-        case UInt8(ascii: "s") where type.count == 1:
-            guard !cell.value.isEmpty else { return }
+        guard !cell.value.isEmpty || cell.hasInline || cell.type == .formula else { return }
+        switch cell.type {
+        case .shared:
             guard let index = cell.value.withUnsafeBufferPointer({ parseCount($0) }), let string = strings.string(index) else {
                 throw XMLReadError(file: name, line: reader.line, column: 0,
                                    message: "a cell refers to shared string \(String(decoding: cell.value, as: UTF8.self)), which the workbook does not have; the file is damaged")
             }
             row.append(column: cell.column, kind: .text, text: string)
-        case UInt8(ascii: "b"):
-            guard !cell.value.isEmpty else { return }
+        case .boolean:
             let truth = cell.value == Array("1".utf8) || cell.value == Array("true".utf8)
             row.append(column: cell.column, kind: .boolean, text: (truth ? "TRUE" : "FALSE").utf8)
-        case UInt8(ascii: "e"):
-            guard !cell.value.isEmpty else { return }
+        case .error:
             row.append(column: cell.column, kind: .error, text: cell.value)
-        case UInt8(ascii: "d"):
-            guard !cell.value.isEmpty else { return }
-            var iso = cell.value
-            if iso.last == UInt8(ascii: "Z") { iso.removeLast() }
-            row.append(column: cell.column, kind: .date, text: iso)
-        case UInt8(ascii: "n"):
-            guard !cell.value.isEmpty else { return }
+        case .date:
+            if cell.value.last == UInt8(ascii: "Z") { cell.value.removeLast() }
+            row.append(column: cell.column, kind: .date, text: cell.value)
+        case .number:
             guard let number = parseDouble(cell.value), number.isFinite else {
                 row.append(column: cell.column, kind: .text, text: cell.value)
                 return
@@ -152,9 +172,9 @@ public struct XLSXSheet: Sendable {
             } else {
                 row.append(column: cell.column, kind: .number, text: CellText.number(number).utf8)
             }
-        default:
-            // `inlineStr`, `str` (a formula's text) and anything unknown: the text the cell holds.
-            if cell.hasInline { text(&cell.inline, .text) } else if !cell.value.isEmpty || type == Array("str".utf8) { text(&cell.value, .text) }
+        case .inline, .formula, .other:
+            // The text the cell holds: inline rich text, a formula's cached text, or an unknown type's value.
+            if cell.hasInline { text(&cell.inline, .text) } else { text(&cell.value, .text) }
         }
     }
 

@@ -32,13 +32,17 @@ struct WorkbookEquivalenceTests {
         let csv = try XMLEquivalenceTests.indicators(XMLEquivalenceTests.pipeline(sources: Self.source(
             "\(Paths.root)/inputs/questionnaire_conseillers_2024-2025.csv", "")), in: Paths.scratch("wcsv"))
         // No format: the bytes say it is a workbook; the sheet by name.
+        let xlsxFolder = Paths.scratch("wxlsx")
         let xlsx = try XMLEquivalenceTests.indicators(XMLEquivalenceTests.pipeline(sources: Self.source(
-            "\(Self.fixtures)/questionnaire_conseillers.xlsx", "    sheet: Réponses")), in: Paths.scratch("wxlsx"))
+            "\(Self.fixtures)/questionnaire_conseillers.xlsx", "    sheet: Réponses")), in: xlsxFolder)
         let ods = try XMLEquivalenceTests.indicators(XMLEquivalenceTests.pipeline(sources: Self.source(
             "\(Self.fixtures)/questionnaire_conseillers.ods", "    format: ods\n    sheet: 2")), in: Paths.scratch("wods"))
         #expect(csv.contains("perception_shift,2024-2025,ALL,prescripteur,dimension,attractivite"))
         #expect(xlsx == csv)
         #expect(ods == csv)
+        // Rejects name the sheet and its row as the spreadsheet shows it (CSV line 42 is row 44 under the title).
+        let rejects = try String(contentsOfFile: "\(xlsxFolder)/out/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("questionnaire-conseillers,\"sheet \"\"Réponses\"\", row 44\",item.diversite_metiers,Peut-être,likert_value"), "\(rejects)")
     }
 
     /// The first sheet by default: here the notice, which holds no header — said in one line.
