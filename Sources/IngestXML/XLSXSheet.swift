@@ -32,14 +32,14 @@ public struct XLSXSheet: Sendable {
         case number, shared, inline, formula, boolean, error, date, other
 
         init(_ t: UnsafeBufferPointer<UInt8>) {
-            switch String(decoding: t, as: UTF8.self) {
-            case "n": self = .number
-            case "s": self = .shared
-            case "inlineStr": self = .inline
-            case "str": self = .formula
-            case "b": self = .boolean
-            case "e": self = .error
-            case "d": self = .date
+            switch (t.count, t.first) {
+            case (1, UInt8(ascii: "n")): self = .number
+            case (1, UInt8(ascii: "s")): self = .shared
+            case (1, UInt8(ascii: "b")): self = .boolean
+            case (1, UInt8(ascii: "e")): self = .error
+            case (1, UInt8(ascii: "d")): self = .date
+            case (3, UInt8(ascii: "s")) where t.elementsEqual("str".utf8): self = .formula
+            case (9, UInt8(ascii: "i")) where t.elementsEqual("inlineStr".utf8): self = .inline
             default: self = .other
             }
         }
