@@ -45,6 +45,21 @@ struct WorkbookEquivalenceTests {
         #expect(rejects.contains("questionnaire-conseillers,\"sheet \"\"Réponses\"\", row 44\",item.diversite_metiers,Peut-être,likert_value"), "\(rejects)")
     }
 
+    /// The scheduled job reads a workbook source into its store like a CSV one: the same indicators,
+    /// and a second refresh finds nothing changed.
+    @Test func refreshReadsWorkbooks() throws {
+        let folder = Paths.scratch("wrefresh")
+        try XMLEquivalenceTests.pipeline(sources: Self.source("\(Self.fixtures)/questionnaire_conseillers.ods", "    sheet: Réponses"))
+            .write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let first = try PipelineRefresh.execute(pipelinePath: "\(folder)/p.yml", options: RefreshOptions(outputFolder: "\(folder)/out"))
+        #expect(first.changed)
+        let second = try PipelineRefresh.execute(pipelinePath: "\(folder)/p.yml", options: RefreshOptions(outputFolder: "\(folder)/out"))
+        #expect(!second.changed)
+        let csv = try XMLEquivalenceTests.indicators(XMLEquivalenceTests.pipeline(sources: Self.source(
+            "\(Paths.root)/inputs/questionnaire_conseillers_2024-2025.csv", "")), in: Paths.scratch("wrcsv"))
+        #expect(try String(contentsOfFile: "\(folder)/out/indicators.csv", encoding: .utf8) == csv)
+    }
+
     /// The first sheet by default: here the notice, which holds no header — said in one line.
     @Test func firstSheetByDefault() throws {
         let folder = Paths.scratch("wfirst")
