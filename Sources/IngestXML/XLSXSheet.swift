@@ -75,13 +75,15 @@ public struct XLSXSheet: Sendable {
         var inCell = false, inValue = false, inInline = false, inText = false
         var more = try reader.read()
         while more {
-            if reader.isText {
+            let node = reader.nodeType  // once per node: most nodes are a cell's start, value, text and ends
+            if node == XML_READER_TYPE_TEXT.rawValue || node == XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue
+                || node == XML_READER_TYPE_CDATA.rawValue || node == XML_READER_TYPE_WHITESPACE.rawValue {
                 if inValue { reader.appendValue(to: &cell.value) } else if inText { reader.appendValue(to: &cell.inline) }
                 more = try reader.read()
                 continue
             }
             let local = reader.localNamePointer
-            if reader.isElement {
+            if node == XML_READER_TYPE_ELEMENT.rawValue {
                 if local == names.c {
                     cell.reset(column: nextColumn)
                     reader.forEachAttribute { attribute, value in
@@ -118,7 +120,7 @@ public struct XLSXSheet: Sendable {
                     more = try reader.skip()
                     continue
                 }
-            } else if reader.isEndElement {
+            } else if node == XML_READER_TYPE_END_ELEMENT.rawValue {
                 if local == names.c && inCell {
                     inCell = false
                     try finish(&cell, into: &builder, reader: reader, name: name)
@@ -162,11 +164,17 @@ public struct XLSXSheet: Sendable {
             if cell.value.last == UInt8(ascii: "Z") { cell.value.removeLast() }
             row.append(column: cell.column, kind: .date, text: cell.value)
         case .number:
+            let format = cell.style < styles.count ? styles[cell.style] : .number
+            // Integers as written (most numeric cells): already the text the cell shows.
+            if format == .number, cell.value.count <= 15, cell.value.first != UInt8(ascii: "0") || cell.value.count == 1,
+               cell.value.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                row.append(column: cell.column, kind: .number, text: cell.value)
+                return
+            }
             guard let number = parseDouble(cell.value), number.isFinite else {
                 row.append(column: cell.column, kind: .text, text: cell.value)
                 return
             }
-            let format = cell.style < styles.count ? styles[cell.style] : .number
             if format != .number, let date = CellText.serialDate(number, kind: format, date1904: date1904) {
                 row.append(column: cell.column, kind: .date, text: date.utf8)
             } else {
