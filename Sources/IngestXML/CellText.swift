@@ -154,6 +154,7 @@ public enum CellText {
         }
         guard number.isEmpty, !negative else { return nil }
         let total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+        guard total.isFinite, total < 1e12 else { return nil }
         return clock(milliseconds: Int64((total * 1_000).rounded()), hoursUnbounded: true)
     }
 

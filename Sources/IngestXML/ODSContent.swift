@@ -71,7 +71,7 @@ public enum ODSContent {
 
     /// A repeat count attribute of the table namespace (1 when absent or unreadable).
     private static func repeats(_ reader: XMLStreamReader, _ attribute: String) -> Int {
-        reader.attribute(attribute, namespace: tableNS).flatMap { Int($0) }.map { max(1, $0) } ?? 1
+        reader.attribute(attribute, namespace: tableNS).flatMap { Int($0) }.map { min(max(1, $0), Int(Int32.max)) } ?? 1
     }
 
     /// The cell the reader is on, as kind and text; nil when it holds nothing.
@@ -184,6 +184,7 @@ private struct TableState {
             builder.append(column: column, kind: kind, text: text.utf8)
             column += 1
         }
+        try builder.checkSize(name: name, line: line)
     }
 
     mutating func endRow(name: String, line: Int, emit: (SheetRow) throws -> Void) throws {

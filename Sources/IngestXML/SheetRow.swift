@@ -53,6 +53,14 @@ struct SheetRowBuilder {
 
     var isEmpty: Bool { columns.isEmpty }
 
+    /// Refuses a row whose text passes `SheetLimits.maximumRowBytes`.
+    func checkSize(name: String, line: Int) throws {
+        guard bytes.count <= SheetLimits.maximumRowBytes else {
+            throw XMLReadError(file: name, line: line, column: 0,
+                               message: "a row holds more than \(SheetLimits.maximumRowBytes >> 20) MiB of text; refused")
+        }
+    }
+
     mutating func append(column: Int, kind: CellKind, text: some Collection<UInt8>) {
         columns.append(Int32(column))
         kinds.append(kind)
@@ -113,4 +121,6 @@ public enum SheetLimits {
     /// Cells an OpenDocument sheet may add by repeating non-empty cells and rows (a 1 KB file can
     /// declare a cell repeated a billion times: issue_594_dos.ods of the spreadsheet corpus).
     public static let maximumRepeatedCells = 20_000_000
+    /// Text one row may hold (Excel caps a cell at 32,767 characters: 16,384 such cells are 1.5 GB).
+    public static let maximumRowBytes = 64 << 20
 }

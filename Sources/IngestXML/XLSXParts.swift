@@ -107,6 +107,10 @@ public final class SharedStrings: Sendable {
         while more {
             if reader.isText {
                 if inText { reader.appendValue(to: &bytes) }
+                guard bytes.count <= maximumBytes else {
+                    throw XMLReadError(file: name, line: reader.line, column: 0,
+                                       message: "the shared strings pass \(maximumBytes >> 20) MiB of text; refused")
+                }
             } else if reader.isElement {
                 let local = reader.localNamePointer
                 if local == rPh {
@@ -124,11 +128,7 @@ public final class SharedStrings: Sendable {
                 if local == t { inText = false }
                 if local == si {
                     CellText.decodeEscapes(&bytes, from: start)
-                    guard bytes.count <= maximumBytes else {
-                        throw XMLReadError(file: name, line: reader.line, column: 0,
-                                           message: "the shared strings pass \(maximumBytes >> 20) MiB of text; refused")
-                    }
-                    ends.append(UInt32(bytes.count))
+                    ends.append(UInt32(min(bytes.count, Int(UInt32.max))))
                 }
             }
             more = try reader.read()

@@ -79,6 +79,10 @@ public struct XLSXSheet: Sendable {
             if node == XML_READER_TYPE_TEXT.rawValue || node == XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue
                 || node == XML_READER_TYPE_CDATA.rawValue || node == XML_READER_TYPE_WHITESPACE.rawValue {
                 if inValue { reader.appendValue(to: &cell.value) } else if inText { reader.appendValue(to: &cell.inline) }
+                if cell.value.count + cell.inline.count > SheetLimits.maximumRowBytes {
+                    throw XMLReadError(file: name, line: reader.line, column: 0,
+                                       message: "a cell holds more than \(SheetLimits.maximumRowBytes >> 20) MiB of text; refused")
+                }
                 more = try reader.read()
                 continue
             }
@@ -124,6 +128,7 @@ public struct XLSXSheet: Sendable {
                 if local == names.c && inCell {
                     inCell = false
                     try finish(&cell, into: &builder, reader: reader, name: name)
+                    try builder.checkSize(name: name, line: reader.line)
                 } else if local == names.v {
                     inValue = false
                 } else if local == names.t {
