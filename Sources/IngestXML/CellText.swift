@@ -86,45 +86,69 @@ public enum CellText {
     /// A serial date (days since 1899-12-30, or since 1904-01-01 in the 1904 system) as ISO 8601
     /// text for its format kind; nil outside years 1900…9999.
     public static func serialDate(_ serial: Double, kind: NumberFormatKind, date1904: Bool) -> String? {
-        guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
+        var bytes: [UInt8] = []
+        guard appendSerialDate(serial, kind: kind, date1904: date1904, to: &bytes) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same, appended to `out` as UTF-8 (no `String` per cell: date columns are common); false
+    /// (nothing appended) outside years 1900…9999.
+    static func appendSerialDate(_ serial: Double, kind: NumberFormatKind, date1904: Bool, to out: inout [UInt8]) -> Bool {
+        guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return false }
         let milliseconds = Int64((serial * 86_400_000).rounded())
         let days = Int(milliseconds / 86_400_000)
-        let time = Int(milliseconds % 86_400_000)
-        if kind == .duration { return clock(milliseconds: milliseconds, hoursUnbounded: true) }
-        if kind == .time { return clock(milliseconds: Int64(time), hoursUnbounded: false) }
-        var day: String
-        if date1904 {
-            day = civil(daysSince1970: days - 24_107)
-        } else if days == 60 {
-            day = "1900-02-29"  // Lotus 1-2-3's leap day, kept by Excel: the serial that follows 1900-02-28
-        } else {
-            day = civil(daysSince1970: days - (days < 60 ? 25_568 : 25_569))
+        let time = milliseconds % 86_400_000
+        switch kind {
+        case .duration: appendClock(milliseconds: milliseconds, hoursUnbounded: true, to: &out); return true
+        case .time: appendClock(milliseconds: time, hoursUnbounded: false, to: &out); return true
+        default: break
         }
-        if kind == .dateTime { day += "T" + clock(milliseconds: Int64(time), hoursUnbounded: false) }
-        return day
+        if !date1904 && days == 60 {
+            out += Array("1900-02-29".utf8)  // Lotus 1-2-3's leap day, kept by Excel: the serial after 1900-02-28
+        } else {
+            let offset = date1904 ? 24_107 : (days < 60 ? 25_568 : 25_569)
+            guard let day = epoch?.adding(days: days - offset) else { return false }
+            appendPadded(day.year, 4, to: &out)
+            out.append(UInt8(ascii: "-"))
+            appendPadded(day.month, 2, to: &out)
+            out.append(UInt8(ascii: "-"))
+            appendPadded(day.day, 2, to: &out)
+        }
+        if kind == .dateTime {
+            out.append(UInt8(ascii: "T"))
+            appendClock(milliseconds: time, hoursUnbounded: false, to: &out)
+        }
+        return true
     }
 
-    /// `hh:mm:ss`, with `.fff` when there are milliseconds; hours past 24 for durations.
-    static func clock(milliseconds: Int64, hoursUnbounded: Bool) -> String {
+    private static let epoch = CalendarDate(year: 1970, month: 1, day: 1)
+
+    /// `hh:mm:ss`, with `.fff` (trailing zeros dropped) when there are milliseconds; hours past 24 for durations.
+    static func appendClock(milliseconds: Int64, hoursUnbounded: Bool, to out: inout [UInt8]) {
         let ms = Int(milliseconds % 1_000)
         let seconds = Int(milliseconds / 1_000)
-        let h = seconds / 3_600, m = seconds / 60 % 60, s = seconds % 60
-        var text = "\(pad(hoursUnbounded ? h : h % 24, 2)):\(pad(m, 2)):\(pad(s, 2))"
+        appendPadded(hoursUnbounded ? seconds / 3_600 : seconds / 3_600 % 24, 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendPadded(seconds / 60 % 60, 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendPadded(seconds % 60, 2, to: &out)
         if ms != 0 {
-            text += "." + pad(ms, 3)
-            while text.hasSuffix("0") { text.removeLast() }
+            out.append(UInt8(ascii: "."))
+            appendPadded(ms, 3, to: &out)
+            while out.last == UInt8(ascii: "0") { out.removeLast() }
         }
-        return text
     }
 
-    /// `yyyy-mm-dd` of a day count from 1970-01-01.
-    static func civil(daysSince1970 days: Int) -> String {
-        CalendarDate(year: 1970, month: 1, day: 1).map { $0.adding(days: days).description } ?? ""
-    }
-
-    static func pad(_ v: Int, _ width: Int) -> String {
-        let s = String(v)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    /// `v` (≥ 0) in decimal, left-padded with zeros to `width` digits.
+    static func appendPadded(_ v: Int, _ width: Int, to out: inout [UInt8]) {
+        var digits = 1, power = 10
+        while v >= power { digits += 1; power *= 10 }
+        for _ in digits..<max(width, digits) { out.append(UInt8(ascii: "0")) }
+        var divisor = power / 10
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+            divisor /= 10
+        }
     }
 
     /// An OpenDocument duration (`PT10H10M10.12S`, `P1DT2H`) as `hh:mm:ss`; nil when malformed.
@@ -155,7 +179,9 @@ public enum CellText {
         guard number.isEmpty, !negative else { return nil }
         let total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
         guard total.isFinite, total < 1e12 else { return nil }
-        return clock(milliseconds: Int64((total * 1_000).rounded()), hoursUnbounded: true)
+        var out: [UInt8] = []
+        appendClock(milliseconds: Int64((total * 1_000).rounded()), hoursUnbounded: true, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes OOXML's `_xHHHH_` escapes (ECMA-376 Part 1, 22.9.2.19): `_x000D_` is a carriage

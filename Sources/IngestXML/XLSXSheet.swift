@@ -180,11 +180,14 @@ public struct XLSXSheet: Sendable {
                 row.append(column: cell.column, kind: .text, text: cell.value)
                 return
             }
-            if format != .number, let date = CellText.serialDate(number, kind: format, date1904: date1904) {
-                row.append(column: cell.column, kind: .date, text: date.utf8)
-            } else {
-                row.append(column: cell.column, kind: .number, text: CellText.number(number).utf8)
+            if format != .number {
+                cell.inline.removeAll(keepingCapacity: true)
+                if CellText.appendSerialDate(number, kind: format, date1904: date1904, to: &cell.inline) {
+                    row.append(column: cell.column, kind: .date, text: cell.inline)
+                    return
+                }
             }
+            row.append(column: cell.column, kind: .number, text: CellText.number(number).utf8)
         case .inline, .formula, .other:
             // The text the cell holds: inline rich text, a formula's cached text, or an unknown type's value.
             if cell.hasInline { text(&cell.inline, .text) } else { text(&cell.value, .text) }
