@@ -121,6 +121,9 @@ extension SourceMapper {
         var table = TableMapping(mapper: self, file: file)
         var path = ""
         do {
+            // `xml: {on_error: drop}`: a first pass over the sheet (its CRC-32 is known only at its end),
+            // so a damaged one gives no record at all.
+            if source.xml.dropOnError { try workbook.read(sheet: selector) { _ in } }
             try ParallelBatches.run(batchSize: 256, produce: { (out: (SheetEvent) -> Void) in
                 try owned.value.read(sheet: selector, onStart: { out(.sheet($0)) }) { out(.row($0)) }
             }) { event in

@@ -62,7 +62,10 @@ public final class Workbook {
     private func withPart<T>(_ name: String, _ body: (any XMLInput, String) throws -> T) throws -> T {
         guard let entry = archive.entry(name) else { throw archive.damaged("no part '\(name)'") }
         do {
-            return try body(try ZIPEntryInput(archive: archive, entry: entry), entry.name)
+            let input = try ZIPEntryInput(archive: archive, entry: entry)
+            let result = try body(input, entry.name)
+            try input.drain()
+            return result
         } catch let error as XMLReadError {
             throw WorkbookError(file: path, message: "\(error.file), line \(error.line): \(error.message)")
         }

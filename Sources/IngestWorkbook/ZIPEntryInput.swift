@@ -113,6 +113,15 @@ final class ZIPEntryInput: XMLInput {
         return Int32(n)
     }
 
+    /// Reads what the parser left (it stops at the document's end, before the input's): the part's
+    /// size and CRC-32 are checked only once all of it is inflated.
+    func drain() throws {
+        while queue.take() != nil {}
+        if let error = queue.error { throw error }
+        block = Data()
+        offset = 0
+    }
+
     /// Refuses an entry before reading it: encrypted, an unknown method, or declared sizes past the limits.
     private static func checkDeclared(_ entry: ZIPEntry, in archive: ZIPArchive) throws {
         if entry.isEncrypted {

@@ -102,12 +102,12 @@ struct WorkbookFuzzTests {
         }
     }
 
-    /// A ZIP of stored (uncompressed) entries, written by hand.
-    static func storedZIP(_ entries: [(String, [UInt8])]) -> [UInt8] {
+    /// A ZIP of stored (uncompressed) entries, written by hand; the entry named `brokenCRC` gets a wrong CRC-32.
+    static func storedZIP(_ entries: [(String, [UInt8])], brokenCRC: String? = nil) -> [UInt8] {
         var out: [UInt8] = [], directory: [UInt8] = []
         func le(_ v: Int, _ bytes: Int) -> [UInt8] { (0..<bytes).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
         for (name, data) in entries {
-            let crc = Int(crc32(data)), nameBytes = Array(name.utf8)
+            let crc = Int(crc32(data) ^ (name == brokenCRC ? 1 : 0)), nameBytes = Array(name.utf8)
             let common = le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(crc, 4) + le(data.count, 4) + le(data.count, 4) + le(nameBytes.count, 2) + le(0, 2)
             directory += le(0x0201_4B50, 4) + le(20, 2) + common + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(out.count, 4) + nameBytes
             out += le(0x0403_4B50, 4) + common + nameBytes + data

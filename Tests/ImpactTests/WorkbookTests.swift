@@ -60,6 +60,24 @@ struct WorkbookEquivalenceTests {
         #expect(try String(contentsOfFile: "\(folder)/out/indicators.csv", encoding: .utf8) == csv)
     }
 
+    /// A sheet whose CRC-32 turns out wrong at its end: its rows are kept and the source reported
+    /// unreadable (`on_error: keep`, the default), or no row is kept (`xml: {on_error: drop}`).
+    @Test(arguments: [false, true])
+    func damagedSheetKeptOrDropped(drop: Bool) throws {
+        let archive = try ZIPArchive(path: "\(Self.fixtures)/questionnaire_conseillers.xlsx")
+        let parts = try archive.entries.map { ($0.name, try WorkbookFuzzTests.contents(of: $0, in: archive)) }
+        let folder = Paths.scratch("wcrc")
+        let damaged = "\(folder)/damaged.xlsx"
+        FileManager.default.createFile(atPath: damaged, contents: Data(WorkbookFuzzTests.storedZIP(parts, brokenCRC: "xl/worksheets/sheet2.xml")))
+        try XMLEquivalenceTests.pipeline(sources: Self.source(damaged, "    sheet: Réponses\n    xml: {on_error: \(drop ? "drop" : "keep")}"))
+            .write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
+        #expect(result.exitCode == 1)
+        let source = try #require(result.summary.sources.first { $0.name == "questionnaire-conseillers" })
+        #expect(source.unreadable.first?.contains("CRC-32") == true, "\(source.unreadable)")
+        #expect(drop ? source.tally.read == 0 : source.tally.read == 287)
+    }
+
     /// The first sheet by default: here the notice, which holds no header — said in one line.
     @Test func firstSheetByDefault() throws {
         let folder = Paths.scratch("wfirst")
