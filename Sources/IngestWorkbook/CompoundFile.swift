@@ -22,7 +22,7 @@ enum CompoundFile {
     static func refusal(path: String) -> WorkbookError {
         let names = (try? streamNames(path: path)) ?? []
         if names.contains("EncryptedPackage") || names.contains("EncryptionInfo") {
-            return WorkbookError(file: path, message: "the workbook is password-protected (protégé par mot de passe): save it without a password (enregistrez-le sans mot de passe) and run again")
+            return WorkbookError.passwordProtected(path)
         }
         if names.contains("Workbook") || names.contains("Book") || names.isEmpty {
             return WorkbookError(file: path, message: "a legacy Excel 97–2003 workbook (.xls, BIFF), which this tool does not read: save it as .xlsx or CSV (enregistrez-le en .xlsx ou en CSV)")

@@ -14,7 +14,8 @@ public final class Workbook {
     /// xlsx: the worksheets in workbook order with their part names; the date system.
     private var parts: [(name: String, part: String)] = []
     private var date1904 = false
-    private var workbookPart = ""
+    private var sharedStringsPart: String?
+    private var stylesPart: String?
 
     /// Opens `path`, refusing with one clear line what cannot be read: an encrypted or legacy
     /// compound file, a ZIP that is no workbook, a damaged or hostile package.
@@ -74,7 +75,7 @@ public final class Workbook {
     private func openODS() throws {
         if archive.entry("META-INF/manifest.xml") != nil,
            try withPart("META-INF/manifest.xml", { try ODSContent.manifestDeclaresEncryption(input: $0, name: $1) }) {
-            throw WorkbookError(file: path, message: "the workbook is password-protected (protégé par mot de passe): save it without a password (enregistrez-le sans mot de passe) and run again")
+            throw WorkbookError.passwordProtected(path)
         }
         guard archive.entry("content.xml") != nil else { throw archive.damaged("no content.xml") }
     }
@@ -91,7 +92,6 @@ public final class Workbook {
             throw WorkbookError(file: path, message: "a binary Excel workbook (.xlsb), which this tool does not read: save it as .xlsx or CSV (enregistrez-le en .xlsx ou en CSV)")
         }
         guard archive.entry(main) != nil else { throw archive.damaged("no workbook part '\(main)'") }
-        workbookPart = main
         let folder = main.contains("/") ? String(main[...main.lastIndex(of: "/")!]) : ""
         let relsName = folder + "_rels/" + String(main.split(separator: "/").last ?? "") + ".rels"
         let relationships = archive.entry(relsName) == nil ? []
@@ -105,9 +105,6 @@ public final class Workbook {
         sharedStringsPart = relationships.first { $0.kind == "sharedStrings" }.map { Self.resolve($0.target, from: folder) }
         stylesPart = relationships.first { $0.kind == "styles" }.map { Self.resolve($0.target, from: folder) }
     }
-
-    private var sharedStringsPart: String?
-    private var stylesPart: String?
 
     /// A relationship target as a part name: relative to `folder`, or absolute from the package root.
     static func resolve(_ target: String, from folder: String) -> String {

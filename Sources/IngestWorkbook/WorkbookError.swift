@@ -11,6 +11,11 @@ public struct WorkbookError: ImpactError, Equatable {
     }
 
     public var description: String { "\(file): \(message)" }
+
+    /// An encrypted workbook (an OOXML one inside an OLE file, or an ODF package with encrypted parts).
+    static func passwordProtected(_ file: String) -> WorkbookError {
+        WorkbookError(file: file, message: "the workbook is password-protected (protégé par mot de passe): save it without a password (enregistrez-le sans mot de passe) and run again")
+    }
     /// A source that cannot be read is a data problem (exit 1), not a usage error.
     public var exitCode: Int32 { 1 }
 }
