@@ -68,7 +68,7 @@ struct WorkbookEquivalenceTests {
         let parts = try archive.entries.map { ($0.name, try WorkbookFuzzTests.contents(of: $0, in: archive)) }
         let folder = Paths.scratch("wcrc")
         let damaged = "\(folder)/damaged.xlsx"
-        FileManager.default.createFile(atPath: damaged, contents: Data(WorkbookFuzzTests.storedZIP(parts, brokenCRC: "xl/worksheets/sheet2.xml")))
+        try Data(WorkbookFuzzTests.storedZIP(parts, brokenCRC: "xl/worksheets/sheet2.xml")).write(to: URL(fileURLWithPath: damaged))
         try XMLEquivalenceTests.pipeline(sources: Self.source(damaged, "    sheet: Réponses\n    xml: {on_error: \(drop ? "drop" : "keep")}"))
             .write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
         let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
