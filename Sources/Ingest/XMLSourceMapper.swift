@@ -84,7 +84,7 @@ extension SourceMapper {
         } catch let error as XMLReadError {
             throw SourceUnreadable(source: source.name, file: file, message: "\(error.line):\(error.column): \(error.message)")
         }
-        return FileReading(encoding: "xml", delimiter: "", encodingFallbacks: 0,
+        return FileReading(encoding: Self.declaredEncoding(file), delimiter: "", encodingFallbacks: 0,
                            digest: readDigest)
     }
 
@@ -99,5 +99,11 @@ extension SourceMapper {
             start = end
         }
         return bounds
+    }
+
+    /// The encoding an XML file declares (`<?xml … encoding="ISO-8859-1"?>`), lower-cased like the CSV
+    /// ones; UTF-8 when it declares none.
+    public static func declaredEncoding(_ file: String) -> String {
+        ((try? XMLSniffer.sniff(path: file))?.declaredEncoding ?? "UTF-8").lowercased()
     }
 }

@@ -54,7 +54,7 @@ struct Ingestion {
                                            records: tallies[sourceIndex].read - readBefore,
                                            format: source.format.rawValue))
             }
-            var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: source.files.count)
+            var summary = SourceSummary(name: source.name, kind: source.kind, files: source.files.count)
             let mapper = SourceMapper(source: source, config: config)
             // ODK: one pass over every file, so resubmissions across files are recognised.
             let batches = source.format == .odk ? [source.files] : source.files.map { [$0] }
@@ -85,7 +85,7 @@ struct Ingestion {
                 do {
                     if source.format == .odk {
                         try mapper.mapInstances(files: batch, emit: emit)
-                        try record("xml", "")
+                        try record(SourceMapper.declaredEncoding(file), "")
                     } else {
                         let reading = try mapper.map(file: file, emit: emit)
                         tallies[sourceIndex].encodingFallbacks += reading.encodingFallbacks
@@ -121,7 +121,7 @@ struct Ingestion {
         for source in ordered {
             let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
             let mine = stores.map { store, files in (store, files.filter { $0.source == source.name }) }
-            var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: mine.reduce(0) { $0 + $1.1.count })
+            var summary = SourceSummary(name: source.name, kind: source.kind, files: mine.reduce(0) { $0 + $1.1.count })
             progress("replaying \(source.name) from the store")
             for (store, files) in mine {
                 for file in files {

@@ -129,8 +129,11 @@ enum RunOutputs {
                                                     additive: ReachIndicators.personBased.union([ThemeIndicators.indicator]))
         let shares = HiringIndicators.protectShares(protected, k: config.privacyK)
         let rows = (shares + TargetRows.compute(config.targets, rows: shares)).sortedByKey()
+        let language = options.language ?? config.language
+        let english = language == "en"
         var summary = RunSummary(
-            title: config.title, programme: config.programme, periodScheme: config.periods, privacyK: config.privacyK,
+            title: english ? config.titleEN ?? config.title : config.title,
+            programme: english ? config.programmeEN ?? config.programme : config.programme, periodScheme: config.periods, privacyK: config.privacyK,
             maxRejectRate: config.maxRejectRate, toolVersion: ImpactVersion.current,
             pipelinePath: (pipeline.path as NSString).lastPathComponent, pipelineSHA256: pipeline.sha256,
             inputs: ingestion.inputs, sources: ingestion.sources, rejectSample: rejects.sample,
@@ -142,7 +145,7 @@ enum RunOutputs {
         summary.themes = config.themes.themes.map { ($0.id, $0.label, $0.kind) }
         summary.themeLabelsEN = config.themes.englishLabels
         summary.history = history
-        let labels = Labels(language: options.language ?? config.language, territories: config.territories,
+        let labels = Labels(language: language, territories: config.territories,
                             stakeholders: config.stakeholderTypes, actionTypes: config.actionTypes,
                             questionnaire: config.questionnaire)
         summary.quotes = config.themes.quotes ? themes.quotes.mapValues { list in
@@ -165,32 +168,30 @@ enum RunOutputs {
             ("indicators.csv", IndicatorsCSV.render(rows)),
             ("indicators-excel.csv", ExcelCSV.render(rows, labels: labels)),
         ]
-        var charts: [String: String] = [:]
+        var charts: [String: ChartFile] = [:]
+        func add(_ chart: SVGChart?, key: String, name: String) {
+            guard let chart else { return }
+            charts[key] = ChartFile(file: name, chart: chart)
+            files.append((name, chart.svg()))
+        }
         let types = config.stakeholderTypes.ids.filter { type in rows.contains { $0.stakeholderType == type } }
         for period in summary.periods {
-            if let svg = ReachChart.svg(summary: summary, period: period, labels: labels, types: types) {
-                let name = "reach-\(period).svg"
-                charts[period] = name
-                files.append((name, svg))
-            }
+            add(ReachChart.chart(summary: summary, period: period, labels: labels, types: types), key: period, name: "reach-\(period).svg")
         }
         for period in summary.periods {
             for type in config.stakeholderTypes.ids {
                 for prefix in ["perception", "retro_perception"] {
-                    guard let svg = ShiftChart.svg(summary: summary, period: period, type: type, prefix: prefix, labels: labels) else { continue }
-                    let name = "\(prefix == "perception" ? "shift" : "perceived-shift")-\(type)-\(period).svg"
-                    charts["\(period)/\(type)/\(prefix)"] = name
-                    files.append((name, svg))
+                    add(ShiftChart.chart(summary: summary, period: period, type: type, prefix: prefix, labels: labels), key: "\(period)/\(type)/\(prefix)",
+                        name: "\(prefix == "perception" ? "shift" : "perceived-shift")-\(type)-\(period).svg")
                 }
             }
         }
         for period in summary.periods {
-            if let svg = FunnelChart.svg(summary: summary, period: period, labels: labels) {
-                charts["\(period)/funnel"] = "funnel-\(period).svg"
-                files.append(("funnel-\(period).svg", svg))
-            }
+            add(FunnelChart.chart(summary: summary, period: period, labels: labels), key: "\(period)/funnel", name: "funnel-\(period).svg")
         }
-        files.append(("report.md", MarkdownReport(summary: summary, labels: labels, charts: charts).render()))
+        let report = ImpactReport(summary: summary, labels: labels, charts: charts)
+        files.append(("report.md", report.markdown()))
+        files.append(("report.html", report.html()))
         let written = files.map(\.0) + ["rejects.csv", "manifest.json"]
         var hashes: [String: String] = [:]
         for (name, text) in files {

@@ -1,13 +1,5 @@
 import Records
 
-/// What a source holds once mapped.
-public enum SourceKind: String, CaseIterable, Sendable {
-    case actions
-    case attendance
-    case responses
-    case pathway
-}
-
 /// The free-text theme lexicon (obstacles and levers cited in comments).
 public struct ThemeLexicon: Sendable, Equatable {
     public struct Theme: Sendable, Equatable {
@@ -154,6 +146,9 @@ public struct PipelineConfig: Sendable {
     public let baseDirectory: String
     public let title: String
     public let programme: String
+    /// The English report's title and programme (`title_en`, `programme_en`); nil: the French ones.
+    public var titleEN: String?
+    public var programmeEN: String?
     public let periods: PeriodScheme
     /// Smallest number of persons a published figure may rest on (never below 3).
     public let privacyK: Int

@@ -24,13 +24,13 @@ public struct InputFileInfo: Codable, Sendable, Equatable {
 /// What happened to one source.
 public struct SourceSummary: Sendable {
     public let name: String
-    public let kind: String
+    public let kind: SourceKind
     public let files: Int
     public var tally: SourceTally
     /// Messages of files that could not be read at all.
     public var unreadable: [String]
 
-    public init(name: String, kind: String, files: Int, tally: SourceTally = SourceTally(), unreadable: [String] = []) {
+    public init(name: String, kind: SourceKind, files: Int, tally: SourceTally = SourceTally(), unreadable: [String] = []) {
         self.name = name
         self.kind = kind
         self.files = files

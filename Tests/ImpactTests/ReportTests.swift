@@ -45,7 +45,7 @@ struct ReportTests {
         let synthesis = report.components(separatedBy: "## Synthèse")[1].components(separatedBy: "## ")[0]
         let bullets = synthesis.split(separator: "\n").filter { $0.hasPrefix("- ") }.count
         #expect((5...8).contains(bullets), "\(bullets) key figures")
-        #expect(report.contains("*Données du 1er septembre 2024 au 25 août 2025*"))
+        #expect(report.contains("*Données du 1er septembre 2024 au 25\u{00A0}août 2025*"))
     }
 
     /// With calendar years the sample spans 2024 and 2025: key figures compared where both are published.
