@@ -120,7 +120,8 @@ public struct HTMLRenderer {
         return out
     }
 
-    /// A CSS string literal: quotes and backslashes escaped, and `<` written `\3C ` so no `</style>` can close the sheet.
+    /// A CSS string literal: quotes and backslashes escaped, `<` written `\3C ` so no `</style>` can close the
+    /// sheet, `&` written `\26 ` so the file stays well-formed XML too.
     static func cssString(_ s: String) -> String {
         var out = "\""
         for c in s.unicodeScalars {
@@ -128,6 +129,7 @@ public struct HTMLRenderer {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "<": out += "\\3C "
+            case "&": out += "\\26 "
             case ">": out += "\\3E "
             case "\n", "\r": out += "\\A "
             default: out.unicodeScalars.append(c)

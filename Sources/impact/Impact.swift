@@ -74,6 +74,7 @@ struct Run: ParsableCommand {
     @OptionGroup var outputs: OutputOptions
     @Flag(name: .long, help: "Print nothing but errors.") var quiet = false
     @Option(name: .long, help: "Also write what this partition read to FILE, for `impact merge`.") var emitState: String?
+    @Flag(name: .long, help: "Then print report.html to report.pdf with headless Chromium (Debian's chromium).") var pdf = false
     @OptionGroup var scheduler: SchedulerOptions
 
     func run() throws {
@@ -93,6 +94,10 @@ struct Run: ParsableCommand {
                                            "duration_s": "\(String(format: "%.3f", Date().timeIntervalSince(started)))"])
             } else if !quiet {
                 print(Summary.lines(result).joined(separator: "\n"))
+            }
+            if pdf {
+                let written = try ReportPDF.print(folder: result.outputFolder)
+                if !quiet && log == nil { print("printed \(written)") }
             }
             return result.exitCode
         }
