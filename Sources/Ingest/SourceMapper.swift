@@ -34,6 +34,8 @@ public struct SourceMapper {
     private let resolved = ResolutionCache()
     /// Names read in name fields (folded words), for scrubbing quotes.
     public let names = NameSet()
+    /// Organisations named on attendance sheets, for the report's list of organisations reached.
+    public let organisationNames = OrganisationNames()
 
     public init(source: SourceConfig, config: PipelineConfig) {
         self.source = source
@@ -233,10 +235,12 @@ public struct SourceMapper {
                 ?? required("person", at: binding.person).map { StableHash.fnv1a(Fold.key($0)) }
             let type = vocabulary("stakeholder_type", config.stakeholderTypes, .unknownStakeholderType, at: binding.stakeholderType)
             guard rejects.isEmpty, let actionID, let person, let type else { return .rejected(rejects) }
-            return .attendance(AttendanceRecord(actionID: actionID, person: person,
-                                                stakeholderType: type,
-                                                organisation: organisation(at: binding.organisation),
-                                                location: location))
+            let organisation = organisation(at: binding.organisation)
+            if let organisation, let i = binding.organisation {
+                organisationNames.add(organisation) { row.trimmedField(i, fellBack: &fellBack) }
+            }
+            return .attendance(AttendanceRecord(actionID: actionID, person: person, stakeholderType: type,
+                                                organisation: organisation, location: location))
         case .responses:
             return response()
         case .pathway:

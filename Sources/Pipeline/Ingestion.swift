@@ -18,6 +18,8 @@ struct Ingestion {
     private(set) var dateRange: (first: CalendarDate?, last: CalendarDate?) = (nil, nil)
     /// Folded words of every name read in a name field (to scrub quotes).
     private(set) var names = Set<String>()
+    /// Organisations named on attendance sheets, by folded-name key.
+    private(set) var organisationNames: [UInt64: String] = [:]
     /// What became of every source's records, by index in the pipeline file.
     private var tallies: [SourceTally]
     let rejects: RejectLog
@@ -99,9 +101,11 @@ struct Ingestion {
                                           field: "", value: "", reason: .unreadableSource, message: error.message))
                     try record("", "")
                 }
-                try state?.finish(file: stateFile, names: mapper.names.words, info: infos[source.name]?.last)
+                try state?.finish(file: stateFile, names: mapper.names.words, organisations: mapper.organisationNames.byKey,
+                                  info: infos[source.name]?.last)
             }
             names.formUnion(mapper.names.words)
+            OrganisationNames.merge(&organisationNames, mapper.organisationNames.byKey)
             summaries[source.name] = summary
         }
         try resolveAttendance()
@@ -138,6 +142,7 @@ struct Ingestion {
                     try store.replay(fileID: file.id) { try accept($0, source: sourceIndex) }
                 }
                 names.formUnion(try store.names(fileIDs: files.map(\.id)))
+                OrganisationNames.merge(&organisationNames, try store.organisationNames(fileIDs: files.map(\.id)))
             }
             summaries[source.name] = summary
         }

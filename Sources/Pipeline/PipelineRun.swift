@@ -114,6 +114,7 @@ enum RunOutputs {
         // Each aggregate is released as soon as its rows exist, so what follows reuses its memory.
         var raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
         let countOnlyActions = ingestion.reach.countOnlyActions
+        let peoplePerOrganisation = ingestion.reach.peoplePerOrganisation
         ingestion.releaseReach()
         let perception = ingestion.perception.aggregate()
         let themes = ThemeIndicators.compute(ingestion.perception.keptResponsesWithComments,
@@ -154,6 +155,9 @@ enum RunOutputs {
         summary.firstDate = ingestion.dateRange.first
         summary.lastDate = ingestion.dateRange.last
         summary.linkWindowDays = config.hiring.linkWindowDays
+        summary.organisationsReached = peoplePerOrganisation.mapValues {
+            OrganisationsReached.protect($0, names: ingestion.organisationNames, k: config.privacyK)
+        }
         let exitCode: Int32 = summary.hasDataProblems ? 1 : 0
         timings.append(StageTiming(stage: "indicators", source: nil, seconds: (ContinuousClock.now - clock).seconds, records: rows.count))
         clock = ContinuousClock.now

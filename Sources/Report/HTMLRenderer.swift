@@ -68,7 +68,8 @@ public struct HTMLRenderer {
             case .text: return ""
             }
         }
-        var out = ["<div class=\"table\">"]
+        // A short table moves whole to the next page rather than leave two rows behind.
+        var out = [t.rows.count <= Self.keptWhole ? "<div class=\"table keep\">" : "<div class=\"table\">"]
         if let title = t.title { out.append("<p class=\"caption\">\(text(title))</p>") }
         out.append("<table>")
         out.append("<thead><tr>" + t.columns.indices.map { "<th scope=\"col\"\(role($0))>\(text(t.columns[$0].header))</th>" }.joined() + "</tr></thead>")
@@ -79,6 +80,9 @@ public struct HTMLRenderer {
         out += ["</tbody>", "</table>", "</div>"]
         return out.joined(separator: "\n")
     }
+
+    /// Tables of up to this many rows are never split across pages.
+    static let keptWhole = 12
 
     func inline(_ r: Rich) -> String {
         r.merged.map { i -> String in

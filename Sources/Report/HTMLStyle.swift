@@ -12,8 +12,9 @@ enum HTMLStyle {
     p, li { orphans: 2; widows: 2; }
     ul { padding-left: 1.3rem; }
     .table { margin: .6rem 0 1rem; }
+    .table.keep { break-inside: avoid; page-break-inside: avoid; }
     .caption { font-weight: bold; margin: 0 0 .25rem; }
-    table { border-collapse: collapse; width: 100%; font-size: .84rem; line-height: 1.3; }
+    table { border-collapse: collapse; min-width: 60%; max-width: 100%; font-size: .84rem; line-height: 1.3; }
     th, td { border: 1px solid #b5b5b5; padding: .18rem .35rem; vertical-align: top; text-align: left; }
     th { background: #ececec; font-weight: bold; }
     th.num, td.num { text-align: right; }

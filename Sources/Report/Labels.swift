@@ -24,6 +24,7 @@ public enum LabelKey: String, CaseIterable, Sendable {
     case allTerritories, allStakeholders, statusOK, statusSuppressed, statusInsufficient
     case kindActions, kindAttendance, kindResponses, kindPathway
     // Print, warning banner, glossary
+    case organisationsTitle, colOrganisation, organisationsUnnamed, organisationsMore
     case page, pageOf, bannerTitle, bannerUnreadable, bannerEmpty, bannerRejects, bannerFooter
     case consequenceActions, consequenceAttendance, consequenceResponses, consequencePathway
     case glossary, glossCDI, glossCDIText, glossDurable, glossDurableText, glossCI, glossCIText, glossPMSMP, glossPMSMPText

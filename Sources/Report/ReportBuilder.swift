@@ -117,11 +117,34 @@ public struct ImpactReport {
                                                summary.row("actions", period, $0, dimension: "action_type", category: type).map(cell) ?? "0"
                                            }
                                        }, numericFrom: 1)))
+            blocks += organisations(period)
         }
         if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
         if summary.countOnlyActions > 0 { blocks.append(.note(labels.rich(.countOnlyNote, labels.number(summary.countOnlyActions)))) }
         return blocks
     }
+
+    /// The organisations reached, by name, where the period's organisation count is published; the
+    /// largest `organisationsShown` (a national run reaches thousands: a committee reads a page, not a directory).
+    func organisations(_ period: String) -> [Block] {
+        guard let reached = summary.organisationsReached[period], summary.row("organisations", period)?.status == .ok else { return [] }
+        var blocks: [Block] = []
+        if !reached.listed.isEmpty {
+            blocks.append(.table(Table(title: labels[.organisationsTitle], header: [labels[.colOrganisation], labels[.colParticipants]],
+                                       rows: reached.listed.prefix(Self.organisationsShown).map { [$0.name, labels.number($0.people)] },
+                                       numericFrom: 1)))
+        }
+        if reached.listed.count > Self.organisationsShown {
+            blocks.append(.note(labels.rich(.organisationsMore, labels.number(reached.listed.count - Self.organisationsShown),
+                                            String(summary.privacyK))))
+        }
+        if reached.unnamed > 0 {
+            blocks.append(.note(labels.rich(.organisationsUnnamed, labels.number(reached.unnamed), String(summary.privacyK))))
+        }
+        return blocks
+    }
+
+    static let organisationsShown = 40
 
     // MARK: Helpers
 

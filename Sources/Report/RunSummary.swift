@@ -75,6 +75,8 @@ public struct RunSummary: Sendable {
     /// Earlier snapshots (`impact refresh` only): the report then shows each key figure's change.
     public var history: ReportHistory?
     public var linkWindowDays = 365
+    /// Organisations reached per period, already protected (named only from `privacyK` people on).
+    public var organisationsReached: [String: OrganisationsReached] = [:]
 
     public init(title: String, programme: String, periodScheme: PeriodScheme, privacyK: Int, maxRejectRate: Double,
                 toolVersion: String, pipelinePath: String, pipelineSHA256: String, inputs: [InputFileInfo],

@@ -116,6 +116,14 @@ public final class ImpactStore: Sendable {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "CREATE INDEX snapshot_row_by_period ON snapshot_row(period, snapshot_id)")
         }
+        // The report names the organisations reached: their names as read, per file, by folded-name key.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE organisation_name(
+                    file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE, key INTEGER NOT NULL, name TEXT NOT NULL,
+                    PRIMARY KEY(file_id, key)) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 

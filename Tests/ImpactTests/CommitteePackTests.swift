@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import Indicators
+@testable import Ingest
 @testable import IngestXML
 @testable import Pipeline
 @testable import Records
@@ -147,5 +149,53 @@ struct CommitteePackTests {
         #expect(width >= TextWidth.of(title, size: 15, bold: true) + 10)
         // From DejaVu Sans Bold with fontTools: "W" advances 2259/2048 em (1.103), "i" 702/2048 (0.343); at 15 px.
         #expect(abs(TextWidth.of("Wi", size: 15, bold: true) - (1.103 + 0.343) * 15) < 0.1)
+    }
+
+    /// Distinct people per organisation, by hand: p1 at two actions (once per organisation counted),
+    /// p1 again under another organisation, a duplicate line; then named only from k people on.
+    @Test func organisationsReachedCountedByHandAndProtected() throws {
+        var state = ReachState(scheme: .calendarYear)
+        state.add(ReachTests.action("A1", "lyon"))
+        state.add(ReachTests.action("A2", "lyon"))
+        for (action, person, org) in [("A1", "p1", "Forges"), ("A2", "p1", "Forges"), ("A1", "p2", "Forges"), ("A1", "p2", "Forges"),
+                                      ("A2", "p3", "France Travail"), ("A2", "p4", "forges ")] {
+            try ReachTests.attend(&state, ReachTests.line(action, person, "industriel", org: org))
+        }
+        _ = try ReachTests.resolve(&state)
+        let forges = StableHash.fnv1a("Forges"), ft = StableHash.fnv1a("France Travail"), lower = StableHash.fnv1a("forges ")
+        #expect(state.peoplePerOrganisation["2025"] == [forges: 2, ft: 1, lower: 1])
+        let names = [forges: "Forges", ft: "France Travail", lower: "forges"]
+        let k2 = OrganisationsReached.protect(try #require(state.peoplePerOrganisation["2025"]), names: names, k: 2)
+        #expect(k2 == OrganisationsReached(listed: [.init(name: "Forges", people: 2)], unnamed: 2))
+        #expect(OrganisationsReached.protect([forges: 3, ft: 3], names: names, k: 3).listed.map(\.name) == ["Forges", "France Travail"])
+        // The name kept for a key is the smallest spelling, whatever the order of the files.
+        var a: [UInt64: String] = [1: "SAS Dupré"], b: [UInt64: String] = [1: "sas dupre"]
+        OrganisationNames.merge(&a, [1: "sas dupre"])
+        OrganisationNames.merge(&b, [1: "SAS Dupré"])
+        #expect(a == b && a[1] == "SAS Dupré")
+    }
+
+    /// In the sample, read back from the report: only organisations of at least k people are named,
+    /// the named and unnamed add up to the published organisation count, and a refresh lists the same.
+    @Test func sampleReportNamesOrganisationsFromKPeople() throws {
+        let report = try Self.read("\(EndToEndTests.committed)/report.md")
+        let section = try #require(report.components(separatedBy: "**Organisations touchées (personnes inscrites sur les feuilles d'émargement)**\n\n").dropFirst().first)
+        let rows = section.split(separator: "\n").prefix { $0.hasPrefix("|") }.dropFirst(2)
+        let counts = rows.compactMap { Int($0.split(separator: "|").last?.trimmingCharacters(in: .whitespaces) ?? "") }
+        #expect(counts.count == rows.count && !counts.isEmpty && counts.allSatisfy { $0 >= 5 })
+        let unnamed = try #require(section.split(separator: "\n").first { $0.contains("ne sont pas nommées") }
+            .flatMap { Int($0.prefix { $0.isNumber }) })
+        #expect(counts.count + unnamed == 26)  // the published "organisations" figure
+        // The second refresh reads only the new export: the first one's names come from the store.
+        let w = try RefreshTests.Workspace("orgs")
+        try w.export("a", 0..<200)
+        _ = try w.refresh()
+        try w.export("b", 200..<w.lines.count)
+        _ = try w.refresh()
+        let refreshed = try Self.read("\(w.out)/report.md")
+        let run = try PipelineRun.execute(pipelinePath: w.pipeline, options: RunOptions(outputFolder: Paths.scratch("orgs-run")))
+        let ran = try Self.read("\(run.outputFolder)/report.md")
+        func list(_ r: String) -> String? { r.components(separatedBy: "\n## Évolution des perceptions").first?.components(separatedBy: "**Organisations touchées").dropFirst().first }
+        #expect(list(refreshed) != nil && list(refreshed) == list(ran))
     }
 }
