@@ -147,7 +147,7 @@ public struct ReachState: Sendable {
         var counts = [SourceCounts](repeating: SourceCounts(), count: places.count)
         var scopes: [Int] = []  // the current person's (scope × type) slots, repeated
         var organisationPairs: [(period: Int, organisation: UInt64)] = []  // the current person's, repeated
-        var perOrganisation = [[UInt64: Int]](repeating: [:], count: periodIndex.count)
+        var perOrganisation = [PrehashedMap<Int>](repeating: PrehashedMap(), count: periodIndex.count)
         var person: UInt64 = 0, entry = UInt32.max, firstType = 0, started = false
         let entryCells = entries.map(\.cell), periodBase = cells.count
         var cursor = try pending.sorted()
@@ -163,9 +163,11 @@ public struct ReachState: Sendable {
                 }
                 scopes.removeAll(keepingCapacity: true)
                 if !organisationPairs.isEmpty {
-                    organisationPairs.sort { ($0.period, $0.organisation) < ($1.period, $1.organisation) }
-                    for (i, pair) in organisationPairs.enumerated()
-                    where i == 0 || pair != organisationPairs[i - 1] { perOrganisation[pair.period][pair.organisation, default: 0] += 1 }
+                    // Most people come to one or two actions: sort only when there is something to de-duplicate.
+                    if organisationPairs.count > 1 { organisationPairs.sort { ($0.period, $0.organisation) < ($1.period, $1.organisation) } }
+                    for (i, pair) in organisationPairs.enumerated() where i == 0 || pair != organisationPairs[i - 1] {
+                        perOrganisation[pair.period][pair.organisation] = (perOrganisation[pair.period][pair.organisation] ?? 0) + 1
+                    }
                     organisationPairs.removeAll(keepingCapacity: true)
                 }
             }
@@ -200,7 +202,11 @@ public struct ReachState: Sendable {
             }
         }
         for e in entries.indices { entries[e].listedCounts = Array(listed[e * typeCount..<(e + 1) * typeCount]) }
-        for (period, index) in periodIndex where !perOrganisation[index].isEmpty { peoplePerOrganisation[period] = perOrganisation[index] }
+        for (period, index) in periodIndex where perOrganisation[index].count > 0 {
+            var people: [UInt64: Int] = [:]
+            perOrganisation[index].forEach { people[$0] = $1 }
+            peoplePerOrganisation[period] = people
+        }
         var bySource: [Int: SourceCounts] = [:]
         for (i, place) in places.enumerated() {
             bySource[place.source, default: SourceCounts()].added += counts[i].added

@@ -193,9 +193,9 @@ enum RunOutputs {
         for period in summary.periods {
             add(FunnelChart.chart(summary: summary, period: period, labels: labels), key: "\(period)/funnel", name: "funnel-\(period).svg")
         }
-        let report = ImpactReport(summary: summary, labels: labels, charts: charts)
-        files.append(("report.md", report.markdown()))
-        files.append(("report.html", report.html()))
+        let report = ImpactReport(summary: summary, labels: labels, charts: charts).rendered()
+        files.append(("report.md", report.markdown))
+        files.append(("report.html", report.html))
         let written = files.map(\.0) + ["rejects.csv", "manifest.json"]
         var hashes: [String: String] = [:]
         for (name, text) in files {

@@ -51,6 +51,7 @@ public struct MarkdownRenderer {
     /// (emphasis marks, code ticks, an HTML tag or entity) — so the usual text stays as written.
     func text(_ s: String) -> String {
         let typeset = Typography.apply(s, language: language)
+        guard typeset.utf8.contains(where: { $0 == 0x5C || $0 == 0x2A || $0 == 0x5F || $0 == 0x60 || $0 == 0x3C || $0 == 0x26 }) else { return typeset }
         var out = ""
         let scalars = Array(typeset.unicodeScalars)
         for (i, c) in scalars.enumerated() {

@@ -21,6 +21,12 @@ public struct ImpactReport {
     /// `report.html`: one self-contained file.
     public func html() -> String { HTMLRenderer(language: labels.language).render(document()) }
 
+    /// Both, from one document (building it is most of the cost).
+    public func rendered() -> (markdown: String, html: String) {
+        let document = document()
+        return (MarkdownRenderer(language: labels.language).render(document), HTMLRenderer(language: labels.language).render(document))
+    }
+
     /// The whole report as blocks.
     public func document() -> ReportDocument {
         var blocks: [Block] = [.heading(1, [.text(summary.title)])]

@@ -7,6 +7,8 @@ enum Typography {
     /// French: U+202F after « and before » ; : ! ? %, U+00A0 between a count and the word after it;
     /// both languages: U+00A0 around = and < ("n = 49", "p < 0,001").
     static func apply(_ text: String, language: String) -> String {
+        // Most runs (numbers, names) hold no space: nothing to do.
+        guard text.utf8.contains(where: { $0 == 0x20 || $0 == 0xC2 || $0 == 0xE2 }) else { return text }
         let french = language == "fr"
         var s = Array(text.unicodeScalars)
         func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == noBreak || c == narrow }
