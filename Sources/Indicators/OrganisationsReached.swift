@@ -7,6 +7,8 @@ public struct OrganisationsReached: Sendable, Equatable {
     public let listed: [Entry]
     /// Organisations with fewer than `k` people: how many, never which.
     public let unnamed: Int
+    /// Organisations of `k` people or more whose name was not kept (past the name cache's bound).
+    public var nameless = 0
 
     public struct Entry: Sendable, Equatable {
         public let name: String
@@ -15,10 +17,11 @@ public struct OrganisationsReached: Sendable, Equatable {
 
     /// From distinct people per organisation key and the names read for the keys.
     public static func protect(_ people: [UInt64: Int], names: [UInt64: String], k: Int) -> OrganisationsReached {
-        let listed = people.compactMap { key, count -> Entry? in
-            guard count >= k, let name = names[key] else { return nil }
-            return Entry(name: name, people: count)
-        }.sorted { ($1.people, $0.name) < ($0.people, $1.name) }
-        return OrganisationsReached(listed: listed, unnamed: people.count - listed.count)
+        let large = people.filter { $0.value >= k }
+        let listed = large.compactMap { key, count in names[key].map { Entry(name: $0, people: count) } }
+            .sorted { ($1.people, $0.name) < ($0.people, $1.name) }
+        var reached = OrganisationsReached(listed: listed, unnamed: people.count - large.count)
+        reached.nameless = large.count - listed.count
+        return reached
     }
 }

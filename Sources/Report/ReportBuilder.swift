@@ -140,10 +140,8 @@ public struct ImpactReport {
                                        rows: reached.listed.prefix(Self.organisationsShown).map { [$0.name, labels.number($0.people)] },
                                        numericFrom: 1)))
         }
-        if reached.listed.count > Self.organisationsShown {
-            blocks.append(.note(labels.rich(.organisationsMore, labels.number(reached.listed.count - Self.organisationsShown),
-                                            String(summary.privacyK))))
-        }
+        let more = max(0, reached.listed.count - Self.organisationsShown) + reached.nameless
+        if more > 0 { blocks.append(.note(labels.rich(.organisationsMore, labels.number(more), String(summary.privacyK)))) }
         if reached.unnamed > 0 {
             blocks.append(.note(labels.rich(.organisationsUnnamed, labels.number(reached.unnamed), String(summary.privacyK))))
         }
