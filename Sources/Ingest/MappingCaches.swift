@@ -40,21 +40,20 @@ final class ResolutionCache {
 /// Organisations as first written on a source's attendance sheets, by the key their names fold to,
 /// so the report can name the organisations reached (counts are kept per key, never per name).
 public final class OrganisationNames {
-    private var seen = PrehashedMap<Bool>(capacity: 256)
     public private(set) var byKey: [UInt64: String] = [:]
 
     public init() {}
 
-    /// Keeps `name()` for `key` the first time the key is seen (one look-up per line after that).
-    func add(_ key: UInt64, _ name: () -> String) {
-        guard seen[key] == nil, seen.count < ResolutionCache.limit else { return }
-        seen[key] = true
-        byKey[key] = name()
-    }
+    /// Whether `key` has no name yet (one look-up per line; bounded like the other caches).
+    func isNew(_ key: UInt64) -> Bool { byKey[key] == nil && byKey.count < ResolutionCache.limit }
+
+    /// Keeps `name` for `key`.
+    func add(_ key: UInt64, _ name: String) { byKey[key] = name }
 
     /// Adds `other`'s names; where both name a key, the smaller spelling (by bytes) stays, so the name
     /// shown never depends on the order the files were read in.
     public static func merge(_ names: inout [UInt64: String], _ other: [UInt64: String]) {
+        guard !names.isEmpty else { names = other; return }  // shares the storage: no second copy
         for (key, name) in other {
             if let kept = names[key], kept.utf8.lexicographicallyPrecedes(name.utf8) || kept == name { continue }
             names[key] = name

@@ -236,8 +236,8 @@ public struct SourceMapper {
             let type = vocabulary("stakeholder_type", config.stakeholderTypes, .unknownStakeholderType, at: binding.stakeholderType)
             guard rejects.isEmpty, let actionID, let person, let type else { return .rejected(rejects) }
             let organisation = organisation(at: binding.organisation)
-            if let organisation, let i = binding.organisation {
-                organisationNames.add(organisation) { row.trimmedField(i, fellBack: &fellBack) }
+            if let organisation, let i = binding.organisation, organisationNames.isNew(organisation) {
+                organisationNames.add(organisation, row.trimmedField(i, fellBack: &fellBack))
             }
             return .attendance(AttendanceRecord(actionID: actionID, person: person, stakeholderType: type,
                                                 organisation: organisation, location: location))
