@@ -124,7 +124,7 @@ struct ClosingSections {
                                              (.glossPMSMP, .glossPMSMPText), (.glossPrescripteur, .glossPrescripteurText),
                                              (.glossSecret, .glossSecretText), (.glossSIAE, .glossSIAEText), (.glossZI, .glossZIText)]
         let rule = labels[summary.durableStrict ? .durableRuleMore : .durableRuleAtLeast]
-        let entries = terms.map { (term: labels[$0.0], definition: labels.rich($0.1, rule, String(summary.privacyK))) }
+        let entries = terms.map { Term(term: labels[$0.0], definition: labels.rich($0.1, rule, String(summary.privacyK))) }
         return [.heading(2, [.text(labels[.glossary])]), .definitions(entries.sorted { Fold.key($0.term) < Fold.key($1.term) })]
     }
 }

@@ -114,21 +114,13 @@ public enum Block: Sendable, Equatable {
     /// A warning the reader must see first: a title and its points.
     case banner(title: String, items: [Rich], footer: Rich)
     /// Terms and their definitions (the glossary).
-    case definitions([(term: String, definition: Rich)])
+    case definitions([Term])
+}
 
-    public static func == (a: Block, b: Block) -> Bool {
-        switch (a, b) {
-        case (.heading(let x, let r), .heading(let y, let s)): return x == y && r == s
-        case (.paragraph(let r), .paragraph(let s)), (.note(let r), .note(let s)): return r == s
-        case (.list(let r), .list(let s)), (.quote(let r), .quote(let s)): return r == s
-        case (.table(let t), .table(let u)): return t == u
-        case (.figure(let f), .figure(let g)): return f == g
-        case (.banner(let t, let i, let f), .banner(let u, let j, let g)): return t == u && i == j && f == g
-        case (.definitions(let d), .definitions(let e)):
-            return d.count == e.count && zip(d, e).allSatisfy { $0.term == $1.term && $0.definition == $1.definition }
-        default: return false
-        }
-    }
+/// A glossary entry.
+public struct Term: Sendable, Equatable {
+    public let term: String
+    public let definition: Rich
 }
 
 /// The whole report: what the renderers need besides the blocks.
