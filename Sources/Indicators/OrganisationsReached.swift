@@ -1,3 +1,5 @@
+import Records
+
 /// The organisations reached, by name, protected like every count of persons: an organisation is
 /// named, with its count, only when at least `k` distinct people from it were on the attendance
 /// sheets; the others are only counted together (a small organisation, or a person registered as
@@ -16,12 +18,16 @@ public struct OrganisationsReached: Sendable, Equatable {
     }
 
     /// From distinct people per organisation key and the names read for the keys.
-    public static func protect(_ people: [UInt64: Int], names: [UInt64: String], k: Int) -> OrganisationsReached {
-        let large = people.filter { $0.value >= k }
-        let listed = large.compactMap { key, count in names[key].map { Entry(name: $0, people: count) } }
-            .sorted { ($1.people, $0.name) < ($0.people, $1.name) }
-        var reached = OrganisationsReached(listed: listed, unnamed: people.count - large.count)
-        reached.nameless = large.count - listed.count
+    public static func protect(_ people: PrehashedMap<UInt32>, names: [UInt64: String], k: Int) -> OrganisationsReached {
+        var listed: [Entry] = [], large = 0
+        people.forEach { key, count in
+            guard count >= k else { return }
+            large += 1
+            if let name = names[key] { listed.append(Entry(name: name, people: Int(count))) }
+        }
+        listed.sort { ($1.people, $0.name) < ($0.people, $1.name) }
+        var reached = OrganisationsReached(listed: listed, unnamed: people.count - large)
+        reached.nameless = large - listed.count
         return reached
     }
 }

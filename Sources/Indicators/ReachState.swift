@@ -54,7 +54,8 @@ public struct ReachState: Sendable {
     private(set) var organisationsByCell: [[[UInt64]]] = []
     /// Distinct persons per organisation (folded-name key) in each period, filled by `resolve`: the
     /// report names the organisations reached, protected like every count of persons.
-    public private(set) var peoplePerOrganisation: [String: [UInt64: Int]] = [:]
+    /// (4-byte counts, no copy into a `Dictionary`: at 1 GB there are 90,000 organisations per period.)
+    public private(set) var peoplePerOrganisation: [String: PrehashedMap<UInt32>] = [:]
     /// Distinct persons per scope (a cell, or a whole period after the cells) × type index (the
     /// last slot: any type); filled by `resolve`.
     private var distinct: [Int] = []
@@ -147,7 +148,7 @@ public struct ReachState: Sendable {
         var counts = [SourceCounts](repeating: SourceCounts(), count: places.count)
         var scopes: [Int] = []  // the current person's (scope × type) slots, repeated
         var organisationPairs: [(period: Int, organisation: UInt64)] = []  // the current person's, repeated
-        var perOrganisation = [PrehashedMap<Int>](repeating: PrehashedMap(), count: periodIndex.count)
+        var perOrganisation = [PrehashedMap<UInt32>](repeating: PrehashedMap(), count: periodIndex.count)
         var person: UInt64 = 0, entry = UInt32.max, firstType = 0, started = false
         let entryCells = entries.map(\.cell), periodBase = cells.count
         var cursor = try pending.sorted()
@@ -202,11 +203,7 @@ public struct ReachState: Sendable {
             }
         }
         for e in entries.indices { entries[e].listedCounts = Array(listed[e * typeCount..<(e + 1) * typeCount]) }
-        for (period, index) in periodIndex where perOrganisation[index].count > 0 {
-            var people: [UInt64: Int] = [:]
-            perOrganisation[index].forEach { people[$0] = $1 }
-            peoplePerOrganisation[period] = people
-        }
+        for (period, index) in periodIndex where perOrganisation[index].count > 0 { peoplePerOrganisation[period] = perOrganisation[index] }
         var bySource: [Int: SourceCounts] = [:]
         for (i, place) in places.enumerated() {
             bySource[place.source, default: SourceCounts()].added += counts[i].added
