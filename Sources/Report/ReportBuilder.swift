@@ -131,7 +131,7 @@ public struct ImpactReport {
     }
 
     /// The organisations reached, by name, where the period's organisation count is published; the
-    /// largest `organisationsShown` (a national run reaches thousands: a committee reads a page, not a directory).
+    /// `organisationsShown` largest named (a national run reaches thousands: a committee reads a page, not a directory).
     func organisations(_ period: String) -> [Block] {
         guard let reached = summary.organisationsReached[period], summary.row("organisations", period)?.status == .ok else { return [] }
         var blocks: [Block] = []
