@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libxml2 through pkg-config; only IngestXML imports it (see engineering notes on ICU).
@@ -28,9 +29,11 @@ let package = Package(
         // The pipeline file (YAML) with file:line:key errors.
         .target(name: "PipelineFile", dependencies: ["Records", .product(name: "Yams", package: "Yams")]),
         // Reading exports: byte-level CSV, encodings, dialects, field parsers, mapping to records.
-        .target(name: "Ingest", dependencies: ["Records", "PipelineFile", "IngestXML", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Ingest", dependencies: ["Records", "PipelineFile", "IngestXML", "IngestWorkbook", .product(name: "Crypto", package: "swift-crypto")]),
         // XML through libxml2 (streaming reader, hardened options).
-        .target(name: "IngestXML", dependencies: ["CLibXML2", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "IngestXML", dependencies: ["CLibXML2", "Records", .product(name: "Crypto", package: "swift-crypto")]),
+        // Workbooks (.xlsx, .xlsm, .ods): the ZIP package (the only ZIPFoundation user), its parts read by IngestXML.
+        .target(name: "IngestWorkbook", dependencies: ["Records", "IngestXML", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Exact statistics (t, Welch, Wilson, Wilcoxon signed-rank, Cronbach), checked against scipy.
         .target(name: "Statistics"),
         // Aggregates and indicators, small-cell protection.
@@ -41,7 +44,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["Records", "Ingest", "Indicators", .product(name: "GRDB", package: "GRDB.swift")]),
         // Orchestration of run / validate / preview / refresh.
         .target(name: "Pipeline", dependencies: [
-            "Records", "PipelineFile", "Ingest", "IngestXML", "Indicators", "Report", "Store",
+            "Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Indicators", "Report", "Store",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "impact", dependencies: [
@@ -49,7 +52,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ImpactTests", dependencies: [
-            "Records", "PipelineFile", "Ingest", "IngestXML", "Statistics", "Indicators", "Report", "Store", "Pipeline",
+            "Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Statistics", "Indicators", "Report", "Store", "Pipeline",
         ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -52,6 +52,10 @@ public struct ReachState: Sendable {
     /// Organisations of listed persons per cell, then per stakeholder-type index, sorted.
     /// Kept per cell, not per action: only distinct counts per cell are published.
     private(set) var organisationsByCell: [[[UInt64]]] = []
+    /// Distinct persons per organisation (folded-name key) in each period, filled by `resolve`: the
+    /// report names the organisations reached, protected like every count of persons.
+    /// (4-byte counts, no copy into a `Dictionary`: at 1 GB there are 90,000 organisations per period.)
+    public private(set) var peoplePerOrganisation: [String: PrehashedMap<UInt32>] = [:]
     /// Distinct persons per scope (a cell, or a whole period after the cells) × type index (the
     /// last slot: any type); filled by `resolve`.
     private var distinct: [Int] = []
@@ -143,6 +147,8 @@ public struct ReachState: Sendable {
         var listed = [Int](repeating: 0, count: entries.count * typeCount)  // entry × type
         var counts = [SourceCounts](repeating: SourceCounts(), count: places.count)
         var scopes: [Int] = []  // the current person's (scope × type) slots, repeated
+        var organisationPairs: [(period: Int, organisation: UInt64)] = []  // the current person's, repeated
+        var perOrganisation = [PrehashedMap<UInt32>](repeating: PrehashedMap(), count: periodIndex.count)
         var person: UInt64 = 0, entry = UInt32.max, firstType = 0, started = false
         let entryCells = entries.map(\.cell), periodBase = cells.count
         var cursor = try pending.sorted()
@@ -157,6 +163,14 @@ public struct ReachState: Sendable {
                     last = s
                 }
                 scopes.removeAll(keepingCapacity: true)
+                if !organisationPairs.isEmpty {
+                    // Most people come to one or two actions: sort only when there is something to de-duplicate.
+                    if organisationPairs.count > 1 { organisationPairs.sort { ($0.period, $0.organisation) < ($1.period, $1.organisation) } }
+                    for (i, pair) in organisationPairs.enumerated() where i == 0 || pair != organisationPairs[i - 1] {
+                        perOrganisation[pair.period][pair.organisation] = (perOrganisation[pair.period][pair.organisation] ?? 0) + 1
+                    }
+                    organisationPairs.removeAll(keepingCapacity: true)
+                }
             }
             guard let p = next else { break }
             if !started || p.person != person {
@@ -175,7 +189,10 @@ public struct ReachState: Sendable {
                 scopes.append(cell * slots + slots - 1)
                 scopes.append(periodScope * slots + type)
                 scopes.append(periodScope * slots + slots - 1)
-                if p.hasOrganisation { Self.insert(p.organisation, into: &organisationsByCell[cell], type: type) }
+                if p.hasOrganisation {
+                    Self.insert(p.organisation, into: &organisationsByCell[cell], type: type)
+                    organisationPairs.append((periods[cell], p.organisation))
+                }
                 counts[Int(p.place)].added += 1
                 if let added { added(resolved(p, listedAs: nil)) }
             } else if type == firstType {
@@ -186,6 +203,7 @@ public struct ReachState: Sendable {
             }
         }
         for e in entries.indices { entries[e].listedCounts = Array(listed[e * typeCount..<(e + 1) * typeCount]) }
+        for (period, index) in periodIndex where perOrganisation[index].count > 0 { peoplePerOrganisation[period] = perOrganisation[index] }
         var bySource: [Int: SourceCounts] = [:]
         for (i, place) in places.enumerated() {
             bySource[place.source, default: SourceCounts()].added += counts[i].added

@@ -37,6 +37,34 @@ final class ResolutionCache {
     }
 }
 
+/// Organisations as first written on a source's attendance sheets, by the key their names fold to,
+/// so the report can name the organisations reached (counts are kept per key, never per name).
+public final class OrganisationNames {
+    public private(set) var byKey: [UInt64: String] = [:]
+
+    public init() {}
+
+    /// Whether `key` has no name yet (one look-up per line).
+    func isNew(_ key: UInt64) -> Bool { byKey[key] == nil && byKey.count < Self.limit }
+
+    /// Names kept per source: a report shows 40, and 90,000 names of a 1 GB national export took
+    /// 14 MiB of peak memory (two attendance sources). An organisation met later is counted, not named.
+    static let limit = 20_000
+
+    /// Keeps `name` for `key`.
+    func add(_ key: UInt64, _ name: String) { byKey[key] = name }
+
+    /// Adds `other`'s names; where both name a key, the smaller spelling (by bytes) stays, so the name
+    /// shown never depends on the order the files were read in.
+    public static func merge(_ names: inout [UInt64: String], _ other: [UInt64: String]) {
+        guard !names.isEmpty else { names = other; return }  // shares the storage: no second copy
+        for (key, name) in other {
+            if let kept = names[key], kept.utf8.lexicographicallyPrecedes(name.utf8) || kept == name { continue }
+            names[key] = name
+        }
+    }
+}
+
 /// The names read in the inputs' name fields, as keyed hashes of their folded words: enough to mask
 /// them in quotes and messages (`isName`), nothing to read a name from.
 public final class NameSet {

@@ -1,3 +1,4 @@
+import IngestWorkbook
 import IngestXML
 import PipelineFile
 import Records
@@ -35,6 +36,8 @@ public struct SourceMapper {
     public let key: PseudonymKey
     /// Names read in name fields (keyed hashes of their folded words), for masking.
     public let names: NameSet
+    /// Organisations named on attendance sheets, for the report's list of organisations reached.
+    public let organisationNames = OrganisationNames()
 
     public init(source: SourceConfig, config: PipelineConfig, key: PseudonymKey) {
         self.source = source
@@ -63,7 +66,11 @@ public struct SourceMapper {
     /// about half of the ingest time).
     @discardableResult
     public func map(file: String, emit: (MappedRecord) throws -> Void) throws -> FileReading {
+        if source.format.isWorkbook { return try mapWorkbook(file: file, emit: emit) }
         if source.format != .csv { return try mapXML(file: file, emit: emit) }
+        // A ZIP is never read as CSV: a workbook given without a format (or as CSV) is read as one,
+        // and an OLE file (legacy .xls, encrypted workbook) is refused with what to do.
+        if FileSignature.of(path: file) != .other { return try mapWorkbook(file: file, emit: emit) }
         let csv: CSVFile
         do {
             csv = try CSVFile(path: file, delimiter: source.csv.delimiter,
@@ -115,27 +122,18 @@ public struct SourceMapper {
     /// The declared header row, or the first of the first records that holds every mapped column.
     /// Also returns the header's first field as raw bytes, to spot the header repeated cheaply.
     private func findHeader(_ csv: CSVFile, file: String) throws -> (ColumnBinding, [String], [UInt8]) {
-        var firstMissing: [String] = []
-        var firstHeader: [String] = []
-        for index in 1...Self.headerSearchLimit {
-            guard let row = try readRow(csv, file: file) else { break }
+        var search = HeaderSearch(source: source, config: config)
+        var position = 0
+        while let row = try readRow(csv, file: file) {
+            position += 1
             let fields = row.fields
-            if let declared = source.csv.headerRow, index < declared { continue }
-            let items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
-            let (binding, missing) = ColumnBinding.bind(header: fields, columns: source.columns, counts: source.counts, items: items)
-            if let binding { return (binding, fields.map(Fold.key), Array(row.rawField(0))) }
-            if index == 1 || source.csv.headerRow == index { firstMissing = missing; firstHeader = fields }
-            if source.csv.headerRow != nil { break }
+            switch search.offer(fields, position: position) {
+            case .next: continue
+            case .missing: throw search.failure(file: file)
+            case .header(let binding): return (binding, fields.map(Fold.key), Array(row.rawField(0)))
+            }
         }
-        throw SourceUnreadable(source: source.name, file: file,
-                               message: "no header row holds the mapped columns (missing \(firstMissing.joined(separator: ", "))); first row read: \(shownRow(firstHeader))")
-    }
-
-    /// The first fields of a row for a message: a field that is one of the source's column names is
-    /// quoted, any other masked (a file whose header line is missing starts with a person's data).
-    func shownRow(_ fields: [String]) -> String {
-        let names = Set(columnReferences.map { Fold.key($0.description) })
-        return PersonalData.maskRow(Array(fields.prefix(12)), keeping: { names.contains(Fold.key($0)) }).joined(separator: ", ")
+        throw search.failure(file: file)
     }
 
     func mapRow(_ row: CSVRow, binding: ColumnBinding, file: String, fellBack: inout Bool, path: String? = nil,
@@ -241,10 +239,12 @@ public struct SourceMapper {
                 ?? required("person", at: binding.person).map { key.hash(Fold.key($0)) }
             let type = vocabulary("stakeholder_type", config.stakeholderTypes, .unknownStakeholderType, at: binding.stakeholderType)
             guard rejects.isEmpty, let actionID, let person, let type else { return .rejected(rejects) }
-            return .attendance(AttendanceRecord(actionID: actionID, person: person,
-                                                stakeholderType: type,
-                                                organisation: organisation(at: binding.organisation),
-                                                location: location))
+            let organisation = organisation(at: binding.organisation)
+            if let organisation, let i = binding.organisation, organisationNames.isNew(organisation) {
+                organisationNames.add(organisation, row.trimmedField(i, fellBack: &fellBack))
+            }
+            return .attendance(AttendanceRecord(actionID: actionID, person: person, stakeholderType: type,
+                                                organisation: organisation, location: location))
         case .responses:
             return response()
         case .pathway:

@@ -35,29 +35,19 @@ extension SourceMapper {
             }
             switch source.format {
             case .spreadsheetml:
-                var binding: ColumnBinding?
-                var header: [String] = []
-                let table = SpreadsheetMLTable(worksheet: source.xml.worksheet)
+                var table = TableMapping(mapper: self, file: file)
+                var position = 0
+                let sheet = SpreadsheetMLTable(worksheet: source.xml.worksheet)
                 // libxml2 parses rows on a second core while this thread maps them (one thread did both:
                 // 40 MB of survey answers took 1.6 s of the 1 GB run).
                 try ParallelBatches.run(batchSize: 256, produce: { (out: (XMLRecord) -> Void) in
-                    try table.read(path: file) { out($0) }
+                    try sheet.read(path: file) { out($0) }
                 }) { record in
-                    if let binding {
-                        guard record.values.contains(where: { !$0.trimmedWhitespace.isEmpty }) else { return }
-                        try emit(mapRow(CSVRow(fields: record.values, line: record.line), binding: binding, file: file,
-                                        fellBack: &fellBack, path: record.path))
-                    } else {
-                        // The first row that holds every mapped column is the header.
-                        let (found, _) = ColumnBinding.bind(header: record.values, columns: source.columns, counts: source.counts, items: items)
-                        binding = found
-                        header = record.values
-                    }
+                    position += 1
+                    try table.map(CSVRow(bytes: record.bytes, bounds: Self.bounds(record.ends)[...], line: record.line), position: position,
+                                  path: record.path, emit: emit)
                 }
-                if binding == nil {
-                    throw SourceUnreadable(source: source.name, file: file,
-                                           message: "no header row holds the mapped columns; first row read: \(shownRow(header))")
-                }
+                try table.finish()
             case .xml, .odk:
                 // Columns are XPaths (partner XML) or group paths (ODK): the row holds them in order.
                 let refs = columnReferences
@@ -88,13 +78,32 @@ extension SourceMapper {
                         try emit(.duplicate(RecordLocation(source: source.name, line: record.line, path: record.path)))
                     })
                 }
-            case .csv:
+            case .csv, .xlsx, .ods:
                 break
             }
         } catch let error as XMLReadError {
             throw SourceUnreadable(source: source.name, file: file, message: "\(error.line):\(error.column): \(error.message)")
         }
-        return FileReading(encoding: "xml", delimiter: "", encodingFallbacks: 0,
+        return FileReading(encoding: Self.declaredEncoding(file), delimiter: "", encodingFallbacks: 0,
                            digest: readDigest)
+    }
+
+    /// Start and end of each value, from the values' end offsets.
+    static func bounds(_ ends: [Int]) -> [Int] {
+        var bounds: [Int] = []
+        bounds.reserveCapacity(2 * ends.count)
+        var start = 0
+        for end in ends {
+            bounds.append(start)
+            bounds.append(end)
+            start = end
+        }
+        return bounds
+    }
+
+    /// The encoding an XML file declares (`<?xml … encoding="ISO-8859-1"?>`), lower-cased like the CSV
+    /// ones; UTF-8 when it declares none.
+    public static func declaredEncoding(_ file: String) -> String {
+        ((try? XMLSniffer.sniff(path: file))?.declaredEncoding ?? "UTF-8").lowercased()
     }
 }

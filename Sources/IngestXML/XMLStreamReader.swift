@@ -4,12 +4,20 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+/// Bytes libxml2 pulls through `xmlReaderForIO`: a file, or a part of a workbook being unzipped.
+public protocol XMLInput: AnyObject {
+    /// Copies up to `count` bytes into `buffer`: how many, 0 at the end, -1 on an error (see `failure`).
+    func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int32
+    /// Why the last read failed, when the input knows better than libxml2's "I/O error".
+    var failure: (any Error)? { get }
+}
+
 /// The file libxml2 reads through callbacks: read(2) in blocks of 1 MiB served from memory (libxml2
 /// asks for 4 KB at a time), except that white space before the document's first byte is dropped
 /// (some exporters write tabs before `<?xml`, which libxml2 rejects; PhpSpreadsheet issue 2157).
 /// Line numbers then count from the first non-blank line. Every block read is hashed, so a file
 /// parsed to its end needs no second read for the manifest.
-final class XMLFileInput {
+final class XMLFileInput: XMLInput {
     let fd: Int32
     var atStart = true
     let hasher = ReadHasher()
@@ -22,6 +30,8 @@ final class XMLFileInput {
     }
 
     deinit { close(fd) }
+
+    var failure: (any Error)? { nil }
 
     /// Copies up to `count` bytes into libxml2's buffer: 0 at the end, -1 on a read error.
     func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int32 {
@@ -70,10 +80,16 @@ final class XMLFileInput {
 
 private let readInput: xmlInputReadCallback = { context, buffer, length in
     guard let context, let buffer else { return -1 }
-    return Unmanaged<XMLFileInput>.fromOpaque(context).takeUnretainedValue().read(into: buffer, count: Int(length))
+    return Unmanaged<XMLInputBox>.fromOpaque(context).takeUnretainedValue().input.read(into: buffer, count: Int(length))
 }
 
 private let closeInput: xmlInputCloseCallback = { _ in 0 }
+
+/// A class reference to an input, for libxml2's context pointer.
+final class XMLInputBox {
+    let input: any XMLInput
+    init(_ input: any XMLInput) { self.input = input }
+}
 
 /// Errors libxml2 reported through the structured handler, collected per reader.
 final class XMLErrorLog {
@@ -95,19 +111,26 @@ private let collectError: xmlStructuredErrorFunc = { context, error in
 /// on (no `XML_PARSE_HUGE`), and any declared entity or entity reference refused outright.
 final class XMLStreamReader {
     let path: String
-    private let reader: OpaquePointer
+    let reader: OpaquePointer
     private let errors = XMLErrorLog()
-    private let input: XMLFileInput
+    private let box: XMLInputBox
     /// Deepest element accepted (libxml2's own limit is 256 without HUGE).
     static let maximumDepth = 128
 
-    init(path: String) throws {
-        self.path = path
-        guard let input = XMLFileInput(path: path),
-              let reader = xmlReaderForIO(readInput, closeInput, Unmanaged.passUnretained(input).toOpaque(), path, nil, hardenedXMLOptions) else {
+    convenience init(path: String) throws {
+        guard let input = XMLFileInput(path: path) else {
             throw XMLReadError(file: path, line: 0, column: 0, message: "cannot open the file")
         }
-        self.input = input
+        try self.init(input: input, name: path)
+    }
+
+    /// A reader over any input; `name` is the file (or `book.xlsx:xl/workbook.xml`) errors name.
+    init(input: any XMLInput, name: String) throws {
+        path = name
+        box = XMLInputBox(input)
+        guard let reader = xmlReaderForIO(readInput, closeInput, Unmanaged.passUnretained(box).toOpaque(), name, nil, hardenedXMLOptions) else {
+            throw XMLReadError(file: name, line: 0, column: 0, message: "cannot open the file")
+        }
         self.reader = reader
         xmlTextReaderSetStructuredErrorHandler(reader, collectError, Unmanaged.passUnretained(errors).toOpaque())
     }
@@ -115,7 +138,7 @@ final class XMLStreamReader {
     deinit { xmlFreeTextReader(reader) }
 
     /// SHA-256 and size of the file, when the parse read it to its end.
-    var digest: ReadDigest? { input.hasher.digest }
+    var digest: ReadDigest? { (box.input as? XMLFileInput)?.hasher.digest }
 
     /// Moves to the next node; false at the end. Throws on malformed or hostile input.
     func read() throws -> Bool { try advance(xmlTextReaderRead(reader)) }
@@ -128,6 +151,8 @@ final class XMLStreamReader {
             try checkNode()
             return true
         }
+        // The input's own reason (a damaged ZIP entry, a size limit) beats libxml2's "I/O error".
+        if let failure = box.input.failure { throw failure }
         if status == 0 { return false }
         throw error(default: "malformed XML")
     }

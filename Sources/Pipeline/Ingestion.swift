@@ -20,6 +20,8 @@ struct Ingestion {
     private(set) var names = Set<UInt64>()
     /// The programme secret the pseudonyms are made with.
     let key: PseudonymKey
+    /// Organisations named on attendance sheets, by folded-name key.
+    private(set) var organisationNames: [UInt64: String] = [:]
     /// What became of every source's records, by index in the pipeline file.
     private var tallies: [SourceTally]
     let rejects: RejectLog
@@ -57,7 +59,7 @@ struct Ingestion {
                                            records: tallies[sourceIndex].read - readBefore,
                                            format: source.format.rawValue))
             }
-            var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: source.files.count)
+            var summary = SourceSummary(name: source.name, kind: source.kind, files: source.files.count)
             let mapper = SourceMapper(source: source, config: config, key: key)
             // ODK: one pass over every file, so resubmissions across files are recognised.
             let batches = source.format == .odk ? [source.files] : source.files.map { [$0] }
@@ -88,7 +90,7 @@ struct Ingestion {
                 do {
                     if source.format == .odk {
                         try mapper.mapInstances(files: batch, emit: emit)
-                        try record("xml", "")
+                        try record(SourceMapper.declaredEncoding(file), "")
                     } else {
                         let reading = try mapper.map(file: file, emit: emit)
                         tallies[sourceIndex].encodingFallbacks += reading.encodingFallbacks
@@ -102,9 +104,11 @@ struct Ingestion {
                                           field: "", value: "", reason: .unreadableSource, message: error.message))
                     try record("", "")
                 }
-                try state?.finish(file: stateFile, names: mapper.names.words, info: infos[source.name]?.last)
+                try state?.finish(file: stateFile, names: mapper.names.words, organisations: mapper.organisationNames.byKey,
+                                  info: infos[source.name]?.last)
             }
             names.formUnion(mapper.names.words)
+            OrganisationNames.merge(&organisationNames, mapper.organisationNames.byKey)
             summaries[source.name] = summary
         }
         try resolveAttendance()
@@ -124,7 +128,7 @@ struct Ingestion {
         for source in ordered {
             let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
             let mine = stores.map { store, files in (store, files.filter { $0.source == source.name }) }
-            var summary = SourceSummary(name: source.name, kind: source.kind.rawValue, files: mine.reduce(0) { $0 + $1.1.count })
+            var summary = SourceSummary(name: source.name, kind: source.kind, files: mine.reduce(0) { $0 + $1.1.count })
             progress("replaying \(source.name) from the store")
             for (store, files) in mine {
                 for file in files {
@@ -141,6 +145,7 @@ struct Ingestion {
                     try store.replay(fileID: file.id) { try accept($0, source: sourceIndex) }
                 }
                 names.formUnion(try store.names(fileIDs: files.map(\.id)))
+                OrganisationNames.merge(&organisationNames, try store.organisationNames(fileIDs: files.map(\.id)))
             }
             summaries[source.name] = summary
         }

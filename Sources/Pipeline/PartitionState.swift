@@ -28,10 +28,10 @@ final class StateSink {
         if let file { unreadable[file] = message }
     }
 
-    func finish(file: Int64?, names: Set<UInt64>, info: InputFileInfo?) throws {
+    func finish(file: Int64?, names: Set<UInt64>, organisations: [UInt64: String], info: InputFileInfo?) throws {
         guard let file else { return }
         try tx.finishFile(file, unreadable: unreadable[file], encoding: info?.encoding ?? "", delimiter: info?.delimiter ?? "",
-                          fallbacks: 0, counts: counts[file] ?? FileCounts(), names: names, keepReplaced: false)
+                          fallbacks: 0, counts: counts[file] ?? FileCounts(), names: names, organisations: organisations, keepReplaced: false)
     }
 }
 

@@ -241,7 +241,7 @@ struct SourceIngest {
         var counts = FileCounts()
         var seq = 0
         var unreadable: String?
-        var encoding = "xml", delimiter = "", fallbacks = 0
+        var encoding = SourceMapper.declaredEncoding(first.file), delimiter = "", fallbacks = 0
         func offer(_ record: MappedRecord) throws {
             seq += 1
             let outcome = try tx.upsert(record, source: source.name, fileID: fileID, seq: seq) { config.periods.label(for: $0) }
@@ -261,7 +261,7 @@ struct SourceIngest {
         }
         // A file read again keeps the corrections it brought when it arrived.
         try tx.finishFile(fileID, unreadable: unreadable, encoding: encoding, delimiter: delimiter, fallbacks: fallbacks,
-                          counts: counts, names: mapper.names.words, keepReplaced: keepArrival)
+                          counts: counts, names: mapper.names.words, organisations: mapper.organisationNames.byKey, keepReplaced: keepArrival)
         return (fileID, counts)
     }
 }

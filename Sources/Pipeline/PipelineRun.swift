@@ -120,6 +120,7 @@ enum RunOutputs {
         // Each aggregate is released as soon as its rows exist, so what follows reuses its memory.
         var raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
         let countOnlyActions = ingestion.reach.countOnlyActions
+        let peoplePerOrganisation = ingestion.reach.peoplePerOrganisation
         ingestion.releaseReach()
         let perception = ingestion.perception.aggregate()
         let themes = ThemeIndicators.compute(ingestion.perception.keptResponsesWithComments,
@@ -135,13 +136,15 @@ enum RunOutputs {
         let protected = SmallCellProtection.protect(allRows, k: config.privacyK, hide: smallUnpaired)
         let rows = (protected + TargetRows.compute(config.targets, rows: protected)).sortedByKey()
         let language = options.language ?? config.language
+        let english = language == "en"
         let labels = Labels(language: language, territories: config.territories, stakeholders: config.stakeholderTypes,
                             actionTypes: config.actionTypes, questionnaire: config.questionnaire)
         // Everything quoted from the inputs goes out through the one masking rule, in the report's language.
         let (names, key) = (ingestion.names, ingestion.key)
         let render = { (text: String) in PersonalData.render(text, labels: labels.masks, isName: { names.contains(key.hash($0)) }) }
         var summary = RunSummary(
-            title: config.title, programme: config.programme, periodScheme: config.periods, privacyK: config.privacyK,
+            title: english ? config.titleEN ?? config.title : config.title,
+            programme: english ? config.programmeEN ?? config.programme : config.programme, periodScheme: config.periods, privacyK: config.privacyK,
             maxRejectRate: config.maxRejectRate, toolVersion: ImpactVersion.current,
             pipelinePath: (pipeline.path as NSString).lastPathComponent, pipelineSHA256: pipeline.sha256,
             inputs: ingestion.inputs, sources: ingestion.sources.map { source in
@@ -161,6 +164,14 @@ enum RunOutputs {
         summary.firstDate = ingestion.dateRange.first
         summary.lastDate = ingestion.dateRange.last
         summary.linkWindowDays = config.hiring.linkWindowDays
+        // Organisations are named as written, but an e-mail or phone typed into the column is masked
+        // (the store keeps their names so masked: the same names, whether read now or replayed).
+        let organisationNames = ingestion.organisationNames.mapValues {
+            PersonalData.render(PersonalData.maskContacts($0), labels: labels.masks, isName: { _ in false })
+        }
+        summary.organisationsReached = peoplePerOrganisation.mapValues {
+            OrganisationsReached.protect($0, names: organisationNames, k: config.privacyK)
+        }
         let exitCode: Int32 = summary.hasDataProblems ? 1 : 0
         timings.append(StageTiming(stage: "indicators", source: nil, seconds: (ContinuousClock.now - clock).seconds, records: rows.count))
         clock = ContinuousClock.now
@@ -175,32 +186,30 @@ enum RunOutputs {
             ("indicators.csv", IndicatorsCSV.render(rows)),
             ("indicators-excel.csv", ExcelCSV.render(rows, labels: labels)),
         ]
-        var charts: [String: String] = [:]
+        var charts: [String: ChartFile] = [:]
+        func add(_ chart: SVGChart?, key: String, name: String) {
+            guard let chart else { return }
+            charts[key] = ChartFile(file: name, chart: chart)
+            files.append((name, chart.svg()))
+        }
         let types = config.stakeholderTypes.ids.filter { type in rows.contains { $0.stakeholderType == type } }
         for period in summary.periods {
-            if let svg = ReachChart.svg(summary: summary, period: period, labels: labels, types: types) {
-                let name = "reach-\(period).svg"
-                charts[period] = name
-                files.append((name, svg))
-            }
+            add(ReachChart.chart(summary: summary, period: period, labels: labels, types: types), key: period, name: "reach-\(period).svg")
         }
         for period in summary.periods {
             for type in config.stakeholderTypes.ids {
                 for prefix in ["perception", "retro_perception"] {
-                    guard let svg = ShiftChart.svg(summary: summary, period: period, type: type, prefix: prefix, labels: labels) else { continue }
-                    let name = "\(prefix == "perception" ? "shift" : "perceived-shift")-\(type)-\(period).svg"
-                    charts["\(period)/\(type)/\(prefix)"] = name
-                    files.append((name, svg))
+                    add(ShiftChart.chart(summary: summary, period: period, type: type, prefix: prefix, labels: labels), key: "\(period)/\(type)/\(prefix)",
+                        name: "\(prefix == "perception" ? "shift" : "perceived-shift")-\(type)-\(period).svg")
                 }
             }
         }
         for period in summary.periods {
-            if let svg = FunnelChart.svg(summary: summary, period: period, labels: labels) {
-                charts["\(period)/funnel"] = "funnel-\(period).svg"
-                files.append(("funnel-\(period).svg", svg))
-            }
+            add(FunnelChart.chart(summary: summary, period: period, labels: labels), key: "\(period)/funnel", name: "funnel-\(period).svg")
         }
-        files.append(("report.md", MarkdownReport(summary: summary, labels: labels, charts: charts).render()))
+        let report = ImpactReport(summary: summary, labels: labels, charts: charts).rendered()
+        files.append(("report.md", report.markdown))
+        files.append(("report.html", report.html))
         let written = files.map(\.0) + ["rejects.csv", "manifest.json"]
         var hashes: [String: String] = [:]
         for (name, text) in files {

@@ -1,11 +1,17 @@
 import Foundation
 import Ingest
+import IngestWorkbook
 import IngestXML
 
 /// `impact preview FILE`: how a file is read (encoding, dialect, header, first records).
 public enum Preview {
-    /// A human-readable description; `rows` records are shown after the header.
-    public static func text(path: String, rows: Int = 5) throws -> String {
+    /// Rows looked at to find a sheet's header.
+    static let headerSearch = 50
+
+    /// A human-readable description; `rows` records are shown after the header; `sheet` (a name or a
+    /// 1-based position) chooses a workbook's sheet.
+    public static func text(path: String, rows: Int = 5, sheet: String? = nil) throws -> String {
+        if FileSignature.of(path: path) != .other { return try WorkbookPreview.text(path: path, sheet: sheet, rows: rows) }
         if looksLikeXML(path) {
             let sniff = try XMLSniffer.sniff(path: path)
             let record = sniff.kind == .partner ? try XMLPreview.likelyRecordPath(path: path) : nil
@@ -53,7 +59,8 @@ public enum Preview {
     }
 
     /// Every record (header included) as a JSON array of arrays of strings, streamed to `write`.
-    public static func json(path: String, write: (String) -> Void) throws {
+    public static func json(path: String, sheet: String? = nil, write: (String) -> Void) throws {
+        if FileSignature.of(path: path) != .other { return try WorkbookPreview.json(path: path, sheet: sheet, write: write) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         if looksLikeXML(path) {

@@ -1,13 +1,5 @@
 import Records
 
-/// What a source holds once mapped.
-public enum SourceKind: String, CaseIterable, Sendable {
-    case actions
-    case attendance
-    case responses
-    case pathway
-}
-
 /// The free-text theme lexicon (obstacles and levers cited in comments).
 public struct ThemeLexicon: Sendable, Equatable {
     public struct Theme: Sendable, Equatable {
@@ -60,6 +52,19 @@ public enum SourceFormat: String, CaseIterable, Sendable {
     case spreadsheetml
     /// ODK / KoboToolbox submission instances (a folder, or files of instances).
     case odk
+    /// An Office Open XML workbook (`.xlsx`, `.xlsm`): one sheet read as a table.
+    case xlsx
+    /// An OpenDocument spreadsheet (`.ods`): one sheet read as a table.
+    case ods
+
+    /// Whether the source is a workbook (the package's entries say which kind; `sheet` chooses the sheet).
+    public var isWorkbook: Bool { self == .xlsx || self == .ods }
+}
+
+/// A workbook's sheet: by its name, or by its 1-based position among the worksheets.
+public enum SheetChoice: Equatable, Sendable {
+    case name(String)
+    case position(Int)
 }
 
 /// XML options of a source.
@@ -115,6 +120,10 @@ public struct SourceConfig: Sendable {
     public let files: [String]
     public let csv: CSVOptions
     public let xml: XMLOptions
+    /// Workbooks: the sheet to read (nil: the first).
+    public var sheet: SheetChoice? = nil
+    /// Whether `format` was written in the pipeline file (else a ZIP or OLE file is recognised by its bytes).
+    public var formatGiven = true
     /// Canonical field → column.
     public let columns: [String: ColumnRef]
     /// Stakeholder type → column holding a declared participant count (actions without lists).
@@ -137,6 +146,9 @@ public struct PipelineConfig: Sendable {
     public let baseDirectory: String
     public let title: String
     public let programme: String
+    /// The English report's title and programme (`title_en`, `programme_en`); nil: the French ones.
+    public var titleEN: String?
+    public var programmeEN: String?
     public let periods: PeriodScheme
     /// Smallest number of persons a published figure may rest on (never below 3).
     public let privacyK: Int

@@ -4,7 +4,7 @@ import Yams
 
 /// Reads and checks a pipeline file; every mistake is a `PipelineFileError` with file:line:key.
 public enum PipelineLoader {
-    static let topKeys = ["version", "title", "programme", "periods", "privacy", "quality", "outputs",
+    static let topKeys = ["version", "title", "title_en", "programme", "programme_en", "periods", "privacy", "quality", "outputs",
                           "vocabularies", "questionnaire", "hiring", "targets", "themes", "sources"]
 
     /// Loads `path`; relative paths inside resolve against the file's folder.
@@ -33,6 +33,7 @@ public enum PipelineLoader {
         let doc = YAMLNode(node: root, path: "", file: file, fallbackLine: 1)
         var title = "Rapport d'impact"
         var programme = ""
+        var titleEN: String?, programmeEN: String?
         var periods = PeriodScheme.calendarYear
         var k = 5
         var maxRejectRate = 0.05
@@ -63,6 +64,8 @@ public enum PipelineLoader {
                 _ = try value.int(in: 1...1)
             case "title": title = try value.nonEmptyString()
             case "programme": programme = try value.nonEmptyString()
+            case "title_en": titleEN = try value.nonEmptyString()
+            case "programme_en": programmeEN = try value.nonEmptyString()
             case "periods": periods = try parsePeriods(value)
             case "privacy":
                 for (pk, _, pv) in try value.mapping(allowed: ["k", "key_file", "key_env"]) {
@@ -187,6 +190,8 @@ public enum PipelineLoader {
                               referrerTypes: referrerTypes, hiring: hiring, targets: targets, themes: themes, sources: sources)
         config.storePath = storePath
         (config.keyFile, config.keyEnv, config.keyLine) = (keyFile, keyEnv, keyLine)
+        config.titleEN = titleEN ?? (title == "Rapport d'impact" ? "Impact report" : nil)
+        config.programmeEN = programmeEN
         return config
     }
 

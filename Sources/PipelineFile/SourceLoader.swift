@@ -8,12 +8,15 @@ extension PipelineLoader {
                              "hires", "retained_6m", "hires_sustainable", "hires_sustainable_share", "hires_after_action",
                              "conversion_referral_to_hire"]
 
-    static let sourceKeys = ["name", "kind", "format", "path", "glob", "csv", "xml", "columns", "counts", "wave", "stakeholder_type", "items"]
+    static let sourceKeys = ["name", "kind", "format", "path", "glob", "csv", "xml", "sheet", "columns", "counts", "wave", "stakeholder_type", "items"]
 
     static func parseSource(_ node: YAMLNode, base: String, stakeholders: Vocabulary, questionnaire: Questionnaire) throws -> SourceConfig {
         var name: String?
         var kind: SourceKind?
         var format = SourceFormat.csv
+        var formatGiven = false
+        var sheet: SheetChoice?
+        var sheetNode: YAMLNode?
         var files: [String]?
         var csv = CSVOptions()
         var xml = XMLOptions()
@@ -29,7 +32,19 @@ extension PipelineLoader {
             switch key {
             case "name": name = try value.nonEmptyString()
             case "kind": kind = SourceKind(rawValue: try value.oneOf(SourceKind.allCases.map(\.rawValue)))
-            case "format": format = SourceFormat(rawValue: try value.oneOf(SourceFormat.allCases.map(\.rawValue))) ?? .csv
+            case "format":
+                let name = try value.oneOf(SourceFormat.allCases.map(\.rawValue) + ["xlsm"])
+                format = name == "xlsm" ? .xlsx : SourceFormat(rawValue: name) ?? .csv
+                formatGiven = true
+            case "sheet":
+                sheetNode = value
+                guard case .scalar(let s) = value.node else { throw value.error("expected a sheet name, or its position (1 for the first)") }
+                if s.style == .plain, let position = Int(s.string) {
+                    guard position >= 1 else { throw value.error("sheet positions start at 1") }
+                    sheet = .position(position)
+                } else {
+                    sheet = .name(try value.nonEmptyString())
+                }
             case "path":
                 guard files == nil else { throw value.error("give either path or glob, not both") }
                 let resolved = resolve(try value.nonEmptyString(), base: base)
@@ -100,6 +115,9 @@ extension PipelineLoader {
         if !missing.isEmpty { throw columnsNode.error("missing required field(s): \(missing.joined(separator: ", "))") }
         if kind != .actions, !counts.isEmpty { throw node.error("'counts' only applies to actions sources") }
         if pathIsFolder && format != .odk { throw node.error("a folder as 'path' only applies to format: odk") }
+        if let sheetNode, formatGiven, !format.isWorkbook {
+            throw sheetNode.error("'sheet' applies to workbooks (format: xlsx or ods, or no format); for SpreadsheetML 2003 use xml.worksheet")
+        }
         if format == .xml && xml.record == nil {
             throw (xmlNode ?? node).error("format xml needs xml.record: the path of the record elements, like /Export/Session/Participant")
         }
@@ -140,8 +158,11 @@ extension PipelineLoader {
         } else if waveNode != nil || fixedType != nil || itemsNode != nil {
             throw node.error("'wave', 'stakeholder_type' and 'items' only apply to responses sources")
         }
-        return SourceConfig(name: name, kind: kind, format: format, files: files, csv: csv, xml: xml, columns: columns,
-                            counts: counts, wave: wave, fixedStakeholderType: fixedType, items: items, line: node.line)
+        var source = SourceConfig(name: name, kind: kind, format: format, files: files, csv: csv, xml: xml, columns: columns,
+                                  counts: counts, wave: wave, fixedStakeholderType: fixedType, items: items, line: node.line)
+        source.sheet = sheet
+        source.formatGiven = formatGiven
+        return source
     }
 
     static func columnRef(_ node: YAMLNode) throws -> ColumnRef {

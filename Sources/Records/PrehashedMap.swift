@@ -43,12 +43,22 @@ public struct PrehashedMap<Value> {
         }
     }
 
-    @usableFromInline
+    /// Inlinable like the subscript: unspecialised, re-inserting every entry went through generic
+    /// metadata look-ups (148 M instructions of a 10 MB run, 2.4 %).
+    @inlinable
     mutating func grow() {
         let old = slots
         slots = Array(repeating: nil, count: old.count * 2)
         stored = 0
         for case let (key, value)? in old { self[key] = value }
+    }
+}
+
+extension PrehashedMap {
+    /// Every key and value, in slot order (not sorted).
+    @inlinable
+    public func forEach(_ body: (UInt64, Value) throws -> Void) rethrows {
+        for case let (key, value)? in slots { try body(key, value) }
     }
 }
 

@@ -15,9 +15,11 @@ public struct RecordLocation: Hashable, Sendable, CustomStringConvertible {
         self.index = index
     }
 
-    /// The `record` column of rejects.csv: `line 12`, or `/Export/Seance/Participant[3] (line 12)`.
+    /// The `record` column of rejects.csv: `line 12`, `/Export/Seance/Participant[3] (line 12)`, or
+    /// for a workbook (path `sheet "Name"`, line the sheet's row number) `sheet "Name", row 12`.
     public var recordLabel: String {
         guard let path else { return "line \(line)" }
+        if path.hasPrefix("sheet \""), index == nil { return "\(path), row \(line)" }
         let element = index.map { "\(path)[\($0)]" } ?? path
         return line > 0 ? "\(element) (line \(line))" : element
     }

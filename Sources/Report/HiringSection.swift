@@ -4,7 +4,7 @@ import Indicators
 struct HiringSection {
     let summary: RunSummary
     let labels: Labels
-    let charts: [String: String]
+    let charts: [String: ChartFile]
     static let type = HiringIndicators.stakeholderType
     static let steps = ["referrals", "interviews", "immersions", "hires", "retained_6m"]
 
@@ -18,77 +18,72 @@ struct HiringSection {
         return r.value.map { labels.number($0) } ?? "—"
     }
 
-    func render() -> [String] {
+    func render() -> [Block] {
         let periods = summary.periods.filter { row("referrals", $0) != nil || row("hires", $0) != nil }
         guard !periods.isEmpty else { return [] }
-        var lines = ["## \(labels[.hiring])", ""]
+        var blocks: [Block] = [.heading(2, [.text(labels[.hiring])])]
         for period in periods {
-            if summary.periods.count > 1 { lines += ["### \(labels[.period]) \(period)", ""] }
-            lines += [labels.format(.hiringLead, period, cell(row("referrals", period)), cell(row("hires", period))), ""]
+            if summary.periods.count > 1 { blocks.append(.heading(3, [.text("\(labels[.period]) \(period)")])) }
+            blocks.append(.paragraph(labels.rich(.hiringLead, period, cell(row("referrals", period)), cell(row("hires", period)))))
             let territories = Set(summary.rows.filter { $0.period == period && $0.indicator == "referrals" }.map(\.territory))
                 .subtracting([rollUp]).sorted() + [rollUp]
             let header = territories.map { $0 == rollUp ? labels[.colTotal] : labels.territory($0) }
-            lines += MarkdownTable.render(header: [labels[.colStep]] + header, rows: Self.steps.map { step in
+            blocks.append(.table(Table(header: [labels[.colStep]] + header, rows: Self.steps.map { step in
                 [labels.indicator(step)] + territories.map { cell(row(step, period, $0)) }
-            }, numericFrom: 1) + [""]
-            if let chart = charts["\(period)/funnel"] { lines += ["![\(labels[.chartFunnelTitle])](\(chart))", ""] }
-            var facts: [String] = []
+            }, numericFrom: 1)))
+            if let chart = charts["\(period)/funnel"] { blocks.append(.figure(Figure(alt: labels[.chartFunnelTitle], chart))) }
+            var facts: [Rich] = []
             if let c = row("conversion_referral_to_hire", period), c.status == .ok, let v = c.value, let lo = c.ciLow, let hi = c.ciHigh {
-                facts.append(labels.format(.conversionSentence, labels.percent(v), labels.percent(lo), labels.percent(hi), labels.number(c.count)))
+                facts.append(labels.rich(.conversionSentence, labels.percent(v), labels.percent(lo), labels.percent(hi), labels.number(c.count)))
             }
             if let d = row("days_to_hire_median", period), d.status == .ok, let v = d.value {
-                facts.append(labels.format(.delaySentence, labels.number(v, decimals: v == v.rounded() ? 0 : 1), labels.number(d.count)))
+                facts.append(labels.rich(.delaySentence, labels.number(v, decimals: v == v.rounded() ? 0 : 1), labels.number(d.count)))
             }
             let rule = labels[summary.durableStrict ? .durableRuleMore : .durableRuleAtLeast]
             if let share = row("hires_sustainable_share", period), share.status == .ok, let v = share.value, let lo = share.ciLow, let hi = share.ciHigh {
-                facts.append(labels.format(.durableSentence, rule, cell(row("hires_sustainable", period)), labels.number(share.count),
+                facts.append(labels.rich(.durableSentence, rule, cell(row("hires_sustainable", period)), labels.number(share.count),
                                            labels.percent(v), labels.percent(lo), labels.percent(hi)))
             }
             if let unknown = row("hires_unknown_length", period), (unknown.value ?? 1) > 0 {
-                // A hidden count is not bounded in words either ("fewer than k" is false for a complementary cell).
-                facts.append(unknown.status == .suppressed ? labels[.unknownLengthHidden]
-                             : labels.format(.unknownLengthSentence, cell(unknown).capitalizedFirst))
+                facts.append(unknown.status == .suppressed ? labels.rich(.unknownLengthHidden, String(summary.privacyK))
+                                                           : labels.rich(.unknownLengthSentence, cell(unknown)))
             }
             if let linked = row("hires_after_action", period), let hires = row("hires", period) {
-                facts.append(labels.format(.afterActionSentence, cell(linked), cell(hires), String(summary.linkWindowDays)))
+                facts.append(labels.rich(.afterActionSentence, cell(linked), cell(hires), String(summary.linkWindowDays)))
             }
-            lines += facts.map { "- " + $0 } + [""]
+            blocks.append(.list(facts))
             for (dimension, title, column) in [("contract_type", LabelKey.hiringByContract, LabelKey.colContract),
                                                ("referrer_type", .hiringByReferrer, .colReferrer)] {
                 let categories = Set(summary.rows.filter { $0.period == period && $0.indicator == "hires" && $0.dimension == dimension }.map(\.category)).sorted {
                     ($0 == "unknown" ? 1 : 0, labels.category(dimension, $0)) < ($1 == "unknown" ? 1 : 0, labels.category(dimension, $1))
                 }
                 guard !categories.isEmpty else { continue }
-                lines += ["**\(labels[title])**", ""]
-                lines += MarkdownTable.render(header: [labels[column]] + header, rows: categories.map { category in
+                blocks.append(.table(Table(title: labels[title], header: [labels[column]] + header, rows: categories.map { category in
                     [labels.category(dimension, category)] + territories.map { t in
                         cell(row("hires", period, t, dimension: dimension, category: category) ?? zeroRow)
                     }
-                }, numericFrom: 1) + [""]
+                }, numericFrom: 1)))
             }
         }
-        if summary.rows.contains(where: { $0.stakeholderType == Self.type && $0.status == .suppressed }) {
-            lines += [labels.format(.suppressedNote, String(summary.privacyK)), ""]
-        }
-        return lines
+        if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
+        return blocks
     }
 
     /// A category absent from a territory is a published zero.
     var zeroRow: IndicatorRow { IndicatorRow(indicator: "hires", period: "", territory: "", stakeholderType: "", value: 0, n: 0) }
 
     /// Key figure for the synthesis.
-    func keyFigure(_ period: String) -> String? {
+    func keyFigure(_ period: String) -> Rich? {
         guard let hires = row("hires", period), hires.status == .ok, (hires.value ?? 0) > 0 else { return nil }
         let share = row("hires_sustainable_share", period)
         let shareText = share?.status == .ok ? share?.value.map(labels.percent) ?? "—" : labels[.suppressedMark]
-        return labels.format(.keyHires, cell(hires), cell(row("hires_sustainable", period)), shareText, cell(row("hires_after_action", period)))
+        return labels.rich(.keyHires, cell(hires), cell(row("hires_sustainable", period)), shareText, cell(row("hires_after_action", period)))
     }
 
     /// The targets table (design §5 "Targets").
-    func targets() -> [String] {
+    func targets() -> [Block] {
         let targetRows = summary.rows.filter { $0.dimension == "target" && $0.category == "target" }
         guard !targetRows.isEmpty else { return [] }
-        var lines = ["## \(labels[.targets])", "", labels[.targetsLead], ""]
         let rows = targetRows.map { t -> [String] in
             let actual = summary.row(t.indicator, t.period, t.territory, t.stakeholderType)
             let attainment = summary.row(t.indicator, t.period, t.territory, t.stakeholderType, dimension: "target", category: "attainment")
@@ -102,13 +97,15 @@ struct HiringSection {
         let header = [labels[.colIndicator].capitalizedFirst, labels[.colTerritory], labels[.colStakeholder].capitalizedFirst]
             + (summary.periods.count > 1 ? [labels[.colPeriod].capitalizedFirst] : [])
             + [labels[.colTarget], labels[.colActual], labels[.colAttainment]]
-        lines += MarkdownTable.render(header: header, rows: rows, numericFrom: header.count - 3) + [""]
-        return lines
+        var blocks: [Block] = [.heading(2, [.text(labels[.targets])]), .paragraph(labels.rich(.targetsLead)),
+                               .table(Table(header: header, rows: rows, numericFrom: header.count - 3))]
+        if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
+        return blocks
     }
 
-    func targetsKeyFigure() -> String? {
+    func targetsKeyFigure() -> Rich? {
         let attainments = summary.rows.filter { $0.dimension == "target" && $0.category == "attainment" && $0.status == .ok }
         guard !attainments.isEmpty else { return nil }
-        return labels.format(.keyTargets, labels.number(attainments.filter { ($0.value ?? 0) >= 1 }.count), labels.number(attainments.count))
+        return labels.rich(.keyTargets, labels.number(attainments.filter { ($0.value ?? 0) >= 1 }.count), labels.number(attainments.count))
     }
 }

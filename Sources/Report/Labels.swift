@@ -22,7 +22,13 @@ public enum LabelKey: String, CaseIterable, Sendable {
     case toolVersion, pipelineFile
     // Roll-ups, statuses, kinds
     case allTerritories, allStakeholders, statusOK, statusSuppressed, statusInsufficient
-    case kindActions, kindAttendance
+    case kindActions, kindAttendance, kindResponses, kindPathway
+    // Print, warning banner, glossary
+    case organisationsTitle, colOrganisation, organisationsUnnamed, organisationsMore
+    case page, pageOf, bannerTitle, bannerUnreadable, bannerEmpty, bannerRejects, bannerFooter
+    case consequenceActions, consequenceAttendance, consequenceResponses, consequencePathway
+    case glossary, glossCDI, glossCDIText, glossDurable, glossDurableText, glossCI, glossCIText, glossPMSMP, glossPMSMPText
+    case glossPrescripteur, glossPrescripteurText, glossSecret, glossSecretText, glossSIAE, glossSIAEText, glossZI, glossZIText
     // Indicators
     case indActions, indParticipations, indParticipants, indOrganisations
     // Chart
@@ -41,7 +47,7 @@ public enum LabelKey: String, CaseIterable, Sendable {
     case indReferrals, indInterviews, indImmersions, indHires, indRetained, indSustainable, indSustainableShare,
          indUnknownLength, indAfterAction, indConversion, indDaysToHire
     // Targets
-    case targets, targetsLead, colTarget, colActual, colAttainment, keyTargets, unknownLengthHidden
+    case targets, targetsLead, colTarget, colActual, colAttainment, keyTargets, fewerThan, unknownLengthHidden
     // Themes, scrubbing, comparison, dates
     case themesTitle, themesLead, colTheme, colKind2, obstacle, lever, quotesLead, scrubEmail, scrubPhone, scrubName, scrubHidden
     case comparison, comparisonLead, colPrevious, colCurrent, colChange, coveredDates, reverseFootnote
@@ -73,9 +79,9 @@ public struct Labels: Sendable {
 
     public subscript(_ key: LabelKey) -> String { table[key] ?? key.rawValue }
 
-    /// The label with `{1}`, `{2}`… replaced by `args`.
+    /// The label with `{1}`, `{2}`… replaced by `args` and its plural forms chosen (`{1|action|actions}`).
     public func format(_ key: LabelKey, _ args: String...) -> String {
-        var text = self[key]
+        var text = Self.plurals(self[key], args, language: language)
         for (i, arg) in args.enumerated() { text = text.replacing("{\(i + 1)}", with: arg) }
         return text
     }
@@ -183,6 +189,10 @@ public struct Labels: Sendable {
     public func signed(_ value: Double, decimals: Int = 2) -> String {
         let text = NumberText.prose(value, decimals: decimals, language: language)
         return text.hasPrefix("−") || text.allSatisfy({ $0 == "0" || $0 == "," || $0 == "." }) ? text : "+" + text
+    }
+    /// A confidence interval after its estimate: ` [+0,41 ; +0,86]`, with no-break spaces so it never wraps.
+    public func interval(_ low: Double, _ high: Double) -> String {
+        "\u{00A0}[\(signed(low))\(self[.intervalSeparator])\(signed(high))]"
     }
     /// A p-value as prose: `< 0,001` or `= 0,012`.
     public func pValue(_ p: Double) -> String {

@@ -36,7 +36,7 @@ public struct Manifest: Codable, Sendable {
         pipeline = Pipeline(path: summary.pipelinePath, sha256: summary.pipelineSHA256)
         inputs = summary.inputs
         sources = summary.sources.map {
-            Source(name: $0.name, kind: $0.kind, read: $0.tally.read, accepted: $0.tally.accepted, rejected: $0.tally.rejected,
+            Source(name: $0.name, kind: $0.kind.rawValue, read: $0.tally.read, accepted: $0.tally.accepted, rejected: $0.tally.rejected,
                    duplicates: $0.tally.duplicates, encodingFallbacks: $0.tally.encodingFallbacks, unreadable: $0.unreadable)
         }
         self.outputs = outputs

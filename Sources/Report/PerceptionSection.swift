@@ -6,8 +6,8 @@ import Records
 struct PerceptionSection {
     let summary: RunSummary
     let labels: Labels
-    /// Chart file per "period/type/design".
-    let charts: [String: String]
+    /// Chart per "period/type/design".
+    let charts: [String: ChartFile]
 
     static let designs = [("perception", LabelKey.perceptionProspective, LabelKey.perceptionProspectiveLead),
                           ("retro_perception", LabelKey.perceptionRetrospective, LabelKey.perceptionRetrospectiveLead)]
@@ -18,29 +18,27 @@ struct PerceptionSection {
         return labels.stakeholders.ids.filter(present.contains)
     }
 
-    func render() -> [String] {
+    func render() -> [Block] {
         guard summary.rows.contains(where: { $0.indicator.hasSuffix("perception_shift") }) else { return [] }
-        var lines = ["## \(labels[.perception])", ""]
+        var blocks: [Block] = [.heading(2, [.text(labels[.perception])])]
         for period in summary.periods {
-            if summary.periods.count > 1 { lines += ["### \(labels[.period]) \(period)", ""] }
+            if summary.periods.count > 1 { blocks.append(.heading(3, [.text("\(labels[.period]) \(period)")])) }
             for type in Self.types(summary, period, labels: labels) {
                 for (prefix, title, lead) in Self.designs {
                     let dims = dimensions(period, type, prefix)
                     guard !dims.isEmpty else { continue }
-                    lines += ["### \(labels.stakeholder(type)) — \(labels[title])", "", labels[lead], ""]
+                    blocks += [.heading(3, [.text("\(labels.stakeholder(type)) — \(labels[title])")]), .paragraph(labels.rich(lead))]
                     let sentences = dims.compactMap { sentence(period, rollUp, type, prefix, $0) }
-                    lines += sentences.isEmpty ? [labels[.noSignificant], ""] : sentences.map { "- " + $0 } + [""]
-                    lines += dimensionTable(period, type, prefix, dims) + [""]
-                    if let chart = charts["\(period)/\(type)/\(prefix)"] { lines += ["![\(labels[.chartShiftTitle])](\(chart))", ""] }
-                    lines += ["**\(labels[.perceptionByItem])**", ""] + itemTable(period, type, prefix) + [""]
-                    if prefix == "perception" { lines += unpaired(period, type, dims) }
+                    blocks.append(sentences.isEmpty ? .paragraph(labels.rich(.noSignificant)) : .list(sentences))
+                    blocks.append(.table(dimensionTable(period, type, prefix, dims)))
+                    if let chart = charts["\(period)/\(type)/\(prefix)"] { blocks.append(.figure(Figure(alt: labels[.chartShiftTitle], chart))) }
+                    blocks += itemTable(period, type, prefix)
+                    if prefix == "perception" { blocks += unpaired(period, type, dims) }
                 }
             }
         }
-        if summary.rows.contains(where: { $0.indicator.contains("perception") && $0.status == .suppressed }) {
-            lines += [labels.format(.suppressedNote, String(summary.privacyK)), ""]
-        }
-        return lines
+        if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
+        return blocks
     }
 
     func dimensions(_ period: String, _ type: String, _ prefix: String) -> [String] {
@@ -51,19 +49,19 @@ struct PerceptionSection {
     }
 
     /// "Chez les prescripteurs : « Attractivité » progresse de +0,55 point…" when p < 0.05 and the interval excludes 0.
-    func sentence(_ period: String, _ territory: String, _ type: String, _ prefix: String, _ dimension: String) -> String? {
+    func sentence(_ period: String, _ territory: String, _ type: String, _ prefix: String, _ dimension: String) -> Rich? {
         func row(_ name: String) -> IndicatorRow? {
             summary.row("\(prefix)_\(name)", period, territory, type, dimension: "dimension", category: dimension)
         }
         guard let shift = row("shift"), shift.status == .ok, let value = shift.value, let low = shift.ciLow, let high = shift.ciHigh,
               let p = row("wilcoxon_p"), p.status == .ok, let pValue = p.value, pValue < 0.05, low > 0 || high < 0,
               let improved = row("improved_share")?.value else { return nil }
-        return labels.format(.significantSentence, labels.stakeholder(type), labels.dimension(dimension),
+        return labels.rich(.significantSentence, labels.stakeholder(type), labels.dimension(dimension),
                              labels[value > 0 ? .shiftUp : .shiftDown], labels.signed(value), labels.signed(low), labels.signed(high),
                              labels.percent(improved), labels.number(shift.count), labels.pValue(pValue))
     }
 
-    func dimensionTable(_ period: String, _ type: String, _ prefix: String, _ dims: [String]) -> [String] {
+    func dimensionTable(_ period: String, _ type: String, _ prefix: String, _ dims: [String]) -> Table {
         let territories = Set(summary.rows.filter { $0.period == period && $0.indicator == "\(prefix)_shift" && $0.stakeholderType == type }
             .map(\.territory)).subtracting([rollUp]).sorted() + [rollUp]
         var rows: [[String]] = []
@@ -73,22 +71,21 @@ struct PerceptionSection {
                             + figures(period, territory, type, prefix, "dimension", dimension))
             }
         }
-        return MarkdownTable.render(header: [labels[.colDimension2], labels[.colTerritory], labels[.colBeforeAfter], labels[.colShift],
-                                             labels[.colImproved], labels[.colN]], rows: rows, numericFrom: 2)
+        return Table(header: [labels[.colDimension2], labels[.colTerritory], labels[.colBeforeAfter], labels[.colShift],
+                              labels[.colImproved], labels[.colN]], rows: rows, numericFrom: 2)
     }
 
-    func itemTable(_ period: String, _ type: String, _ prefix: String) -> [String] {
+    func itemTable(_ period: String, _ type: String, _ prefix: String) -> [Block] {
         let rows = summary.questionnaire.items.compactMap { item -> [String]? in
             guard summary.row("\(prefix)_shift", period, rollUp, type, dimension: "item", category: item.id) != nil else { return nil }
             let label = item.reverse ? "\(labels.item(item.id)) ⟲" : labels.item(item.id)
             return [label] + figures(period, rollUp, type, prefix, "item", item.id)
         }
-        var table = MarkdownTable.render(header: [labels[.colItem], labels[.colBeforeAfter], labels[.colShift], labels[.colImproved], labels[.colN]],
-                                         rows: rows, numericFrom: 1)
-        if summary.questionnaire.items.contains(where: \.reverse) {
-            table += ["", labels[.reverseFootnote]]
-        }
-        return table
+        var blocks: [Block] = [.table(Table(title: labels[.perceptionByItem],
+                                            header: [labels[.colItem], labels[.colBeforeAfter], labels[.colShift], labels[.colImproved], labels[.colN]],
+                                            rows: rows, numericFrom: 1))]
+        if summary.questionnaire.items.contains(where: \.reverse) { blocks.append(.note(labels.rich(.reverseFootnote))) }
+        return blocks
     }
 
     /// Before → after, change [interval], share improved, n — or the secrecy mark.
@@ -103,45 +100,47 @@ struct PerceptionSection {
         let before = row("pre_mean")?.value.map { labels.number($0, decimals: 2) } ?? "—"
         let after = row("post_mean")?.value.map { labels.number($0, decimals: 2) } ?? "—"
         var change = labels.signed(value)
-        if let low = shift.ciLow, let high = shift.ciHigh { change += " [\(labels.signed(low))\(labels[.intervalSeparator])\(labels.signed(high))]" }
+        if let low = shift.ciLow, let high = shift.ciHigh { change += labels.interval(low, high) }
         let improved = row("improved_share")?.value.map(labels.percent) ?? "—"
         return ["\(before) → \(after)", change, improved, labels.number(shift.count)]
     }
 
-    func unpaired(_ period: String, _ type: String, _ dims: [String]) -> [String] {
+    func unpaired(_ period: String, _ type: String, _ dims: [String]) -> [Block] {
         let rows = dims.compactMap { dimension -> [String]? in
             guard let r = summary.row("perception_shift_unpaired", period, rollUp, type, dimension: "dimension", category: dimension) else { return nil }
             guard r.status != .suppressed, let value = r.value else {
                 return [labels.dimension(dimension), labels[.suppressedMark], labels[.suppressedMark]]
             }
             var text = labels.signed(value)
-            if let low = r.ciLow, let high = r.ciHigh { text += " [\(labels.signed(low))\(labels[.intervalSeparator])\(labels.signed(high))]" }
+            if let low = r.ciLow, let high = r.ciHigh { text += labels.interval(low, high) }
             return [labels.dimension(dimension), text, labels.number(r.count)]
         }
         guard !rows.isEmpty else { return [] }
-        return [labels[.unpairedLead], ""]
-            + MarkdownTable.render(header: [labels[.colDimension2], labels[.colPreOnly], labels[.colPostOnly]], rows: rows, numericFrom: 1) + [""]
+        return [.paragraph(labels.rich(.unpairedLead)),
+                .table(Table(header: [labels[.colDimension2], labels[.colPreOnly], labels[.colPostOnly]], rows: rows, numericFrom: 1))]
     }
 
     /// Cronbach's alpha lines for the method section.
-    func reliability() -> [String] {
+    func reliability() -> [Block] {
         guard !summary.reliability.isEmpty else { return [] }
         let rows = summary.reliability.map { r -> [String] in
             guard let n = r.n else {
                 return [labels.stakeholder(r.type), labels.dimension(r.dimension), labels.number(r.items), labels[.suppressedMark],
                         labels[.suppressedMark]]
             }
-            let alpha = r.alpha.map { labels.number($0, decimals: 2) + ($0 < 0 ? " ⚠ \(labels[.alphaNegative])" : "") } ?? "—"
+            let alpha = r.alpha.map { labels.number($0, decimals: 2) + ($0 < 0 ? " ⚠" : "") } ?? "—"
             return [labels.stakeholder(r.type), labels.dimension(r.dimension), labels.number(r.items), labels.number(n), alpha]
         }
-        return [labels[.reliabilityLead], ""] + MarkdownTable.render(
+        // The warning goes under the table: a sentence in a number column would not fit a printed page.
+        let negative = summary.reliability.contains { ($0.alpha ?? 0) < 0 }
+        return [.paragraph(labels.rich(.reliabilityLead)), .table(Table(
             header: [labels[.colStakeholder].capitalizedFirst, labels[.colDimension2], labels[.colItems], labels[.colN], labels[.colAlpha]],
-            rows: rows, numericFrom: 2) + [""]
+            rows: rows, numericFrom: 2))] + (negative ? [.note([.text("⚠ " + labels[.alphaNegative] + ".")])] : [])
     }
 
     /// The synthesis's perception figure: the largest clear change per stakeholder type and design.
-    func keyFigures(_ period: String) -> [String] {
-        var out: [String] = []
+    func keyFigures(_ period: String) -> [Rich] {
+        var out: [Rich] = []
         for type in Self.types(summary, period, labels: labels) {
             for (prefix, _, _) in Self.designs {
                 let clear = dimensions(period, type, prefix).compactMap { d -> (String, IndicatorRow)? in
@@ -152,24 +151,13 @@ struct PerceptionSection {
                 for (dimension, row) in clear {
                     guard let value = row.value, let low = row.ciLow, let high = row.ciHigh else { continue }
                     let perceived = prefix == "retro_perception" ? " — \(labels[.retroPrefix])" : ""
-                    out.append(labels.format(.keyShift, labels.stakeholder(type).lowercased(), labels.dimension(dimension),
+                    out.append(labels.rich(.keyShift, labels.stakeholder(type).lowercased(), labels.dimension(dimension),
                                              labels[value > 0 ? .shiftUp : .shiftDown], labels.signed(value), labels.signed(low),
                                              labels.signed(high), labels.number(row.count), perceived))
                 }
             }
         }
         return out
-    }
-}
-
-/// GitHub-flavoured Markdown tables.
-enum MarkdownTable {
-    /// A table whose columns from `numericFrom` (to `numericTo`) are right-aligned.
-    static func render(header: [String], rows: [[String]], numericFrom: Int, numericTo: Int? = nil) -> [String] {
-        let escape: (String) -> String = { $0.replacing("|", with: "\\|") }
-        let align = header.indices.map { i in i >= numericFrom && i <= (numericTo ?? Int.max) ? "---:" : "---" }
-        return ["| " + header.map(escape).joined(separator: " | ") + " |", "|" + align.joined(separator: "|") + "|"]
-            + rows.map { "| " + $0.map(escape).joined(separator: " | ") + " |" }
     }
 }
 

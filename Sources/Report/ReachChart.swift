@@ -4,6 +4,10 @@ import Indicators
 public enum ReachChart {
     /// The chart for `period`, or nil when there is nothing published to draw.
     public static func svg(summary: RunSummary, period: String, labels: Labels, types: [String]) -> String? {
+        chart(summary: summary, period: period, labels: labels, types: types)?.svg()
+    }
+
+    public static func chart(summary: RunSummary, period: String, labels: Labels, types: [String]) -> SVGChart? {
         let territories = Set(summary.rows.filter { $0.period == period }.map(\.territory)).subtracting([rollUp]).sorted()
         var bars: [(territory: String, type: Int, value: Double?)] = []
         for t in territories {
@@ -14,7 +18,10 @@ public enum ReachChart {
         }
         let maxValue = bars.compactMap(\.value).max() ?? 0
         guard maxValue > 0 else { return nil }
-        let left = 150.0, barHeight = 18.0, gap = 4.0, groupGap = 16.0, width = 640.0, plotWidth = 400.0, top = 56.0
+        let longest = territories.map { SVGDocument.width(labels.territory($0), bold: true) }.max() ?? 0
+        let left = max(150, longest + 20), barHeight = 18.0, gap = 4.0, groupGap = 16.0, plotWidth = 400.0, top = 56.0
+        let widestValue = bars.compactMap(\.value).map { SVGDocument.width(labels.number($0)) }.max() ?? 0
+        let width = max(640, left + plotWidth + 6 + widestValue + 10)
         var y = top
         var body = [SVGDocument.text(x: left, y: 44, anchor: "start", weight: "normal", labels[.chartPersons])]
         var bodyBars: [String] = []
@@ -36,15 +43,17 @@ public enum ReachChart {
         }
         body.append(SVGDocument.line(left, top - 4, left, y - groupGap + gap + 4))
         body += bodyBars
+        // Legend entries as wide as their text, on as many lines as the width needs.
         var legendX = left
-        let legendY = y + 8
+        var legendY = y + 8
         for (i, type) in types.enumerated() {
+            let entry = 18 + SVGDocument.width(labels.stakeholder(type)) + 24
+            if legendX > left && legendX + entry > width { legendX = left; legendY += 20 }
             body.append(SVGDocument.rect(x: legendX, y: legendY, width: 12, height: 12, fill: SVGDocument.fills[i % SVGDocument.fills.count]))
             body.append(SVGDocument.text(x: legendX + 18, y: legendY + 10, anchor: "start", weight: "normal", labels.stakeholder(type)))
-            legendX += 150
+            legendX += max(150, entry)
         }
-        let title = labels[.chartReachTitle]
-        return SVGDocument.render(width: width, height: legendY + 32, title: "\(title) — \(period)",
-                                  description: labels.format(.chartReachDesc, period), heading: "\(title) — \(period)", body: body)
+        return SVGDocument.chart(width: width, height: legendY + 32, title: "\(labels[.chartReachTitle]) — \(period)",
+                                 description: labels.format(.chartReachDesc, period), body: body)
     }
 }

@@ -24,13 +24,13 @@ public struct InputFileInfo: Codable, Sendable, Equatable {
 /// What happened to one source.
 public struct SourceSummary: Sendable {
     public let name: String
-    public let kind: String
+    public let kind: SourceKind
     public let files: Int
     public var tally: SourceTally
     /// Messages of files that could not be read at all.
     public var unreadable: [String]
 
-    public init(name: String, kind: String, files: Int, tally: SourceTally = SourceTally(), unreadable: [String] = []) {
+    public init(name: String, kind: SourceKind, files: Int, tally: SourceTally = SourceTally(), unreadable: [String] = []) {
         self.name = name
         self.kind = kind
         self.files = files
@@ -75,6 +75,8 @@ public struct RunSummary: Sendable {
     /// Earlier snapshots (`impact refresh` only): the report then shows each key figure's change.
     public var history: ReportHistory?
     public var linkWindowDays = 365
+    /// Organisations reached per period, already protected (named only from `privacyK` people on).
+    public var organisationsReached: [String: OrganisationsReached] = [:]
 
     public init(title: String, programme: String, periodScheme: PeriodScheme, privacyK: Int, maxRejectRate: Double,
                 toolVersion: String, pipelinePath: String, pipelineSHA256: String, inputs: [InputFileInfo],

@@ -1,17 +1,38 @@
-/// The SVG skeleton every chart shares: size, accessible title and description, white
-/// background, a bold heading; coordinates rounded so the bytes never vary.
-enum SVGDocument {
-    static func render(width: Double, height: Double, title: String, description: String, heading: String, body: [String]) -> String {
-        """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" role="img" aria-labelledby="title desc" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">
-        <title id="title">\(escape(title))</title>
-        <desc id="desc">\(escape(description))</desc>
+/// A chart drawn once and written twice: as its own `.svg` file and inside `report.html` (where its
+/// title and description get ids of their own, since several charts share the page).
+public struct SVGChart: Sendable, Equatable {
+    public let width: Double
+    public let height: Double
+    /// Accessible title and description (the heading drawn at the top is the title).
+    public let title: String
+    public let description: String
+    let body: [String]
+
+    /// The chart as an SVG file, or (with an `id` prefixing its title and description ids) as an
+    /// element inside HTML, where the namespace is implied and no URL needs to appear.
+    public func svg(id: String = "") -> String {
+        let t = id.isEmpty ? "title" : "\(id)-title", d = id.isEmpty ? "desc" : "\(id)-desc"
+        let namespace = id.isEmpty ? " xmlns=\"http://www.w3.org/2000/svg\"" : ""
+        return """
+        <svg\(namespace) width="\(SVGDocument.f(width))" height="\(SVGDocument.f(height))" viewBox="0 0 \(SVGDocument.f(width)) \(SVGDocument.f(height))" role="img" aria-labelledby="\(t) \(d)" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">
+        <title id="\(t)">\(SVGDocument.escape(title))</title>
+        <desc id="\(d)">\(SVGDocument.escape(description))</desc>
         <rect width="100%" height="100%" fill="#fff"/>
-        \(text(x: 10, y: 24, anchor: "start", weight: "bold", heading, size: 15))
+        \(SVGDocument.text(x: 10, y: 24, anchor: "start", weight: "bold", title, size: 15))
         \(body.joined(separator: "\n"))
         </svg>
 
         """
+    }
+}
+
+/// The SVG skeleton every chart shares: size, accessible title and description, white
+/// background, a bold heading; coordinates rounded so the bytes never vary.
+enum SVGDocument {
+    /// A chart at least as wide as its heading and `widest` (the right edge its body's text reaches).
+    static func chart(width: Double, height: Double, title: String, description: String, body: [String]) -> SVGChart {
+        let heading = TextWidth.of(title, size: 15, bold: true) + 20
+        return SVGChart(width: max(width, heading).rounded(.up), height: height, title: title, description: description, body: body)
     }
 
     static func text(x: Double, y: Double, anchor: String, weight: String, _ content: String, size: Int = 12) -> String {
@@ -25,6 +46,9 @@ enum SVGDocument {
     static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, width: Double = 1) -> String {
         "<line x1=\"\(f(x1))\" y1=\"\(f(y1))\" x2=\"\(f(x2))\" y2=\"\(f(y2))\" stroke=\"#000\"\(width == 1 ? "" : " stroke-width=\"\(f(width))\"")/>"
     }
+
+    /// Width of a 12 px label (regular or bold) in the charts' font.
+    static func width(_ text: String, bold: Bool = false, size: Double = 12) -> Double { TextWidth.of(text, size: size, bold: bold) }
 
     /// Coordinates with one decimal at most, so the bytes never depend on floating-point noise.
     static func f(_ v: Double) -> String {

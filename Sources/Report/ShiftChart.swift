@@ -5,6 +5,10 @@ import Indicators
 public enum ShiftChart {
     /// The chart, or nil when no dimension has a published change.
     public static func svg(summary: RunSummary, period: String, type: String, prefix: String, labels: Labels) -> String? {
+        chart(summary: summary, period: period, type: type, prefix: prefix, labels: labels)?.svg()
+    }
+
+    public static func chart(summary: RunSummary, period: String, type: String, prefix: String, labels: Labels) -> SVGChart? {
         let dims = summary.questionnaire.dimensions.compactMap { d -> (label: String, row: IndicatorRow)? in
             guard let row = summary.row("\(prefix)_shift", period, rollUp, type, dimension: "dimension", category: d.id),
                   row.status != .suppressed, row.value != nil else { return nil }
@@ -14,9 +18,10 @@ public enum ShiftChart {
         let values: [Double] = dims.flatMap { d -> [Double] in [d.row.value ?? 0, d.row.ciLow ?? 0, d.row.ciHigh ?? 0] }
         let low: Double = min(0, (values.min() ?? 0) - 0.1)
         let high: Double = max(0, (values.max() ?? 0) + 0.1)
-        // Room for the longest label (about 7 px a character at 12 px DejaVu Sans).
-        let longest = Double(dims.map(\.label.count).max() ?? 20)
-        let left = max(160, longest * 7 + 20), plot = 340.0, top = 60.0, rowHeight = 34.0, width = left + plot + 80
+        // Room for the longest label, and for the value written right of the bar or whisker.
+        let longest = dims.map { SVGDocument.width($0.label) }.max() ?? 0
+        let valueWidth = dims.map { SVGDocument.width(labels.signed($0.row.value ?? 0), bold: true) }.max() ?? 0
+        let left = max(160, longest + 20), plot = 340.0, top = 60.0, rowHeight = 34.0, width = left + plot + max(80, valueWidth + 20)
         func x(_ v: Double) -> Double { left + (v - low) / (high - low) * plot }
         var body: [String] = []
         for (i, d) in dims.enumerated() {
@@ -47,8 +52,7 @@ public enum ShiftChart {
         axis.append(SVGDocument.text(x: left + plot / 2, y: axisY + 36, anchor: "middle", weight: "normal", labels[.chartShiftAxis]))
         let height = axisY + 48
         let who = labels.stakeholder(type) + (prefix == "retro_perception" ? " — \(labels[.retroPrefix])" : "")
-        let title = "\(labels[.chartShiftTitle]) — \(who)"
-        return SVGDocument.render(width: width, height: height, title: "\(title) — \(period)",
-                                  description: labels.format(.chartShiftDesc, who), heading: "\(title) — \(period)", body: body + axis)
+        return SVGDocument.chart(width: width, height: height, title: "\(labels[.chartShiftTitle]) — \(who) — \(period)",
+                                 description: labels.format(.chartShiftDesc, who), body: body + axis)
     }
 }

@@ -5,14 +5,14 @@ struct ThemesAndComparison {
     let summary: RunSummary
     let labels: Labels
 
-    func themes() -> [String] {
+    func themes() -> [Block] {
         let rows = summary.rows.filter { $0.indicator == ThemeIndicators.indicator }
         guard !summary.themes.isEmpty, !rows.isEmpty else { return [] }
-        var lines = ["## \(labels[.themesTitle])", "", labels[.themesLead], ""]
+        var blocks: [Block] = [.heading(2, [.text(labels[.themesTitle])]), .paragraph(labels.rich(.themesLead))]
         for period in summary.periods {
             let periodRows = rows.filter { $0.period == period }
             guard !periodRows.isEmpty else { continue }
-            if summary.periods.count > 1 { lines += ["### \(labels[.period]) \(period)", ""] }
+            if summary.periods.count > 1 { blocks.append(.heading(3, [.text("\(labels[.period]) \(period)")])) }
             let types = labels.stakeholders.ids.filter { t in periodRows.contains { $0.stakeholderType == t } }
             let table = summary.themes.map { theme -> [String] in
                 let cells = (types + [rollUp]).map { type -> String in
@@ -21,28 +21,25 @@ struct ThemesAndComparison {
                 }
                 return [labels.theme(theme, english: summary.themeLabelsEN), labels[theme.kind == "obstacle" ? .obstacle : .lever]] + cells
             }
-            lines += MarkdownTable.render(header: [labels[.colTheme], labels[.colKind2]] + types.map(labels.stakeholder) + [labels[.colTotal]],
-                                          rows: table, numericFrom: 2) + [""]
+            blocks.append(.table(Table(header: [labels[.colTheme], labels[.colKind2]] + types.map(labels.stakeholder) + [labels[.colTotal]],
+                                       rows: table, numericFrom: 2)))
         }
         // Quotes, only when the pipeline file turns them on, and never for a theme under secrecy.
         let quoted = summary.themes.filter { theme in
             !(summary.quotes[theme.id] ?? []).isEmpty
                 && rows.contains { $0.category == theme.id && $0.territory == rollUp && $0.stakeholderType == rollUp && $0.status == .ok }
         }
+        if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
         if !quoted.isEmpty {
-            lines += [labels[.quotesLead], ""]
+            blocks.append(.paragraph(labels.rich(.quotesLead)))
             for theme in quoted {
-                lines.append("**\(labels.theme(theme, english: summary.themeLabelsEN))**")
-                lines.append("")
-                for quote in summary.quotes[theme.id] ?? [] {
-                    lines.append("> \(labels[.quoteOpen])\(quote.replacing("\n", with: " "))\(labels[.quoteClose])")
-                    lines.append(">")
-                }
-                if lines.last == ">" { lines.removeLast() }
-                lines.append("")
+                blocks.append(.paragraph([.strong([.text(labels.theme(theme, english: summary.themeLabelsEN))])]))
+                blocks.append(.quote((summary.quotes[theme.id] ?? []).map {
+                    [.text("\(labels[.quoteOpen])\($0.replacing("\n", with: " "))\(labels[.quoteClose])")]
+                }))
             }
         }
-        return lines
+        return blocks
     }
 
     /// Key figures of the last period against the one before it, where both are published.
@@ -84,7 +81,7 @@ struct ThemesAndComparison {
         return change
     }
 
-    func comparison() -> [String] {
+    func comparison() -> [Block] {
         let periods = summary.periods
         guard periods.count >= 2 else { return [] }
         let current = periods[periods.count - 1], previous = periods[periods.count - 2]
@@ -96,15 +93,15 @@ struct ThemesAndComparison {
             return [key.label, show(b, key), show(a, key), change(a, b, key)]
         }
         guard !rows.isEmpty else { return [] }
-        return ["## \(labels[.comparison])", "", labels.format(.comparisonLead, current, previous), ""]
-            + MarkdownTable.render(header: [labels[.colIndicator].capitalizedFirst, previous, current, labels[.colChange]], rows: rows, numericFrom: 1) + [""]
+        return [.heading(2, [.text(labels[.comparison])]), .paragraph(labels.rich(.comparisonLead, current, previous)),
+                .table(Table(header: [labels[.colIndicator].capitalizedFirst, previous, current, labels[.colChange]], rows: rows, numericFrom: 1))]
     }
 }
 
 extension ThemesAndComparison {
     /// `impact refresh`: each key figure now, at the previous refresh and for the previous period (kept by the store
     /// even when last year's exports are gone).
-    func history() -> [String] {
+    func history() -> [Block] {
         guard let history = summary.history, let current = summary.periods.last else { return [] }
         func find(_ rows: [IndicatorRow], _ period: String, _ key: KeyFigure) -> IndicatorRow? {
             rows.first { $0.indicator == key.indicator && $0.period == period && $0.territory == key.territory
@@ -127,10 +124,10 @@ extension ThemesAndComparison {
         }
         guard !rows.isEmpty else { return [] }
         let when = history.previousTakenAt.map { String($0.prefix(10)) } ?? "—"
-        return ["### \(labels[.historyTitle])", "", labels.format(.historyLead, current, when, earlier ?? "—"), ""]
-            + MarkdownTable.render(header: [labels[.colIndicator].capitalizedFirst, labels[.colNow], labels[.colPreviousRefresh],
-                                            labels[.colChange], labels[.colLastYear] + (earlier.map { " (\($0))" } ?? ""), labels[.colChange]],
-                                   rows: rows, numericFrom: 1) + [""]
+        return [.heading(3, [.text(labels[.historyTitle])]), .paragraph(labels.rich(.historyLead, current, when, earlier ?? "—")),
+                .table(Table(header: [labels[.colIndicator].capitalizedFirst, labels[.colNow], labels[.colPreviousRefresh],
+                                      labels[.colChange], labels[.colLastYear] + (earlier.map { " (\($0))" } ?? ""), labels[.colChange]],
+                             rows: rows, numericFrom: 1))]
     }
 }
 

@@ -140,16 +140,24 @@ public final class ImpactStore: Sendable {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "CREATE INDEX snapshot_row_by_period ON snapshot_row(period, snapshot_id)")
         }
-        // A suppressed row keeps no figure: n may be NULL, and older snapshots' suppressed rows are blanked.
+        // The report names the organisations reached: their names as read, per file, by folded-name key.
         migrator.registerMigration("v3") { db in
             try db.execute(sql: """
-                CREATE TABLE snapshot_row_v3(
+                CREATE TABLE organisation_name(
+                    file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE, key INTEGER NOT NULL, name TEXT NOT NULL,
+                    PRIMARY KEY(file_id, key)) WITHOUT ROWID
+                """)
+        }
+        // A suppressed row keeps no figure: n may be NULL, and older snapshots' suppressed rows are blanked.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE snapshot_row_v4(
                     snapshot_id INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,
                     indicator TEXT NOT NULL, period TEXT NOT NULL, territory TEXT NOT NULL,
                     stakeholder_type TEXT NOT NULL, dimension TEXT NOT NULL, category TEXT NOT NULL,
                     value REAL, n INTEGER, ci_low REAL, ci_high REAL, status TEXT NOT NULL,
                     PRIMARY KEY(snapshot_id, indicator, period, territory, stakeholder_type, dimension, category)) WITHOUT ROWID;
-                INSERT INTO snapshot_row_v3
+                INSERT INTO snapshot_row_v4
                     SELECT snapshot_id, indicator, period, territory, stakeholder_type, dimension, category,
                            CASE WHEN status = 'suppressed' THEN NULL ELSE value END,
                            CASE WHEN status = 'suppressed' THEN NULL ELSE n END,
@@ -157,7 +165,7 @@ public final class ImpactStore: Sendable {
                            CASE WHEN status = 'suppressed' THEN NULL ELSE ci_high END, status
                     FROM snapshot_row;
                 DROP TABLE snapshot_row;
-                ALTER TABLE snapshot_row_v3 RENAME TO snapshot_row;
+                ALTER TABLE snapshot_row_v4 RENAME TO snapshot_row;
                 CREATE INDEX snapshot_row_by_period ON snapshot_row(period, snapshot_id);
                 """)
         }

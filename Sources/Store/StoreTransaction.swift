@@ -64,7 +64,7 @@ public struct StoreTransaction {
     /// Records what reading the file gave.
     /// With `keepReplaced`, a file read again keeps the count of corrections it brought when it arrived.
     public func finishFile(_ id: Int64, unreadable: String?, encoding: String, delimiter: String, fallbacks: Int,
-                           counts: FileCounts, names: Set<UInt64>, keepReplaced: Bool) throws {
+                           counts: FileCounts, names: Set<UInt64>, organisations: [UInt64: String] = [:], keepReplaced: Bool) throws {
         try db.execute(sql: """
             UPDATE file SET unreadable = ?, encoding = ?, delimiter = ?, encoding_fallbacks = ?, physical = ?,
                 added = ?, known = ?, replaced = CASE WHEN ? THEN replaced ELSE ? END, rejected = ? WHERE id = ?
@@ -73,6 +73,10 @@ public struct StoreTransaction {
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO name_word(file_id, word) VALUES (?, ?)")
         // Keyed hashes of name words, never the words: 16 hexadecimal digits each.
         for word in names.sorted() { try insert.execute(arguments: [id, String(word, radix: 16)]) }
+        let organisation = try db.cachedStatement(sql: "INSERT OR REPLACE INTO organisation_name(file_id, key, name) VALUES (?, ?, ?)")
+        for (key, name) in organisations.sorted(by: { $0.key < $1.key }) {
+            try organisation.execute(arguments: [id, Int64(bitPattern: key), PersonalData.maskContacts(name)])
+        }
     }
 
     /// Registers a batch read in one pass (one file, or an ODK folder whose records all go under the first
@@ -199,6 +203,18 @@ public struct StoreTransaction {
             let content: Data = row[0], location: Data = row[1]
             try visit(try RecordCodec.decode(content: [UInt8](content), location: [UInt8](location)))
         }
+    }
+
+    /// Organisation names read from these files' attendance sheets, by folded-name key (see `OrganisationNames.merge`).
+    public func organisationNames(fileIDs: [Int64]) throws -> [UInt64: String] {
+        guard !fileIDs.isEmpty else { return [:] }
+        let rows = try Row.fetchAll(db, sql: "SELECT key, name FROM organisation_name WHERE file_id IN (\(fileIDs.map { "\($0)" }.joined(separator: ",")))")
+        var names: [UInt64: String] = [:]
+        for row in rows {
+            let key: Int64 = row["key"]
+            OrganisationNames.merge(&names, [UInt64(bitPattern: key): row["name"]])
+        }
+        return names
     }
 
     /// Keyed hashes of the name words read from these files.

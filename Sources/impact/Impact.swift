@@ -74,6 +74,7 @@ struct Run: ParsableCommand {
     @OptionGroup var outputs: OutputOptions
     @Flag(name: .long, help: "Print nothing but errors.") var quiet = false
     @Option(name: .long, help: "Also write what this partition read to FILE, for `impact merge`.") var emitState: String?
+    @Flag(name: .long, help: "Then print report.html to report.pdf with headless Chromium (Debian's chromium).") var pdf = false
     @OptionGroup var scheduler: SchedulerOptions
 
     func run() throws {
@@ -93,6 +94,10 @@ struct Run: ParsableCommand {
                                            "duration_s": "\(String(format: "%.3f", Date().timeIntervalSince(started)))"])
             } else if !quiet {
                 print(Summary.lines(result).joined(separator: "\n"))
+            }
+            if pdf {
+                let written = try ReportPDF.print(folder: result.outputFolder)
+                if !quiet && log == nil { print("printed \(written)") }
             }
             return result.exitCode
         }
@@ -209,21 +214,22 @@ struct Validate: ParsableCommand {
 struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show how a file is read: encoding, dialect, header, first records.")
 
-    @Argument(help: "A CSV or XML export.") var file: String
+    @Argument(help: "A CSV, XML or workbook (.xlsx, .xlsm, .ods) export.") var file: String
     @Flag(name: .long, help: "Print every record as a JSON array of arrays of strings.") var json = false
     @Option(name: .long, help: "Records shown after the header.") var rows = 5
+    @Option(name: .long, help: "A workbook's sheet: its name or 1-based position (default: the first).") var sheet: String?
 
     func run() throws {
         try guarded {
             if json {
                 var buffer = ""
-                try Pipeline.Preview.json(path: file) { chunk in
+                try Pipeline.Preview.json(path: file, sheet: sheet) { chunk in
                     buffer += chunk
                     if buffer.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(buffer.utf8)); buffer = "" }
                 }
                 FileHandle.standardOutput.write(Data(buffer.utf8))
             } else {
-                print(try Pipeline.Preview.text(path: file, rows: rows), terminator: "")
+                print(try Pipeline.Preview.text(path: file, rows: rows, sheet: sheet), terminator: "")
             }
             return 0
         }

@@ -42,7 +42,9 @@ struct DisclosureTests {
         let published = try PublishedFigures(folder: folder)
         let report = try String(contentsOfFile: "\(folder)/report.md", encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let territories = config.territories.ids + [rollUp], types = config.stakeholderTypes.ids + [rollUp]
-        func id(_ label: String, among ids: [String], _ show: (String) -> String) -> String? { ids.first { show($0) == label } }
+        // Labels are typeset (no-break spaces): compared with plain spaces.
+        func plain(_ text: String) -> String { text.replacing("\u{00A0}", with: " ").replacing("\u{202F}", with: " ") }
+        func id(_ label: String, among ids: [String], _ show: (String) -> String) -> String? { ids.first { plain(show($0)) == plain(label) } }
         func expected(_ key: [String], count: Bool = false, shown: String) -> String {
             // No row: nothing to publish, shown as 0 or a dash.
             guard let f = published[key] else { return shown == "0" ? "0" : "—" }
@@ -64,13 +66,13 @@ struct DisclosureTests {
             let columnTerritories = header.dropFirst().map { $0 == labels[.colTotal] ? rollUp : id($0, among: territories, labels.territory) }
             for row in rows {
                 var pairs: [([String], String, Bool)] = []  // key, shown, compare n
-                if header.first == labels[.colStep] {
-                    let step = HiringSection.steps.first { labels.indicator($0) == row[0] } ?? ""
+                if plain(header.first ?? "") == plain(labels[.colStep]) {
+                    let step = HiringSection.steps.first { plain(labels.indicator($0)) == plain(row[0]) } ?? ""
                     for (t, shown) in zip(columnTerritories, row.dropFirst()) { if let t { pairs.append(([step, period, t, "candidat", "", ""], shown, false)) } }
                 } else if header.first == labels[.colContract] || header.first == labels[.colReferrer] {
                     let dimension = header.first == labels[.colContract] ? "contract_type" : "referrer_type"
                     let categories = Set(published.keys.filter { $0[4] == dimension }.map { $0[5] })
-                    let category = categories.first { labels.category(dimension, $0) == row[0] } ?? ""
+                    let category = categories.first { plain(labels.category(dimension, $0)) == plain(row[0]) } ?? ""
                     for (t, shown) in zip(columnTerritories, row.dropFirst()) {
                         if let t { pairs.append((["hires", period, t, "candidat", dimension, category], shown, false)) }
                     }
@@ -83,14 +85,14 @@ struct DisclosureTests {
                     }
                 } else if header.first == labels[.colDimension2], header.count > 2, header[1] == labels[.colTerritory],
                           let t = id(row[1], among: territories, labels.territory),
-                          let d = config.questionnaire.dimensions.first(where: { labels.dimension($0.id) == row[0] })?.id {
+                          let d = config.questionnaire.dimensions.first(where: { plain(labels.dimension($0.id)) == plain(row[0]) })?.id {
                     // Which design: the closest "### … — …" heading above.
-                    let heading = report[..<start].last { $0.hasPrefix("### ") } ?? ""
-                    let indicator = heading.contains(labels[.perceptionRetrospective]) ? "retro_perception_shift" : "perception_shift"
-                    let type = types.first { heading.hasPrefix("### \(labels.stakeholder($0)) — ") } ?? ""
+                    let heading = plain(report[..<start].last { $0.hasPrefix("### ") } ?? "")
+                    let indicator = heading.contains(plain(labels[.perceptionRetrospective])) ? "retro_perception_shift" : "perception_shift"
+                    let type = types.first { heading.hasPrefix(plain("### \(labels.stakeholder($0))")) && $0 != rollUp } ?? ""
                     pairs.append(([indicator, period, t, type, "dimension", d], row[row.count - 1], true))
                 } else if header.first == labels[.colTheme] {
-                    guard let theme = config.themes.themes.first(where: { $0.label == row[0] }) else { continue }
+                    guard let theme = config.themes.themes.first(where: { plain($0.label) == plain(row[0]) }) else { continue }
                     let columnTypes = header.dropFirst(2).map { $0 == labels[.colTotal] ? rollUp : id($0, among: types, labels.stakeholder) }
                     for (s, shown) in zip(columnTypes, row.dropFirst(2)) {
                         if let s { pairs.append((["theme_mentions", period, rollUp, s, theme.kind, theme.id], shown, false)) }

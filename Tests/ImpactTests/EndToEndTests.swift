@@ -42,7 +42,7 @@ struct EndToEndTests {
         let a = Paths.scratch("a"), b = Paths.scratch("b")
         _ = try PipelineRun.execute(pipelinePath: Self.pipeline, options: RunOptions(outputFolder: a))
         _ = try PipelineRun.execute(pipelinePath: Self.pipeline, options: RunOptions(outputFolder: b))
-        for name in ["indicators.csv", "indicators-excel.csv", "rejects.csv", "report.md", "reach-2024-2025.svg"] {
+        for name in ["indicators.csv", "indicators-excel.csv", "rejects.csv", "report.md", "report.html", "reach-2024-2025.svg"] {
             let x = try Data(contentsOf: URL(fileURLWithPath: "\(a)/\(name)"))
             let y = try Data(contentsOf: URL(fileURLWithPath: "\(b)/\(name)"))
             #expect(x == y, "\(name)")

@@ -45,7 +45,7 @@ struct MergeTests {
         // Input paths are relative to each partition's pipeline file: the provenance lines differ, nothing else.
         // (and the whole's pipeline file is a copy naming the shared key).
         func withoutPaths(_ text: String?) -> String {
-            (text ?? "").split(separator: "\n").filter { !$0.contains("inputs/") && !$0.contains(".yml` (SHA-256") }.joined(separator: "\n")
+            (text ?? "").split(separator: "\n").filter { !$0.contains("inputs/") && !$0.contains(".yml` (SHA-256") && !$0.contains("yml</code> (SHA-256") }.joined(separator: "\n")
         }
         for (name, text) in fresh where name != "manifest.json" {
             #expect(withoutPaths(text) == withoutPaths(committed[name]), "\(name) differs between the merge and the whole run")

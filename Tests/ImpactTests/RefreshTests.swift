@@ -135,7 +135,7 @@ struct RefreshTests {
         #expect(result.replaced == 2)
         #expect(try w.indicators() == (try w.cleanRun()))
         let report = try String(contentsOfFile: "\(w.out)/report.md", encoding: .utf8)
-        #expect(report.contains("2 enregistrements de `emargements` ont été remplacés par une version corrigée"))
+        #expect(report.contains("2\u{00A0}enregistrements de `emargements` ont été remplacés par une version corrigée"))
         // The history section compares with the previous refresh.
         #expect(report.contains("Évolution depuis la dernière actualisation"))
         let history = try runImpact(["history", w.pipeline, "--indicator", "participants", "--type", "industriel", "--csv"])

@@ -19,7 +19,7 @@ struct ReportTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: pandocPath ?? "")
             process.arguments = ["-f", "gfm", "-t", "html5", "--standalone", "--metadata", "pagetitle=Rapport",
-                                 "--fail-if-warnings", "report.md", "-o", "report.html"]
+                                 "--fail-if-warnings", "report.md", "-o", "pandoc.html"]
             process.currentDirectoryURL = URL(fileURLWithPath: folder)
             let errors = Pipe()
             process.standardError = errors
@@ -28,7 +28,7 @@ struct ReportTests {
             process.waitUntilExit()
             #expect(process.terminationStatus == 0, "\(language): \(message)")
             #expect(message.isEmpty, "\(language): \(message)")
-            let html = try String(contentsOfFile: "\(folder)/report.html", encoding: .utf8)
+            let html = try String(contentsOfFile: "\(folder)/pandoc.html", encoding: .utf8)
             #expect(html.contains("<table"))
             #expect(html.contains("funnel-2024-2025.svg"))
         }
@@ -45,7 +45,7 @@ struct ReportTests {
         let synthesis = report.components(separatedBy: "## Synthèse")[1].components(separatedBy: "## ")[0]
         let bullets = synthesis.split(separator: "\n").filter { $0.hasPrefix("- ") }.count
         #expect((5...8).contains(bullets), "\(bullets) key figures")
-        #expect(report.contains("*Données du 1er septembre 2024 au 25 août 2025*"))
+        #expect(report.contains("*Données du 1er septembre 2024 au 25\u{00A0}août 2025*"))
     }
 
     /// With calendar years the sample spans 2024 and 2025: key figures compared where both are published.

@@ -1,0 +1,152 @@
+import IngestWorkbook
+import IngestXML
+import PipelineFile
+import Records
+
+/// Finds the header among a table's first rows — the declared `header_row`, else the first of the
+/// first `SourceMapper.headerSearchLimit` rows that holds every mapped column — for CSV, SpreadsheetML
+/// and workbook sheets alike.
+struct HeaderSearch {
+    let source: SourceConfig
+    private let items: [(item: Int, columns: ItemColumns)]
+    private var firstMissing: [String] = []
+    private var firstHeader: [String]?
+
+    init(source: SourceConfig, config: PipelineConfig) {
+        self.source = source
+        items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
+    }
+
+    enum Outcome {
+        /// Not the header; look at the next row.
+        case next
+        case header(ColumnBinding)
+        /// No header: the declared row or the search's last row went by.
+        case missing
+    }
+
+    /// Looks at the row at 1-based `position` (a CSV record's rank, a sheet's row number).
+    mutating func offer(_ fields: [String], position: Int) -> Outcome {
+        let declared = source.csv.headerRow
+        if let declared, position < declared { return .next }
+        let (binding, missing) = ColumnBinding.bind(header: fields, columns: source.columns, counts: source.counts, items: items)
+        if let binding, declared == nil || position == declared { return .header(binding) }
+        if firstHeader == nil || position == declared {
+            firstMissing = missing
+            firstHeader = fields
+        }
+        return declared != nil || position >= SourceMapper.headerSearchLimit ? .missing : .next
+    }
+
+    /// The source cannot be read: what was missing from the first row looked at.
+    func failure(file: String) -> SourceUnreadable {
+        // A field is quoted only when it is one of the source's column names: a file whose header line
+        // is lost starts with a person's data, which is masked (PersonalData).
+        var names = Set((Array(source.columns.values) + Array(source.counts.values)).map { Fold.key($0.description) })
+        for (_, columns) in source.items {
+            switch columns {
+            case .single(let r): names.insert(Fold.key(r.description))
+            case .beforeAfter(let b, let a): names.formUnion([Fold.key(b.description), Fold.key(a.description)])
+            }
+        }
+        let seen = PersonalData.maskRow(Array((firstHeader ?? []).prefix(12)), keeping: { names.contains(Fold.key($0)) }).joined(separator: ", ")
+        let what = source.csv.headerRow.map { "header row \($0) does not hold" } ?? "no header row holds"
+        return SourceUnreadable(source: source.name, file: file,
+                                message: "\(what) the mapped columns (missing \(firstMissing.joined(separator: ", "))); first row read: \(seen)")
+    }
+}
+
+/// Rows of cells from a table format (SpreadsheetML worksheet, workbook sheet) through the same
+/// header search, header-repeat skipping, mapping and validation as CSV records.
+struct TableMapping {
+    private let mapper: SourceMapper
+    private let file: String
+    private var search: HeaderSearch
+    private var binding: ColumnBinding?
+    private var header: [String] = []
+    private var headerFirst: [UInt8] = []
+    private var skipThrough = 0
+    private var searching = true
+    private(set) var fellBack = false
+
+    init(mapper: SourceMapper, file: String) {
+        self.mapper = mapper
+        self.file = file
+        search = HeaderSearch(source: mapper.source, config: mapper.config)
+    }
+
+    /// One row at 1-based `position`; its `line` and `path` say where it is for rejects.
+    mutating func map(_ row: CSVRow, position: Int, path: String?, emit: (MappedRecord) throws -> Void) throws {
+        guard let binding else {
+            guard searching else { return }
+            let fields = row.fields
+            switch search.offer(fields, position: position) {
+            case .next: break
+            case .missing: searching = false
+            case .header(let found):
+                binding = found
+                header = fields.map(Fold.key)
+                headerFirst = Array(row.rawField(0))
+                // Label or metadata rows under the header (survey tools) are not records.
+                skipThrough = position + mapper.source.csv.skipAfterHeader
+            }
+            return
+        }
+        guard position > skipThrough, !row.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return }
+        if row.count == binding.headerWidth, row.rawField(0).elementsEqual(headerFirst), row.fields.map(Fold.key) == header {
+            return  // the header repeated (concatenated exports)
+        }
+        try emit(mapper.mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: path))
+    }
+
+    /// Throws when no header was found.
+    func finish() throws {
+        if binding == nil { throw search.failure(file: file) }
+    }
+}
+
+/// What the sheet-reading thread hands over: the chosen sheet's name, then its rows.
+enum SheetEvent: Sendable {
+    case sheet(String)
+    case row(SheetRow)
+}
+
+extension SourceMapper {
+    /// A workbook source (`.xlsx`, `.xlsm`, `.ods`, or a ZIP or OLE file given without a format):
+    /// the chosen sheet's rows through the same table mapping as CSV. The package is inflated on one
+    /// thread, its sheet parsed on another, and rows mapped on this one.
+    func mapWorkbook(file: String, emit: (MappedRecord) throws -> Void) throws -> FileReading {
+        let selector: SheetSelector? = source.sheet.map {
+            switch $0 {
+            case .name(let n): return .name(n)
+            case .position(let p): return .index(p)
+            }
+        }
+        let workbook: Workbook
+        do { workbook = try Workbook(path: file) } catch let error as WorkbookError {
+            throw SourceUnreadable(source: source.name, file: file, message: error.message)
+        }
+        let owned = ProducerOwned(workbook)
+        var table = TableMapping(mapper: self, file: file)
+        var path = ""
+        do {
+            // `xml: {on_error: drop}`: a first pass over the sheet (its CRC-32 is known only at its end),
+            // so a damaged one gives no record at all.
+            if source.xml.dropOnError { try workbook.read(sheet: selector) { _ in } }
+            try ParallelBatches.run(batchSize: 256, produce: { (out: (SheetEvent) -> Void) in
+                try owned.value.read(sheet: selector, onStart: { out(.sheet($0)) }) { out(.row($0)) }
+            }) { event in
+                switch event {
+                case .sheet(let name): path = "sheet \"\(name)\""
+                case .row(let row):
+                    try table.map(CSVRow(bytes: row.bytes, bounds: row.denseBounds[...], line: row.number), position: row.number,
+                                  path: path, emit: emit)
+                }
+            }
+        } catch let error as WorkbookError {
+            throw SourceUnreadable(source: source.name, file: file, message: error.message)
+        }
+        try table.finish()
+        return FileReading(encoding: workbook.kind.rawValue, delimiter: "", encodingFallbacks: 0, digest: nil)
+    }
+}
