@@ -42,17 +42,19 @@ let package = Package(
         .target(name: "Report", dependencies: ["Records", "Indicators"]),
         // The SQLite store of scheduled refreshes (ingested files, canonical records, snapshots); only GRDB user.
         .target(name: "Store", dependencies: ["Records", "Ingest", "Indicators", .product(name: "GRDB", package: "GRDB.swift")]),
+        // `impact init`: exports profiled column by column, their kind and mapping guessed, a pipeline file drafted.
+        .target(name: "Drafting", dependencies: ["Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook"]),
         // Orchestration of run / validate / preview / refresh.
         .target(name: "Pipeline", dependencies: [
-            "Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Indicators", "Report", "Store",
+            "Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Indicators", "Report", "Store", "Drafting",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "impact", dependencies: [
-            "Pipeline", "PipelineFile", "Records", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "PipelineFile", "Records", "Drafting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ImpactTests", dependencies: [
-            "Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Statistics", "Indicators", "Report", "Store", "Pipeline",
+            "Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Statistics", "Indicators", "Report", "Store", "Pipeline", "Drafting",
         ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -56,6 +56,28 @@ struct HeaderSearch {
     }
 }
 
+/// The header of a table read without a mapping (`preview`, `init`). With a mapping, `HeaderSearch`
+/// looks for the row holding the mapped columns; without one, this is the rule.
+public enum HeaderGuess {
+    /// Rows looked at, as for the mapped search.
+    public static let limit = SourceMapper.headerSearchLimit
+
+    /// The index of the likely header among a table's first rows: the first row of at least two
+    /// filled cells (one when no row has more) holding at least 80 % as many as the fullest row,
+    /// distinct, and mostly text — a title or notes above the header are narrower, a record holds
+    /// numbers and dates. Nil when every row is empty.
+    public static func index(_ rows: [[String]]) -> Int? {
+        let filled = rows.prefix(limit).map { $0.filter { !$0.trimmedWhitespace.isEmpty } }
+        guard let widest = filled.map(\.count).max(), widest > 0 else { return nil }
+        let needed = max(min(2, widest), Int((Double(widest) * 0.8).rounded(.up)))
+        return filled.firstIndex { cells in
+            guard cells.count >= needed, Set(cells.map(Fold.key)).count == cells.count else { return false }
+            let dataLike = cells.filter { NumberParser.parse($0) != nil || (try? DateParser.parse($0).get()) != nil }.count
+            return dataLike * 4 <= cells.count
+        } ?? filled.firstIndex { $0.count == widest }
+    }
+}
+
 /// Rows of cells from a table format (SpreadsheetML worksheet, workbook sheet) through the same
 /// header search, header-repeat skipping, mapping and validation as CSV records.
 struct TableMapping {

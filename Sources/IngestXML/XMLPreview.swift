@@ -43,11 +43,11 @@ public enum XMLPreview {
                 if let limit, records.count >= limit { break }
                 let node = try reader.expand()
                 var fields: [(String, String)] = []
-                var attr = node.pointee.properties
-                while let a = attr {
-                    fields.append(("@" + (a.pointee.name.map { String(cString: $0) } ?? ""), attribute(node, a.pointee.name.map { String(cString: $0) } ?? "") ?? ""))
-                    attr = a.pointee.next
+                // The parent's attributes too (`../@code`): exports often hold a session's code there.
+                if kind == .partner, let parent = node.pointee.parent, parent.pointee.type == XML_ELEMENT_NODE {
+                    fields += attributes(of: parent).map { ("../@" + $0.0, $0.1) }
                 }
+                fields += attributes(of: node).map { ("@" + $0.0, $0.1) }
                 var values: [String: String] = [:]
                 ODKInstances(paths: []).flatten(node, prefix: "", into: &values)
                 if elementChildren(node).isEmpty { values["text()"] = content(of: node) }
@@ -62,6 +62,18 @@ public enum XMLPreview {
         }
         return rows
     }
+}
+
+/// An element's attributes (name, value), in document order.
+private func attributes(of node: xmlNodePtr) -> [(String, String)] {
+    var result: [(String, String)] = []
+    var attr = node.pointee.properties
+    while let a = attr {
+        let name = a.pointee.name.map { String(cString: $0) } ?? ""
+        result.append((name, attribute(node, name) ?? ""))
+        attr = a.pointee.next
+    }
+    return result
 }
 
 /// Reads a whole file without keeping anything: whether it is well-formed and acceptable.

@@ -21,19 +21,5 @@ public struct PipelineFileError: ImpactError, Equatable {
     }
 }
 
-/// Edit distance, to suggest the key a typo meant.
-func levenshtein(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = previous
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
-}
+/// Edit distance, to suggest the key a typo meant (one rule: `Nearest`).
+func levenshtein(_ a: String, _ b: String) -> Int { Nearest.distance(a, b) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Drafting
 import Foundation
 import Logging
 import Pipeline
@@ -10,7 +11,7 @@ struct Impact: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Impact reports from partner exports: sources → records → aggregates → indicators → report.",
         version: ImpactVersion.current,
-        subcommands: [Run.self, Validate.self, Preview.self, Refresh.self, History.self, Merge.self])
+        subcommands: [Init.self, Run.self, Validate.self, Preview.self, Refresh.self, History.self, Merge.self])
 }
 
 /// Progress goes to stderr, and only when it is a terminal and --quiet is not given.
@@ -207,6 +208,29 @@ struct Validate: ParsableCommand {
                                                  progress: progressPrinter(quiet: quiet))
             if !quiet { print(Summary.lines(result).joined(separator: "\n")) }
             return result.exitCode
+        }
+    }
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draft a pipeline file from a folder of exports, then read them through it.",
+        discussion: "Every CSV, XML and workbook file of FOLDER (and a sub-folder of ODK submissions) is profiled; the draft maps its columns, lists every label it found with the canonical value proposed, and marks with TODO what only you can decide. An existing file is never overwritten.")
+
+    @Argument(help: "The folder holding the exports.") var folder: String
+    @Option(name: .shortAndLong, help: "The pipeline file to write (never overwritten).") var output = "pipeline.yml"
+    @Flag(name: .long, help: "Print nothing but errors.") var quiet = false
+
+    func run() throws {
+        try guarded {
+            let draft = try PipelineDraft.make(folder: folder, pipelinePath: output)
+            try draft.write(to: output)
+            guard !quiet else { return 0 }
+            print(draft.report.joined(separator: "\n"))
+            let result = try PipelineRun.execute(pipelinePath: output, options: RunOptions(write: false), progress: progressPrinter(quiet: quiet))
+            print(Summary.lines(result).joined(separator: "\n"))
+            print("wrote \(output): \(draft.todos) line\(draft.todos == 1 ? "" : "s") with a TODO to settle; then impact validate \(output) and impact run \(output)")
+            return 0
         }
     }
 }
