@@ -8,7 +8,10 @@ extension DraftWriter {
         for source in sources {
             var block = YAMLText()
             writeSource(source, into: &block)
-            if source.commentedOut {
+            if source.commentedOut && !commentIncomplete {
+                out.comment(2, "TODO: no column found for \(source.guess.missing.joined(separator: ", ")): add each under columns (or fix the kind)")
+                out.append(block)
+            } else if source.commentedOut {
                 out.comment(2, "TODO: no column found for \(source.guess.missing.joined(separator: ", ")) in \(relative(source.guess.table.path))"
                             + " (it looks like \(source.guess.kind.rawValue)): map it, then uncomment this source")
                 out.commentedOut(block, indent: 2)
@@ -24,7 +27,7 @@ extension DraftWriter {
     private func writeSource(_ source: DraftSource, into block: inout YAMLText) {
         let guess = source.guess, table = guess.table
         block.line(2, "- name: \(YAMLText.scalar(source.name))")
-        block.line(4, "kind: \(guess.kind.rawValue)", "check: guessed from its columns")
+        block.line(4, "kind: \(guess.kind.rawValue)", commentIncomplete ? "check: guessed from its columns" : nil)
         switch table.layout {
         case .csv: break
         case .workbook(let kind, _, _, _): block.line(4, "format: \(kind)")
@@ -97,7 +100,7 @@ extension DraftWriter {
         case "respondent", "candidate": notes.append("pseudonym: hashed at once, never written out")
         case "last_name", "first_name": notes.append("never written out; only masks names in quoted comments")
         case "date", "contract_start", "contract_end": if let shape = profile.dateShape { notes.append("dates \(shape)") }
-        case "action_id" where guess.kind != .actions:
+        case "action_id" where guess.kind != .actions && !actionIDsSeen.isEmpty:
             let hits = profile.distinct.reduce(0) { $0 + (actionIDsSeen.contains(Fold.key($1.key)) ? $1.value : 0) }
             if profile.filled > 0 { notes.append("\(hits * 100 / profile.filled) % of its values are action ids of the actions sources") }
         case "territory", "stakeholder_type", "action_type", "event", "contract", "referrer_type", "wave":

@@ -12,6 +12,9 @@ struct DraftWriter {
     var questionnaire = QuestionnaireDraft()
     private var personal = PersonalLooking()
     var out = YAMLText()
+    /// A source missing required fields is written commented out (a draft that must load), or as
+    /// it is with what to add (a suggestion to paste).
+    var commentIncomplete = true
 
     init(sources: [DraftSource], base: String, folder: String, matchers: Matchers) {
         self.sources = sources
@@ -61,6 +64,20 @@ struct DraftWriter {
             out.blank()
         }
         writeQuestionnaire()
+        writeSources()
+        return out.text
+    }
+
+    /// One source's entry (`preview --suggest`), with the items it needs declared, in comments.
+    mutating func entry() -> String {
+        prepareResponses()
+        commentIncomplete = false
+        if !questionnaire.items.isEmpty {
+            out.comment(0, "declare these items under questionnaire.items (dimension: the group each belongs to):")
+            for item in questionnaire.items {
+                out.comment(0, "  \(item.id): {label: \(YAMLText.scalar(item.label, flow: true)), dimension: general\(item.negativeWord == nil ? "" : ", reverse: true")}")
+            }
+        }
         writeSources()
         return out.text
     }

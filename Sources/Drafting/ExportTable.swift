@@ -69,19 +69,21 @@ public struct ExportTable: Sendable {
     }
 }
 
-/// Rows of a table met before its header is known: kept until the header is found.
-struct TableCollector {
+/// Rows of a table met before its header is known: kept until the header is found (`HeaderGuess`),
+/// then every record after it tallied.
+public struct TableCollector {
     let path: String
     let layout: ExportLayout
     private var head: [(number: Int, values: [String])] = []
     private(set) var table: ExportTable?
 
-    init(path: String, layout: ExportLayout) {
+    public init(path: String, layout: ExportLayout) {
         self.path = path
         self.layout = layout
     }
 
-    mutating func add(_ values: [String], number: Int) {
+    /// One row, by its record or row number.
+    public mutating func add(_ values: [String], number: Int) {
         if table != nil {
             table?.add(values, number: number)
             return
@@ -102,7 +104,8 @@ struct TableCollector {
         head = []
     }
 
-    mutating func finish() -> ExportTable? {
+    /// The table, once every row was given; nil when every row was empty.
+    public mutating func finish() -> ExportTable? {
         if table == nil { settle() }
         return table
     }
@@ -155,7 +158,7 @@ public enum ExportReader {
         return sniff.kind == .odkInstance
     }
 
-    static func csv(path: String) throws -> ExportTable? {
+    public static func csv(path: String) throws -> ExportTable? {
         let file = try CSVFile(path: path)
         var collector = TableCollector(path: path, layout: .csv(encoding: file.encoding.encoding.rawValue, encodingEvidence: file.encoding.evidence,
                                                                 delimiter: file.delimiter, delimiterEvidence: file.delimiterEvidence))
@@ -230,7 +233,8 @@ public enum ExportReader {
         return table
     }
 
-    static func looksLikeXML(_ path: String) -> Bool {
+    /// An `.xml` name, or text starting with `<` (after a BOM and blanks).
+    public static func looksLikeXML(_ path: String) -> Bool {
         if path.lowercased().hasSuffix(".xml") { return true }
         guard let handle = FileHandle(forReadingAtPath: path), let head = try? handle.read(upToCount: 64) else { return false }
         try? handle.close()

@@ -80,10 +80,7 @@ public struct SourceGuesser: Sendable {
     /// The best guess for `table`, or nil when it holds no source (a notice sheet, a one-column list).
     public func guess(_ table: ExportTable) -> SourceGuess? {
         let evidence = table.profiles.map { LabelEvidence($0, matchers: matchers) }
-        let likert = table.profiles.indices.filter { i in
-            table.profiles[i].isLikert && !FieldSynonyms.headers.keys.contains { FieldSynonyms.score(table.names[i], field: $0) >= 0.9 }
-                && FieldSynonyms.countType(table.names[i], types: matchers.stakeholderTypes) == nil
-        }
+        let likert = likertColumns(table)
         let pairs = Self.retrospectivePairs(table.names, among: likert)
         let fileWords = Set(Words.of((table.path as NSString).lastPathComponent))
         var best: SourceGuess?
@@ -93,6 +90,22 @@ public struct SourceGuesser: Sendable {
         }
         guard let best, best.score >= 1.5 else { return nil }
         return best
+    }
+
+    /// The mapping of `table` read as `kind` (`preview --suggest KIND`), whatever its best kind.
+    public func guess(_ table: ExportTable, as kind: SourceKind) -> SourceGuess {
+        let evidence = table.profiles.map { LabelEvidence($0, matchers: matchers) }
+        let likert = likertColumns(table)
+        return assign(kind, table: table, evidence: evidence, likert: likert, pairs: Self.retrospectivePairs(table.names, among: likert),
+                      fileWords: [])
+    }
+
+    /// Columns of Likert answers that no field or head count claims by its header.
+    private func likertColumns(_ table: ExportTable) -> [Int] {
+        table.profiles.indices.filter { i in
+            table.profiles[i].isLikert && !FieldSynonyms.headers.keys.contains { FieldSynonyms.score(table.names[i], field: $0) >= 0.9 }
+                && FieldSynonyms.countType(table.names[i], types: matchers.stakeholderTypes) == nil
+        }
     }
 
     private func assign(_ kind: SourceKind, table: ExportTable, evidence: [LabelEvidence], likert: [Int], pairs: [RetrospectivePair],

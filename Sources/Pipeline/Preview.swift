@@ -1,61 +1,89 @@
+import Drafting
 import Foundation
 import Ingest
 import IngestWorkbook
 import IngestXML
+import PipelineFile
+import Records
+
+/// `impact preview` cannot show a file.
+public struct PreviewError: ImpactError {
+    public let message: String
+    public var description: String { message }
+}
 
 /// `impact preview FILE`: how a file is read (encoding, dialect, header, first records).
 public enum Preview {
-    /// Rows looked at to find a sheet's header.
-    static let headerSearch = 50
-
     /// A human-readable description; `rows` records are shown after the header; `sheet` (a name or a
-    /// 1-based position) chooses a workbook's sheet.
-    public static func text(path: String, rows: Int = 5, sheet: String? = nil) throws -> String {
-        if FileSignature.of(path: path) != .other { return try WorkbookPreview.text(path: path, sheet: sheet, rows: rows) }
-        if looksLikeXML(path) {
-            let sniff = try XMLSniffer.sniff(path: path)
-            let record = sniff.kind == .partner ? try XMLPreview.likelyRecordPath(path: path) : nil
-            let table = try XMLPreview.table(path: path, kind: sniff.kind, recordPath: record, limit: rows)
-            var lines = [
-                "file: \(path)",
-                "format: XML (\(sniff.kind.rawValue))",
-                "root element: \(sniff.rootElement)\(sniff.namespace.map { " (namespace \($0))" } ?? "")",
-                "declared encoding: \(sniff.declaredEncoding ?? "none (UTF-8)")",
-            ]
-            if let record {
-                if let uri = sniff.namespace {
-                    // XPath: an unprefixed name means "no namespace", so namespaced exports need a prefix.
-                    let prefixed = "/" + record.split(separator: "/").map { "p:\($0)" }.joined(separator: "/")
-                    lines.append("record path (most repeated element): \(prefixed), with xml.namespaces: {p: \"\(uri)\"}")
-                    lines.append("the elements are in that namespace: write columns as p:Name (attributes stay @name)")
-                } else {
-                    lines.append("record path (most repeated element; set it as xml.record): \(record)")
-                }
-            }
-            if let header = table.first { lines.append("columns: " + header.map { "[\($0)]" }.joined(separator: " ")) }
-            lines += table.dropFirst().enumerated().map { "record \($0.offset + 1): " + $0.element.map { "[\(escapeControls($0))]" }.joined(separator: " ") }
-            return lines.joined(separator: "\n") + "\n"
+    /// 1-based position) chooses a workbook's sheet; `suggest` adds a source entry mapping the file as that kind.
+    public static func text(path: String, rows: Int = 5, sheet: String? = nil, suggest: SourceKind? = nil) throws -> String {
+        var lines: [String], table: ExportTable?
+        if FileSignature.of(path: path) != .other {
+            (lines, table) = try WorkbookPreview.text(path: path, sheet: sheet, rows: rows)
+        } else if ExportReader.looksLikeXML(path) {
+            (lines, table) = try xml(path: path, rows: rows)
+        } else {
+            (lines, table) = try csv(path: path, rows: rows)
         }
-        let csv = try CSVFile(path: path)
+        if let suggest {
+            guard let table else { throw PreviewError(message: "\(path): no table found to map as \(suggest.rawValue)") }
+            let folder = FileManager.default.currentDirectoryPath
+            lines += ["", "suggested source entry, kind \(suggest.rawValue) (paste it under sources:):",
+                      TableReport.suggestion(table, kind: suggest, folder: folder).trimmingCharacters(in: .newlines)]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func xml(path: String, rows: Int) throws -> ([String], ExportTable?) {
+        let sniff = try XMLSniffer.sniff(path: path)
+        let record = sniff.kind == .partner ? try XMLPreview.likelyRecordPath(path: path) : nil
+        let head = try XMLPreview.table(path: path, kind: sniff.kind, recordPath: record, limit: rows)
         var lines = [
             "file: \(path)",
-            "format: CSV",
-            "encoding: \(csv.encoding.encoding.rawValue) (\(csv.encoding.evidence))",
-            "delimiter: \(describe(csv.delimiter)) (\(csv.delimiterEvidence))",
+            "format: XML (\(sniff.kind.rawValue))",
+            "root element: \(sniff.rootElement)\(sniff.namespace.map { " (namespace \($0))" } ?? "")",
+            "declared encoding: \(sniff.declaredEncoding ?? "none (UTF-8)")",
         ]
-        var count = 0
-        var shown: [String] = []
-        while let row = try csv.next() {
-            count += 1
-            if count == 1 {
-                lines.append("columns: \(row.count)")
-                lines.append("header (line \(row.line)): " + row.fields.map { "[\($0)]" }.joined(separator: " "))
-            } else if count <= rows + 1 {
-                shown.append("line \(row.line): " + row.fields.map { "[\(escapeControls($0))]" }.joined(separator: " "))
+        if let record {
+            if let uri = sniff.namespace {
+                // XPath: an unprefixed name means "no namespace", so namespaced exports need a prefix.
+                let prefixed = "/" + record.split(separator: "/").map { "p:\($0)" }.joined(separator: "/")
+                lines.append("record path (most repeated element): \(prefixed), with xml.namespaces: {p: \"\(uri)\"}")
+                lines.append("the elements are in that namespace: write columns as p:Name (attributes stay @name)")
+            } else {
+                lines.append("record path (most repeated element; set it as xml.record): \(record)")
             }
         }
-        lines.append("records after the header: \(max(0, count - 1))")
-        return (lines + shown).joined(separator: "\n") + "\n"
+        let table = try ExportReader.tables(path: path).first
+        if let table {
+            lines.append("records: \(table.records)")
+            lines += TableReport.columns(table)
+        } else if let header = head.first {
+            lines.append("columns: " + header.map { "[\($0)]" }.joined(separator: " "))
+        }
+        lines += head.dropFirst().enumerated().map { "record \($0.offset + 1): " + $0.element.map { "[\(escapeControls($0))]" }.joined(separator: " ") }
+        return (lines, table)
+    }
+
+    static func csv(path: String, rows: Int) throws -> ([String], ExportTable?) {
+        var lines = ["file: \(path)", "format: CSV"]
+        guard let table = try ExportReader.csv(path: path), case .csv(let encoding, let encodingEvidence, let delimiter, let delimiterEvidence) = table.layout else {
+            return (lines + ["no records"], nil)
+        }
+        lines.append("encoding: \(encoding) (\(encodingEvidence))")
+        lines.append("delimiter: \(describe(delimiter)) (\(delimiterEvidence))")
+        if !table.skipped.isEmpty {
+            lines.append("skipped above the header (a title or notes; the pipeline skips them too):")
+            lines += table.skipped.map { "  line \($0.number): \(escapeControls(String($0.text.prefix(100))))" }
+        }
+        lines.append("header (line \(table.headerNumber)): " + table.references.map { "[\($0)]" }.joined(separator: " "))
+        lines.append("records after the header: \(table.records)")
+        lines += TableReport.widths(table)
+        lines += TableReport.columns(table)
+        lines += table.firstRecords.prefix(rows).map { record in
+            "line \(record.number): " + record.values.map { "[\(escapeControls($0))]" }.joined(separator: " ")
+        }
+        return (lines, table)
     }
 
     /// Every record (header included) as a JSON array of arrays of strings, streamed to `write`.
@@ -63,7 +91,7 @@ public enum Preview {
         if FileSignature.of(path: path) != .other { return try WorkbookPreview.json(path: path, sheet: sheet, write: write) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        if looksLikeXML(path) {
+        if ExportReader.looksLikeXML(path) {
             let sniff = try XMLSniffer.sniff(path: path)
             let record = sniff.kind == .partner ? try XMLPreview.likelyRecordPath(path: path) : nil
             let rows = try XMLPreview.table(path: path, kind: sniff.kind, recordPath: record, limit: nil)
@@ -78,14 +106,6 @@ public enum Preview {
             first = false
         }
         write(first ? "]\n" : "\n]\n")
-    }
-
-    static func looksLikeXML(_ path: String) -> Bool {
-        if path.lowercased().hasSuffix(".xml") { return true }
-        guard let handle = FileHandle(forReadingAtPath: path), let head = try? handle.read(upToCount: 64) else { return false }
-        try? handle.close()
-        let text = String(decoding: head.drop { $0 == 0xEF || $0 == 0xBB || $0 == 0xBF || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }, as: UTF8.self)
-        return text.hasPrefix("<?xml") || text.hasPrefix("<")
     }
 
     static func describe(_ delimiter: UInt8) -> String {

@@ -1,4 +1,6 @@
+import Drafting
 import Foundation
+import Ingest
 import IngestWorkbook
 import IngestXML
 
@@ -19,20 +21,26 @@ enum WorkbookPreview {
         values.map { "[\(Preview.escapeControls($0))]" }.joined(separator: " ")
     }
 
-    static func text(path: String, sheet: String?, rows: Int) throws -> String {
+    static func text(path: String, sheet: String?, rows: Int) throws -> ([String], ExportTable?) {
         let workbook = try Workbook(path: path)
         let wanted = selector(sheet)
-        // Every sheet is read once for its size; the chosen one keeps its first rows.
+        // Every sheet is read once for its size; the chosen one keeps its first rows and is profiled.
         var sizes: [Int: (rows: Int, columns: Int, last: Int)] = [:]
         var chosen: Int?
         var kept: [SheetRow] = []
+        var profile: TableCollector?
         let names = try workbook.readAll { position, row in
             var size = sizes[position] ?? (0, 0, 0)
             size = (size.rows + 1, max(size.columns, Int(row.columns.last ?? -1) + 1), row.number)
             sizes[position] = size
-            if position == chosen, kept.count < Preview.headerSearch + rows { kept.append(row) }
+            guard position == chosen else { return }
+            if kept.count < HeaderGuess.limit + rows { kept.append(row) }
+            profile?.add(row.values, number: row.number)
         } starting: { position, name in
-            if chosen == nil, SheetSelector.matches(wanted, position: position, name: name) { chosen = position }
+            if chosen == nil, SheetSelector.matches(wanted, position: position, name: name) {
+                chosen = position
+                profile = TableCollector(path: path, layout: .workbook(kind: workbook.kind.rawValue, sheet: name, position: position, sheets: []))
+            }
         }
         var lines = ["file: \(path)", "format: \(workbook.kind == .xlsx ? "xlsx workbook (Office Open XML)" : "ods workbook (OpenDocument)")",
                      "sheets: \(names.count)"]
@@ -44,20 +52,28 @@ enum WorkbookPreview {
         guard let chosen else {
             throw WorkbookError(file: path, message: "no sheet \(wanted.map(String.init(describing:)) ?? "") in the workbook; its sheets: \(names.map { "'\($0)'" }.joined(separator: ", "))")
         }
-        // The header: the first of the first rows as wide as the widest of them (a title above it is narrower).
-        let head = kept.prefix(Preview.headerSearch)
-        let widest = head.map(\.columns.count).max() ?? 0
-        guard let header = head.firstIndex(where: { $0.columns.count == widest }) else {
-            return (lines + ["sheet \(names[chosen - 1]): no rows"]).joined(separator: "\n") + "\n"
+        // The header: the same rule as a CSV's (title and notes rows above it are skipped).
+        guard let header = HeaderGuess.index(kept.map(\.values)) else {
+            return (lines + ["sheet \(names[chosen - 1]): no rows"], nil)
         }
+        let table = profile?.finish()
         lines.append("sheet \(chosen) (\(names[chosen - 1])): header (row \(kept[header].number)): " + shown(kept[header].values))
+        if let table {
+            if !table.skipped.isEmpty {
+                lines.append("skipped above the header: " + table.skipped.map { "row \($0.number) [\(Preview.escapeControls(String($0.text.prefix(60))))]" }.joined(separator: ", "))
+            }
+            lines += TableReport.columns(table)
+        }
         for row in kept.dropFirst(header + 1).prefix(rows) { lines.append("row \(row.number): " + shown(row.values)) }
         let total = sizes[chosen]?.rows ?? 0
         lines.append("rows with values after the header: \(total - header - 1)")
+        if (table?.references.count ?? 0) < 2, let other = sizes.filter({ $0.key != chosen && $0.value.columns >= 2 }).min(by: { $0.key < $1.key }) {
+            lines.append("this sheet holds no table; sheet \(other.key) (\(names[other.key - 1])) has \(plural(other.value.rows, "row")): preview --sheet \(other.key), and sheet: \(other.key) in the pipeline file")
+        }
         if kept[header].number > 1 {
             lines.append("the header is not on row 1: the pipeline finds it (or set csv.header_row: \(kept[header].number))")
         }
-        return lines.joined(separator: "\n") + "\n"
+        return (lines, table)
     }
 
     /// Every row of the chosen sheet from row 1 (empty rows as `[]`), as JSON arrays of strings.

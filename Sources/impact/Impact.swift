@@ -57,6 +57,7 @@ struct SchedulerOptions: ParsableArguments {
 }
 
 extension LogFormat: ExpressibleByArgument {}
+extension SourceKind: ExpressibleByArgument {}
 
 /// Where the outputs go and in which language.
 struct OutputOptions: ParsableArguments {
@@ -242,6 +243,7 @@ struct Preview: ParsableCommand {
     @Flag(name: .long, help: "Print every record as a JSON array of arrays of strings.") var json = false
     @Option(name: .long, help: "Records shown after the header.") var rows = 5
     @Option(name: .long, help: "A workbook's sheet: its name or 1-based position (default: the first).") var sheet: String?
+    @Option(name: .long, help: "Also print a source entry mapping the file as this kind: actions, attendance, responses or pathway.") var suggest: SourceKind?
 
     func run() throws {
         try guarded {
@@ -253,7 +255,7 @@ struct Preview: ParsableCommand {
                 }
                 FileHandle.standardOutput.write(Data(buffer.utf8))
             } else {
-                print(try Pipeline.Preview.text(path: file, rows: rows, sheet: sheet), terminator: "")
+                print(try Pipeline.Preview.text(path: file, rows: rows, sheet: sheet, suggest: suggest), terminator: "")
             }
             return 0
         }
