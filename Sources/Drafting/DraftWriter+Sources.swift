@@ -75,9 +75,9 @@ extension DraftWriter {
     static func describe(_ table: ExportTable) -> String {
         var parts: [String] = []
         switch table.layout {
-        case .csv(let encoding, let encodingEvidence, let delimiter, let delimiterEvidence):
-            let d = delimiter == UInt8(ascii: "\t") ? "tab" : "'\(String(UnicodeScalar(delimiter)))'"
-            parts.append("CSV, \(encoding) (\(encodingEvidence)), \(d) (\(delimiterEvidence))")
+        case .csv(let encoding, let encodingEvidence, let delimiter, let delimiterEvidence, let dialect):
+            let d = delimiter == UInt8(ascii: "\t") ? "tab" : delimiter == UInt8(ascii: " ") ? "spaces" : "'\(String(UnicodeScalar(delimiter)))'"
+            parts.append("CSV, \(encoding) (\(encodingEvidence)), \(d) (\(delimiterEvidence))" + (dialect.isEmpty ? "" : ", \(dialect)"))
         case .workbook(_, let sheet, _, _): parts.append("sheet '\(sheet)'")
         case .spreadsheetML, .partnerXML: break
         case .odk(let files): parts.append("\(files) instance file\(files == 1 ? "" : "s")")

@@ -6,7 +6,7 @@ import Records
 
 /// How an export's table was read.
 public enum ExportLayout: Sendable {
-    case csv(encoding: String, encodingEvidence: String, delimiter: UInt8, delimiterEvidence: String)
+    case csv(encoding: String, encodingEvidence: String, delimiter: UInt8, delimiterEvidence: String, dialect: String)
     case workbook(kind: String, sheet: String, position: Int, sheets: [String])
     case spreadsheetML
     case partnerXML(record: String, namespaces: [String: String])
@@ -161,7 +161,9 @@ public enum ExportReader {
     public static func csv(path: String) throws -> ExportTable? {
         let file = try CSVFile(path: path)
         var collector = TableCollector(path: path, layout: .csv(encoding: file.encoding.encoding.rawValue, encodingEvidence: file.encoding.evidence,
-                                                                delimiter: file.delimiter, delimiterEvidence: file.delimiterEvidence))
+                                                                delimiter: file.delimiter, delimiterEvidence: file.delimiterEvidence,
+                                                                dialect: ([file.dialect.description] + file.dialectEvidence.map { "(\($0))" })
+                                                                    .filter { !$0.isEmpty }.joined(separator: " ")))
         var number = 0
         while let row = try file.next() {
             number += 1

@@ -7,6 +7,10 @@ public final class CSVFile {
     public let delimiter: UInt8
     /// How the delimiter was chosen: "declared", "sep= line", "detected", "default".
     public let delimiterEvidence: String
+    /// The quote character, escapes and spaces after delimiters, detected from the first records.
+    public let dialect: CSVDialect
+    /// Why the dialect differs from RFC 4180 (empty when it does not).
+    public let dialectEvidence: [String]
     private let reader: CSVReader
     private let file: FileChunkSource
 
@@ -49,13 +53,19 @@ public final class CSVFile {
         } else if let detected = Self.detectDelimiter(textHead) {
             delimiter = detected
             delimiterEvidence = "detected"
+        } else if DialectSniffer.spaceSeparated(textHead) {
+            delimiter = UInt8(ascii: " ")
+            delimiterEvidence = "detected: values separated by spaces"
         } else {
             delimiter = UInt8(ascii: ",")
-            delimiterEvidence = "default (one column)"
+            delimiterEvidence = DialectSniffer.unevenlySpaced(textHead)
+                ? "default (one column): the lines hold values separated by spaces, not evenly (an aligned listing?); save it as CSV"
+                : "default (one column)"
         }
+        (dialect, dialectEvidence) = DialectSniffer.dialect(textHead, delimiter: delimiter)
         text.unread(textHead)
         let readerEncoding: TextEncoding = guess.encoding.isByteCompatible ? guess.encoding : .utf8
-        reader = CSVReader(source: text, delimiter: delimiter, encoding: readerEncoding, firstLine: firstLine)
+        reader = CSVReader(source: text, delimiter: delimiter, encoding: readerEncoding, firstLine: firstLine, dialect: dialect)
     }
 
     /// The next non-blank record, or nil at the end.

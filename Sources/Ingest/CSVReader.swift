@@ -25,13 +25,17 @@ final class CSVReader {
     private var spareEscaped: [Int] = []
     /// False: every record through the copying state machine (the reference the in-place path is tested against).
     private let inPlace: Bool
+    /// The quote character, an escape inside quotes, spaces after delimiters (`CSVDialect`).
+    private let dialect: CSVDialect
 
-    init(source: ChunkSource, delimiter: UInt8, encoding: TextEncoding, firstLine: Int = 1, inPlace: Bool = true) {
+    init(source: ChunkSource, delimiter: UInt8, encoding: TextEncoding, firstLine: Int = 1, inPlace: Bool = true,
+         dialect: CSVDialect = .standard) {
         self.source = source
         self.line = firstLine
         self.delimiter = delimiter
         self.encoding = encoding
         self.inPlace = inPlace
+        self.dialect = dialect
     }
 
     /// The next non-blank record, or nil at end of input.
@@ -94,7 +98,8 @@ final class CSVReader {
     private func scanInPlace(into bounds: inout [Int]) -> CSVRowBatch.Entry? {
         let first = bounds.count
         let delimiter = self.delimiter
-        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let quote = dialect.quote, cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let skipSpaces = dialect.skipInitialSpace, escape = dialect.escape
         var breaks = 0  // line breaks inside quoted fields
         var blank = true
         var escaped = spareEscaped  // where the quoted fields holding `""` are in `bounds`
@@ -107,6 +112,7 @@ final class CSVReader {
             let n = buffer.count
             var p = position
             while true {  // one field per turn
+                if skipSpaces { while p < n, buffer[p] == 0x20 { p += 1 } }
                 guard p < n else { return false }
                 var fieldStart = p, fieldEnd = p
                 if buffer[p] == quote {
@@ -128,6 +134,8 @@ final class CSVReader {
                         p += 2
                     }
                     fieldEnd = p
+                    // An escape in the field (`\"`): the copying reader's call.
+                    if let escape, UnsafeBufferPointer(rebasing: buffer[fieldStart..<fieldEnd]).contains(escape) { return false }
                     p += 1
                     let c = buffer[p]
                     // Text after the closing quote is appended to the field: the copying reader does that.
@@ -156,18 +164,17 @@ final class CSVReader {
         swallowLF = chunk[end] == cr
         position = end + 1
         // A record with `""` gets its own copy, its quoted fields unescaped in place.
-        let bytes = escaped.isEmpty ? chunk : Self.unescaped(chunk[start..<end], bounds: &bounds, from: first, fields: escaped)
+        let bytes = escaped.isEmpty ? chunk : Self.unescaped(chunk[start..<end], bounds: &bounds, from: first, fields: escaped, quote: quote)
         return CSVRowBatch.Entry(bytes: bytes, bounds: first..<bounds.count, line: startLine, unterminatedQuote: false, isBlank: blank)
     }
 
     /// A copy of `record` in which every `""` of the quoted fields whose bounds start at `fields`
     /// becomes `"`; the record's `bounds` (from index `first`, offsets in the record's buffer) are
     /// rebased on the copy.
-    static func unescaped(_ record: ArraySlice<UInt8>, bounds: inout [Int], from first: Int, fields: [Int]) -> [UInt8] {
+    static func unescaped(_ record: ArraySlice<UInt8>, bounds: inout [Int], from first: Int, fields: [Int], quote: UInt8) -> [UInt8] {
         var bytes = Array(record)
         let base = record.startIndex
         for i in first..<bounds.count { bounds[i] -= base }
-        let quote = UInt8(ascii: "\"")
         bytes.withUnsafeMutableBufferPointer { buffer in
             guard let pointer = buffer.baseAddress else { return }
             for i in fields {
@@ -188,7 +195,7 @@ final class CSVReader {
         return bytes
     }
 
-    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, escapeInQuoted }
 
     /// The next record read by copying its fields' unescaped bytes, blank ones included.
     ///
@@ -206,7 +213,8 @@ final class CSVReader {
         var position = self.position
         var chunk = self.chunk
         let delimiter = self.delimiter
-        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let quote = dialect.quote, cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let skipSpaces = dialect.skipInitialSpace, escape = dialect.escape ?? quote
         defer {
             self.line = line
             self.swallowLF = swallowLF
@@ -231,7 +239,7 @@ final class CSVReader {
                     position = 0
                     guard started else { return nil }
                     ends.append(bytes.count)
-                    return row(unterminatedQuote: state == .quoted)
+                    return row(unterminatedQuote: state == .quoted || state == .escapeInQuoted)
                 }
                 chunk = next
                 self.chunk = next
@@ -251,6 +259,8 @@ final class CSVReader {
                         startLine = line
                     }
                     switch state {
+                    case .fieldStart where skipSpaces && b == 0x20:
+                        position += 1
                     case .fieldStart, .unquoted, .quoteInQuoted:
                         if b == delimiter {
                             ends.append(bytes.count)
@@ -281,15 +291,24 @@ final class CSVReader {
                             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<position]))
                             state = .unquoted
                         }
+                    case .escapeInQuoted:
+                        // The escaped byte, as it is (a line break counted as the run below does).
+                        if b == cr || (b == lf && bytes.last != cr) { line += 1 }
+                        bytes.append(b)
+                        state = .quoted
+                        position += 1
                     case .quoted:
                         if b == quote {
                             state = .quoteInQuoted
+                            position += 1
+                        } else if b == escape {
+                            state = .escapeInQuoted
                             position += 1
                         } else {
                             let runStart = position
                             while position < n {
                                 let c = buffer[position]
-                                if c == quote { break }
+                                if c == quote || c == escape { break }
                                 // CR, LF and CRLF each count as one line, even when CRLF spans two chunks.
                                 if c == cr || (c == lf && (position > runStart ? buffer[position - 1] : bytes.last) != cr) { line += 1 }
                                 position += 1

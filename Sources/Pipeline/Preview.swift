@@ -67,11 +67,13 @@ public enum Preview {
 
     static func csv(path: String, rows: Int) throws -> ([String], ExportTable?) {
         var lines = ["file: \(path)", "format: CSV"]
-        guard let table = try ExportReader.csv(path: path), case .csv(let encoding, let encodingEvidence, let delimiter, let delimiterEvidence) = table.layout else {
+        guard let table = try ExportReader.csv(path: path),
+              case .csv(let encoding, let encodingEvidence, let delimiter, let delimiterEvidence, let dialect) = table.layout else {
             return (lines + ["no records"], nil)
         }
         lines.append("encoding: \(encoding) (\(encodingEvidence))")
         lines.append("delimiter: \(describe(delimiter)) (\(delimiterEvidence))")
+        if !dialect.isEmpty { lines.append("dialect: \(dialect)") }
         if !table.skipped.isEmpty {
             lines.append("skipped above the header (a title or notes; the pipeline skips them too):")
             lines += table.skipped.map { "  line \($0.number): \(escapeControls(String($0.text.prefix(100))))" }
@@ -109,7 +111,7 @@ public enum Preview {
     }
 
     static func describe(_ delimiter: UInt8) -> String {
-        delimiter == UInt8(ascii: "\t") ? "tab" : "'\(String(UnicodeScalar(delimiter)))'"
+        delimiter == UInt8(ascii: "\t") ? "tab" : delimiter == UInt8(ascii: " ") ? "space" : "'\(String(UnicodeScalar(delimiter)))'"
     }
 
     static func escapeControls(_ s: String) -> String {

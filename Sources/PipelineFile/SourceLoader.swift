@@ -183,10 +183,10 @@ extension PipelineLoader {
             switch key {
             case "delimiter":
                 let d = try value.string()
-                let named = ["tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"]
+                let named = ["tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|", "space": " "]
                 let c = named[d] ?? d
-                guard c.utf8.count == 1, let byte = c.utf8.first, [",", ";", "\t", "|"].contains(c) else {
-                    throw value.error("expected one of ',' ';' '|' 'tab' (or leave it out to detect); found '\(d)'")
+                guard c.utf8.count == 1, let byte = c.utf8.first, [",", ";", "\t", "|", " "].contains(c) else {
+                    throw value.error("expected one of ',' ';' '|' 'tab' 'space' (or leave it out to detect); found '\(d)'")
                 }
                 options.delimiter = byte
             case "encoding":
