@@ -9,6 +9,10 @@ must be in the reference with the same value; rows impact suppressed (fewer than
 import csv
 import sys
 
+from usage import check_arguments
+
+check_arguments(__doc__)
+
 ours = {}
 with open(sys.argv[1], encoding="utf-8") as f:
     for r in csv.DictReader(f):

@@ -12,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from usage import check_arguments
+
+check_arguments(__doc__)
+
 out = Path(sys.argv[1])
 target = int(float(sys.argv[2]) * 1_000_000)
 out.mkdir(parents=True, exist_ok=True)

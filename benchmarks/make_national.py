@@ -17,6 +17,10 @@ import sys
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from usage import check_arguments
+
+check_arguments(__doc__)
+
 out = Path(sys.argv[1])
 size = float(sys.argv[2])
 here = Path(__file__).resolve().parent

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Writes the bundled sample exports in inputs/ (deterministic: same bytes every time).
 
+usage: make_sample.py [OUT_DIR]   → default: the repository's inputs/
+
 Déclic Industrie, programme year 2024-2025, Lyon and Saint-Étienne, in the spirit of the seed's
 first-year results: Lyon 15 actions, 26 industrial staff, 107 adviser staff; Saint-Étienne 24
 actions, 50 industrial staff, 107 adviser staff. Two exports, as partner tools write them:
@@ -13,6 +15,10 @@ non-numeric count, duplicates, unknown action, unknown profile, a formula-lookin
 import random
 import sys
 from pathlib import Path
+
+from usage import check_arguments
+
+check_arguments(__doc__)
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "inputs")
 rng = random.Random(20250917)

@@ -17,6 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from usage import check_arguments
+
+check_arguments(__doc__)
+
 EPOCH = datetime(1899, 12, 30)
 
 out = Path(sys.argv[1])

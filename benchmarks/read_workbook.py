@@ -9,6 +9,10 @@ engine) into a DataFrame. Prints the row count (header included for openpyxl).
 """
 import sys
 
+from usage import check_arguments
+
+check_arguments(__doc__)
+
 engine, path = sys.argv[1], sys.argv[2]
 if engine == "openpyxl":
     from openpyxl import load_workbook

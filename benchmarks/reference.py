@@ -14,6 +14,10 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
+from usage import check_arguments
+
+check_arguments(__doc__)
+
 engine, data, out_csv = sys.argv[1], sys.argv[2], sys.argv[3]
 PROFILE = {"Entreprise industrielle": "industriel", "Collaborateur industriel": "industriel",
            "Conseiller France Travail": "prescripteur", "Mission Locale": "prescripteur",

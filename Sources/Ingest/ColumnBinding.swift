@@ -54,22 +54,7 @@ struct ColumnBinding {
                      items: [(item: Int, columns: ItemColumns)] = [], exact: Bool = false) -> (ColumnBinding?, [String]) {
         let folded = exact ? header : header.map { Fold.key($0) }
         var missing: [String] = []
-        func index(_ ref: ColumnRef) -> Int? {
-            switch ref {
-            case .position(let p): return p <= header.count ? p - 1 : nil
-            case .name(let name):
-                if exact { return header.firstIndex(of: name) }
-                var wanted = name
-                var occurrence = 1
-                if let hash = name.lastIndex(of: "#"), let n = Int(name[name.index(after: hash)...]), n >= 1 {
-                    wanted = String(name[..<hash])
-                    occurrence = n
-                }
-                let key = Fold.key(wanted)
-                let hits = folded.indices.filter { folded[$0] == key }
-                return hits.count >= occurrence ? hits[occurrence - 1] : nil
-            }
-        }
+        func index(_ ref: ColumnRef) -> Int? { locate(ref, header: header, folded: folded, exact: exact) }
         var indices: [String: Int] = [:]
         for (field, ref) in columns {
             if let i = index(ref) { indices[field] = i } else { missing.append("\(field) ← '\(ref)'") }
@@ -91,5 +76,37 @@ struct ColumnBinding {
         return (ColumnBinding(indices: FieldIndices(indices), countIndices: countIndices.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                               itemIndices: itemIndices,
                               headerWidth: header.count, header: header), [])
+    }
+
+    /// The column `ref` names in `header` (`folded`: its cells folded, unless `exact`).
+    static func locate(_ ref: ColumnRef, header: [String], folded: [String], exact: Bool) -> Int? {
+        switch ref {
+        case .position(let p): return p <= header.count ? p - 1 : nil
+        case .name(let name):
+            if exact { return header.firstIndex(of: name) }
+            var wanted = name
+            var occurrence = 1
+            if let hash = name.lastIndex(of: "#"), let n = Int(name[name.index(after: hash)...]), n >= 1 {
+                wanted = String(name[..<hash])
+                occurrence = n
+            }
+            let key = Fold.key(wanted)
+            let hits = folded.indices.filter { folded[$0] == key }
+            return hits.count >= occurrence ? hits[occurrence - 1] : nil
+        }
+    }
+
+    /// The references of `source` that `header` does not hold, keyed as the pipeline file writes
+    /// them ("columns.person", "counts.industriel", "items.salaires"), for the message.
+    static func unbound(header: [String], source: SourceConfig) -> [(key: String, ref: ColumnRef)] {
+        let folded = header.map { Fold.key($0) }
+        var refs = source.columns.map { ("columns.\($0.key)", $0.value) } + source.counts.map { ("counts.\($0.key)", $0.value) }
+        for (id, columns) in source.items {
+            switch columns {
+            case .single(let ref): refs.append(("items.\(id)", ref))
+            case .beforeAfter(let before, let after): refs += [("items.\(id).before", before), ("items.\(id).after", after)]
+            }
+        }
+        return refs.filter { locate($0.1, header: header, folded: folded, exact: false) == nil }.sorted { $0.0 < $1.0 }.map { (key: $0.0, ref: $0.1) }
     }
 }

@@ -22,8 +22,9 @@ public enum MappedRecord: Sendable {
     indirect case pathway(PathwayEvent)
     /// A record replaced by a later version of itself (ODK resubmissions and edits).
     case duplicate(RecordLocation)
-    /// Rejected: one reject per faulty field (at least one).
-    case rejected([Reject])
+    /// Rejected: one reject per faulty field (at least one); an action's id when it has one, so its
+    /// attendance lines can say the action was rejected.
+    case rejected([Reject], actionID: String? = nil)
 }
 
 /// Reads one file of a source and maps each record to a canonical record or to rejects.
@@ -127,13 +128,18 @@ public struct SourceMapper {
         while let row = try readRow(csv, file: file) {
             position += 1
             let fields = row.fields
-            switch search.offer(fields, position: position) {
+            switch search.offer(fields, position: position, line: row.line) {
             case .next: continue
-            case .missing: throw search.failure(file: file)
+            case .missing: throw search.failure(file: file, hint: Self.oneColumnHint(csv))
             case .header(let binding): return (binding, fields.map(Fold.key), Array(row.rawField(0)))
             }
         }
-        throw search.failure(file: file)
+        throw search.failure(file: file, hint: Self.oneColumnHint(csv))
+    }
+
+    /// Why a file read as one column may not be a CSV of the kind expected.
+    private static func oneColumnHint(_ csv: CSVFile) -> String? {
+        csv.delimiterEvidence.hasPrefix("default") ? "it was read as one column (\(csv.delimiterEvidence)); set csv.delimiter if it has one" : nil
     }
 
     func mapRow(_ row: CSVRow, binding: ColumnBinding, file: String, fellBack: inout Bool, path: String? = nil,
@@ -228,7 +234,7 @@ public struct SourceMapper {
                 case .failure: reject("counts.\(type)", raw, .numberFormat, "'\(raw)' is not a whole number of participants")
                 }
             }
-            guard rejects.isEmpty, let id, let day, let territory, let actionType else { return .rejected(rejects) }
+            guard rejects.isEmpty, let id, let day, let territory, let actionType else { return .rejected(rejects, actionID: id) }
             return .action(ActionRecord(id: id, date: day, territory: territory, actionType: actionType,
                                         organiser: text("organiser"), durationHours: duration, declaredCounts: counts,
                                         location: location))

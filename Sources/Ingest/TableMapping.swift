@@ -9,11 +9,14 @@ import Records
 struct HeaderSearch {
     let source: SourceConfig
     private let items: [(item: Int, columns: ItemColumns)]
-    private var firstMissing: [String] = []
+    private let pipelineFile: String
     private var firstHeader: [String]?
+    /// The row holding the most mapped columns (the header with a typo in the pipeline file, most likely).
+    private var closest: (fields: [String], line: Int, missing: Int)?
 
     init(source: SourceConfig, config: PipelineConfig) {
         self.source = source
+        pipelineFile = config.file
         items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
     }
 
@@ -25,34 +28,57 @@ struct HeaderSearch {
         case missing
     }
 
-    /// Looks at the row at 1-based `position` (a CSV record's rank, a sheet's row number).
-    mutating func offer(_ fields: [String], position: Int) -> Outcome {
+    /// Looks at the row at 1-based `position` (a CSV record's rank, a sheet's row number) on `line`.
+    mutating func offer(_ fields: [String], position: Int, line: Int? = nil) -> Outcome {
         let declared = source.csv.headerRow
         if let declared, position < declared { return .next }
         let (binding, missing) = ColumnBinding.bind(header: fields, columns: source.columns, counts: source.counts, items: items)
         if let binding, declared == nil || position == declared { return .header(binding) }
-        if firstHeader == nil || position == declared {
-            firstMissing = missing
-            firstHeader = fields
+        if closest.map({ missing.count < $0.missing }) ?? true, declared == nil || position == declared {
+            closest = (fields, line ?? position, missing.count)
         }
+        if firstHeader == nil || position == declared { firstHeader = fields }
         return declared != nil || position >= SourceMapper.headerSearchLimit ? .missing : .next
     }
 
-    /// The source cannot be read: what was missing from the first row looked at.
-    func failure(file: String) -> SourceUnreadable {
-        // A field is quoted only when it is one of the source's column names: a file whose header line
-        // is lost starts with a person's data, which is masked (PersonalData).
-        var names = Set((Array(source.columns.values) + Array(source.counts.values)).map { Fold.key($0.description) })
-        for (_, columns) in source.items {
-            switch columns {
-            case .single(let r): names.insert(Fold.key(r.description))
-            case .beforeAfter(let b, let a): names.formUnion([Fold.key(b.description), Fold.key(a.description)])
-            }
+    /// The source cannot be read: each reference the likeliest header misses, with its line in the
+    /// pipeline file and the header cell it may mean; `hint` says more (a file read as one column).
+    func failure(file: String, hint: String? = nil) -> SourceUnreadable {
+        let references = source.columnLines.count
+        guard let closest, closest.missing < references else {
+            // No row holds any mapped column: nothing there is known to be a header, so no cell is quoted.
+            let what = source.csv.headerRow.map { "header row \($0) holds no" } ?? "none of the first \(SourceMapper.headerSearchLimit) rows holds a"
+            return SourceUnreadable(source: source.name, file: file,
+                                    message: "\(what) mapped column (\(references) in the source at \(pipelineFile):\(source.line))"
+                                        + ((firstHeader?.count).map { "; its first row has \($0) field\($0 == 1 ? "" : "s")" } ?? "")
+                                        + (hint.map { "; \($0)" } ?? ""))
         }
-        let seen = PersonalData.maskRow(Array((firstHeader ?? []).prefix(12)), keeping: { names.contains(Fold.key($0)) }).joined(separator: ", ")
-        let what = source.csv.headerRow.map { "header row \($0) does not hold" } ?? "no header row holds"
+        // A row holding a mapped column is a header: its cells are column names (e-mails and phones
+        // masked all the same, and name words when the message is rendered: PersonalData).
+        let named = closest.fields.map(\.trimmedWhitespace).filter { !$0.isEmpty }.map(PersonalData.maskContacts)
+        let misses = ColumnBinding.unbound(header: closest.fields, source: source).map { miss in
+            var key = miss.key
+            for suffix in [".before", ".after"] where key.hasSuffix(suffix) { key = String(key.dropLast(suffix.count)) }
+            let line = source.columnLines[key].map { ":\($0)" } ?? ""
+            var text = "\(pipelineFile)\(line): \(miss.key): no column '\(miss.ref)'"
+            if case .name(let name) = miss.ref, let near = Self.nearest(name, among: named) { text += " (did you mean '\(near)'?)" }
+            return text
+        }
+        let cells = named.prefix(12).map { "'\($0)'" }.joined(separator: ", ") + (named.count > 12 ? ", …" : "")
         return SourceUnreadable(source: source.name, file: file,
-                                message: "\(what) the mapped columns (missing \(firstMissing.joined(separator: ", "))); first row read: \(seen)")
+                                message: misses.joined(separator: "; ") + " — the header (line \(closest.line)) holds \(cells)" + (hint.map { "; \($0)" } ?? ""))
+    }
+
+    /// The header cell a column reference most likely means: a typo of it, or one holding its words.
+    static func nearest(_ name: String, among cells: [String]) -> String? {
+        if let typo = Nearest.suggestion(for: name, among: cells, folded: true) { return typo }
+        let words = Fold.key(name).split(separator: " ")
+        guard !words.isEmpty else { return nil }
+        let holding = cells.filter { cell in
+            let cellWords = Fold.key(cell).split(separator: " ")
+            return words.allSatisfy(cellWords.contains) || (!cellWords.isEmpty && cellWords.allSatisfy(words.contains))
+        }
+        return holding.count == 1 ? holding[0] : nil
     }
 }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Records
 
 /// One file of a ZIP package, as its central directory describes it.
 struct ZIPEntry: Sendable {
@@ -183,6 +184,7 @@ final class RawFile: @unchecked Sendable {
             guard n > 0 else { throw WorkbookError(file: path, message: "cannot read the file") }
             done += n
         }
+        ReadProgress.shared.add(bytes: count)
         return out
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import Records
 import Dispatch
 import Synchronization
 
@@ -43,6 +44,7 @@ public final class ReadHasher {
     /// Bytes just read (copied); an empty read is the end of the file.
     public func consumed(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { reachedEnd = true; return }
+        ReadProgress.shared.add(bytes: bytes.count)
         size += bytes.count
         pending.append(contentsOf: bytes)
         if pending.count >= Self.blockSize { submit() }
@@ -52,6 +54,7 @@ public final class ReadHasher {
     public func consumed(block: [UInt8]) {
         guard !block.isEmpty else { reachedEnd = true; return }
         if pending.isEmpty && block.count >= Self.blockSize {
+            ReadProgress.shared.add(bytes: block.count)
             size += block.count
             send(block)
         } else {

@@ -1,3 +1,4 @@
+import Foundation
 import Ingest
 import Indicators
 import Store
@@ -32,6 +33,10 @@ struct Ingestion {
     private var lastAction: (id: String, entry: Int?)?
     /// Wall time per source read (for `--log-format json` and the benchmark's per-stage figures).
     private(set) var timings: [StageTiming] = []
+    /// Rejected actions by folded id, with their first reject: their attendance lines say so.
+    private var rejectedActions: [String: Reject] = [:]
+    /// Records read since the terminal's progress was last told (told in batches: an atomic add per record is not free).
+    private var unreported = 0
 
     init(config: PipelineConfig, rejects: RejectLog, key: PseudonymKey) {
         self.config = config
@@ -61,6 +66,14 @@ struct Ingestion {
             }
             var summary = SourceSummary(name: source.name, kind: source.kind, files: source.files.count)
             let mapper = SourceMapper(source: source, config: config, key: key)
+            ReadProgress.shared.begin(source: source.name, totalBytes: source.files.reduce(0) { total, file in
+                total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+            })
+            defer {
+                ReadProgress.shared.add(records: unreported)
+                unreported = 0
+                ReadProgress.shared.end()
+            }
             // ODK: one pass over every file, so resubmissions across files are recognised.
             let batches = source.format == .odk ? [source.files] : source.files.map { [$0] }
             for batch in batches {
@@ -162,6 +175,7 @@ struct Ingestion {
         sources = config.sources.enumerated().compactMap { i, source in
             guard var summary = summaries[source.name] else { return nil }
             summary.tally = tallies[i]
+            summary.rejectReasons = rejects.countsBySource[source.name] ?? [:]
             // Every physical record is accounted for, whatever happened to it.
             precondition(summary.tally.reconciles, "source \(source.name): read ≠ accepted + rejected + duplicates")
             return summary
@@ -177,6 +191,11 @@ struct Ingestion {
     /// Counts a physical record as read, then de-duplicates and links it.
     mutating func count(_ record: MappedRecord, source: Int) throws {
         tallies[source].read += 1
+        unreported += 1
+        if unreported == 4_096 {
+            ReadProgress.shared.add(records: unreported)
+            unreported = 0
+        }
         try accept(record, source: source)
     }
 
@@ -235,9 +254,12 @@ struct Ingestion {
                     tallies[dropped].duplicates += 1
                 }
             }
-        case .rejected(let faults):
+        case .rejected(let faults, let actionID):
             tally.rejected += 1
             faults.forEach(rejects.append)
+            if let actionID, let first = faults.first, rejectedActions[Fold.key(actionID)] == nil {
+                rejectedActions[Fold.key(actionID)] = first
+            }
         case .action(let action):
             if let existing = reach.action(forID: action.id) {
                 if existing.sameContent(as: action) {
@@ -255,8 +277,14 @@ struct Ingestion {
         case .attendance(let line):
             guard let entry = actionEntry(line.actionID) else {
                 tally.rejected += 1
-                rejects.append(Reject(location: line.location, field: "action_id", value: line.actionID, reason: .unknownAction,
-                                      message: "no action '\(line.actionID)' in the actions sources; check the id or add the action"))
+                if let cause = rejectedActions[Fold.key(line.actionID)] {
+                    let field = cause.field.isEmpty ? "" : ", \(cause.field)"
+                    rejects.append(Reject(location: line.location, field: "action_id", value: line.actionID, reason: .actionRejected,
+                                          message: "action '\(line.actionID)' was rejected: \(cause.location.source) \(cause.location.recordLabel)\(field): \(cause.reason.rawValue); fix that record and its attendance lines count"))
+                } else {
+                    rejects.append(Reject(location: line.location, field: "action_id", value: line.actionID, reason: .unknownAction,
+                                          message: "no action '\(line.actionID)' in the actions sources; check the id or add the action"))
+                }
                 return
             }
             // Counted as accepted, duplicate or rejected once every line is in (resolveAttendance).

@@ -136,6 +136,8 @@ public struct SourceConfig: Sendable {
     public let items: [(id: String, columns: ItemColumns)]
     /// Line of the source's entry in the pipeline file, for messages.
     public let line: Int
+    /// Line of each column reference in the pipeline file ("columns.person", "counts.industriel", "items.salaires").
+    public var columnLines: [String: Int] = [:]
 }
 
 /// A whole pipeline file, checked.

@@ -6,6 +6,8 @@ public struct PipelineFileError: ImpactError, Equatable {
     public let line: Int
     public let key: String
     public let message: String
+    /// Mistakes of the same kind found elsewhere in the file (every missing input at once), one line each.
+    public var others: [PipelineFileError] = []
 
     public init(file: String, line: Int, key: String, message: String) {
         self.file = file
@@ -17,7 +19,7 @@ public struct PipelineFileError: ImpactError, Equatable {
     /// `pipelines/x.yml:12: sources[0].colums: unknown key; expected one of …`
     public var description: String {
         let place = line > 0 ? "\(file):\(line)" : file
-        return key.isEmpty ? "\(place): \(message)" : "\(place): \(key): \(message)"
+        return ([key.isEmpty ? "\(place): \(message)" : "\(place): \(key): \(message)"] + others.map(\.description)).joined(separator: "\n")
     }
 }
 

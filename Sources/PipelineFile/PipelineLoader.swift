@@ -28,7 +28,7 @@ public enum PipelineLoader {
             }
             root = node
         } catch let error as YamlError {
-            throw yamlSyntaxError(error, file: file)
+            throw yamlSyntaxError(error, file: file, text: text)
         }
         let doc = YAMLNode(node: root, path: "", file: file, fallbackLine: 1)
         var title = "Rapport d'impact"
@@ -160,11 +160,15 @@ public enum PipelineLoader {
                 case "period": period = try v.nonEmptyString()
                 case "territory":
                     let raw = try v.nonEmptyString()
-                    guard let id = territories.resolve(raw) else { throw v.error("'\(raw)' is not a territory of vocabularies.territory") }
+                    guard let id = territories.resolve(raw) else {
+                        throw v.error("'\(raw)' is not a territory of vocabularies.territory" + YAMLNode.didYouMean(raw, among: territories.ids, folded: true))
+                    }
                     territory = id
                 case "stakeholder_type":
                     let raw = try v.nonEmptyString()
-                    guard let id = stakeholders.resolve(raw) else { throw v.error("'\(raw)' is not a stakeholder type") }
+                    guard let id = stakeholders.resolve(raw) else {
+                        throw v.error("'\(raw)' is not a stakeholder type" + YAMLNode.didYouMean(raw, among: stakeholders.ids, folded: true))
+                    }
                     type = id
                 default: target = try v.double(in: 0...1e12)
                 }
@@ -176,12 +180,24 @@ public enum PipelineLoader {
                                   value: target, line: node.line))
         }
         var sources: [SourceConfig] = []
+        // Every missing input is reported at once: a new year's exports are usually renamed together.
+        var missingInputs: [PipelineFileError] = []
         for node in sourceNodes {
-            let source = try parseSource(node, base: baseDirectory, stakeholders: stakeholders, questionnaire: questionnaire)
+            let source: SourceConfig
+            do {
+                source = try parseSource(node, base: baseDirectory, stakeholders: stakeholders, questionnaire: questionnaire)
+            } catch let missing as MissingInput {
+                missingInputs.append(missing.error)
+                continue
+            }
             if let twin = sources.first(where: { $0.name == source.name }) {
                 throw node.error("source name '\(source.name)' is already used at line \(twin.line)")
             }
             sources.append(source)
+        }
+        if var first = missingInputs.first {
+            first.others = Array(missingInputs.dropFirst())
+            throw first
         }
         var config = PipelineConfig(file: file, baseDirectory: baseDirectory, title: title, programme: programme, periods: periods, privacyK: k,
                               maxRejectRate: maxRejectRate, outputFolder: outputFolder, language: language,
@@ -195,10 +211,20 @@ public enum PipelineLoader {
         return config
     }
 
-    static func yamlSyntaxError(_ error: YamlError, file: String) -> PipelineFileError {
+    static func yamlSyntaxError(_ error: YamlError, file: String, text: String) -> PipelineFileError {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
              .composer(_, let problem, let mark, _):
+            // Tabs: YAML indents with spaces only, and the parser's words never say "tab".
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            for number in [mark.line, mark.line - 1] where number >= 1 && number <= lines.count {
+                let line = lines[number - 1]
+                if let tab = line.firstIndex(of: "\t") {
+                    let column = line.distance(from: line.startIndex, to: tab) + 1
+                    return PipelineFileError(file: file, line: number, key: "",
+                                             message: "a tab at column \(column): YAML indents with spaces only; replace the tab with spaces (YAML syntax: \(problem))")
+                }
+            }
             return PipelineFileError(file: file, line: mark.line, key: "", message: "YAML syntax: \(problem)")
         default:
             return PipelineFileError(file: file, line: 0, key: "", message: "YAML syntax: \(error)")

@@ -25,6 +25,7 @@ extension PipelineLoader {
         var columns: [String: ColumnRef] = [:]
         var columnsNode: YAMLNode?
         var counts: [String: ColumnRef] = [:]
+        var columnLines: [String: Int] = [:]
         var waveNode: YAMLNode?
         var fixedType: String?
         var itemsNode: YAMLNode?
@@ -50,7 +51,7 @@ extension PipelineLoader {
                 let resolved = resolve(try value.nonEmptyString(), base: base)
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
-                    throw value.error("no such file: \(resolved)")
+                    throw MissingInput(error: value.error("no such file: \(resolved)" + MissingInput.nearest(to: resolved)))
                 }
                 if isDirectory.boolValue {
                     // A folder of submissions (ODK): every .xml file below it, in name order.
@@ -66,7 +67,7 @@ extension PipelineLoader {
                 guard files == nil else { throw value.error("give either path or glob, not both") }
                 let pattern = resolve(try value.nonEmptyString(), base: base)
                 let matches = Glob.match(pattern)
-                guard !matches.isEmpty else { throw value.error("no file matches \(pattern)") }
+                guard !matches.isEmpty else { throw MissingInput(error: value.error("no file matches \(pattern)" + MissingInput.nearest(to: pattern))) }
                 files = matches
             case "csv": csv = try parseCSVOptions(value)
             case "xml":
@@ -86,14 +87,21 @@ extension PipelineLoader {
                 }
             case "columns":
                 columnsNode = value
-                for (field, _, ref) in try value.mapping(allowed: nil) { columns[field] = try columnRef(ref) }
+                for (field, keyLine, ref) in try value.mapping(allowed: nil) {
+                    columns[field] = try columnRef(ref)
+                    columnLines["columns.\(field)"] = keyLine
+                }
             case "counts":
-                for (type, _, ref) in try value.mapping(allowed: stakeholders.ids) { counts[type] = try columnRef(ref) }
+                for (type, keyLine, ref) in try value.mapping(allowed: stakeholders.ids) {
+                    counts[type] = try columnRef(ref)
+                    columnLines["counts.\(type)"] = keyLine
+                }
             case "wave": waveNode = value
             case "stakeholder_type":
                 let raw = try value.nonEmptyString()
                 guard let id = stakeholders.resolve(raw) else {
-                    throw value.error("'\(raw)' is not a stakeholder type; expected one of: \(stakeholders.ids.joined(separator: ", "))")
+                    throw value.error("'\(raw)' is not a stakeholder type; expected one of: \(stakeholders.ids.joined(separator: ", "))"
+                                      + YAMLNode.didYouMean(raw, among: stakeholders.ids, folded: true))
                 }
                 fixedType = id
             case "items": itemsNode = value
@@ -139,8 +147,10 @@ extension PipelineLoader {
             for (id, keyLine, ref) in try itemsNode.mapping(allowed: nil) {
                 guard questionnaire.index(ofItem: id) != nil else {
                     throw PipelineFileError(file: node.file, line: keyLine, key: "\(itemsNode.path).\(id)",
-                                            message: "not an item of the questionnaire; expected one of: \(questionnaire.items.map(\.id).joined(separator: ", "))")
+                                            message: "not an item of the questionnaire; expected one of: \(questionnaire.items.map(\.id).joined(separator: ", "))"
+                                                + YAMLNode.didYouMean(id, among: questionnaire.items.map(\.id)))
                 }
+                columnLines["items.\(id)"] = keyLine
                 if case .mapping = ref.node {
                     guard retrospective else { throw ref.error("before/after columns only apply to 'wave: retrospective' sources") }
                     var before: ColumnRef?, after: ColumnRef?
@@ -162,6 +172,7 @@ extension PipelineLoader {
                                   counts: counts, wave: wave, fixedStakeholderType: fixedType, items: items, line: node.line)
         source.sheet = sheet
         source.formatGiven = formatGiven
+        source.columnLines = columnLines
         return source
     }
 
@@ -195,7 +206,7 @@ extension PipelineLoader {
                                "latin-9": "iso-8859-15", "latin9": "iso-8859-15"]
                 let canonical = aliases[e] ?? e
                 guard encodings.contains(canonical) else {
-                    throw value.error("expected one of: \(encodings.joined(separator: ", ")); found '\(e)'")
+                    throw value.error("expected one of: \(encodings.joined(separator: ", ")); found '\(e)'" + YAMLNode.didYouMean(e, among: encodings))
                 }
                 options.encoding = canonical == "auto" ? nil : canonical
             case "header_row":
@@ -208,4 +219,32 @@ extension PipelineLoader {
         return options
     }
 
+}
+
+/// An input the pipeline file names that is not there (collected, so that all are reported at once).
+struct MissingInput: Error {
+    let error: PipelineFileError
+
+    /// " (did you mean inputs/actions_2024-2025.csv?)": the file of the same folder whose name is
+    /// nearest (within half its length in edits, the same extension first), else the only one of the
+    /// same extension starting with the same word; or what part of the folder is missing.
+    static func nearest(to path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            var existing = folder
+            while !existing.isEmpty, !FileManager.default.fileExists(atPath: existing) { existing = (existing as NSString).deletingLastPathComponent }
+            return " (the folder \(folder) does not exist\(existing.isEmpty ? "" : "; \(existing) does"))"
+        }
+        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []).filter { !$0.hasPrefix(".") }
+        let ext = (name as NSString).pathExtension.lowercased()
+        let ranked = entries.map { (entry: $0, distance: Nearest.distance(name.lowercased(), $0.lowercased()),
+                                    sameKind: ($0 as NSString).pathExtension.lowercased() == ext) }
+            .filter { $0.distance * 2 <= max(name.count, 6) }
+            .sorted { ($0.sameKind ? 0 : 1, $0.distance, $0.entry) < ($1.sameKind ? 0 : 1, $1.distance, $1.entry) }
+        func firstWord(_ s: String) -> Substring { s.lowercased().prefix { $0.isLetter || $0.isNumber } }
+        let sameStart = entries.filter { ($0 as NSString).pathExtension.lowercased() == ext && !firstWord(name).isEmpty && firstWord($0) == firstWord(name) }
+        guard let best = ranked.first?.entry ?? (sameStart.count == 1 ? sameStart[0] : nil) else { return "" }
+        return " (did you mean \(folder.isEmpty ? "" : folder + "/")\(best)?)"
+    }
 }

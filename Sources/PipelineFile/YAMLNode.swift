@@ -88,9 +88,15 @@ struct YAMLNode {
     func oneOf(_ choices: [String]) throws -> String {
         let s = try string().trimmedWhitespace
         guard choices.contains(s) else {
-            throw error("expected one of: \(choices.joined(separator: ", ")); found '\(s)'")
+            throw error("expected one of: \(choices.joined(separator: ", ")); found '\(s)'" + Self.didYouMean(s, among: choices))
         }
         return s
+    }
+
+    /// " (did you mean 'x'?)" when `value` is a typo of one of `choices` (folded: case and accents
+    /// aside, as labels match), else "".
+    static func didYouMean(_ value: String, among choices: [String], folded: Bool = false) -> String {
+        Nearest.suggestion(for: value, among: choices, folded: folded).map { " (did you mean '\($0)'?)" } ?? ""
     }
 
     var kindName: String {

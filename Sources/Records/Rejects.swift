@@ -10,6 +10,8 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable {
     case numberFormat = "number_format"
     case numberNegative = "number_negative"
     case unknownAction = "unknown_action"
+    /// An attendance line of an action that was itself rejected (its reject says why).
+    case actionRejected = "action_rejected"
     case duplicateConflict = "duplicate_conflict"
     case extraFields = "csv_extra_fields"
     case unterminatedQuote = "csv_unterminated_quote"

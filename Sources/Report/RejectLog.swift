@@ -9,6 +9,8 @@ public final class RejectLog {
     /// Rejects kept in memory, in reading order (the first `sampleLimit`).
     public private(set) var sample: [Reject] = []
     public private(set) var countsByReason: [RejectReason: Int] = [:]
+    /// The same, per source.
+    public private(set) var countsBySource: [String: [RejectReason: Int]] = [:]
     public private(set) var total = 0
     let sampleLimit: Int
     private let finalPath: String?
@@ -44,6 +46,7 @@ public final class RejectLog {
     public func append(_ reject: Reject) {
         total += 1
         countsByReason[reject.reason, default: 0] += 1
+        countsBySource[reject.location.source, default: [:]][reject.reason, default: 0] += 1
         if sample.count < sampleLimit { sample.append(reject) }
         guard handle != nil else { return }
         for text in [reject.location.source, reject.location.recordLabel, reject.field, reject.value, reject.reason.rawValue, reject.message] {

@@ -29,6 +29,8 @@ public struct SourceSummary: Sendable {
     public var tally: SourceTally
     /// Messages of files that could not be read at all.
     public var unreadable: [String]
+    /// Rows of rejects.csv by reason (one per rejected record or faulty field).
+    public var rejectReasons: [RejectReason: Int] = [:]
 
     public init(name: String, kind: SourceKind, files: Int, tally: SourceTally = SourceTally(), unreadable: [String] = []) {
         self.name = name

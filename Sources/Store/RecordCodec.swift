@@ -5,7 +5,7 @@ import Records
 /// so a re-sent record is recognised by its key and compared by its content whatever line it is on.
 /// (Hand-written: JSONEncoder costs microseconds per record, the store holds millions.)
 public enum RecordCodec {
-    enum Tag: UInt8 { case action = 1, attendance, response, pathway, rejected }
+    enum Tag: UInt8 { case action = 1, attendance, response, pathway, rejected, rejectedAction }
 
     /// The record's natural key (nil for rejected and dropped records, which are never matched).
     public static func naturalKey(_ record: MappedRecord, period: (CalendarDate) -> String) -> [UInt8]? {
@@ -50,8 +50,13 @@ public enum RecordCodec {
             w.byte(Tag.pathway.rawValue); w.u64(e.candidate); w.string(e.kind.rawValue); w.date(e.date); w.string(e.territory)
             w.optionalU64(e.employer); w.optionalU64(e.referrer); w.optionalString(e.referrerType)
             w.optionalString(e.contractType); w.optionalDouble(e.contractMonths); w.optionalString(e.actionID.map(masked))
-        case .rejected(let faults):
-            w.byte(Tag.rejected.rawValue); w.int(faults.count)
+        case .rejected(let faults, let actionID):
+            if let actionID {
+                w.byte(Tag.rejectedAction.rawValue); w.string(masked(actionID))
+            } else {
+                w.byte(Tag.rejected.rawValue)
+            }
+            w.int(faults.count)
             for f in faults {
                 w.location(f.location); w.string(f.field); w.string(f.value); w.string(f.reason.rawValue); w.string(f.message)
             }
@@ -70,7 +75,7 @@ public enum RecordCodec {
         case .response(let r): w.location(r.location)
         case .pathway(let e): w.location(e.location)
         case .duplicate(let l): w.location(l)
-        case .rejected(let faults): if let first = faults.first { w.location(first.location) }
+        case .rejected(let faults, _): if let first = faults.first { w.location(first.location) }
         }
         return w.bytes
     }
@@ -107,14 +112,15 @@ public enum RecordCodec {
             return .pathway(PathwayEvent(candidate: candidate, kind: kind, date: date, territory: territory, employer: employer,
                                          referrer: referrer, referrerType: referrerType, contractType: contract,
                                          contractMonths: months, actionID: action, location: try lr.location()))
-        case .rejected:
+        case .rejected, .rejectedAction:
+            let actionID = tag == .rejectedAction ? try r.string() : nil
             var faults: [Reject] = []
             for _ in 0..<(try r.int()) {
                 let location = try r.location(), field = try r.string(), value = try r.string()
                 guard let reason = RejectReason(rawValue: try r.string()) else { throw StoreError.corrupt("unknown reject reason") }
                 faults.append(Reject(location: location, field: field, value: value, reason: reason, message: try r.string()))
             }
-            return .rejected(faults)
+            return .rejected(faults, actionID: actionID)
         }
     }
 }

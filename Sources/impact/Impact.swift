@@ -12,16 +12,35 @@ struct Impact: ParsableCommand {
         abstract: "Impact reports from partner exports: sources → records → aggregates → indicators → report.",
         version: ImpactVersion.current,
         subcommands: [Init.self, Run.self, Validate.self, Preview.self, Refresh.self, History.self, Merge.self])
+
+    static let commands = ["init", "run", "validate", "preview", "refresh", "history", "merge", "help"]
+
+    /// A mistyped command (`impact runn`) is said as such, with the nearest command, not as unexpected arguments.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-"), !commands.contains(first) {
+            let hint = Nearest.suggestion(for: first, among: commands).map { "did you mean '\($0)'?" }
+                ?? "the commands: \(commands.dropLast().joined(separator: ", "))"
+            printError("'\(first)' is not an impact command; \(hint) (impact --help says what each does)")
+            Foundation.exit(2)
+        }
+        main(arguments)
+    }
 }
 
-/// Progress goes to stderr, and only when it is a terminal and --quiet is not given.
-func progressPrinter(quiet: Bool) -> (String) -> Void {
-    guard !quiet, isatty(STDERR_FILENO) == 1 else { return { _ in } }
-    return { FileHandle.standardError.write(Data("… \($0)\n".utf8)) }
+/// Runs `body` with a progress callback: on stderr, only when it is a terminal and `quiet` is false,
+/// where the reading's progress (bytes, records/s, time left) is also redrawn in place.
+func withProgress<T>(quiet: Bool, _ body: (@escaping (String) -> Void) throws -> T) rethrows -> T {
+    guard !quiet, isatty(STDERR_FILENO) == 1 else { return try body { _ in } }
+    let meter = TerminalProgress()
+    meter.start()
+    defer { meter.stop() }
+    return try body(meter.message)
 }
 
+/// One "error: " line per line of the message (a pipeline file may have several missing inputs).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data(message.split(separator: "\n").map { "error: \($0)\n" }.joined().utf8))
 }
 
 /// Runs `body`, turning a pipeline-file mistake into exit 2 and a held lock into exit 75, with one-line messages.
@@ -86,9 +105,9 @@ struct Run: ParsableCommand {
         try guarded(log: log) {
             var runOptions = RunOptions(outputFolder: outputs.output, language: outputs.lang, waitForLock: scheduler.wait)
             runOptions.emitState = emitState
-            let result = try PipelineRun.execute(pipelinePath: pipeline,
-                                                 options: runOptions,
-                                                 progress: log == nil ? progressPrinter(quiet: quiet) : { _ in })
+            let result = try withProgress(quiet: quiet || log != nil) { progress in
+                try PipelineRun.execute(pipelinePath: pipeline, options: runOptions, progress: progress)
+            }
             if let log {
                 RunEvents.stages(result, to: log)
                 RunEvents.sources(result, to: log)
@@ -123,8 +142,9 @@ struct Refresh: ParsableCommand {
         log?.info("start", metadata: ["command": "refresh", "pipeline": "\(pipeline)"])
         try guarded(log: log) {
             let options = RefreshOptions(outputFolder: outputs.output, language: outputs.lang, prune: prune, waitForLock: scheduler.wait)
-            let result = try PipelineRefresh.execute(pipelinePath: pipeline, options: options,
-                                                     progress: log == nil && verbose ? progressPrinter(quiet: false) : { _ in })
+            let result = try withProgress(quiet: log != nil || !verbose) { progress in
+                try PipelineRefresh.execute(pipelinePath: pipeline, options: options, progress: progress)
+            }
             let duration = String(format: "%.3f", Date().timeIntervalSince(started))
             if let log {
                 RunEvents.files(result, to: log)
@@ -163,9 +183,10 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let result = try PipelineMerge.execute(pipelinePath: pipeline, states: states,
-                                                   options: RunOptions(outputFolder: outputs.output, language: outputs.lang, waitForLock: wait),
-                                                   progress: progressPrinter(quiet: quiet))
+            let options = RunOptions(outputFolder: outputs.output, language: outputs.lang, waitForLock: wait)
+            let result = try withProgress(quiet: quiet) { progress in
+                try PipelineMerge.execute(pipelinePath: pipeline, states: states, options: options, progress: progress)
+            }
             if !quiet { print(Summary.lines(result).joined(separator: "\n")) }
             return result.exitCode
         }
@@ -205,8 +226,9 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let result = try PipelineRun.execute(pipelinePath: pipeline, options: RunOptions(write: false),
-                                                 progress: progressPrinter(quiet: quiet))
+            let result = try withProgress(quiet: quiet) { progress in
+                try PipelineRun.execute(pipelinePath: pipeline, options: RunOptions(write: false), progress: progress)
+            }
             if !quiet { print(Summary.lines(result).joined(separator: "\n")) }
             return result.exitCode
         }
@@ -228,7 +250,9 @@ struct Init: ParsableCommand {
             try draft.write(to: output)
             guard !quiet else { return 0 }
             print(draft.report.joined(separator: "\n"))
-            let result = try PipelineRun.execute(pipelinePath: output, options: RunOptions(write: false), progress: progressPrinter(quiet: quiet))
+            let result = try withProgress(quiet: quiet) { progress in
+                try PipelineRun.execute(pipelinePath: output, options: RunOptions(write: false), progress: progress)
+            }
             print(Summary.lines(result).joined(separator: "\n"))
             print("wrote \(output): \(draft.todos) line\(draft.todos == 1 ? "" : "s") with a TODO to settle; then impact validate \(output) and impact run \(output)")
             return 0
@@ -275,6 +299,16 @@ enum Summary {
             lines.append("warning: \(s.name) rejects \(String(format: "%.1f", s.tally.rejectRate * 100)) % of its records (threshold \(String(format: "%.1f", result.summary.maxRejectRate * 100)) %)")
         }
         if !result.written.isEmpty { lines.append("wrote \(result.written.count) files to \(result.outputFolder)") }
+        let rejecting = result.summary.sources.filter { !$0.rejectReasons.isEmpty }
+        if !rejecting.isEmpty {
+            let details = result.written.contains("rejects.csv") ? "details in \(result.outputFolder)/rejects.csv" : "impact run writes the details to rejects.csv"
+            lines.append("rejects by reason (\(details)):")
+            for s in rejecting {
+                let top = s.rejectReasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                let shown = top.prefix(3).map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
+                lines.append("  \(s.name): \(shown)\(top.count > 3 ? " (+\(top.count - 3) more reason\(top.count == 4 ? "" : "s"))" : "")")
+            }
+        }
         return lines
     }
 }
