@@ -100,7 +100,7 @@ extension DraftWriter {
         case "respondent", "candidate": notes.append("pseudonym: hashed at once, never written out")
         case "last_name", "first_name": notes.append("never written out; only masks names in quoted comments")
         case "date", "contract_start", "contract_end": if let shape = profile.dateShape { notes.append("dates \(shape)") }
-        case "action_id" where guess.kind != .actions && !actionIDsSeen.isEmpty:
+        case "action_id" where guess.kind != .actions && !actionIDsSeen.isEmpty && profile.complete && actionIDsComplete:
             let hits = profile.distinct.reduce(0) { $0 + (actionIDsSeen.contains(Fold.key($1.key)) ? $1.value : 0) }
             if profile.filled > 0 { notes.append("\(hits * 100 / profile.filled) % of its values are action ids of the actions sources") }
         case "territory", "stakeholder_type", "action_type", "event", "contract", "referrer_type", "wave":
@@ -112,15 +112,6 @@ extension DraftWriter {
             notes.append("\(Int(profile.emptyShare * 100)) % empty")
         }
         return notes.isEmpty ? nil : notes.joined(separator: "; ")
-    }
-
-    /// Folded action ids of the actions sources.
-    var actionIDsSeen: Set<String> {
-        var ids = Set<String>()
-        for source in sources where source.guess.kind == .actions {
-            if let column = source.guess.column("action_id") { ids.formUnion(source.guess.table.profiles[column].distinct.keys.map(Fold.key)) }
-        }
-        return ids
     }
 }
 

@@ -16,8 +16,20 @@ struct DraftWriter {
     /// it is with what to add (a suggestion to paste).
     var commentIncomplete = true
 
+    /// Folded action ids of the actions sources, and whether they are all there (not past the distinct limit).
+    let actionIDsSeen: Set<String>
+    let actionIDsComplete: Bool
+
     init(sources: [DraftSource], base: String, folder: String, matchers: Matchers) {
         self.sources = sources
+        var ids = Set<String>(), complete = true
+        for source in sources where source.guess.kind == .actions {
+            guard let column = source.guess.column("action_id") else { continue }
+            ids.formUnion(source.guess.table.profiles[column].distinct.keys.map(Fold.key))
+            complete = complete && source.guess.table.profiles[column].complete
+        }
+        actionIDsSeen = ids
+        actionIDsComplete = complete
         self.base = base
         self.folder = folder
         self.matchers = matchers

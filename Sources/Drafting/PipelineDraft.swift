@@ -40,6 +40,34 @@ public struct PipelineDraft: Sendable {
             throw DraftError(message: "\(folder): no such folder; give the folder holding the exports (impact init FOLDER)")
         }
         let base = URL(fileURLWithPath: pipelinePath).standardizedFileURL.deletingLastPathComponent().path
+        let (tables, found) = try readFolder(folderURL, base: base)
+        var report = found
+        var guesser = SourceGuesser()
+        let first = tables.map { guesser.guess($0.table) }
+        for (i, guess) in first.enumerated() where guess?.kind == .actions {
+            if let column = guess?.column("action_id") {
+                guesser.actionIDs.formUnion(tables[i].table.profiles[column].distinct.keys.map(Fold.key))
+            }
+        }
+        var sources = choose(tables, guesser: guesser, report: &report)
+        guard sources.contains(where: { !$0.commentedOut }) else {
+            throw DraftError(message: "\(folder): no export could be drafted as a source (\(tables.isEmpty ? "no CSV, XML or workbook file found" : report.joined(separator: "; ")))")
+        }
+        let kindOrder = SourceKind.allCases
+        sources.sort { (kindOrder.firstIndex(of: $0.guess.kind) ?? 0, $0.name) < (kindOrder.firstIndex(of: $1.guess.kind) ?? 0, $1.name) }
+        var writer = DraftWriter(sources: sources, base: base, folder: PipelineLoader.relative(folderURL.path, from: base), matchers: guesser.matchers)
+        let text = writer.render()
+        do {
+            _ = try PipelineLoader.parse(text: text, file: pipelinePath, baseDirectory: base)
+        } catch let error as PipelineFileError {
+            throw DraftError(message: "the drafted pipeline file does not load (\(error.description)); this is a bug of impact init: please report it with the exports' headers")
+        }
+        return PipelineDraft(text: text, report: report)
+    }
+
+    /// Every export of the folder as tables (a workbook's sheets, a sub-folder of ODK submissions),
+    /// with a line per file left out and why.
+    static func readFolder(_ folderURL: URL, base: String) throws -> (tables: [(table: ExportTable, file: String)], report: [String]) {
         var report: [String] = []
         var tables: [(table: ExportTable, file: String)] = []
         for entry in try FileManager.default.contentsOfDirectory(atPath: folderURL.path).sorted() where !entry.hasPrefix(".") {
@@ -68,13 +96,11 @@ public struct PipelineDraft: Sendable {
                 tables += found.map { ($0, shown) }
             } catch { report.append("\(shown): not read: \(Self.reason(error))") }
         }
-        var guesser = SourceGuesser()
-        let first = tables.map { guesser.guess($0.table) }
-        for (i, guess) in first.enumerated() where guess?.kind == .actions {
-            if let column = guess?.column("action_id") {
-                guesser.actionIDs.formUnion(tables[i].table.profiles[column].distinct.keys.map(Fold.key))
-            }
-        }
+        return (tables, report)
+    }
+
+    /// The sources among the tables guessed, named after their files; a line per table in `report`.
+    static func choose(_ tables: [(table: ExportTable, file: String)], guesser: SourceGuesser, report: inout [String]) -> [DraftSource] {
         var sources: [DraftSource] = []
         var names = Set<String>()
         // Words most file names share (the programme's name) say nothing of a source.
@@ -104,19 +130,7 @@ public struct PipelineDraft: Sendable {
                           + "\(mapped) of \(table.references.count) columns read"
                           + (guess.missing.isEmpty ? "" : " — no column for \(guess.missing.joined(separator: ", ")): left commented out"))
         }
-        guard sources.contains(where: { !$0.commentedOut }) else {
-            throw DraftError(message: "\(folder): no export could be drafted as a source (\(tables.isEmpty ? "no CSV, XML or workbook file found" : report.joined(separator: "; ")))")
-        }
-        let kindOrder = SourceKind.allCases
-        sources.sort { (kindOrder.firstIndex(of: $0.guess.kind) ?? 0, $0.name) < (kindOrder.firstIndex(of: $1.guess.kind) ?? 0, $1.name) }
-        var writer = DraftWriter(sources: sources, base: base, folder: PipelineLoader.relative(folderURL.path, from: base), matchers: guesser.matchers)
-        let text = writer.render()
-        do {
-            _ = try PipelineLoader.parse(text: text, file: pipelinePath, baseDirectory: base)
-        } catch let error as PipelineFileError {
-            throw DraftError(message: "the drafted pipeline file does not load (\(error.description)); this is a bug of impact init: please report it with the exports' headers")
-        }
-        return PipelineDraft(text: text, report: report)
+        return sources
     }
 
     /// Writes the draft at `path`, never over an existing file.

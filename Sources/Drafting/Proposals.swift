@@ -135,10 +135,11 @@ enum Proposals {
                                               "la", "le", "les", "l", "d", "ville", "pays", "bassin", "territoire", "zone", "cedex",
                                               "arrondissement", "city", "of", "area", "greater", "metropolitan", "county", "region"]
 
-    /// The place a territory label names: folded words, "St" as "Saint", noise and numbers left out.
+    /// The place a territory label names: folded words, "St" as "Saint", noise words left out
+    /// (numbers stay: "n°001" and "n°002" are two territories; "Lyon 7e" holds "Lyon" and joins it).
     static func place(_ text: String) -> [String] {
         Fold.key(text).split(separator: " ").map { $0 == "st" ? "saint" : $0 == "ste" ? "sainte" : String($0) }
-            .filter { !territoryNoise.contains($0) && !$0.allSatisfy(\.isNumber) && !($0.first?.isNumber == true && $0.hasSuffix("e")) }
+            .filter { !territoryNoise.contains($0) }
     }
 
     /// Territories grouped by the place they name; a place seen rarely, in one source only, is left
@@ -159,7 +160,10 @@ enum Proposals {
                 groups.append((words, [label]))
             }
         }
-        let total = max(tally.total, 1)
+        // Rare: seen in one source, twenty times less than the middle group (Grenoble once beside
+        // Lyon's 208 records); 180 territories of equal weight are none of them rare.
+        let sizes = groups.map { $0.labels.reduce(0) { $0 + $1.count } }.sorted()
+        let middle = sizes.isEmpty ? 0 : sizes[sizes.count / 2]
         var used = Set<String>()
         for group in groups {
             let count = group.labels.reduce(0) { $0 + $1.count }
@@ -175,7 +179,7 @@ enum Proposals {
             if used.contains(id) { id += "_\(used.count + 1)" }
             used.insert(id)
             let aliases = group.labels.map { ($0.text, $0.seen) }
-            let rare = groups.count > 1 && count * 100 < total && sources.count == 1
+            let rare = groups.count > 1 && count * 20 < middle && sources.count == 1
             draft.entries.append(DraftEntry(id: id, label: label, aliases: aliases,
                                             comment: rare ? "TODO: seen \(count == 1 ? "once" : "\(count) times"), in \(sources.sorted().joined(separator: ", ")) only — a territory of the programme? Uncomment to keep its records (else rejected)" : nil,
                                             commentedOut: rare))

@@ -65,7 +65,8 @@ public struct SourceGuesser: Sendable {
 
         init(_ p: ColumnProfile, matchers: Matchers) {
             // Labels repeat and are short: free text or identifiers are no vocabulary, whatever words they hold.
-            let labelLike = p.totalLength <= 40 * max(p.filled, 1) && p.distinct.count <= max(30, p.filled / 2)
+            // (A vocabulary has tens of labels, not thousands: a column of names or ids is none.)
+            let labelLike = p.complete && p.totalLength <= 40 * max(p.filled, 1) && p.distinct.count <= min(300, max(30, p.filled / 2))
             self.labelLike = labelLike
             let share = { (m: VocabularyMatcher) in labelLike ? m.share(of: p) : 0 }
             stakeholderTypes = share(matchers.stakeholderTypes)

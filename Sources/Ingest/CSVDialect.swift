@@ -29,6 +29,22 @@ public struct CSVDialect: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// What the in-place CSV scan reads of a dialect: `CSVDialect`, or RFC 4180 as constants.
+protocol ScanDialect {
+    var quote: UInt8 { get }
+    var escape: UInt8? { get }
+    var skipInitialSpace: Bool { get }
+}
+
+extension CSVDialect: ScanDialect {}
+
+/// RFC 4180, known at compile time.
+struct RFC4180: ScanDialect {
+    var quote: UInt8 { UInt8(ascii: "\"") }
+    var escape: UInt8? { nil }
+    var skipInitialSpace: Bool { false }
+}
+
 /// Tells a file's dialect from its first records: the quote character, backslash escapes, spaces
 /// after delimiters, and space-separated files.
 enum DialectSniffer {

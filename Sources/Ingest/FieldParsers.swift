@@ -24,7 +24,7 @@ public enum DateParser {
         let trimmed = text.trimmedWhitespace
         var datePart = Substring(trimmed)
         // Drop a time: "12/03/2025 14:35", "2025-03-12T09:00:00Z".
-        if let t = datePart.firstIndex(where: { $0 == "T" || $0 == " " }), datePart[t...].contains(":") {
+        if let t = datePart.firstIndex(where: { $0 == "T" || $0 == " " }), datePart[t...].utf8.contains(UInt8(ascii: ":")) {
             datePart = datePart[..<t]
         }
         let chars = Array(datePart)
