@@ -16,7 +16,8 @@ struct HeaderSearch {
 
     init(source: SourceConfig, config: PipelineConfig) {
         self.source = source
-        pipelineFile = config.file
+        // Its name only: the message reaches rejects.csv and the report, which hold no machine path.
+        pipelineFile = String(config.file.split(separator: "/").last ?? Substring(config.file))
         items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
     }
 

@@ -155,7 +155,8 @@ struct PersonalDataTests {
         let rejects = try #require(outputs["rejects.csv"])
         #expect(rejects.contains("[masqué: ") && rejects.contains("[courriel]") && rejects.contains("[téléphone]") && rejects.contains("[nom]"))
         #expect(outputs["en/rejects.csv"]?.contains("[hidden: ") == true && outputs["en/rejects.csv"]?.contains("[e-mail]") == true)
-        #expect(rejects.contains("sans-entete,") && rejects.contains("first row read: [masqué: "))
+        // A file whose header is lost: no field of it is quoted (none is known to be a column name).
+        #expect(rejects.contains("sans-entete,") && rejects.contains("none of the first 50 rows holds a mapped column (3 in the source at p.yml:"))
         #expect(rejects.contains("unknown_territory"))
         let report = try #require(outputs["report.md"])
         #expect(report.contains("Sans voiture c'est dur, voir [nom] [courriel]"))
