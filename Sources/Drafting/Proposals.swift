@@ -60,10 +60,12 @@ struct PersonalLooking: Sendable {
     /// Folded words of the names read in the exports' name columns.
     var nameWords: Set<String> = []
 
-    /// What a label looks like when it looks personal ("an e-mail address"), else nil.
+    /// What a label looks like when it looks personal ("an e-mail address"), else nil: the masking
+    /// rule's contacts (PersonalData), or only words of the names read in the exports.
     func kind(of text: String) -> String? {
-        if ValueShapes.isEmail(text) || text.contains("@") { return "an e-mail address" }
-        if ValueShapes.isPhone(text) { return "a phone number" }
+        if PersonalData.maskContacts(text) != text || ValueShapes.isPhone(text) {
+            return text.utf8.contains(UInt8(ascii: "@")) ? "an e-mail address" : "a phone number"
+        }
         let words = Fold.key(text).split(separator: " ").map(String.init)
         if !words.isEmpty, words.allSatisfy({ nameWords.contains($0) }) { return "a person's name" }
         return nil
