@@ -29,7 +29,15 @@ public struct PipelineDraft: Sendable {
     /// One line per export: what it was taken for, or why it was left out.
     public let report: [String]
     /// Lines of the text that hold a "TODO".
-    public var todos: Int { text.split(separator: "\n").filter { $0.contains("TODO") }.count }
+    public var todos: Int { Self.todoLines(text).count }
+
+    /// The 1-based lines of a pipeline file's text whose comment holds a "TODO:" (a draft's decisions left).
+    public static func todoLines(_ text: String) -> [Int] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { i, line in
+            guard let hash = line.firstIndex(of: "#"), line[hash...].contains("TODO:") || line[hash...].contains("TODO (") else { return nil }
+            return i + 1
+        }
+    }
 
     /// Drafts a pipeline file for the exports in `folder`, to be written at `pipelinePath` (paths in
     /// it are relative to that file's folder). The text is checked by the pipeline file's loader.

@@ -229,7 +229,13 @@ struct Validate: ParsableCommand {
             let result = try withProgress(quiet: quiet) { progress in
                 try PipelineRun.execute(pipelinePath: pipeline, options: RunOptions(write: false), progress: progress)
             }
-            if !quiet { print(Summary.lines(result).joined(separator: "\n")) }
+            if !quiet {
+                print(Summary.lines(result).joined(separator: "\n"))
+                let todos = PipelineDraft.todoLines((try? String(contentsOfFile: pipeline, encoding: .utf8)) ?? "")
+                if let first = todos.first {
+                    print("note: \(todos.count) line\(todos.count == 1 ? "" : "s") of \(pipeline) still hold\(todos.count == 1 ? "s" : "") a TODO (the first: line \(first))")
+                }
+            }
             return result.exitCode
         }
     }

@@ -62,6 +62,8 @@ struct InitTests {
         #expect(drafted.summary.sources.map(\.name) == sample.summary.sources.map(\.name))
         #expect(drafted.summary.sources.map(\.tally) == sample.summary.sources.map(\.tally))
         #expect(draft.todos <= 12, "\(draft.todos) TODO lines")
+        let validate = try runImpact(["validate", pipeline])
+        #expect(validate.out.hasSuffix("note: \(draft.todos) lines of \(pipeline) still hold a TODO (the first: line 5)\n"), "\(validate.out)")
         #expect(draft.text.contains("# grenoble:"), "Grenoble is proposed commented out")
         #expect(draft.text.contains("start_month: 9"))
 
