@@ -145,11 +145,16 @@ public enum ExportReader {
         return try csv(path: path).map { [$0] } ?? []
     }
 
-    /// A folder of ODK / Kobo instance files, as one table.
+    /// A folder of ODK / Kobo instance files (every `.xml` below it, as the pipeline reads such a
+    /// folder: Briefcase keeps one sub-folder per submission), as one table.
     public static func odkFolder(_ folder: String) throws -> ExportTable? {
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            .filter { $0.lowercased().hasSuffix(".xml") && !$0.hasPrefix(".") }.sorted().map { "\(folder)/\($0)" }
-        return try odk(path: folder, files: files)
+        try odk(path: folder, files: xmlFiles(below: folder))
+    }
+
+    /// The `.xml` files below `folder`, in name order.
+    public static func xmlFiles(below folder: String) -> [String] {
+        ((FileManager.default.enumerator(atPath: folder)?.allObjects as? [String]) ?? [])
+            .filter { $0.lowercased().hasSuffix(".xml") && !($0 as NSString).lastPathComponent.hasPrefix(".") }.sorted().map { "\(folder)/\($0)" }
     }
 
     /// Whether an XML file is ODK / Kobo submissions (for a folder of them).
@@ -224,7 +229,9 @@ public enum ExportReader {
     static func odk(path: String, files: [String]) throws -> ExportTable? {
         var paths: [String] = []
         for file in files {
-            for name in try XMLPreview.table(path: file, kind: .odkInstance, recordPath: nil, limit: 1).first ?? [] where !paths.contains(name) {
+            // Leaves only: the pipeline reads an instance's group paths, not its root's attributes.
+            for name in try XMLPreview.table(path: file, kind: .odkInstance, recordPath: nil, limit: 1).first ?? []
+            where !paths.contains(name) && !name.hasPrefix("@") {
                 paths.append(name)
             }
         }

@@ -59,7 +59,9 @@ public struct PipelineDraft: Sendable {
         }
         var sources = choose(tables, guesser: guesser, report: &report)
         guard sources.contains(where: { !$0.commentedOut }) else {
-            throw DraftError(message: "\(folder): no export could be drafted as a source (\(tables.isEmpty ? "no CSV, XML or workbook file found" : report.joined(separator: "; ")))")
+            let why = tables.isEmpty ? "no CSV, XML or workbook file found"
+                : "\(tables.count) table\(tables.count == 1 ? "" : "s") read, none with the columns of an actions, attendance, responses or pathway export"
+            throw DraftError(message: "\(folder): no export could be drafted as a source (\(why)); impact preview FILE shows what a file holds, --suggest KIND maps it as you say")
         }
         let kindOrder = SourceKind.allCases
         sources.sort { (kindOrder.firstIndex(of: $0.guess.kind) ?? 0, $0.name) < (kindOrder.firstIndex(of: $1.guess.kind) ?? 0, $1.name) }
@@ -84,8 +86,7 @@ public struct PipelineDraft: Sendable {
             var entryIsFolder: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: path, isDirectory: &entryIsFolder)
             if entryIsFolder.boolValue {
-                let instances = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.lowercased().hasSuffix(".xml") }
-                guard let first = instances.sorted().first, ExportReader.isODKInstance("\(path)/\(first)") else {
+                guard let first = ExportReader.xmlFiles(below: path).first, ExportReader.isODKInstance(first) else {
                     report.append("\(shown)/: a folder, not read (only a folder of ODK / Kobo submissions is one source)")
                     continue
                 }
@@ -117,7 +118,8 @@ public struct PipelineDraft: Sendable {
         var perFile: [String: [SourceGuess]] = [:]
         for (table, file) in tables {
             guard let guess = guesser.guess(table) else {
-                report.append("\(file)\(table.sheet.map { " (sheet \($0))" } ?? ""): not recognised as a source (columns: \(table.names.prefix(8).joined(separator: ", "))), left out")
+                let columns = table.names.prefix(8).map { YAMLText.oneLine(String($0.prefix(40))) }.joined(separator: ", ")
+                report.append("\(file)\(table.sheet.map { " (sheet \($0))" } ?? ""): not recognised as a source (columns: \(columns)), left out")
                 continue
             }
             perFile[file, default: []].append(guess)

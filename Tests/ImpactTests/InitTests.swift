@@ -161,6 +161,18 @@ struct InitOtherExportsTests {
         try write(hires, "\(folder)/hires.csv")
         try FileManager.default.copyItem(atPath: "\(Paths.root)/Tests/ImpactTests/Fixtures/questionnaire_conseillers.xlsx",
                                           toPath: "\(folder)/questionnaire_conseillers.xlsx")
+        // KoboToolbox submissions as ODK Briefcase keeps them: one sub-folder per instance.
+        for i in 0..<12 {
+            let instance = "\(folder)/kobo_candidats/uuid-\(i)"
+            try FileManager.default.createDirectory(atPath: instance, withIntermediateDirectories: true)
+            try write("""
+                <?xml version="1.0"?>
+                <data id="suivi_candidats" version="3"><identite><code>K\(i % 6)</code><territoire>\(areas[i % 4])</territoire>\
+                <date>2025-0\(3 + i / 6)-1\(i % 6)</date><vague>\(i < 6 ? "Avant" : "Après")</vague></identite>\
+                <reponses><q1>\(1 + i % 5)</q1><q2>\(5 - i % 4)</q2></reponses><meta><instanceID>uuid:\(i)</instanceID></meta></data>
+
+                """, "\(instance)/submission.xml")
+        }
         try write("# notes\n", "\(folder)/README.md")
         return folder
     }
@@ -173,7 +185,10 @@ struct InitOtherExportsTests {
         let config = try PipelineLoader.load(path: pipeline)
         let kinds = Dictionary(uniqueKeysWithValues: config.sources.map { ($0.name, $0.kind) })
         #expect(kinds == ["sessions": .actions, "attendance": .attendance, "survey-followup": .responses, "hires": .pathway,
-                          "questionnaire-conseillers": .responses])
+                          "questionnaire-conseillers": .responses, "kobo-candidats": .responses])
+        let kobo = try #require(config.sources.first { $0.name == "kobo-candidats" })
+        #expect(kobo.format == .odk && kobo.files.count == 12 && kobo.fixedStakeholderType == "candidat" && kobo.wave == .column)
+        #expect(kobo.columns["respondent"] == .name("identite/code") && kobo.items.count == 2)
         let result = try PipelineRun.execute(pipelinePath: pipeline, options: RunOptions(write: false))
         for source in result.summary.sources {
             #expect(source.unreadable.isEmpty, "\(source.name): \(source.unreadable)")
