@@ -115,7 +115,7 @@ extension PipelineLoader {
         let known = FieldCatalog.all(kind)
         for (field, keyLine, _) in try columnsNode.mapping(allowed: nil) where !known.contains(field) {
             let suggestion = known.min { levenshtein($0, field) < levenshtein($1, field) }
-            var message = "unknown field for a \(kind.rawValue) source; expected one of: \(known.joined(separator: ", "))"
+            var message = "unknown field for \(kind == .actions || kind == .attendance ? "an" : "a") \(kind.rawValue) source; expected one of: \(known.joined(separator: ", "))"
             if let suggestion, levenshtein(suggestion, field) <= 3 { message += " (did you mean '\(suggestion)'?)" }
             throw PipelineFileError(file: node.file, line: keyLine, key: "\(columnsNode.path).\(field)", message: message)
         }

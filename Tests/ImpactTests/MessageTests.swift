@@ -68,6 +68,11 @@ struct MessageTests {
         #expect(e4?.message.hasSuffix("(did you mean 'q1'?)") == true)
     }
 
+    @Test func unknownFieldSaysAnAttendanceSource() throws {
+        let (text, folder) = PipelineFileTests.valid("", source: "  - name: e\n    kind: attendance\n    path: a.csv\n    columns: {action_id: id, person: p, stakeholder_type: t, persn: x}")
+        #expect(loadError(text, folder: folder)?.message.hasPrefix("unknown field for an attendance source; expected one of:") == true)
+    }
+
     @Test func tabsAreNamedAsTabs() throws {
         let (text, folder) = PipelineFileTests.valid()
         let tabbed = text.replacing("  folder: out", with: "\tfolder: out")
