@@ -84,6 +84,9 @@ public final class OutputStage {
         }
         let fm = FileManager.default
         guard isRegularFile("\(staging)/\(markerName)") else {
+            // A run killed between making the folder and writing its marker leaves it empty: removing an
+            // empty folder loses nothing, whoever made it.
+            if rmdir(staging) == 0 { return }
             throw OutputRefused(path: staging, reason: "this folder was not made by impact (no \(markerName) marker): move it away or delete it yourself, then run again")
         }
         if let list = fm.contents(atPath: "\(staging)/COMMIT") {

@@ -50,6 +50,17 @@ struct OutputSafetyTests {
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/out/.impact-staging"))
     }
 
+    /// A run killed between making its staging folder and writing the marker leaves an empty folder:
+    /// the next run removes it (nothing can be lost) instead of refusing to run.
+    @Test func anEmptyStagingFolderIsRemoved() throws {
+        let (folder, pipeline) = try Self.programme("empty-staging")
+        try FileManager.default.createDirectory(atPath: "\(folder)/out/.impact-staging", withIntermediateDirectories: true)
+        let result = try runImpact(["run", "--quiet", pipeline])
+        #expect(result.code <= 1, "\(result.err)")
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/out/.impact-staging"))
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/out/indicators.csv"))
+    }
+
     /// A symbolic link at `.impact.lock` is never followed (its target would be truncated): one line, exit 2.
     @Test func lockSymlinkIsRefused() throws {
         let (folder, pipeline) = try Self.programme("lock-link")
