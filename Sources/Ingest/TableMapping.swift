@@ -56,13 +56,16 @@ struct HeaderSearch {
         }
         // A row holding a mapped column is a header: its cells are column names (e-mails and phones
         // masked all the same, and name words when the message is rendered: PersonalData).
-        let named = closest.fields.map(\.trimmedWhitespace).filter { !$0.isEmpty }.map(PersonalData.maskContacts)
+        let headerCells = closest.fields.map(\.trimmedWhitespace).filter { !$0.isEmpty }
+        let named = headerCells.map(PersonalData.maskContacts)
+        // A masked cell (an e-mail or phone typed as a column name) is never offered as the fix.
+        let suggestible = headerCells.filter { PersonalData.maskContacts($0) == $0 }
         let misses = ColumnBinding.unbound(header: closest.fields, source: source).map { miss in
             var key = miss.key
             for suffix in [".before", ".after"] where key.hasSuffix(suffix) { key = String(key.dropLast(suffix.count)) }
             let line = source.columnLines[key].map { ":\($0)" } ?? ""
             var text = "\(pipelineFile)\(line): \(miss.key): no column '\(miss.ref)'"
-            if case .name(let name) = miss.ref, let near = Self.nearest(name, among: named) { text += " (did you mean '\(near)'?)" }
+            if case .name(let name) = miss.ref, let near = Self.nearest(name, among: suggestible) { text += " (did you mean '\(near)'?)" }
             return text
         }
         let cells = named.prefix(12).map { "'\($0)'" }.joined(separator: ", ") + (named.count > 12 ? ", …" : "")

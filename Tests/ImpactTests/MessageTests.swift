@@ -48,6 +48,24 @@ struct MessageTests {
         #expect(result.exitCode == 1)
     }
 
+    /// An unreadable source's message on the console renders the masks (no private-use tokens),
+    /// never shows a contact planted in the header, and never offers a masked cell as the fix.
+    @Test func consoleRendersMasksInUnreadableMessages() throws {
+        let folder = Paths.scratch("msg-console-mask")
+        let csv = try String(contentsOfFile: "\(Paths.root)/inputs/emargements_declic_2024-2025.csv", encoding: .utf8)
+            .replacing("Prénom,E-mail,", with: "Prénom,jean.dupont@example.org,")
+        try csv.write(toFile: "\(folder)/emargements.csv", atomically: true, encoding: .utf8)
+        let text = try Self.samplePipeline(in: folder)
+            .replacing("\(Paths.root)/inputs/emargements_declic_2024-2025.csv", with: "\(folder)/emargements.csv")
+        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let result = try runImpact(["validate", "\(folder)/p.yml"])
+        let line = try #require(result.out.split(separator: "\n").first { $0.contains("UNREADABLE") })
+        #expect(line.contains("holds 'Horodateur', 'Code action', 'Nom', 'Prénom', '[courriel]'"), "\(line)")
+        #expect(!line.contains("\u{E000}") && !line.contains("jean.dupont"), "\(line)")
+        #expect(!line.contains("did you mean '[courriel]'"), "\(line)")
+        #expect(result.code == 1)
+    }
+
     @Test func valueTyposGetASuggestion() throws {
         let (t1, f1) = PipelineFileTests.valid("periods:\n  scheme: programe_year\n  start_month: 9")
         #expect(loadError(t1, folder: f1)?.description == "p.yml:8: periods.scheme: expected one of: calendar, programme_year; found 'programe_year' (did you mean 'programme_year'?)")
