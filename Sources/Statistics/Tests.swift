@@ -107,6 +107,21 @@ public enum Stats {
         return SignedRank(m: m, rPlus: rPlus, rMinus: rMinus, p: Distributions.normalTwoSidedP(z), exact: false)
     }
 
+    /// Holm's step-down adjusted p-values of one family of tests, in the order given (nil stays nil and
+    /// is not counted in the family): sorted ascending, the i-th smallest becomes
+    /// max over j ≤ i of min(1, (m − j + 1)·p₍ⱼ₎). Ties keep their input order.
+    public static func holm(_ pValues: [Double?]) -> [Double?] {
+        let present = pValues.indices.filter { pValues[$0] != nil }.sorted { (pValues[$0] ?? 0, $0) < (pValues[$1] ?? 0, $1) }
+        let m = present.count
+        var adjusted = [Double?](repeating: nil, count: pValues.count)
+        var running = 0.0
+        for (rank, i) in present.enumerated() {
+            running = max(running, min(1, Double(m - rank) * (pValues[i] ?? 1)))
+            adjusted[i] = running
+        }
+        return adjusted
+    }
+
     /// Cronbach's alpha from complete cases (rows: respondents, columns: items); nil when undefined.
     public static func cronbachAlpha(_ rows: [[Double]]) -> Double? {
         guard let k = rows.first?.count else { return nil }

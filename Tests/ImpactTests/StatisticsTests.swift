@@ -25,10 +25,12 @@ struct StatisticsTests {
         }
         struct Welch: Decodable { let a: [Double]; let b: [Double]; let difference: Double; let ci: [Double]; let df: Double }
         struct Cronbach: Decodable { let rows: [[Double]]; let alpha: Double }
+        struct Holm: Decodable { let p: [Double]; let adjusted: [Double] }
         let t_quantiles: [TQuantile]
         let paired: [Paired]
         let welch: [Welch]
         let cronbach: [Cronbach]
+        let holm: [Holm]
     }
 
     static let fixture: Fixture = {
@@ -94,6 +96,23 @@ struct StatisticsTests {
 
     @Test func cronbach() {
         for c in Self.fixture.cronbach { close(Stats.cronbachAlpha(c.rows), c.alpha, "alpha k=\(c.rows[0].count)") }
+    }
+
+    /// Holm against statsmodels' multipletests(method="holm"), ties and families of 1 to 54 included.
+    @Test func holmAgainstStatsmodels() {
+        #expect(Self.fixture.holm.count >= 10)
+        for c in Self.fixture.holm {
+            let adjusted = Stats.holm(c.p.map { $0 })
+            for (i, expected) in c.adjusted.enumerated() { close(adjusted[i], expected, "holm m=\(c.p.count) #\(i)") }
+        }
+    }
+
+    /// A missing p-value stays missing and does not count in the family.
+    @Test func holmSkipsMissing() {
+        let adjusted = Stats.holm([0.01, nil, 0.04])
+        close(adjusted[0], 0.02, "first")
+        #expect(adjusted[1] == nil)
+        close(adjusted[2], 0.04, "last")
     }
 
     /// The exact p-value equals brute force over all 2^m sign flips, for random tied data.

@@ -12,6 +12,8 @@ approximate) gives. Writes statistics.json beside this file.
   rank-biserial from scipy.stats.rankdata.
 - welch: scipy.stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
 - cronbach: k/(k-1)·(1 − Σ var_i / var_total), numpy, ddof=1
+- holm: statsmodels 0.15 statsmodels.stats.multitest.multipletests(p, method="holm")[1] (own random
+  stream, so the cases above keep their values)
 """
 import itertools, json
 from pathlib import Path
@@ -19,7 +21,7 @@ import numpy as np
 from scipy import stats
 
 rng = np.random.default_rng(20251123)
-out = {"t_quantiles": [], "paired": [], "welch": [], "cronbach": []}
+out = {"t_quantiles": [], "paired": [], "welch": [], "cronbach": [], "holm": []}
 
 for df in [1, 2, 3, 5, 12.7, 13, 30, 49, 100, 1000, 2.5]:
     for p in [0.975, 0.9, 0.6]:
@@ -121,6 +123,15 @@ for k, n in [(3, 20), (4, 60), (2, 10)]:
     item_var = rows.var(axis=0, ddof=1).sum()
     total_var = rows.sum(axis=1).var(ddof=1)
     out["cronbach"].append({"rows": rows.tolist(), "alpha": float(k / (k - 1) * (1 - item_var / total_var))})
+
+from statsmodels.stats.multitest import multipletests
+hrng = np.random.default_rng(20261129)
+families = [[0.01], [0.04, 0.01, 0.03], [0.01, 0.01, 0.5, 0.02], [0.2, 0.3, 0.9, 1.0], [0.001, 0.049, 0.02, 0.03, 0.5, 0.0004],
+            [0.025, 0.3, 0.0001, 0.4, 0.006, 0.012, 0.011]]
+families += [hrng.uniform(0, 0.1, n).tolist() for n in (5, 12, 54)]
+families += [np.round(hrng.uniform(0, 0.2, 20), 2).tolist()]  # ties
+for ps in families:
+    out["holm"].append({"p": ps, "adjusted": multipletests(ps, method="holm")[1].tolist()})
 
 Path(__file__).with_name("statistics.json").write_text(json.dumps(out, indent=1) + "\n")
 print(len(out["paired"]), "paired cases")
