@@ -12,6 +12,8 @@ actions, 50 industrial staff, 107 adviser staff. Two exports, as partner tools w
 Each has a handful of genuinely bad rows (unknown territory, impossible or ambiguous date,
 non-numeric count, duplicates, unknown action, unknown profile, a formula-looking value).
 """
+import math
+from datetime import date, timedelta
 import random
 import sys
 from pathlib import Path
@@ -22,6 +24,9 @@ check_arguments(__doc__)
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "inputs")
 rng = random.Random(20250917)
+# The questionnaires and the hiring log draw from streams of their own.
+qrng = random.Random(20261129)
+prng = random.Random(20261130)
 
 FIRST = ["Camille", "Nicolas", "Sophie", "Karim", "Julie", "Thomas", "Nadia", "Pierre", "Claire", "Mehdi",
          "Laura", "Antoine", "Fatima", "Julien", "Émilie", "Romain", "Sarah", "Hugo", "Inès", "Mathieu",
@@ -79,6 +84,10 @@ def people(territory, kind, count, used):
     return result
 
 
+# Who was reached where (filled by main; the questionnaires' respondents are these people).
+PEOPLE = {}
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     actions, attendance = [], []
@@ -111,6 +120,8 @@ def main():
                 k = rng.choices([1, 2, 3], weights=[6, 3, 1])[0]
                 for action in rng.sample(listed, min(k, len(listed))):
                     attendance.append((action["id"], person))
+                    person.setdefault("actions", []).append(action["type"])
+        PEOPLE[territory] = {"industriel": industrials, "prescripteur": advisers}
         for action in plan:
             spelled = rng.choice(TERRITORY_SPELLINGS[territory])
             duration = {"zi_tour": "3,5", "vis_ma_vie": "7", "visite_siae": "2,5", "ambassadeur": "1,5", "video": "1"}[action["type"]]
@@ -190,22 +201,32 @@ def main():
 
 
 LABELS = ["Pas du tout d'accord", "Plutôt pas d'accord", "Ni d'accord ni pas d'accord", "Plutôt d'accord", "Tout à fait d'accord"]
-ADVISER_ITEMS = [  # id, question, mean before, shift (on the agreement scale as asked)
-    ("diversite_metiers", "Q1. L'industrie offre une grande diversité de métiers", 3.0, 0.9),
-    ("perspectives", "Q2. L'industrie offre des perspectives d'évolution", 2.9, 0.6),
-    ("salaires", "Q3. Les salaires de l'industrie sont attractifs", 2.6, 0.4),
-    ("acces_sites", "Q4. Les sites industriels sont difficiles d'accès", 3.9, -0.1),
-    ("horaires", "Q5. Les horaires de l'industrie sont compatibles avec une vie de famille", 2.4, 0.05),
-    ("connaissance_metiers", "Q6. Je connais les métiers industriels de mon territoire", 2.3, 1.1),
-    ("orienter", "Q7. Je me sens capable d'orienter un candidat vers l'industrie", 2.7, 0.8),
+# Answers follow a latent-trait model, as real Likert questionnaires do: each respondent has one
+# latent attitude per dimension (standard normal); an item's answer is its mean + LOADING × the
+# attitude (minus for negatively worded items) + item noise, rounded onto 1–5. Items of a dimension
+# therefore correlate (Cronbach's alpha 0.6–0.85 on the "before" answers). After the actions the
+# attitude moves by the dimension's shift plus a personal deviation, so some respondents worsen.
+LOADING, ITEM_NOISE, PERSONAL = 0.85, 0.62, 0.6
+ADVISER_ITEMS = [  # id, question, dimension, mean before (agreement as asked), negatively worded
+    ("diversite_metiers", "Q1. L'industrie offre une grande diversité de métiers", "attractivite", 3.0, False),
+    ("perspectives", "Q2. L'industrie offre des perspectives d'évolution", "attractivite", 2.9, False),
+    ("salaires", "Q3. Les salaires de l'industrie sont attractifs", "attractivite", 2.6, False),
+    ("acces_sites", "Q4. Les sites industriels sont difficiles d'accès", "conditions", 3.9, True),
+    ("horaires", "Q5. Les horaires de l'industrie sont compatibles avec une vie de famille", "conditions", 2.4, False),
+    ("connaissance_metiers", "Q6. Je connais les métiers industriels de mon territoire", "connaissance", 2.3, False),
+    ("orienter", "Q7. Je me sens capable d'orienter un candidat vers l'industrie", "connaissance", 2.7, False),
 ]
 FIRM_ITEMS = [
-    ("motivation", "Les personnes en reconversion sont motivées", 2.8, 0.9),
-    ("competences", "Les compétences des personnes en reconversion sont transférables", 2.7, 0.25),
-    ("mobilite_frein", "La mobilité des candidats est un frein au recrutement", 3.9, -0.15),
-    ("langue_frein", "La maîtrise du français est un frein au recrutement", 3.5, 0.0),
-    ("prescripteurs_contact", "Je sais à quels prescripteurs m'adresser pour recruter", 2.2, 1.2),
+    ("motivation", "Les personnes en reconversion sont motivées", "regard_candidats", 2.8, False),
+    ("competences", "Les compétences des personnes en reconversion sont transférables", "regard_candidats", 2.7, False),
+    ("mobilite_frein", "La mobilité des candidats est un frein au recrutement", "freins", 3.9, True),
+    ("langue_frein", "La maîtrise du français est un frein au recrutement", "freins", 3.5, True),
+    ("prescripteurs_contact", "Je sais à quels prescripteurs m'adresser pour recruter", "reseau", 2.2, False),
 ]
+# Mean shift of the latent attitude per dimension, then what the formats attended add (the seed's
+# second-year lesson: SIAE visits pleased some firms and not others; job shadowing teaches jobs).
+ADVISER_SHIFT = {"attractivite": 0.6, "conditions": 0.0, "connaissance": 1.0}
+FIRM_SHIFT = {"regard_candidats": 0.5, "freins": 0.15, "reseau": 1.3}
 
 
 # Free-text comments come from their own random stream, so adding them changes no other value.
@@ -238,38 +259,68 @@ def comment(pool):
     return text.format(first=first, last=last, phone=f"06 {crng.randint(10, 99)} {crng.randint(10, 99)} {crng.randint(10, 99)} {crng.randint(10, 99)}", email=email)
 
 
-def answer(mean):
-    return int(min(5, max(1, round(rng.gauss(mean, 0.9)))))
+def likert(value):
+    return int(min(5, max(1, round(value))))
+
+
+def item_answer(mean, negative, attitude):
+    return likert(mean + (-1 if negative else 1) * LOADING * attitude + qrng.gauss(0, ITEM_NOISE))
+
+
+def shifted(attitudes, shifts, person, kind):
+    """The attitudes after the actions: the mean shift, the formats' effects, a personal deviation."""
+    after = {}
+    for dimension, before in attitudes.items():
+        delta = shifts[dimension]
+        actions = person.get("actions", [])
+        if kind == "prescripteur" and dimension == "connaissance" and "vis_ma_vie" in actions:
+            delta += 0.4
+        if kind == "industriel" and dimension == "regard_candidats" and "visite_siae" in actions:
+            delta += 0.7 if qrng.random() < 0.5 else -0.6  # pleased some firms, not others
+        delta += 0.1 * (len(actions) - 1)
+        after[dimension] = before + delta + qrng.gauss(0, PERSONAL)
+    return after
+
+
+def sigmoid(x):
+    return 1 / (1 + math.exp(-x))
 
 
 def questionnaires():
-    # Advisers: pre/post, one UTF-8 comma export from an online form, French labels, NSP and blanks.
+    # Advisers: before/after, one UTF-8 comma export from an online form that asks for the e-mail
+    # address (the attendance sheets' key: answers link to the actions attended), French labels,
+    # NSP and blanks. Advisers whose view of industry was already favourable answered "after" less
+    # often, so the paired respondents started lower than those who answered only before.
     rows = []
-    for territory, spelled, n in (("lyon", "Lyon", 107), ("saint_etienne", "Saint-Étienne", 107)):
-        for i in range(n):
-            code = f"CONS-{'LY' if territory == 'lyon' else 'SE'}-{i + 1:03d}"
-            takes_pre, takes_post = rng.random() < 0.72, rng.random() < 0.6
+    for territory, spelled in (("lyon", "Lyon"), ("saint_etienne", "Saint-Étienne")):
+        colleagues = [dict(email=f"conseiller.{territory[:4]}{i}@exemple-emploi.fr", actions=[]) for i in range(1, 4)]
+        for n, person in enumerate(PEOPLE[territory]["prescripteur"] + colleagues):
+            attitudes = {d: qrng.gauss(0, 1) for d in ADVISER_SHIFT}
+            takes_pre = qrng.random() < 0.72
+            takes_post = qrng.random() < sigmoid(0.55 - 0.6 * attitudes["attractivite"])
             if not (takes_pre or takes_post):
                 continue
-            base = [answer(m) for _, _, m, _ in ADVISER_ITEMS]
-            for wave, day in (("Avant", f"{rng.randint(1, 30):02d}/09/2024"), ("Après", f"{rng.randint(1, 30):02d}/06/2025")):
+            after = shifted(attitudes, ADVISER_SHIFT, person, "prescripteur")
+            key = person["email"].upper() if n % 11 == 5 else person["email"]  # typed in capitals: still the same person
+            for wave, day, state in (("Avant", f"{qrng.randint(1, 30):02d}/09/2024", attitudes),
+                                     ("Après", f"{qrng.randint(1, 30):02d}/06/2025", after)):
                 if (wave == "Avant" and not takes_pre) or (wave == "Après" and not takes_post):
                     continue
                 cells = []
-                for (item, _, mean, shift), b in zip(ADVISER_ITEMS, base):
-                    v = b if wave == "Avant" else int(min(5, max(1, round(b + shift + rng.gauss(0, 0.6)))))
-                    r = rng.random()
+                for _, _, dimension, mean, negative in ADVISER_ITEMS:
+                    v = item_answer(mean, negative, state[dimension])
+                    r = qrng.random()
                     cells.append("" if r < 0.03 else "NSP" if r < 0.07 else LABELS[v - 1])
                 note = comment(ADVISER_COMMENTS) if wave == "Après" and crng.random() < 0.4 else ""
-                rows.append([f"{day} 10:{rng.randint(10, 59)}", code, spelled, wave] + cells + [note])
+                rows.append([f"{day} 10:{qrng.randint(10, 59)}", key, spelled, wave] + cells + [note])
     rows.sort(key=lambda r: (r[0][6:10], r[0][3:5], r[0][:2], r[1]))
     rows.insert(40, list(rows[30][:4]) + ["Peut-être"] + rows[30][5:])  # not on the scale: rejected
-    rows.insert(60, [rows[59][0], "CONS-LY-999", "Lyon", "T2"] + rows[59][4:])  # unknown wave: rejected
+    rows.insert(60, [rows[59][0], "inconnu@exemple-emploi.fr", "Lyon", "T2"] + rows[59][4:])  # unknown wave: rejected
     later = list(rows[-1])
     later[0] = "30/06/2025 18:00"
     later[4] = LABELS[4]
     rows.append(later)  # the same adviser answered the post questionnaire twice: the latest is kept
-    header = ["Horodateur", "Identifiant", "Territoire", "Vague"] + [q for _, q, _, _ in ADVISER_ITEMS] + ["Commentaire"]
+    header = ["Horodateur", "Adresse e-mail", "Territoire", "Vague"] + [q for _, q, _, _, _ in ADVISER_ITEMS] + ["Commentaire"]
 
     def cell(v):
         return '"' + v.replace('"', '""') + '"' if ("," in v or '"' in v or "\n" in v) else v
@@ -277,23 +328,25 @@ def questionnaires():
     (OUT / "questionnaire_conseillers_2024-2025.csv").write_bytes(text.encode("utf-8"))
 
     # Industrial staff: one retrospective ("avant / aujourd'hui") questionnaire after the actions,
-    # exported by a survey tool with numeric codes, ';', Windows-1252, CRLF.
+    # sent to the people on the attendance sheets (their e-mail is the respondent key).
     rows = []
     for territory, spelled, n in (("lyon", "Lyon", 19), ("saint_etienne", "Saint-Étienne", 36)):
-        for i in range(n):
+        for person in qrng.sample(PEOPLE[territory]["industriel"], n):
+            attitudes = {d: qrng.gauss(0, 1) for d in FIRM_SHIFT}
+            after = shifted(attitudes, FIRM_SHIFT, person, "industriel")
             cells = []
-            for item, _, mean, shift in FIRM_ITEMS:
-                b = answer(mean)
-                a = int(min(5, max(1, round(b + shift + rng.gauss(0, 0.5)))))
-                cells += ["" if rng.random() < 0.04 else str(b), "" if rng.random() < 0.03 else str(a)]
-            rows.append([f"IND-{'LY' if territory == 'lyon' else 'SE'}-{i + 1:03d}", f"{rng.randint(1, 28):02d}/0{rng.randint(3, 6)}/2025", spelled] + cells)
+            for _, _, dimension, mean, negative in FIRM_ITEMS:
+                b = item_answer(mean, negative, attitudes[dimension])
+                a = item_answer(mean, negative, after[dimension])
+                cells += ["" if qrng.random() < 0.04 else str(b), "" if qrng.random() < 0.03 else str(a)]
+            rows.append([person["email"], f"{qrng.randint(1, 28):02d}/0{qrng.randint(3, 6)}/2025", spelled] + cells)
             rows[-1].append(comment(FIRM_COMMENTS) if crng.random() < 0.6 else "")
     again = list(rows[20])
     again[1] = "28/06/2025"
     again[4] = "5"
     rows.append(again)  # resubmitted a few days later: the latest answer is kept
-    header = ["Code répondant", "Date", "Territoire"]
-    for _, q, _, _ in FIRM_ITEMS:
+    header = ["Courriel", "Date", "Territoire"]
+    for _, q, _, _, _ in FIRM_ITEMS:
         header += [f"Avant — {q}", f"Aujourd'hui — {q}"]
     header.append("Commentaire")
     # Exported by the survey platform as Excel "XML Spreadsheet 2003": numbers as Number cells, the
@@ -324,6 +377,17 @@ def questionnaires():
     (OUT / "questionnaire_industriels_2024-2025.xml").write_bytes(("\r\n".join(xml) + "\r\n").encode("utf-8"))
 
 
+def six_months(d):
+    """The same day six months later (the month's last day when it has no such day)."""
+    month = d.month + 6
+    year, month = d.year + (month - 1) // 12, (month - 1) % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(d.day, last))
+        except ValueError:
+            continue
+
+
 def pathways():
     """Hiring log: a CRM's tab-separated UTF-8 export, ISO dates, one line per step of a candidate's route."""
     actions = []
@@ -336,34 +400,54 @@ def pathways():
                           ("SIAE Envie Rhône", "SIAE"), ("AFPA Vénissieux", "Organisme de formation")],
                  "saint_etienne": [("France Travail Saint-Étienne Centre", "France Travail"), ("Mission Locale Saint-Étienne", "Mission Locale"),
                                    ("SIAE Loire Insertion", "SIAE"), ("GRETA Loire", "Organisme de formation")]}
-    contracts = ["CDI", "CDD 6 mois", "Intérim (3 mois)", "CDD", "Contrat pro", "CDD 12 mois", "CDI", "Création d'entreprise",
-                 "CDD 8 mois", "Intérim (6 mois)", "CDI", "Apprentissage", "CDD 4 mois", "CDI"]
+    # Per territory, the hires in date order: the first ones (November to mid-February) have reached
+    # six months by the end of the log, the later ones (March to June) have not (censored).
+    contracts = {"lyon": ["CDI", "CDD 6 mois", "Intérim (3 mois)", "CDD", "Contrat pro", "CDI", "CDD 8 mois", "Apprentissage"],
+                 "saint_etienne": ["CDI", "CDD 12 mois", "Création d'entreprise", "Intérim (6 mois)", "CDD 4 mois", "CDI", "CDD",
+                                   "CDI", "Intérim (2 mois)", "CDD 9 mois", "CDI"]}
+    observable = {"lyon": 5, "saint_etienne": 7}
+    short = ("Intérim (3 mois)", "Intérim (6 mois)", "CDD 4 mois", "Intérim (2 mois)")  # not in post six months later
     rows = []
-    hired = 0
-    for territory, prefix, n, hires in (("lyon", "L", 14, 6), ("saint_etienne", "S", 18, 8)):
+
+    def day(d):
+        return d.isoformat()
+
+    for territory, prefix, n in (("lyon", "L", 16), ("saint_etienne", "S", 20)):
         mine = [a for a in actions if a[2] == territory and a[3] in ("ZI Tour", "Vis ma vie")]
+        spelled = "Lyon" if territory == "lyon" else "Saint-Étienne"
+        hires = len(contracts[territory])
+        early = sorted(date(2024, 11, 4) + timedelta(days=prng.randint(0, 100)) for _ in range(observable[territory]))
+        late = sorted(date(2025, 3, 3) + timedelta(days=prng.randint(0, 109)) for _ in range(hires - observable[territory]))
         for i in range(n):
             cand = f"C-{prefix}{i + 1:02d}"
-            org, kind = rng.choice(referrers[territory])
-            employer = rng.choice(INDUSTRY[territory])
-            linked = rng.choice(mine)
-            start = f"2024-{rng.randint(10, 12):02d}-{rng.randint(1, 28):02d}"
+            org, kind = prng.choice(referrers[territory])
+            employer = prng.choice(INDUSTRY[territory])
+            linked = prng.choice(mine)
             action = linked[0] if i % 3 == 0 else ""
-            rows.append([cand, "Mise en relation", start, "Lyon" if territory == "lyon" else "Saint-Étienne", employer, org, kind, "", "", "", action])
+            hired = (early + late)[i] if i < hires else None
+            if hired:
+                start = max(date(2024, 9, 20), hired - timedelta(days=prng.randint(45, 110)))
+            else:
+                start = date(2024, 10, 1) + timedelta(days=prng.randint(0, 210))
+            line = [cand, "", "", spelled, employer, org, kind, "", "", "", ""]
+            rows.append([cand, "Mise en relation", day(start)] + line[3:10] + [action])
+            span = ((hired or start + timedelta(days=60)) - start).days
             if i < hires + 3:
-                rows.append([cand, "Entretien", f"2025-01-{rng.randint(5, 28):02d}", rows[-1][3], employer, org, kind, "", "", "", ""])
+                rows.append([cand, "Entretien", day(start + timedelta(days=span * 4 // 10))] + line[3:])
             if i % 2 == 0:
-                rows.append([cand, "PMSMP", f"2025-02-{rng.randint(1, 20):02d}", rows[-1][3], employer, org, kind, "", "", "", ""])
-            if i < hires:
-                contract = contracts[hired]
-                hired += 1
-                day = f"2025-03-{rng.randint(1, 28):02d}"
+                rows.append([cand, "PMSMP", day(start + timedelta(days=span * 7 // 10))] + line[3:])
+            if hired:
+                contract = contracts[territory][i]
                 begin = end = ""
                 if contract == "CDD 6 mois":
-                    begin, end = "2025-03-03", "2025-09-02"
-                rows.append([cand, "Embauche", day, rows[-1][3], employer, org, kind, contract, begin, end, ""])
-                if contract in ("CDI", "CDD 12 mois", "Contrat pro"):
-                    rows.append([cand, "Maintien à 6 mois", "2025-08-" + day[-2:], rows[-1][3], employer, org, kind, "", "", "", ""])
+                    begin, end = day(hired), day(six_months(hired) - timedelta(days=1))
+                rows.append([cand, "Embauche", day(hired)] + line[3:7] + [contract, begin, end, ""])
+                if i < observable[territory] and contract not in short:
+                    follow_up = six_months(hired) + timedelta(days=prng.randint(0, 14))
+                    rows.append([cand, "Maintien à 6 mois", day(follow_up)] + line[3:])
+                if territory == "saint_etienne" and i == observable[territory]:
+                    # Recorded four months after the hire: six months cannot have passed (rejected).
+                    rows.append([cand, "Maintien à 6 mois", day(hired + timedelta(days=122))] + line[3:])
     # A hire before any action of the programme: not linked to an action.
     rows.append(["C-S99", "Mise en relation", "2024-09-02", "Saint-Étienne", "Verrerie Forézienne", "Cap Emploi 42", "Cap Emploi", "", "", "", ""])
     rows.append(["C-S99", "Embauche", "2024-09-10", "Saint-Étienne", "Verrerie Forézienne", "Cap Emploi 42", "Cap Emploi", "CDI", "", "", ""])
