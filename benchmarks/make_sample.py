@@ -402,9 +402,10 @@ def pathways():
                                    ("SIAE Loire Insertion", "SIAE"), ("GRETA Loire", "Organisme de formation")]}
     # Per territory, the hires in date order: the first ones (November to mid-February) have reached
     # six months by the end of the log, the later ones (March to June) have not (censored).
-    contracts = {"lyon": ["CDI", "CDD 6 mois", "Intérim (3 mois)", "CDD", "Contrat pro", "CDI", "CDD 8 mois", "Apprentissage"],
+    # A "CDD" written without its length is common in such logs: five here, out of the durable share.
+    contracts = {"lyon": ["CDI", "CDD 6 mois", "Intérim (3 mois)", "CDD", "Contrat pro", "CDI", "CDD", "Apprentissage"],
                  "saint_etienne": ["CDI", "CDD 12 mois", "Création d'entreprise", "Intérim (6 mois)", "CDD 4 mois", "CDI", "CDD",
-                                   "CDI", "Intérim (2 mois)", "CDD 9 mois", "CDI"]}
+                                   "CDI", "CDD", "CDD 9 mois", "CDD"]}
     observable = {"lyon": 5, "saint_etienne": 7}
     short = ("Intérim (3 mois)", "Intérim (6 mois)", "CDD 4 mois", "Intérim (2 mois)")  # not in post six months later
     rows = []
@@ -423,7 +424,7 @@ def pathways():
             org, kind = prng.choice(referrers[territory])
             employer = prng.choice(INDUSTRY[territory])
             linked = prng.choice(mine)
-            action = linked[0] if i % 3 == 0 else ""
+            action = linked[0] if i % 2 == 0 else ""  # referred during a ZI Tour or a job-shadowing day
             hired = (early + late)[i] if i < hires else None
             if hired:
                 start = max(date(2024, 9, 20), hired - timedelta(days=prng.randint(45, 110)))

@@ -11,8 +11,26 @@ public enum HiringIndicators {
     static let funnel: [(EventKind, String)] = [(.referral, "referrals"), (.interview, "interviews"), (.immersion, "immersions"),
                                                (.hire, "hires"), (.retained6m, "retained_6m")]
 
-    public static func compute(_ state: HiringState, links: ActionLinks, scheme: PeriodScheme, durable: DurableRule,
-                               windowDays: Int) -> [IndicatorRow] {
+    /// What the hiring indicators need besides the events.
+    public struct Settings: Sendable {
+        public let durable: DurableRule
+        public let windowDays: Int
+        /// The day the data end: a hire's six-month retention is observed only when its six-month date
+        /// falls on or before it (nil: no retention share).
+        public let dataEnd: CalendarDate?
+        /// The programme's first action: hires dated before it are counted apart, never as outcomes.
+        public let programmeStart: CalendarDate?
+
+        public init(durable: DurableRule, windowDays: Int, dataEnd: CalendarDate?, programmeStart: CalendarDate?) {
+            self.durable = durable
+            self.windowDays = windowDays
+            self.dataEnd = dataEnd
+            self.programmeStart = programmeStart
+        }
+    }
+
+    public static func compute(_ state: HiringState, links: ActionLinks, scheme: PeriodScheme, settings: Settings) -> [IndicatorRow] {
+        let durable = settings.durable
         // Cells: (period, territory) and (period, ALL) → per candidate, their events there.
         var cells: [[String]: [UInt64: [PathwayEvent]]] = [:]
         var firstEvent: [UInt64: CalendarDate] = [:]
@@ -32,18 +50,28 @@ public enum HiringIndicators {
                 IndicatorRow(indicator: indicator, period: period, territory: territory, stakeholderType: stakeholderType,
                              dimension: dimension, category: category, value: value, n: n, ciLow: ci?.low, ciHigh: ci?.high, status: status)
             }
-            for (kind, name) in funnel {
-                let reached = byCandidate.values.filter { $0.contains { $0.kind == kind } }.count
-                rows.append(row(name, Double(reached), n: reached))
-            }
-            // Each hired candidate's principal hire: the first durable one, else the first.
+            // Each hired candidate's principal hire: the first durable one, else the first — among the
+            // hires on or after the programme's first action; the others are counted apart.
             var principal: [UInt64: PathwayEvent] = [:]
+            var beforeProgramme = 0
             for (candidate, events) in byCandidate {
-                let hires = events.filter { $0.kind == .hire }.sorted { ($0.date, $0.location.line) < ($1.date, $1.location.line) }
+                let all = events.filter { $0.kind == .hire }.sorted { ($0.date, $0.location.line) < ($1.date, $1.location.line) }
+                let hires = all.filter { hire in settings.programmeStart.map { hire.date >= $0 } ?? true }
+                if hires.isEmpty && !all.isEmpty { beforeProgramme += 1 }
                 principal[candidate] = hires.first { durable.verdict(contract: $0.contractType, months: $0.contractMonths) == .durable } ?? hires.first
             }
+            let retention = Retention(principal: principal, history: state.candidates, dataEnd: settings.dataEnd)
+            for (kind, name) in funnel {
+                let reached: Int
+                switch kind {
+                case .hire: reached = principal.count
+                case .retained6m: reached = retention.retained
+                default: reached = byCandidate.values.filter { $0.contains { $0.kind == kind } }.count
+                }
+                rows.append(row(name, Double(reached), n: reached))
+            }
             let hires = principal.count
-            var byContract: [String: Int] = [:], byReferrer: [String: Int] = [:]
+            var byContract: [String: Int] = [:], byReferrer: [String: Int] = [:], byLink: [String: Int] = [:]
             var sustainable = 0, unknownLength = 0, afterAction = 0
             var delays: [Int] = []
             for (candidate, hire) in principal {
@@ -54,7 +82,10 @@ public enum HiringIndicators {
                 case .unknownLength: unknownLength += 1
                 case .notDurable: break
                 }
-                if links.linked(hire: hire, history: state.candidates[candidate] ?? [], window: windowDays) { afterAction += 1 }
+                if let link = links.link(hire: hire, history: state.candidates[candidate] ?? [], window: settings.windowDays) {
+                    afterAction += 1
+                    byLink[link.rawValue, default: 0] += 1
+                }
                 if let first = firstEvent[candidate] { delays.append(hire.date.dayNumber - first.dayNumber) }
             }
             for (contract, count) in byContract { rows.append(row("hires", Double(count), n: count, dimension: "contract_type", category: contract)) }
@@ -62,9 +93,25 @@ public enum HiringIndicators {
             rows.append(row("hires_sustainable", Double(sustainable), n: sustainable))
             rows.append(row("hires_unknown_length", Double(unknownLength), n: unknownLength))
             rows.append(row("hires_after_action", Double(afterAction), n: afterAction))
-            if hires > 0 {
-                rows.append(row("hires_sustainable_share", Double(sustainable) / Double(hires), n: hires,
-                                ci: Stats.wilson(successes: sustainable, n: hires)))
+            if territory == rollUp {
+                // Who took part, for the whole programme only (split by territory, most cells would fall under k).
+                for link in ActionLinks.Link.allCases where afterAction > 0 {
+                    let count = byLink[link.rawValue] ?? 0
+                    rows.append(row("hires_after_action", Double(count), n: count, dimension: "link", category: link.rawValue))
+                }
+                if beforeProgramme > 0 {
+                    rows.append(row("hires", Double(beforeProgramme), n: beforeProgramme, dimension: "timing", category: "before_first_action"))
+                }
+            }
+            // Unknown-length contracts are neither durable nor not: they leave the share's denominator.
+            let known = hires - unknownLength
+            if known > 0 {
+                rows.append(row("hires_sustainable_share", Double(sustainable) / Double(known), n: known,
+                                ci: Stats.wilson(successes: sustainable, n: known)))
+            }
+            if retention.observable > 0 {
+                rows.append(row("retained_6m_share", Double(retention.retained) / Double(retention.observable), n: retention.observable,
+                                ci: Stats.wilson(successes: retention.retained, n: retention.observable)))
             }
             delays.sort()
             if !delays.isEmpty {
@@ -72,12 +119,13 @@ public enum HiringIndicators {
                 let median = delays.count % 2 == 1 ? Double(delays[mid]) : Double(delays[mid - 1] + delays[mid]) / 2
                 rows.append(row("days_to_hire_median", median, n: delays.count))
             }
-            // Conversion: among candidates referred here, those hired (anywhere) on or after their first referral.
+            // Conversion: among candidates referred here, those hired (anywhere, within the programme) on or after their first referral.
             var referred = 0, converted = 0
             for (candidate, events) in byCandidate {
                 guard let firstReferral = events.filter({ $0.kind == .referral }).map(\.date).min() else { continue }
                 referred += 1
-                if (state.candidates[candidate] ?? []).contains(where: { $0.kind == .hire && $0.date >= firstReferral }) { converted += 1 }
+                let from = max(firstReferral, settings.programmeStart ?? firstReferral)
+                if (state.candidates[candidate] ?? []).contains(where: { $0.kind == .hire && $0.date >= from }) { converted += 1 }
             }
             if referred > 0 {
                 rows.append(row("conversion_referral_to_hire", Double(converted) / Double(referred), n: referred,

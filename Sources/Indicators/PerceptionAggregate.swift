@@ -29,8 +29,51 @@ public struct PerceptionAggregate: Sendable, Equatable {
     public private(set) var pairs: [Key: [Pair: Int]] = [:]
     public private(set) var unpairedPre: [Key: [Int: Int]] = [:]
     public private(set) var unpairedPost: [Key: [Int: Int]] = [:]
-    /// Cronbach sums per stakeholder type × dimension (complete cases).
+    /// Cronbach sums per stakeholder type × design × dimension, on one wave: the "before" answers
+    /// (`pre` responses; the "avant" column of retrospective ones), complete cases.
     public private(set) var reliability: [String: ReliabilitySums] = [:]
+    /// Dimension pairs of respondents found on the attendance sheets, by the formats they attended.
+    public private(set) var formatPairs: [FormatKey: [Pair: Int]] = [:]
+    /// Respondents with at least one pair who were on the sheets of the same period, territory (or
+    /// any: `ALL`) and stakeholder type, per design: the response rates' numerators.
+    public internal(set) var responded: [RateKey: Int] = [:]
+    /// Per period × stakeholder type: respondents (any wave) and those found on the attendance sheets.
+    public internal(set) var linkage: [RateKey: Linkage] = [:]
+
+    /// Respondents of a period and stakeholder type, and how many were found on the attendance sheets.
+    public struct Linkage: Sendable, Equatable {
+        public var respondents = 0
+        public var found = 0
+        /// Keys link when at least half of the respondents are found on the sheets.
+        public var links: Bool { respondents > 0 && found * 2 >= respondents }
+    }
+
+    /// A breakdown of one dimension's pairs by what the respondents attended in the period.
+    public struct FormatKey: Hashable, Sendable {
+        public let period: String
+        public let stakeholderType: String
+        public let design: String
+        /// `action_type` or `actions_attended`.
+        public let breakdown: String
+        public let dimension: String
+        /// The action type, or `1`, `2`, `3+` actions.
+        public let category: String
+    }
+
+    /// Period × territory (or `ALL`) × stakeholder type × design (empty for the linkage counts).
+    public struct RateKey: Hashable, Sendable {
+        public let period: String
+        public let territory: String
+        public let stakeholderType: String
+        public let design: String
+
+        public init(period: String, territory: String, stakeholderType: String, design: String) {
+            self.period = period
+            self.territory = territory
+            self.stakeholderType = stakeholderType
+            self.design = design
+        }
+    }
 
     public init(scale: Int) { self.scale = scale }
 
@@ -44,8 +87,12 @@ public struct PerceptionAggregate: Sendable, Equatable {
         }
     }
 
-    mutating func addReliabilityCase(type: String, dimension: String, values: [Double]) {
-        reliability["\(type)\u{1F}\(dimension)", default: ReliabilitySums(items: values.count)].add(values)
+    mutating func addReliabilityCase(type: String, design: String, dimension: String, values: [Double]) {
+        reliability["\(type)\u{1F}\(design)\u{1F}\(dimension)", default: ReliabilitySums(items: values.count)].add(values)
+    }
+
+    mutating func addFormatPair(_ key: FormatKey, before: Int, after: Int) {
+        formatPairs[key, default: [:]][Pair(before: before, after: after), default: 0] += 1
     }
 
     /// Adds another partition's histograms to these.
@@ -55,6 +102,12 @@ public struct PerceptionAggregate: Sendable, Equatable {
         for (k, h) in other.unpairedPre { for (v, c) in h { unpairedPre[k, default: [:]][v, default: 0] += c } }
         for (k, h) in other.unpairedPost { for (v, c) in h { unpairedPost[k, default: [:]][v, default: 0] += c } }
         for (k, s) in other.reliability { reliability[k, default: ReliabilitySums(items: s.sums.count)].merge(s) }
+        for (k, h) in other.formatPairs { for (p, c) in h { formatPairs[k, default: [:]][p, default: 0] += c } }
+        for (k, c) in other.responded { responded[k, default: 0] += c }
+        for (k, c) in other.linkage {
+            linkage[k, default: Linkage()].respondents += c.respondents
+            linkage[k, default: Linkage()].found += c.found
+        }
     }
 }
 

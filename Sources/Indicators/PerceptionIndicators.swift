@@ -65,14 +65,16 @@ public enum PerceptionIndicators {
         histogram.sorted { $0.key < $1.key }.flatMap { Array(repeating: Double($0.key) / l, count: $0.value) }
     }
 
-    /// Cronbach's alpha per stakeholder type and dimension, for the method section; below `k`
-    /// respondents neither alpha nor their number is shown (`n` nil), like any figure on too few persons.
+    /// Cronbach's alpha per stakeholder type, design and dimension (on the "before" answers), for the
+    /// method section and the low-consistency flags; below `k` respondents neither alpha nor their
+    /// number is shown (`n` nil), like any figure on too few persons.
     public static func reliability(_ aggregate: PerceptionAggregate, k: Int) -> [Reliability] {
         aggregate.reliability.keys.sorted().compactMap { key in
             guard let sums = aggregate.reliability[key] else { return nil }
             let parts = key.split(separator: "\u{1F}").map(String.init)
+            guard parts.count == 3 else { return nil }
             let shown = sums.n >= k
-            return Reliability(type: parts[0], dimension: parts.count > 1 ? parts[1] : "", items: sums.sums.count,
+            return Reliability(type: parts[0], design: parts[1], dimension: parts[2], items: sums.sums.count,
                                n: shown ? sums.n : nil, alpha: shown ? sums.alpha : nil)
         }
     }
@@ -81,6 +83,8 @@ public enum PerceptionIndicators {
 /// One line of the method section's reliability table.
 public struct Reliability: Sendable, Equatable {
     public let type: String
+    /// `prospective` (alpha on the `pre` answers) or `retrospective` (on the "before" column).
+    public let design: String
     public let dimension: String
     public let items: Int
     /// Complete cases; nil when fewer than k (then `alpha` is nil too).

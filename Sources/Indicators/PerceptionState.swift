@@ -96,8 +96,12 @@ public struct PerceptionState: Sendable {
         return l
     }
 
-    /// Pairs each respondent's answers and adds them to the histograms.
-    public func aggregate() -> PerceptionAggregate {
+    /// Every respondent key kept (to find respondents on the attendance sheets).
+    public var respondents: Set<UInt64> { Set(kept.keys.map(\.respondent)) }
+
+    /// Pairs each respondent's answers and adds them to the histograms; with `attendance`, also the
+    /// response rates' numerators and the pairs by format attended.
+    public func aggregate(attendance: RespondentAttendance? = nil) -> PerceptionAggregate {
         var aggregate = PerceptionAggregate(scale: scale)
         let l = scale
         let dimensions = questionnaire.itemsByDimension
@@ -106,11 +110,16 @@ public struct PerceptionState: Sendable {
             return .init(period: c.period, territory: c.territory, stakeholderType: c.type, design: design,
                          dimension: dimension, category: category)
         }
+        var formats = FormatTally(attendance: attendance)
         /// Item and composite pairs of one respondent's before/after answers.
-        func addPairs(_ cell: UInt32, _ design: String, before: [UInt8], after: [UInt8]) {
+        func addPairs(_ respondent: UInt64, _ cell: UInt32, _ design: String, before: [UInt8], after: [UInt8]) {
+            var any = false
             for (i, item) in questionnaire.items.enumerated() where before[i] > 0 && after[i] > 0 {
                 aggregate.addPair(key(cell, design, "item", item.id), before: Int(before[i]) * l, after: Int(after[i]) * l)
+                any = true
             }
+            let c = cells[Int(cell)]
+            if any { formats.responded(respondent, period: c.period, territory: c.territory, type: c.type, design: design) }
             for (dimension, items) in dimensions {
                 // The same items at both times, at least half of the dimension's (rounded up).
                 let both = items.filter { before[$0] > 0 && after[$0] > 0 }
@@ -118,6 +127,9 @@ public struct PerceptionState: Sendable {
                 let b = both.reduce(0) { $0 + Int(before[$1]) } * l / both.count
                 let a = both.reduce(0) { $0 + Int(after[$1]) } * l / both.count
                 aggregate.addPair(key(cell, design, "dimension", dimension), before: b, after: a)
+                for format in formats.keys(respondent, period: c.period, type: c.type, design: design, dimension: dimension) {
+                    aggregate.addFormatPair(format, before: b, after: a)
+                }
             }
         }
         func addSingle(_ cell: UInt32, answers: [UInt8], pre: Bool) {
@@ -135,19 +147,25 @@ public struct PerceptionState: Sendable {
         for (k, entry) in kept {
             let other = { (wave: UInt8) in kept[Key(respondent: k.respondent, cell: k.cell, wave: wave)] }
             switch k.wave {
-            case retro: addPairs(k.cell, "retrospective", before: before(entry), after: answers(entry))
+            case retro: addPairs(k.respondent, k.cell, "retrospective", before: before(entry), after: answers(entry))
             case pre:
-                if let later = other(post) { addPairs(k.cell, "prospective", before: answers(entry), after: answers(later)) }
+                if let later = other(post) { addPairs(k.respondent, k.cell, "prospective", before: answers(entry), after: answers(later)) }
                 else { addSingle(k.cell, answers: answers(entry), pre: true) }
             default:
                 if other(pre) == nil { addSingle(k.cell, answers: answers(entry), pre: false) }
             }
-            // Reliability: every response's current answers, complete cases per dimension.
-            let current = answers(entry)
-            for (dimension, items) in dimensions where items.allSatisfy({ current[$0] > 0 }) {
-                aggregate.addReliabilityCase(type: cells[Int(k.cell)].type, dimension: dimension, values: items.map { Double(current[$0]) })
+            let c = cells[Int(k.cell)]
+            formats.respondent(k.respondent, period: c.period, type: c.type)
+            // Reliability on one wave, the same rule for both designs: the "before" answers (a pooled
+            // before + after sample counts people twice and the shift itself inflates alpha).
+            guard k.wave != post else { continue }
+            let design = k.wave == retro ? "retrospective" : "prospective"
+            let baseline = k.wave == retro ? before(entry) : answers(entry)
+            for (dimension, items) in dimensions where items.allSatisfy({ baseline[$0] > 0 }) {
+                aggregate.addReliabilityCase(type: c.type, design: design, dimension: dimension, values: items.map { Double(baseline[$0]) })
             }
         }
+        formats.finish(into: &aggregate)
         return aggregate
     }
 }

@@ -69,6 +69,40 @@ public enum ReachIndicators {
         return rows
     }
 
+    /// Distinct persons listed on attendance sheets (head counts left out) per [period, territory or
+    /// `ALL`, stakeholder type]: the response rates' denominators.
+    public static func listedPersons(_ state: ReachState) -> [[String]: Int] {
+        var out: [[String]: Int] = [:]
+        for (c, cell) in state.cells.enumerated() {
+            for (t, type) in state.types.enumerated() {
+                out[[cell.period, cell.territory, type]] = state.distinctPersons(cell: c, type: t)
+                out[[cell.period, rollUp, type]] = state.distinctPersons(period: cell.period, type: t)
+            }
+        }
+        return out.filter { $0.value > 0 }
+    }
+
+    /// Cells of the participants table whose figure adds declared head counts (actions without an
+    /// attendance sheet) to distinct persons, per [period, territory or `ALL`, stakeholder type or
+    /// `ALL`]: true when the figure is head counts only, false when it mixes both.
+    public static func headCounted(_ state: ReachState, stakeholderTypes: [String]) -> [[String]: Bool] {
+        var declared: [[String]: Int] = [:]
+        for entry in state.entries where !entry.hasList {
+            for (type, count) in entry.record.declaredCounts where count > 0 {
+                for territory in [entry.record.territory, rollUp] {
+                    for t in [type, rollUp] { declared[[entry.period, territory, t], default: 0] += count }
+                }
+            }
+        }
+        let listed = listedPersons(state)
+        var out: [[String]: Bool] = [:]
+        for (key, _) in declared {
+            let persons = key[2] == rollUp ? state.types.reduce(0) { $0 + (listed[[key[0], key[1], $1]] ?? 0) } : listed[key] ?? 0
+            out[key] = persons == 0
+        }
+        return out
+    }
+
     /// Running totals of one cell.
     struct Counts {
         var actions = 0

@@ -14,6 +14,8 @@ struct Ingestion {
     private(set) var hiring = HiringState()
     /// Who attended which action when; kept only when pathway sources need it.
     private(set) var links = ActionLinks()
+    /// What survey respondents attended (found by their key on the sheets).
+    private(set) var respondentAttendance = RespondentAttendance(respondents: [])
     private let needsLinks: Bool
     /// First and last dates of the accepted records.
     private(set) var dateRange: (first: CalendarDate?, last: CalendarDate?) = (nil, nil)
@@ -124,6 +126,7 @@ struct Ingestion {
             OrganisationNames.merge(&organisationNames, mapper.organisationNames.byKey)
             summaries[source.name] = summary
         }
+        rejectImpossibleRetentions()
         try resolveAttendance()
         finish(summaries: summaries, infos: infos)
     }
@@ -162,12 +165,30 @@ struct Ingestion {
             }
             summaries[source.name] = summary
         }
+        rejectImpossibleRetentions()
         try resolveAttendance()
         // Records the store set aside (overlaps, older versions) are the duplicates of a full read.
         for (i, tally) in tallies.enumerated() {
             tallies[i].duplicates += max(0, tally.read - tally.accepted - tally.rejected - tally.duplicates)
         }
         finish(summaries: summaries, infos: infos)
+    }
+
+    /// Rejects the "retained at six months" events that cannot be true (too early after the hire, or
+    /// without a hire): they were accepted when read, each becomes a rejected record of its source.
+    private mutating func rejectImpossibleRetentions() {
+        for (event, reason, hire) in hiring.removeImpossibleRetentions() {
+            let source = config.sources.firstIndex { $0.name == event.location.source } ?? 0
+            tallies[source].accepted -= 1
+            tallies[source].rejected += 1
+            let message: String
+            if let hire {
+                message = "retained at six months on \(event.date), but the hire was on \(hire.date): six months are reached on \(Retention.sixMonths(after: hire.date)); check the date"
+            } else {
+                message = "retained at six months on \(event.date), but the candidate has no hire before it; check the candidate's id or add the hire"
+            }
+            rejects.append(Reject(location: event.location, field: "date", value: event.date.description, reason: reason, message: message))
+        }
     }
 
     /// Orders the sources' summaries as the pipeline file does and checks every record is accounted for.
@@ -204,7 +225,9 @@ struct Ingestion {
     private mutating func resolveAttendance() throws {
         var conflicts: [(seq: UInt64, reject: Reject)] = []
         var links = self.links
+        var attended = RespondentAttendance(respondents: perception.respondents)
         let entries = reach.entries, types = reach.types, linking = needsLinks
+        let surveyed = config.sources.contains { $0.kind == .responses }
         let clock = ContinuousClock.now, lines = reach.pendingCount, runs = reach.spilledRuns
         defer {
             timings.append(StageTiming(stage: "resolve", source: "attendance", seconds: (ContinuousClock.now - clock).seconds,
@@ -214,8 +237,13 @@ struct Ingestion {
             conflicts.append((line.seq, Reject(location: line.location, field: "stakeholder_type", value: types[line.type],
                                                reason: .duplicateConflict,
                                                message: "this person is already listed at action '\(entries[line.entry].record.id)' as '\(line.listedAs ?? "")'")))
-        }, added: linking ? { line in
-            links.addAttendance(person: line.person, organisation: line.organisation, date: entries[line.entry].record.date)
+        }, added: linking || surveyed ? { line in
+            let entry = entries[line.entry]
+            if linking { links.addAttendance(person: line.person, organisation: line.organisation, date: entry.record.date) }
+            if attended.wanted(line.person) {
+                attended.add(person: line.person, .init(period: entry.period, territory: entry.record.territory, stakeholderType: types[line.type],
+                                                        actionType: entry.record.actionType, action: line.entry))
+            }
         } : nil)
         for (source, c) in counts {
             tallies[source].accepted += c.added
@@ -223,6 +251,7 @@ struct Ingestion {
             tallies[source].rejected += c.conflicts
         }
         self.links = links
+        respondentAttendance = attended
         conflicts.sort { $0.seq < $1.seq }
         for conflict in conflicts { rejects.append(conflict.reject) }
     }
@@ -303,7 +332,10 @@ struct Ingestion {
     }
 
     /// Drops the answers kept for pairing.
-    mutating func releasePerception() { perception = PerceptionState(questionnaire: config.questionnaire, scheme: config.periods) }
+    mutating func releasePerception() {
+        perception = PerceptionState(questionnaire: config.questionnaire, scheme: config.periods)
+        respondentAttendance = RespondentAttendance(respondents: [])
+    }
 
     /// Drops the pathway events and their links to actions.
     mutating func releaseHiring() {

@@ -121,19 +121,26 @@ enum RunOutputs {
         var raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
         let countOnlyActions = ingestion.reach.countOnlyActions
         let peoplePerOrganisation = ingestion.reach.peoplePerOrganisation
+        let listed = ReachIndicators.listedPersons(ingestion.reach)
+        let headCounted = ReachIndicators.headCounted(ingestion.reach, stakeholderTypes: config.stakeholderTypes.ids)
+        let programmeStart = ingestion.reach.entries.map(\.record.date).min()
         ingestion.releaseReach()
-        let perception = ingestion.perception.aggregate()
+        let perception = ingestion.perception.aggregate(attendance: ingestion.respondentAttendance)
         let themes = ThemeIndicators.compute(ingestion.perception.keptResponsesWithComments,
                                              themes: config.themes.themes.map { ($0.id, $0.kind, $0.keywords) }, scheme: config.periods)
         ingestion.releasePerception()
         raw += PerceptionIndicators.compute(perception)
+        raw += PerceptionIndicators.formatRows(perception) + PerceptionIndicators.responseRates(perception, listed: listed)
         let smallUnpaired = PerceptionIndicators.unpairedBelow(config.privacyK, in: perception)
+        let dataEnd = config.hiring.dataEnd ?? ingestion.hiring.latestDate
         raw += HiringIndicators.compute(ingestion.hiring, links: ingestion.links, scheme: config.periods,
-                                        durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays)
+                                        settings: .init(durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays,
+                                                        dataEnd: dataEnd, programmeStart: programmeStart))
         ingestion.releaseHiring()
         ProcessMemory.returnFreedMemory()
         let allRows = raw + themes.rows
-        let protected = SmallCellProtection.protect(allRows, k: config.privacyK, hide: smallUnpaired)
+        var protected = SmallCellProtection.protect(allRows, k: config.privacyK, hide: smallUnpaired)
+        protected += PerceptionIndicators.holmRows(protected)
         let rows = (protected + TargetRows.compute(config.targets, rows: protected)).sortedByKey()
         let language = options.language ?? config.language
         let english = language == "en"
@@ -156,6 +163,12 @@ enum RunOutputs {
             countOnlyActions: countOnlyActions)
         summary.questionnaire = config.questionnaire
         summary.reliability = PerceptionIndicators.reliability(perception, k: config.privacyK)
+        summary.baselineGaps = PerceptionIndicators.baselineGaps(perception)
+        summary.linkage = perception.linkage
+        summary.headCounted = headCounted
+        summary.dataEnd = dataEnd
+        summary.dataEndSet = config.hiring.dataEnd != nil
+        summary.programmeStart = programmeStart
         summary.durableStrict = config.hiring.durable.strict
         summary.themes = config.themes.themes.map { ($0.id, $0.label, $0.kind) }
         summary.themeLabelsEN = config.themes.englishLabels

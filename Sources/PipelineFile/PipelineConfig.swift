@@ -25,6 +25,9 @@ public struct HiringSettings: Sendable, Equatable {
     public var durable: DurableRule = DurableRule(strict: false)
     /// Days before a hire in which an action counts as linked to it.
     public var linkWindowDays: Int = 365
+    /// The day the pathway data end (`data_end`); nil: the latest date read in the pathway sources.
+    /// A hire's six-month retention is counted only when its six-month date falls on or before it.
+    public var dataEnd: CalendarDate?
 }
 
 /// Which answers a responses source holds.

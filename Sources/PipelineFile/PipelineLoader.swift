@@ -101,9 +101,11 @@ public enum PipelineLoader {
                     }
                 }
             case "hiring":
-                for (hk, _, hv) in try value.mapping(allowed: ["durable", "link_window_days"]) {
+                for (hk, _, hv) in try value.mapping(allowed: ["durable", "link_window_days", "data_end"]) {
                     if hk == "durable" {
                         hiring.durable = DurableRule(strict: try hv.oneOf(["at_least_6_months", "more_than_6_months"]) == "more_than_6_months")
+                    } else if hk == "data_end" {
+                        hiring.dataEnd = try hv.isoDate()
                     } else {
                         hiring.linkWindowDays = try hv.int(in: 1...3650)
                     }

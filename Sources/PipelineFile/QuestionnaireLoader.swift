@@ -13,8 +13,11 @@ enum QuestionnaireLoader {
         var dimensionLabels: [String: String] = [:]
         var english: [String: String] = [:]
         var itemsNode: YAMLNode?
-        for (key, _, value) in try node.mapping(allowed: ["items", "dimensions", "scale", "missing", "waves"]) {
+        var alphaThreshold = 0.6
+        for (key, _, value) in try node.mapping(allowed: ["items", "dimensions", "scale", "missing", "waves", "alpha_threshold"]) {
             switch key {
+            case "alpha_threshold":
+                alphaThreshold = try value.double(in: 0...1)
             case "scale":
                 for (score, _, aliases) in try value.mapping(allowed: ["1", "2", "3", "4", "5"]) {
                     let extra = try aliases.list().map { try $0.nonEmptyString() }
@@ -71,6 +74,7 @@ enum QuestionnaireLoader {
         }
         var questionnaire = Questionnaire(items: items, dimensions: dimensions, scale: scale, missing: missing, waves: waves)
         questionnaire.englishLabels = english
+        questionnaire.alphaThreshold = alphaThreshold
         return questionnaire
     }
 }

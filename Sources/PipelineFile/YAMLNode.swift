@@ -85,6 +85,17 @@ struct YAMLNode {
         return v
     }
 
+    /// A day written `yyyy-mm-dd`.
+    func isoDate() throws -> CalendarDate {
+        let s = try string().trimmedWhitespace
+        let parts = s.split(separator: "-").map { Int($0) }
+        guard parts.count == 3, s.count == 10, let y = parts[0], let m = parts[1], let d = parts[2],
+              let date = CalendarDate(year: y, month: m, day: d) else {
+            throw error("expected a date written yyyy-mm-dd (e.g. 2025-08-31), found '\(s)'")
+        }
+        return date
+    }
+
     func oneOf(_ choices: [String]) throws -> String {
         let s = try string().trimmedWhitespace
         guard choices.contains(s) else {

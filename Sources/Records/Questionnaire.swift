@@ -35,6 +35,9 @@ public struct Questionnaire: Sendable {
     public let waves: Vocabulary
     /// English labels of items and dimensions (`label_en` in the pipeline file), by id.
     public var englishLabels: [String: String] = [:]
+    /// Below this Cronbach's alpha a dimension's composite is flagged and the synthesis reads its
+    /// statements one by one (`alpha_threshold`, default 0.6).
+    public var alphaThreshold = 0.6
 
     public init(items: [Item], dimensions: [(id: String, label: String)], scale: Vocabulary, missing: Vocabulary, waves: Vocabulary) {
         self.items = items

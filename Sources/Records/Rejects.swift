@@ -21,6 +21,10 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable {
     case unknownEventKind = "unknown_event_kind"
     case unknownContractType = "unknown_contract_type"
     case unknownReferrerType = "unknown_referrer_type"
+    /// A "retained at six months" event dated less than six months after the candidate's hire.
+    case retentionTooEarly = "retention_too_early"
+    /// A "retained at six months" event of a candidate with no hire before it.
+    case retentionWithoutHire = "retention_without_hire"
 
     public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
 }

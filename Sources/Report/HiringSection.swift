@@ -29,7 +29,7 @@ struct HiringSection {
                 .subtracting([rollUp]).sorted() + [rollUp]
             let header = territories.map { $0 == rollUp ? labels[.colTotal] : labels.territory($0) }
             blocks.append(.table(Table(header: [labels[.colStep]] + header, rows: Self.steps.map { step in
-                [labels.indicator(step)] + territories.map { cell(row(step, period, $0)) }
+                [step == "retained_6m" ? labels[.stepRetained] : labels.indicator(step)] + territories.map { cell(row(step, period, $0)) }
             }, numericFrom: 1)))
             if let chart = charts["\(period)/funnel"] { blocks.append(.figure(Figure(alt: labels[.chartFunnelTitle], chart))) }
             var facts: [Rich] = []
@@ -45,12 +45,14 @@ struct HiringSection {
                                            labels.percent(v), labels.percent(lo), labels.percent(hi)))
             }
             if let unknown = row("hires_unknown_length", period), (unknown.value ?? 1) > 0 {
-                facts.append(unknown.status == .suppressed ? labels.rich(.unknownLengthHidden, String(summary.privacyK))
-                                                           : labels.rich(.unknownLengthSentence, cell(unknown)))
+                facts.append(unknown.status == .suppressed ? labels.rich(.unknownLengthHidden) : labels.rich(.unknownLengthSentence, cell(unknown)))
             }
+            facts += retention(period)
             if let linked = row("hires_after_action", period), let hires = row("hires", period) {
                 facts.append(labels.rich(.afterActionSentence, cell(linked), cell(hires), String(summary.linkWindowDays)))
+                if let links = linkBreakdown(period) { facts.append(labels.rich(.linkBreakdown, links.candidate, links.employer, links.referrer)) }
             }
+            if let before = beforeProgramme(period) { facts.append(before) }
             blocks.append(.list(facts))
             for (dimension, title, column) in [("contract_type", LabelKey.hiringByContract, LabelKey.colContract),
                                                ("referrer_type", .hiringByReferrer, .colReferrer)] {
@@ -72,12 +74,54 @@ struct HiringSection {
     /// A category absent from a territory is a published zero.
     var zeroRow: IndicatorRow { IndicatorRow(indicator: "hires", period: "", territory: "", stakeholderType: "", value: 0, n: 0) }
 
-    /// Key figure for the synthesis.
-    func keyFigure(_ period: String) -> Rich? {
-        guard let hires = row("hires", period), hires.status == .ok, (hires.value ?? 0) > 0 else { return nil }
+    /// Key figures for the synthesis: hires, then retention where it can be observed.
+    func keyFigures(_ period: String) -> [Rich] {
+        guard let hires = row("hires", period), hires.status == .ok, (hires.value ?? 0) > 0 else { return [] }
         let share = row("hires_sustainable_share", period)
         let shareText = share?.status == .ok ? share?.value.map(labels.percent) ?? "—" : labels[.suppressedMark]
-        return labels.rich(.keyHires, cell(hires), cell(row("hires_sustainable", period)), shareText, cell(row("hires_after_action", period)))
+        var out = [labels.rich(.keyHires, cell(hires), cell(row("hires_sustainable", period)), shareText, cell(row("hires_after_action", period)))]
+        if let retained = row("retained_6m_share", period), retained.status == .ok, let v = retained.value {
+            let censored = censoredHires(period)
+            out.append(censored.map { labels.rich(.keyRetention, cell(row("retained_6m", period)), labels.number(retained.count), labels.percent(v), labels.number($0)) }
+                ?? labels.rich(.keyRetentionHidden, cell(row("retained_6m", period)), labels.number(retained.count), labels.percent(v)))
+        }
+        return out
+    }
+
+    /// Hires too recent for their six months to be observed: hires − the retention share's n, both published.
+    func censoredHires(_ period: String, _ territory: String = rollUp) -> Int? {
+        guard let hires = row("hires", period, territory), hires.status == .ok, let h = hires.value,
+              let share = row("retained_6m_share", period, territory), share.status == .ok else { return nil }
+        return Int(h) - share.count
+    }
+
+    /// The retention sentence and the censored hires, as the data allow.
+    func retention(_ period: String) -> [Rich] {
+        guard let end = summary.dataEnd else { return [] }
+        var out: [Rich] = []
+        if let share = row("retained_6m_share", period), share.status == .ok, let v = share.value, let lo = share.ciLow, let hi = share.ciHigh {
+            out.append(labels.rich(.retentionSentence, cell(row("retained_6m", period)), labels.number(share.count), labels.date(end),
+                                   labels.percent(v), labels.percent(lo), labels.percent(hi)))
+        }
+        if let censored = censoredHires(period), censored > 0 {
+            out.append(labels.rich(.retentionCensored, labels.number(censored), labels.date(end)))
+        }
+        return out
+    }
+
+    /// How linked hires are linked (all territories), when the breakdown is published.
+    func linkBreakdown(_ period: String) -> (candidate: String, employer: String, referrer: String)? {
+        let parts = ActionLinks.Link.allCases.map { row("hires_after_action", period, dimension: "link", category: $0.rawValue) }
+        guard parts.contains(where: { $0 != nil }) else { return nil }
+        let cells = parts.map { cell($0 ?? zeroRow) }
+        return (cells[0], cells[1], cells[2])
+    }
+
+    /// Hires dated before the programme's first action, counted apart.
+    func beforeProgramme(_ period: String) -> Rich? {
+        guard let start = summary.programmeStart, let r = row("hires", period, dimension: "timing", category: "before_first_action") else { return nil }
+        return r.status == .suppressed ? labels.rich(.beforeProgrammeHidden, labels.date(start))
+                                       : labels.rich(.beforeProgramme, cell(r), labels.date(start))
     }
 
     /// The targets table (design §5 "Targets").
@@ -91,21 +135,38 @@ struct HiringSection {
             func show(_ v: Double?) -> String { v.map { isShare ? labels.percent($0) : labels.number($0) } ?? "—" }
             let actualText = actual?.status == .suppressed ? labels[.suppressedMark] : show(actual?.value)
             let attainmentText = attainment?.status == .suppressed ? labels[.suppressedMark] : attainment?.value.map(labels.percent) ?? "—"
+            var actualWithInterval = actualText
+            if isShare, actual?.status == .ok, let lo = actual?.ciLow, let hi = actual?.ciHigh {
+                actualWithInterval += "\u{00A0}[\(labels.percent(lo))\(labels[.intervalSeparator])\(labels.percent(hi))]"
+            }
             return [labels.indicator(t.indicator), labels.territory(t.territory), labels.stakeholder(t.stakeholderType),
-                    summary.periods.count > 1 ? t.period : nil, show(t.value), actualText, attainmentText].compactMap { $0 }
+                    summary.periods.count > 1 ? t.period : nil, show(t.value), actualWithInterval, attainmentText,
+                    verdict(t).map { labels[$0] } ?? "—"].compactMap { $0 }
         }
         let header = [labels[.colIndicator].capitalizedFirst, labels[.colTerritory], labels[.colStakeholder].capitalizedFirst]
             + (summary.periods.count > 1 ? [labels[.colPeriod].capitalizedFirst] : [])
-            + [labels[.colTarget], labels[.colActual], labels[.colAttainment]]
+            + [labels[.colTarget], labels[.colActual], labels[.colAttainment], labels[.colVerdict]]
         var blocks: [Block] = [.heading(2, [.text(labels[.targets])]), .paragraph(labels.rich(.targetsLead)),
-                               .table(Table(header: header, rows: rows, numericFrom: header.count - 3))]
+                               .table(Table(header: header, rows: rows, numericFrom: header.count - 4, numericTo: header.count - 2))]
         if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
         return blocks
     }
 
+    /// Met, not met, or — for a share whose 95 % interval holds the target — uncertain; nil when the actual is not published.
+    func verdict(_ target: IndicatorRow) -> LabelKey? {
+        guard let goal = target.value,
+              let actual = summary.row(target.indicator, target.period, target.territory, target.stakeholderType), actual.status == .ok,
+              let value = actual.value else { return nil }
+        if let low = actual.ciLow, let high = actual.ciHigh {
+            return low >= goal ? .verdictMet : high < goal ? .verdictNotMet : .verdictUncertain
+        }
+        return value >= goal ? .verdictMet : .verdictNotMet
+    }
+
     func targetsKeyFigure() -> Rich? {
-        let attainments = summary.rows.filter { $0.dimension == "target" && $0.category == "attainment" && $0.status == .ok }
-        guard !attainments.isEmpty else { return nil }
-        return labels.rich(.keyTargets, labels.number(attainments.filter { ($0.value ?? 0) >= 1 }.count), labels.number(attainments.count))
+        let verdicts = summary.rows.filter { $0.dimension == "target" && $0.category == "target" }.compactMap(verdict)
+        guard !verdicts.isEmpty else { return nil }
+        func count(_ key: LabelKey) -> String { labels.number(verdicts.filter { $0 == key }.count) }
+        return labels.rich(.keyTargets, count(.verdictMet), count(.verdictUncertain), count(.verdictNotMet), labels.number(verdicts.count))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Indicators
 import Records
 
@@ -37,7 +38,7 @@ public enum LabelKey: String, CaseIterable, Sendable {
     case perception, perceptionProspective, perceptionRetrospective, perceptionProspectiveLead, perceptionRetrospectiveLead
     case colDimension2, colItem, colBeforeAfter, colShift, colImproved, colN, perceptionByItem
     case shiftUp, shiftDown, significantSentence, noSignificant, unpairedLead, colPreOnly, colPostOnly
-    case chartShiftTitle, chartShiftDesc, chartShiftAxis, keyShift
+    case chartShiftTitle, chartShiftDesc, chartShiftAxis
     case methodPerception, reliabilityLead, colAlpha, colItems, alphaNegative
     case indPreMean, indPostMean, indShift, indImproved, indWorsened, indWilcoxon, indEffect, indUnpaired, retroPrefix
     // Hiring
@@ -54,6 +55,11 @@ public enum LabelKey: String, CaseIterable, Sendable {
     // History of refreshes (`impact refresh`) and corrections
     case historyTitle, historyLead, colNow, colPreviousRefresh, colLastYear, replacedRecords
     case methodCalendar, methodProgrammeYear, methodHiring
+    // Honest figures: balanced synthesis, response and attrition, formats, censoring, verdicts, limits
+    case synthesisPerceptionTitle, keyGroup, keyClauseUp, keyClauseDown, keyClauseNone, keyClauseLow, designProspectiveShort, designRetrospectiveShort, colGroup, colWorsened, colReading, readingUp, readingDown, readingNone, readingLow, oneItemSuffix, itemIndent, synthesisNote, keyRetention, keyRetentionHidden, keyPeopleHeadCounts, headCountsOnly, headCountsMixed, headCountNote, lowAlphaMark, lowAlphaNote, reversedDimension, agreementFell, agreementRose, formatsTitle
+    case formatsLead, colFormat, oneAction, twoActions, threeActions, baselineSentence, baselineHigher, baselineLower, baselineSame, retentionSentence, retentionCensored, linkBreakdown, beforeProgramme, beforeProgrammeHidden, colVerdict, verdictMet, verdictNotMet, verdictUncertain, colAnswers, answersPre, answersRetro, alphaLow, limits, limitsLead, limitNoComparison, limitSelfReport, limitResponse, limitResponseUnlinked, limitNotFound, limitNotFoundHidden
+    case limitAttribution, limitHeadCounts, limitCensoring, limitCensoringHidden, dataEndLatest, dataEndSet, limitTooEarly, limitLowAlpha, indRetainedShare, indResponseRate, indHolm, indByActionType, indByActionsAttended, stepRetained
+    case clauseSeparator, listAnd, limitWithoutHire
     // Punctuation: "label : value" (narrow no-break space in French), quotation marks
     case colon, quoteOpen, quoteClose, intervalSeparator
 }
@@ -143,9 +149,12 @@ public struct Labels: Sendable {
                 "retained_6m": .indRetained, "hires_sustainable": .indSustainable, "hires_sustainable_share": .indSustainableShare,
                 "hires_unknown_length": .indUnknownLength, "hires_after_action": .indAfterAction,
                 "conversion_referral_to_hire": .indConversion, "days_to_hire_median": .indDaysToHire,
+                "retained_6m_share": .indRetainedShare, "response_rate": .indResponseRate,
             ]
             if let key = hiring[id] { return self[key] }
             let names: [String: LabelKey] = [
+                "perception_wilcoxon_p_holm": .indHolm, "perception_shift_by_action_type": .indByActionType,
+                "perception_shift_by_actions_attended": .indByActionsAttended,
                 "perception_pre_mean": .indPreMean, "perception_post_mean": .indPostMean, "perception_shift": .indShift,
                 "perception_improved_share": .indImproved, "perception_worsened_share": .indWorsened,
                 "perception_wilcoxon_p": .indWilcoxon, "perception_effect_size": .indEffect, "perception_shift_unpaired": .indUnpaired,
@@ -190,9 +199,16 @@ public struct Labels: Sendable {
         let text = NumberText.prose(value, decimals: decimals, language: language)
         return text.hasPrefix("−") || text.allSatisfy({ $0 == "0" || $0 == "," || $0 == "." }) ? text : "+" + text
     }
+    /// An interval bound: one that rounds to zero keeps its sign with as many decimals as it takes
+    /// (up to 6: `−0,0003`), so an interval that includes 0 never reads `[0,00 ; …]`.
+    public func bound(_ value: Double, decimals: Int = 2) -> String {
+        var d = decimals
+        while d < 6, value != 0, (abs(value) * pow(10, Double(d))).rounded() == 0 { d += 1 }
+        return signed(value, decimals: d)
+    }
     /// A confidence interval after its estimate: ` [+0,41 ; +0,86]`, with no-break spaces so it never wraps.
     public func interval(_ low: Double, _ high: Double) -> String {
-        "\u{00A0}[\(signed(low))\(self[.intervalSeparator])\(signed(high))]"
+        "\u{00A0}[\(bound(low))\(self[.intervalSeparator])\(bound(high))]"
     }
     /// A p-value as prose: `< 0,001` or `= 0,012`.
     public func pValue(_ p: Double) -> String {

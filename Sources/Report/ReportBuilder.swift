@@ -51,6 +51,7 @@ public struct ImpactReport {
         blocks += ThemesAndComparison(summary: summary, labels: labels).themes()
         blocks += HiringSection(summary: summary, labels: labels, charts: charts).targets()
         blocks += ThemesAndComparison(summary: summary, labels: labels).comparison()
+        blocks += LimitsSection(summary: summary, labels: labels).render()
         let closing = ClosingSections(summary: summary, labels: labels)
         blocks += closing.quality() + closing.method() + closing.provenance() + closing.glossary()
         let header = [summary.programme.isEmpty ? summary.title : summary.programme] + (summary.periods.isEmpty ? [] : [summary.periods.joined(separator: ", ")])
@@ -64,6 +65,7 @@ public struct ImpactReport {
         var blocks: [Block] = [.heading(2, [.text(labels[.synthesis])])]
         if let banner = ClosingSections(summary: summary, labels: labels).banner() { blocks.append(banner) }
         var items: [Rich] = []
+        var tables: [Block] = []
         for period in summary.periods {
             guard let actions = summary.row("actions", period), let total = actions.value else { continue }
             let perTerritory = territoriesOf(period).compactMap { t -> String? in
@@ -74,15 +76,20 @@ public struct ImpactReport {
             if let people = summary.row("participants", period) {
                 let detail = stakeholdersOf(period).compactMap { type -> String? in
                     guard let row = summary.row("participants", period, rollUp, type) else { return nil }
-                    return "\(cell(row)) \(labels.stakeholder(type).lowercased())"
+                    // Head counts added to distinct persons are said so wherever they are.
+                    let counted = summary.headCounted[[period, rollUp, type]].map { " (\(labels[$0 ? .headCountsOnly : .headCountsMixed]))" } ?? ""
+                    return "\(cell(row)) \(labels.stakeholder(type).lowercased())\(counted)"
                 }
-                items.append(labels.rich(.keyPeople, cell(people), detail.joined(separator: ", ")))
+                let mixed = summary.headCounted[[period, rollUp, rollUp]] != nil ? " (\(labels[.keyPeopleHeadCounts]))" : ""
+                items.append(labels.rich(.keyPeople, cell(people), detail.joined(separator: ", "), mixed))
             }
             if let orgs = summary.row("organisations", period), (orgs.value ?? 1) > 0 {
                 items.append(labels.rich(.keyOrganisations, cell(orgs)))
             }
-            items += PerceptionSection(summary: summary, labels: labels, charts: charts).keyFigures(period)
-            if let hires = HiringSection(summary: summary, labels: labels, charts: charts).keyFigure(period) { items.append(hires) }
+            let perception = PerceptionSection(summary: summary, labels: labels, charts: charts)
+            items += perception.keyFigures(period)
+            tables += perception.keyTable(period)
+            items += HiringSection(summary: summary, labels: labels, charts: charts).keyFigures(period)
         }
         if summary.periods.isEmpty { items.append(labels.rich(.keyNoAction)) }
         if let targets = HiringSection(summary: summary, labels: labels, charts: charts).targetsKeyFigure() { items.append(targets) }
@@ -92,7 +99,7 @@ public struct ImpactReport {
                                  labels.number(summary.sources.reduce(0) { $0 + $1.tally.accepted }),
                                  labels.number(rejected), labels.percent(read == 0 ? 0 : Double(rejected) / Double(read)),
                                  labels.number(summary.sources.reduce(0) { $0 + $1.tally.duplicates })))
-        return blocks + [.list(items)]
+        return blocks + [.list(items)] + tables
     }
 
     func reach() -> [Block] {
@@ -105,14 +112,16 @@ public struct ImpactReport {
                                                 labels[.colParticipants], labels[.colOrganisations]],
                                        rows: territories.map { t in
                                            [labels.territory(t)] + ["actions", "participations", "participants", "organisations"].map {
-                                               summary.row($0, period, t).map(cell) ?? "—"
+                                               (summary.row($0, period, t).map(cell) ?? "—") + ($0 == "participants" ? headCount(period, t, rollUp) : "")
                                            }
                                        }, numericFrom: 1)))
             let types = stakeholdersOf(period)
             blocks.append(.table(Table(title: labels[.participantsByType],
                                        header: [labels[.colTerritory]] + types.map(labels.stakeholder) + [labels[.colTotal]],
                                        rows: territories.map { t in
-                                           [labels.territory(t)] + (types + [rollUp]).map { summary.row("participants", period, t, $0).map(cell) ?? "—" }
+                                           [labels.territory(t)] + (types + [rollUp]).map {
+                                               (summary.row("participants", period, t, $0).map(cell) ?? "—") + headCount(period, t, $0)
+                                           }
                                        }, numericFrom: 1)))
             if let chart = charts[period] { blocks.append(.figure(Figure(alt: labels[.chartReachTitle], chart))) }
             let actionTypes = Set(summary.rows.filter { $0.period == period && $0.dimension == "action_type" }.map(\.category)).sorted()
@@ -127,7 +136,13 @@ public struct ImpactReport {
         }
         if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
         if summary.countOnlyActions > 0 { blocks.append(.note(labels.rich(.countOnlyNote, labels.number(summary.countOnlyActions)))) }
+        if !summary.headCounted.isEmpty { blocks.append(.note(labels.rich(.headCountNote))) }
         return blocks
+    }
+
+    /// " †" after a participants figure that adds declared head counts.
+    func headCount(_ period: String, _ territory: String, _ type: String) -> String {
+        summary.headCounted[[period, territory, type]] == nil ? "" : " †"
     }
 
     /// The organisations reached, by name, where the period's organisation count is published; the

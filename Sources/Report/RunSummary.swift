@@ -62,8 +62,19 @@ public struct RunSummary: Sendable {
     public let countOnlyActions: Int
     /// The questionnaire (items and dimensions), for the perception section.
     public var questionnaire: Questionnaire = .none
-    /// Cronbach's alpha per stakeholder type and dimension.
+    /// Cronbach's alpha per stakeholder type, design and dimension (on the "before" answers).
     public var reliability: [Reliability] = []
+    /// Paired respondents' baseline against those who answered only before.
+    public var baselineGaps: [BaselineGap] = []
+    /// Respondents found on the attendance sheets, per period and stakeholder type.
+    public var linkage: [PerceptionAggregate.RateKey: PerceptionAggregate.Linkage] = [:]
+    /// Participants figures that add declared head counts, per [period, territory, type] (true: head counts only).
+    public var headCounted: [[String]: Bool] = [:]
+    /// The pathway data's end (six-month retention is observed up to it), and whether the pipeline file set it.
+    public var dataEnd: CalendarDate?
+    public var dataEndSet = false
+    /// The programme's first action (hires before it are counted apart).
+    public var programmeStart: CalendarDate?
     /// The theme lexicon (id, label, obstacle/lever) and the scrubbed quotes per theme (empty unless turned on).
     public var themes: [(id: String, label: String, kind: String)] = []
     /// English theme labels (`label_en`), by id.

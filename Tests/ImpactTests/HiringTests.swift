@@ -20,7 +20,8 @@ struct HiringTests {
     A2,C7,Candidat,
 
     """
-    /// 26 events of 10 candidates, plus one line exported twice.
+    /// 28 events of 10 candidates, plus one line exported twice. The first action is on 10/03/2025:
+    /// C9's hire (02/01) comes before it. The pathway data end on 15/12/2025 (C7's follow-up).
     static let events = """
     candidat;etape;date;territoire;employeur;orienteur;type orienteur;contrat;debut;fin;action
     C1;Mise en relation;2025-01-05;Lyon;;France Travail Lyon;France Travail;;;;
@@ -28,15 +29,17 @@ struct HiringTests {
     C1;Embauche;2025-04-01;Lyon;Usine Alpha;France Travail Lyon;France Travail;CDI;;;
     C1;Maintien à 6 mois;2025-10-01;Lyon;Usine Alpha;;;;;;
     C2;Mise en relation;2025-01-10;Lyon;;Mission Locale X;Mission Locale;;;;
-    C2;Embauche;2025-02-15;Lyon;Usine Beta;Mission Locale X;Mission Locale;CDD;2025-03-01;2025-08-31;
+    C2;Embauche;2025-03-15;Lyon;Usine Beta;Mission Locale X;Mission Locale;CDD;2025-03-15;2025-09-14;
     C3;Mise en relation;2025-02-01;Lyon;;France Travail Lyon;France Travail;;;;
     C3;Mise en relation;2025-02-01;Lyon;;France Travail Lyon;France Travail;;;;
     C3;PMSMP;2025-03-01;Lyon;Usine Gamma;France Travail Lyon;France Travail;;;;
     C3;Embauche;2025-06-01;Lyon;Usine Gamma;France Travail Lyon;France Travail;Intérim (3 mois);;;
+    C3;Maintien à 6 mois;2025-09-01;Lyon;Usine Gamma;;;;;;
     C4;Mise en relation;2025-02-05;Lyon;;SIAE Y;SIAE;;;;
     C4;Embauche;2025-06-10;Lyon;Usine Alpha;SIAE Y;SIAE;CDD;;;
     C5;Mise en relation;2025-03-01;Lyon;;France Travail Lyon;France Travail;;;;
     C5;Entretien;2025-03-15;Lyon;Usine Beta;France Travail Lyon;France Travail;;;;
+    C5;Maintien à 6 mois;2025-09-01;Lyon;Usine Beta;;;;;;
     C6;Mise en relation;2025-03-02;Lyon;;SIAE Y;SIAE;;;;
     C7;Mise en relation;2025-04-01;Lyon;;Mission Locale X;Mission Locale;;;;
     C7;Immersion;2025-05-02;Lyon;Usine Delta;Mission Locale X;Mission Locale;;;;
@@ -53,7 +56,7 @@ struct HiringTests {
 
     """
 
-    static func run(durable: String = "at_least_6_months") throws -> RunResult {
+    static func run(durable: String = "at_least_6_months", extra: String = "") throws -> RunResult {
         let folder = Paths.scratch("hiring")
         try actions.write(toFile: "\(folder)/actions.csv", atomically: true, encoding: .utf8)
         try attendance.write(toFile: "\(folder)/emargements.csv", atomically: true, encoding: .utf8)
@@ -61,7 +64,7 @@ struct HiringTests {
         try """
         outputs: {folder: out}
         privacy: {k: 3}
-        hiring: {durable: \(durable), link_window_days: 365}
+        hiring: {durable: \(durable), link_window_days: 365\(extra.isEmpty ? "" : ", " + extra)}
         vocabularies:
           territory: {lyon: [Lyon]}
         sources:
@@ -80,7 +83,9 @@ struct HiringTests {
     @Test func handComputedFixture() throws {
         let result = try Self.run()
         let parcours = try #require(result.summary.sources.first { $0.name == "parcours" })
-        #expect(parcours.tally.read == 27 && parcours.tally.accepted == 26 && parcours.tally.duplicates == 1)
+        // C3's follow-up three months after its hire and C5's without a hire are rejected.
+        #expect(parcours.tally.read == 29 && parcours.tally.accepted == 26 && parcours.tally.rejected == 2 && parcours.tally.duplicates == 1)
+        #expect(result.summary.rejectCounts[.retentionTooEarly] == 1 && result.summary.rejectCounts[.retentionWithoutHire] == 1)
         for territory in ["lyon", rollUp] {
             func v(_ indicator: String, _ dimension: String = "", _ category: String = "") -> Double? {
                 result.unprotectedRows.first {
@@ -91,9 +96,12 @@ struct HiringTests {
             #expect(v("referrals") == 9)     // every candidate but C9
             #expect(v("interviews") == 3)    // C1, C5, C10
             #expect(v("immersions") == 3)    // C3 (PMSMP), C7, C10
-            #expect(v("hires") == 8)         // C1 C2 C3 C4 C7 C8 C9 C10
-            #expect(v("retained_6m") == 3)   // C1, C7, C8
-            #expect(v("hires", "contract_type", "cdi") == 2)
+            #expect(v("hires") == 7)         // C1 C2 C3 C4 C7 C8 C10; C9 was hired before the first action
+            // Six months reached by 15/12/2025: every hire but C10 (01/07 → 01/01/2026); retained: C1, C7 (on the
+            // day), C8 — not C3, whose follow-up came too early and was rejected.
+            #expect(v("retained_6m") == 3)
+            #expect(v("retained_6m_share") == 0.5)
+            #expect(v("hires", "contract_type", "cdi") == 1)
             #expect(v("hires", "contract_type", "cdd") == 3)
             #expect(v("hires", "contract_type", "interim") == 1)
             #expect(v("hires", "contract_type", "alternance") == 1)
@@ -101,24 +109,48 @@ struct HiringTests {
             #expect(v("hires", "referrer_type", "france_travail") == 3)  // C1, C3, C10
             #expect(v("hires", "referrer_type", "mission_locale") == 3)  // C2, C7, C8
             #expect(v("hires", "referrer_type", "siae") == 1)
-            #expect(v("hires", "referrer_type", "unknown") == 1)         // C9
-            // Durable (≥ 6 months): C1 CDI, C2 CDD 01/03–31/08 = 6 months, C8 CDD 12 months, C9 CDI, C10 création.
-            #expect(v("hires_sustainable") == 5)
-            #expect(v("hires_unknown_length") == 1)  // C4: "CDD" without a length
-            #expect(v("hires_sustainable_share") == 0.625)
-            // Linked: C1 and C4 (employer Usine Alpha at A1), C3 and C10 (referrer France Travail Lyon at A1),
-            // C7 (attended A2 in person), C8 (its referral names A1, 10 days before the hire).
-            // Not linked: C2 (hired 15/02, before every action), C9 (hired 02/01, before every action).
+            #expect(v("hires", "referrer_type", "unknown") == nil)       // C9 (no referrer) is counted apart
+            // Durable (≥ 6 months): C1 CDI, C2 CDD 15/03–14/09 = 6 months, C8 CDD 12 months, C10 création.
+            #expect(v("hires_sustainable") == 4)
+            #expect(v("hires_unknown_length") == 1)  // C4: "CDD" without a length, out of the share's denominator
+            #expect(abs((v("hires_sustainable_share") ?? 0) - 4.0 / 6) < 1e-12)
+            // Linked: C7 (attended A2 in person) and C8 (its referral names A1) through the candidate; C1 and C4
+            // through the employer (Usine Alpha at A1); C3 and C10 through the referrer (France Travail Lyon at A1).
+            // Not linked: C2 (Usine Beta and Mission Locale X took part in no action).
             #expect(v("hires_after_action") == 6)
             #expect(abs((v("conversion_referral_to_hire") ?? 0) - 7.0 / 9) < 1e-12)  // C5, C6 not hired
-            // Days from first event to hire: 86, 36, 120, 125, 75, 59, 0, 61 → median (61 + 75) / 2.
-            #expect(v("days_to_hire_median") == 68)
+            // Days from first event to hire: 86, 64, 120, 125, 75, 59, 61 → median 75.
+            #expect(v("days_to_hire_median") == 75)
         }
-        // Wilson intervals from scipy: stats.binomtest(5, 8).proportion_ci(method="wilson"), and (7, 9).
-        let share = try #require(result.unprotectedRows.first { $0.indicator == "hires_sustainable_share" && $0.territory == "lyon" })
-        #expect(abs((share.ciLow ?? 0) - 0.3057423946026273) < 1e-12 && abs((share.ciHigh ?? 0) - 0.8631557141764027) < 1e-12)
-        let conversion = try #require(result.unprotectedRows.first { $0.indicator == "conversion_referral_to_hire" && $0.territory == "lyon" })
-        #expect(abs((conversion.ciLow ?? 0) - 0.4525889691069889) < 1e-12 && abs((conversion.ciHigh ?? 0) - 0.9367748928821533) < 1e-12)
+        func all(_ indicator: String, _ dimension: String, _ category: String) -> Double? {
+            result.unprotectedRows.first {
+                $0.indicator == indicator && $0.territory == rollUp && $0.dimension == dimension && $0.category == category
+            }?.value
+        }
+        #expect(all("hires_after_action", "link", "candidate") == 2 && all("hires_after_action", "link", "employer") == 2
+                && all("hires_after_action", "link", "referrer") == 2)
+        #expect(all("hires", "timing", "before_first_action") == 1)
+        // Wilson intervals from scipy: stats.binomtest(k, n).proportion_ci(method="wilson") for (4, 6), (7, 9), (3, 6).
+        for (indicator, low, high) in [("hires_sustainable_share", 0.299993315138392, 0.9032285888942195),
+                                       ("conversion_referral_to_hire", 0.4525889691069889, 0.9367748928821533),
+                                       ("retained_6m_share", 0.18761630648265054, 0.8123836935173494)] {
+            let row = try #require(result.unprotectedRows.first { $0.indicator == indicator && $0.territory == "lyon" })
+            #expect(abs((row.ciLow ?? 0) - low) < 1e-12 && abs((row.ciHigh ?? 0) - high) < 1e-12, "\(indicator)")
+        }
+    }
+
+    /// The retention share's denominator follows the data's end: a `data_end` the day before the
+    /// first six-month date (C2's, 15/09/2025) leaves no hire observable; one on C7's six-month day
+    /// counts C7 as retained.
+    @Test func retentionFollowsTheDataEnd() throws {
+        let early = try Self.run(extra: "data_end: 2025-09-14")
+        #expect(!early.unprotectedRows.contains { $0.indicator == "retained_6m_share" })
+        #expect(early.unprotectedRows.first { $0.indicator == "retained_6m" && $0.territory == rollUp }?.value == 0)
+        let onTheDay = try Self.run(extra: "data_end: 2025-12-15")
+        let share = onTheDay.unprotectedRows.first { $0.indicator == "retained_6m_share" && $0.territory == rollUp }
+        #expect(share?.value == 0.5 && share?.n == 6)
+        let sixMonths = Retention.sixMonths(after: try #require(CalendarDate(year: 2024, month: 8, day: 31)))
+        #expect(sixMonths == CalendarDate(year: 2025, month: 2, day: 28))
     }
 
     /// "CDD 6 mois" is durable under "≥ 6 months", not under "> 6 months" — written as text or as dates.
@@ -136,7 +168,7 @@ struct HiringTests {
         #expect(start.months(through: end) == 6)
         let strict = try Self.run(durable: "more_than_6_months")
         let sustainable = strict.unprotectedRows.first { $0.indicator == "hires_sustainable" && $0.territory == "lyon" }
-        #expect(sustainable?.value == 4)  // C2's six-month CDD no longer counts
+        #expect(sustainable?.value == 3)  // C2's six-month CDD no longer counts
     }
 
     /// A hire dated before every action is never linked to one.

@@ -105,7 +105,7 @@ struct PerceptionTests {
         // Lyon's 19 industrial respondents: every figure of theirs is the secrecy mark in the report.
         let report = try String(contentsOfFile: "\(folder)/out/report.md", encoding: .utf8)
         let lyon = report.split(separator: "\n").filter { $0.hasPrefix("| Regard sur les personnes en reconversion | Lyon |") }
-        #expect(lyon == ["| Regard sur les personnes en reconversion | Lyon | s | s | s | s |"])
+        #expect(lyon == ["| Regard sur les personnes en reconversion | Lyon | s | s | s | s | s |"])
 
         // With k above every industrial group (55 respondents), their chart is not drawn at all.
         try text.replacing("k: 20", with: "k: 60").write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)

@@ -38,14 +38,14 @@ struct ReportTests {
     @Test func sectionsInOrder() throws {
         let report = try String(contentsOfFile: "\(EndToEndTests.committed)/report.md", encoding: .utf8)
         let order = ["## Synthèse", "## Portée des actions", "## Évolution des perceptions", "## Recrutements",
-                     "## Freins et leviers cités", "## Objectifs", "## Qualité des données", "## Méthode", "## Provenance"]
+                     "## Freins et leviers cités", "## Objectifs", "## Limites", "## Qualité des données", "## Méthode", "## Provenance"]
         let positions = order.map { report.range(of: $0)?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
         let synthesis = report.components(separatedBy: "## Synthèse")[1].components(separatedBy: "## ")[0]
         let bullets = synthesis.split(separator: "\n").filter { $0.hasPrefix("- ") }.count
-        #expect((5...8).contains(bullets), "\(bullets) key figures")
-        #expect(report.contains("*Données du 1er septembre 2024 au 25\u{00A0}août 2025*"))
+        #expect((5...10).contains(bullets), "\(bullets) key figures")
+        #expect(report.contains("*Données du 1er septembre 2024 au 16\u{00A0}août 2025*"))
     }
 
     /// With calendar years the sample spans 2024 and 2025: key figures compared where both are published.

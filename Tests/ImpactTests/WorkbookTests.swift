@@ -21,7 +21,7 @@ struct WorkbookEquivalenceTests {
         \(extra)
             stakeholder_type: prescripteur
             wave: column
-            columns: {respondent: Identifiant, territory: Territoire, date: Horodateur, wave: Vague, comment: Commentaire}
+            columns: {respondent: Adresse e-mail, territory: Territoire, date: Horodateur, wave: Vague, comment: Commentaire}
             items:
         \(zip(ids, items ?? []).map { "      \($0): \"\($1)\"" }.joined(separator: "\n"))
 
@@ -75,7 +75,7 @@ struct WorkbookEquivalenceTests {
         #expect(result.exitCode == 1)
         let source = try #require(result.summary.sources.first { $0.name == "questionnaire-conseillers" })
         #expect(source.unreadable.first?.contains("CRC-32") == true, "\(source.unreadable)")
-        #expect(drop ? source.tally.read == 0 : source.tally.read == 287)
+        #expect(drop ? source.tally.read == 0 : source.tally.read == 290)
     }
 
     /// The first sheet by default: here the notice, which holds no header — said in one line.
@@ -95,7 +95,7 @@ struct WorkbookEquivalenceTests {
         var numbers: [Int] = []
         try rows.read(sheet: .name("Réponses")) { numbers.append($0.number) }
         #expect(numbers.prefix(2) == [1, 3])
-        #expect(numbers.count == 289)
+        #expect(numbers.count == 292)
     }
 }
 
@@ -106,17 +106,17 @@ struct WorkbookPreviewTests {
         let text = try Pipeline.Preview.text(path: "\(WorkbookEquivalenceTests.fixtures)/questionnaire_conseillers.ods", rows: 2, sheet: "2")
         #expect(text.contains("format: ods workbook (OpenDocument)"))
         #expect(text.contains("1. Notice — 1 row with values, 1 column (last row 1)"))
-        #expect(text.contains("2. Réponses — 289 rows with values, 12 columns (last row 290)   ← shown"))
-        #expect(text.contains("header (row 3): [Horodateur] [Identifiant]"))
-        #expect(text.contains("row 4: [2024-09-01T10:56:00] [CONS-LY-104] [Lyon] [Avant]"))
-        #expect(text.contains("rows with values after the header: 287"))
+        #expect(text.contains("2. Réponses — 292 rows with values, 12 columns (last row 293)   ← shown"))
+        #expect(text.contains("header (row 3): [Horodateur] [Adresse e-mail]"))
+        #expect(text.contains("row 4: [2024-09-01T10:14:00] [SARAH.BRUN@EXEMPLE-EMPLOI.FR] [Lyon] [Avant]"))
+        #expect(text.contains("rows with values after the header: 290"))
     }
 
     @Test func jsonOfTheChosenSheet() throws {
         var json = ""
         try Pipeline.Preview.json(path: "\(WorkbookEquivalenceTests.fixtures)/questionnaire_conseillers.xlsx", sheet: "Réponses") { json += $0 }
         let rows = try JSONDecoder().decode([[String]].self, from: Data(json.utf8))
-        #expect(rows.count == 290)
+        #expect(rows.count == 293)
         #expect(rows[1].isEmpty)
         #expect(rows[2].first == "Horodateur")
         let csv = try records("\(Paths.root)/inputs/questionnaire_conseillers_2024-2025.csv")

@@ -132,7 +132,7 @@ struct XMLEquivalenceTests {
         }
         let header = rows[0]
         let csv = try Self.indicators(Self.pipeline(sources: source("csv", "\(Paths.root)/inputs/questionnaire_conseillers_2024-2025.csv",
-            "{respondent: Identifiant, territory: Territoire, date: Horodateur, wave: Vague}", Array(header[4..<11]))), in: Paths.scratch("qcsv"))
+            "{respondent: Adresse e-mail, territory: Territoire, date: Horodateur, wave: Vague}", Array(header[4..<11]))), in: Paths.scratch("qcsv"))
         let odk = try Self.indicators(Self.pipeline(sources: source("odk", "\(folder)/instances",
             "{respondent: identite/code, territory: identite/territoire, date: identite/horodateur, wave: identite/vague}",
             (1...7).map { "reponses/q\($0)" })), in: Paths.scratch("qodk"))
