@@ -117,17 +117,24 @@ public enum IndicatorCatalog {
     public static let perceptionTables: Set<String> = ["perception_shift", "retro_perception_shift", "perception_shift_unpaired"]
 
     /// Shares of persons: value × n is a count of persons (the numerator).
-    public static let shares: Set<String> = ["hires_sustainable_share", "conversion_referral_to_hire"]
+    public static let shares: Set<String> = ["hires_sustainable_share", "conversion_referral_to_hire", "retained_6m_share", "response_rate"]
 
     /// Figures that publish a count in their `n` or numerator: hidden whenever that count is
     /// (same period, territory and stakeholder type). `participations` and `organisations` rest on
     /// the cell's persons, the hiring shares and the median on the hires, conversion on the referrals.
+    /// The durable share's n is the hires of known length (hires − unknown lengths), the retention
+    /// share's the hires whose six months are observed; a response rate's n is the cell's persons
+    /// listed on the sheets (every design's row, hence `revealedAcross`).
     public static let revealedBy: [String: [String]] = [
         "participants": ["participations", "organisations"],
-        "hires": ["hires_sustainable_share", "days_to_hire_median"],
+        "hires": ["hires_sustainable_share", "days_to_hire_median", "retained_6m_share"],
         "hires_sustainable": ["hires_sustainable_share"],
+        "hires_unknown_length": ["hires_sustainable_share"],
+        "retained_6m": ["retained_6m_share"],
         "referrals": ["conversion_referral_to_hire"],
     ]
+    /// Like `revealedBy`, for dependents of any breakdown of the same cell.
+    public static let revealedAcross: [String: [String]] = ["participants": ["response_rate"]]
 
     /// Perception rows published or hidden as one: every figure of a key (they share its pairs), and
     /// keys of one cell and design with the very same figures (an item that is its dimension's only one).

@@ -11,6 +11,8 @@ public enum SmallCellProtection {
         public let columnTotal: String?
         /// The additive quantity is `n` (perception pairs), not `value` (counts).
         public var byCount = false
+        /// The additive quantity is a share's numerator, value × n (persons who answered).
+        public var byNumerator = false
     }
 
     /// Suppresses figures resting on fewer than `k` persons (`personBased`; a zero count of an
@@ -35,6 +37,7 @@ public enum SmallCellProtection {
             let numerator = Int(((rows[i].value ?? 0) * Double(rows[i].count)).rounded())
             if numerator > 0 && numerator < k { rows[i].suppress() }
         }
+        censoredBelow(k, &rows)
         let tableLines = tables.map { lines($0) }
         var changed = true
         while changed {
@@ -77,7 +80,7 @@ public enum SmallCellProtection {
                                     column: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].category) }), columnTotal: ""))
             }
         }
-        return tables
+        return tables + breakdownTables(rows)
     }
 
     /// Lines of a table: each row with its total (when the table has column totals), each column
@@ -100,6 +103,7 @@ public enum SmallCellProtection {
     /// The additive quantity of a published cell (nil when hidden).
     static func measure(_ row: IndicatorRow, _ table: Table) -> Double? {
         guard row.status != .suppressed else { return nil }
+        if table.byNumerator { return row.value.flatMap { v in row.n.map { (v * Double($0)).rounded() } } }
         return table.byCount ? row.n.map(Double.init) : row.value
     }
 
@@ -149,9 +153,14 @@ struct Links {
         var index: [[String]: Int] = [:]
         for (i, r) in rows.enumerated() { index[r.key] = i }
         var dependents: [Int: [Int]] = [:]
+        var cells: [[String]: [Int]] = [:]
+        for (i, r) in rows.enumerated() { cells[[r.indicator, r.period, r.territory, r.stakeholderType], default: []].append(i) }
         for (i, r) in rows.enumerated() where r.dimension.isEmpty {
             for dependent in IndicatorCatalog.revealedBy[r.indicator] ?? [] {
                 if let j = index[[dependent, r.period, r.territory, r.stakeholderType, "", ""]] { dependents[i, default: []].append(j) }
+            }
+            for dependent in IndicatorCatalog.revealedAcross[r.indicator] ?? [] {
+                dependents[i, default: []] += cells[[dependent, r.period, r.territory, r.stakeholderType]] ?? []
             }
         }
         self.dependents = dependents

@@ -8,6 +8,11 @@ struct HiringSection {
     static let type = HiringIndicators.stakeholderType
     static let steps = ["referrals", "interviews", "immersions", "hires", "retained_6m"]
 
+    /// A funnel step's name: retention says it counts only hires whose six months have passed.
+    static func stepLabel(_ step: String, _ labels: Labels) -> String {
+        step == "retained_6m" ? labels[.stepRetained] : labels.indicator(step)
+    }
+
     func row(_ indicator: String, _ period: String, _ territory: String = rollUp, dimension: String = "", category: String = "") -> IndicatorRow? {
         summary.row(indicator, period, territory, Self.type, dimension: dimension, category: category)
     }
@@ -29,7 +34,7 @@ struct HiringSection {
                 .subtracting([rollUp]).sorted() + [rollUp]
             let header = territories.map { $0 == rollUp ? labels[.colTotal] : labels.territory($0) }
             blocks.append(.table(Table(header: [labels[.colStep]] + header, rows: Self.steps.map { step in
-                [step == "retained_6m" ? labels[.stepRetained] : labels.indicator(step)] + territories.map { cell(row(step, period, $0)) }
+                [Self.stepLabel(step, labels)] + territories.map { cell(row(step, period, $0)) }
             }, numericFrom: 1)))
             if let chart = charts["\(period)/funnel"] { blocks.append(.figure(Figure(alt: labels[.chartFunnelTitle], chart))) }
             var facts: [Rich] = []

@@ -45,9 +45,22 @@ struct Outsider {
         self.dimensions = dimensions
     }
 
+    /// Pseudo-indicators for a share's parts: `#n` its n, `#answered` its numerator (value × n).
+    static func base(_ key: [String]) -> (key: [String], part: String?) {
+        guard let mark = key[0].firstIndex(of: "#") else { return (key, nil) }
+        return ([String(key[0][..<mark])] + key[1...], String(key[0][key[0].index(after: mark)...]))
+    }
+
+    /// Whether the figure a key (or pseudo-key) stands for is hidden.
+    func isHidden(_ key: [String]) -> Bool { published[Self.base(key).key]?.hidden == true }
+
     /// The additive quantity of a cell: its count (`n` for perception keys), nil when hidden and not solved.
     func known(_ key: [String]) -> Double? {
         if let s = solved[key] { return s }
+        if let part = Self.base(key).part {
+            guard let f = published[Self.base(key).key], !f.hidden, let n = f.n.map(Double.init) else { return nil }
+            return part == "n" ? n : f.value.map { ($0 * n).rounded() }
+        }
         guard let f = published[key] else { return perceptionFamily(key[0]) != nil || isCount(key[0]) ? 0 : nil }
         if f.hidden { return nil }
         return perceptionFamily(key[0]) != nil ? f.n.map(Double.init) : f.value
@@ -89,8 +102,14 @@ struct Outsider {
             if let n = f.n.map(Double.init) {
                 switch indicator {
                 case "participations", "organisations": if key[4].isEmpty { learn(plain("participants"), n) }
-                case "hires_sustainable_share", "days_to_hire_median": learn(plain("hires"), n)
+                case "days_to_hire_median": learn(plain("hires"), n)
                 case "conversion_referral_to_hire": learn(plain("referrals"), n)
+                // The durable share's n is the hires of known length: hires = n + unknown lengths.
+                case "hires_sustainable_share":
+                    if let unknown = known(plain("hires_unknown_length")) { learn(plain("hires"), n + unknown) }
+                    if let hires = known(plain("hires")) { learn(plain("hires_unknown_length"), hires - n) }
+                // A response rate's n is the persons listed: the participants where no head count is added.
+                case "response_rate": learn(plain("participants"), n)
                 default: break
                 }
                 if let family = perceptionFamily(indicator) {
@@ -101,6 +120,9 @@ struct Outsider {
             }
             if indicator == "hires_sustainable_share", let v = f.value, let n = f.n {
                 learn(plain("hires_sustainable"), (v * Double(n)).rounded())
+            }
+            if indicator == "retained_6m_share", let v = f.value, let n = f.n {
+                learn(plain("retained_6m"), (v * Double(n)).rounded())
             }
             if key[4] == "target" && key[5] == "attainment", let a = f.value,
                let target = rows[Array(key[0..<5]) + ["target"]]?.value {
@@ -145,6 +167,27 @@ struct Outsider {
             let territories = Set(cells.map { $0[2] })
             result.append((territories.filter { $0 != "ALL" }.map { ([table[0], table[1], $0, table[2], "", ""], 1) }
                            + [([table[0], table[1], "ALL", table[2], "", ""], -1)], false))
+        }
+        // Territories add up to ALL for the retention share's observed hires, the response rates'
+        // persons listed and persons who answered (persons may be in two territories: not exact).
+        for (table, cells) in Dictionary(grouping: keys.filter { $0[0] == "retained_6m_share" || $0[0] == "response_rate" },
+                                         by: { [$0[0], $0[1], $0[3], $0[4], $0[5]] }) {
+            let territories = Set(cells.map { $0[2] }).subtracting(["ALL"])
+            for part in table[0] == "response_rate" ? ["#n", "#answered"] : ["#n"] {
+                func key(_ t: String) -> [String] { [table[0] + part, table[1], t, table[2], table[3], table[4]] }
+                result.append((territories.map { (key($0), 1) } + [(key("ALL"), -1)], false))
+            }
+        }
+        // Linked hires by who took part add up to the linked hires.
+        for (table, cells) in Dictionary(grouping: keys.filter { $0[0] == "hires_after_action" && $0[4] == "link" }, by: { [$0[1], $0[2], $0[3]] }) {
+            result.append((cells.map { ($0, 1) } + [(["hires_after_action", table[0], table[1], table[2], "", ""], -1)], true))
+        }
+        // Pairs by number of actions attended add up to the dimension's pairs when every respondent was
+        // found on the sheets: the attacker assumes they were.
+        for (table, cells) in Dictionary(grouping: keys.filter { $0[0].hasSuffix("perception_shift_by_actions_attended") },
+                                         by: { [$0[0], $0[1], $0[2], $0[3], $0[4]] }) {
+            let base = String(table[0].dropLast("_by_actions_attended".count))
+            result.append((cells.map { ($0, 1) } + [([base, table[1], table[2], table[3], "dimension", table[4]], -1)], true))
         }
         for breakdown in ["contract_type", "referrer_type"] {
             let cells = hiring.filter { $0[4] == breakdown }
@@ -209,7 +252,7 @@ struct Outsider {
             guard consistent else { continue }
             for (row, c) in pivots where (0..<columns.count).allSatisfy({ $0 == c || abs(m[row][$0]) < 1e-9 }) {
                 let value = m[row][columns.count]
-                if published[unknowns[columns[c]]]?.hidden == true, value >= 0.5, abs(value - value.rounded()) < 1e-6 {
+                if isHidden(unknowns[columns[c]]), value >= 0.5, abs(value - value.rounded()) < 1e-6 {
                     solved[unknowns[columns[c]]] = value.rounded()
                 }
             }
@@ -246,7 +289,7 @@ struct Outsider {
             }
             if !tightened { break }
         }
-        for u in unknowns.indices where low[u] == high[u] && solved[unknowns[u]] == nil && published[unknowns[u]]?.hidden == true {
+        for u in unknowns.indices where low[u] == high[u] && solved[unknowns[u]] == nil && isHidden(unknowns[u]) {
             solved[unknowns[u]] = low[u]
         }
     }
