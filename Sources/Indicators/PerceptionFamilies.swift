@@ -17,10 +17,13 @@ extension PerceptionIndicators {
 
     /// `perception_shift_by_action_type` / `…_by_actions_attended` (and `retro_…`): the mean shift of
     /// each dimension among the pairs of respondents found on the sheets of that format, all
-    /// territories together. Descriptive: who attended what was not assigned at random.
+    /// territories together, where the respondents' keys link to the sheets (see `responseRates`).
+    /// Descriptive: who attended what was not assigned at random.
     public static func formatRows(_ aggregate: PerceptionAggregate) -> [IndicatorRow] {
         let l = Double(aggregate.scale)
-        return aggregate.formatPairs.map { key, histogram in
+        return aggregate.formatPairs.compactMap { key, histogram in
+            guard aggregate.linkage[.init(period: key.period, territory: rollUp, stakeholderType: key.stakeholderType, design: "")]?.links == true
+            else { return nil }
             let (mean, interval, n) = shift(histogram, l)
             let prefix = key.design == "retrospective" ? "retro_perception" : "perception"
             return IndicatorRow(indicator: "\(prefix)_shift_by_\(key.breakdown)", period: key.period, territory: rollUp,

@@ -11,6 +11,8 @@ enum HTMLStyle {
     h2, h3 { break-inside: avoid; }
     /* A lead paragraph stays with the table, list, quote or chart it introduces (and so its heading too). */
     p:has(+ .table), p:has(+ ul), p:has(+ blockquote), p:has(+ figure) { break-after: avoid; page-break-after: avoid; }
+    /* A short title paragraph stays with the lead that follows it. */
+    p:has(+ p:has(+ .table)) { break-after: avoid; page-break-after: avoid; }
     p, li { orphans: 2; widows: 2; }
     ul { padding-left: 1.3rem; }
     .table { margin: .6rem 0 1rem; }

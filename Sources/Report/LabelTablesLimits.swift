@@ -81,7 +81,7 @@ extension LabelTables {
         .formatsTitle: "Change by the actions attended (descriptive, not causal)",
         .formatsLead: "Respondents found on the attendance sheets, all territories: mean change of each dimension [95% CI] and number of respondents, by the type of action attended in the period (a respondent counts under every type attended), then by the number of actions attended. This table describes, it does not prove: people chose their actions, and those who attended more may have been more convinced to begin with.",
         .colFormat: "Actions attended", .oneAction: "1 action", .twoActions: "2 actions", .threeActions: "3 actions or more",
-        .baselineSentence: "The {1} who answered only before started {2} on \"{3}\" ({4} against {5} for the paired respondents; difference {6}{7}): the change measured on the paired respondents may not hold for everyone reached.",
+        .baselineSentence: "The {1} who answered only before started {2} on “{3}” ({4} against {5} for the paired respondents; difference {6}{7}): the change measured on the paired respondents may not hold for everyone reached.",
         .baselineHigher: "with a more favourable view", .baselineLower: "with a less favourable view",
         .baselineSame: "Among {1}, the starting point of the paired respondents and of those who answered only before differ clearly on no dimension (95% Welch intervals).",
         .retentionSentence: "**Still employed at 6 months**: {1} of the {2} hires whose six months had passed by {3} are still in post, that is **{4}** (95% CI: {5} to {6}).",

@@ -45,14 +45,16 @@ extension PerceptionSection {
         var rows: [[String]] = []
         for type in Self.types(summary, period, labels: labels) {
             for (prefix, _, _) in Self.designs {
-                let group = "\(labels.stakeholder(type)) (\(designText(prefix)))"
+                // The group is named on its first line only.
+                var group = "\(labels.stakeholder(type)) (\(designText(prefix)))"
                 for dimension in dimensions(period, type, prefix) {
                     let low = lowConsistency(type, prefix, dimension)
                     rows.append([group, dimensionLabel(dimension) + (low ? " " + labels[.lowAlphaMark] : "")]
                                 + brief(period, type, prefix, "dimension", dimension) + [reading(period, type, prefix, "dimension", dimension, low: low)])
+                    group = ""
                     guard low else { continue }
                     for item in items(of: dimension) {
-                        rows.append([group, labels[.itemIndent] + labels.item(item.id) + (item.reverse ? " ⟲" : "")]
+                        rows.append(["", labels[.itemIndent] + labels.item(item.id) + (item.reverse ? " ⟲" : "")]
                                     + brief(period, type, prefix, "item", item.id, asAnswered: item.reverse)
                                     + [reading(period, type, prefix, "item", item.id, low: false)])
                     }

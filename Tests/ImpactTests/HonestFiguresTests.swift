@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import Indicators
+@testable import Pipeline
+@testable import Records
+@testable import Report
+
+/// The rules that keep the figures honest, on small cases computed by hand or with scipy/statsmodels
+/// (the Python one-liner beside each expected value).
+@Suite("Honest figures", .serialized)
+struct HonestFiguresTests {
+    /// Alpha on one wave: the "before" answers only (b reversed; R2 and R3 incomplete): (2, 1), (1, 1), (2, 2).
+    /// numpy: x = [[2,1],[1,1],[2,2]]; 2 * (1 - x.var(0, ddof=1).sum() / x.sum(1).var(ddof=1)) = 0.6667.
+    @Test func alphaOnTheBeforeAnswers() throws {
+        let summary = try PerceptionTests.run()
+        let r = try #require(summary.reliability.first { $0.dimension == "d" })
+        #expect(r.design == "prospective" && r.n == 3)
+        #expect(abs((r.alpha ?? 0) - 2.0 / 3) < 1e-12)
+    }
+
+    /// Holm within each family (one period, territory, type, design and level), over the published p-values.
+    /// statsmodels: multipletests([0.01, 0.04, 0.03], method="holm")[1] = [0.03, 0.06, 0.06]; [0.02] → [0.02];
+    /// the retrospective family [0.2, 0.001] → [0.2, 0.002].
+    @Test func holmWithinEachFamily() {
+        func p(_ indicator: String, _ level: String, _ category: String, _ value: Double?, territory: String = "lyon",
+               status: IndicatorStatus = .ok) -> IndicatorRow {
+            IndicatorRow(indicator: indicator, period: "2025", territory: territory, stakeholderType: "prescripteur", dimension: level,
+                         category: category, value: value, n: 10, status: status)
+        }
+        let rows = [p("perception_wilcoxon_p", "dimension", "a", 0.01), p("perception_wilcoxon_p", "dimension", "b", 0.04),
+                    p("perception_wilcoxon_p", "dimension", "c", 0.03), p("perception_wilcoxon_p", "dimension", "hidden", nil, status: .suppressed),
+                    p("perception_wilcoxon_p", "dimension", "none", nil, status: .insufficient),
+                    p("perception_wilcoxon_p", "item", "a1", 0.02), p("perception_wilcoxon_p", "dimension", "a", 0.5, territory: rollUp),
+                    p("retro_perception_wilcoxon_p", "dimension", "a", 0.2), p("retro_perception_wilcoxon_p", "dimension", "b", 0.001),
+                    p("perception_shift", "dimension", "a", 0.4)]
+        let holm = Dictionary(uniqueKeysWithValues: PerceptionIndicators.holmRows(rows).map { ("\($0.indicator)/\($0.territory)/\($0.category)", $0) })
+        #expect(holm.count == 9)
+        for (key, expected) in [("perception_wilcoxon_p_holm/lyon/a", 0.03), ("perception_wilcoxon_p_holm/lyon/b", 0.06),
+                                ("perception_wilcoxon_p_holm/lyon/c", 0.06), ("perception_wilcoxon_p_holm/lyon/a1", 0.02),
+                                ("perception_wilcoxon_p_holm/ALL/a", 0.5), ("retro_perception_wilcoxon_p_holm/lyon/a", 0.2),
+                                ("retro_perception_wilcoxon_p_holm/lyon/b", 0.002)] {
+            #expect(holm[key].flatMap(\.value).map { abs($0 - expected) < 1e-12 } == true, "\(key): \(String(describing: holm[key]?.value))")
+        }
+        #expect(holm["perception_wilcoxon_p_holm/lyon/hidden"]?.status == .suppressed && holm["perception_wilcoxon_p_holm/lyon/hidden"]?.n == nil)
+        #expect(holm["perception_wilcoxon_p_holm/lyon/none"]?.status == .insufficient)
+    }
+
+    /// The perception fixture's advisers R1–R5 with attendance sheets: `keysOnSheets` of them listed
+    /// (with X1… so that five persons are reached), R1 at two actions.
+    static func linked(_ keysOnSheets: [String]) throws -> RunResult {
+        let folder = Paths.scratch("linked")
+        try PerceptionTests.csv.write(toFile: "\(folder)/q.csv", atomically: true, encoding: .utf8)
+        try "id;date;territoire;type\nA1;10/03/2025;Lyon;ZI Tour\nA2;15/04/2025;Lyon;Vis ma vie\n"
+            .write(toFile: "\(folder)/actions.csv", atomically: true, encoding: .utf8)
+        let persons = keysOnSheets + (0..<(5 - keysOnSheets.count)).map { "X\($0)" }
+        let lines = ["action,personne,profil"] + persons.map { "A1,\($0),Conseiller" } + (keysOnSheets.contains("R1") ? ["A2,R1,Conseiller"] : [])
+        try (lines.joined(separator: "\n") + "\n").write(toFile: "\(folder)/emargements.csv", atomically: true, encoding: .utf8)
+        try (PerceptionTests.pipeline(folder: folder, k: 3) + """
+
+          - {name: actions, kind: actions, path: actions.csv, columns: {action_id: id, date: date, territory: territoire, action_type: type}}
+          - {name: emargements, kind: attendance, path: emargements.csv, columns: {action_id: action, person: personne, stakeholder_type: profil}}
+        """).write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        return try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
+    }
+
+    /// R1, R2, R3 on the sheets with two others: 3 of the 5 persons listed answered before and after.
+    /// By action type, ZI Tour: R1 +2.5, R2 +2, R3 0 → mean 1.5; scipy: d = [2.5, 2, 0];
+    /// d.mean() ∓ stats.t.ppf(0.975, 2) * d.std(ddof=1) / sqrt(3) = [−1.786205303864214, 4.7862053038642145].
+    @Test func responseRateAndFormatsWhenKeysLink() throws {
+        let result = try Self.linked(["R1", "R2", "R3"])
+        func row(_ indicator: String, _ dimension: String, _ category: String) -> IndicatorRow? {
+            result.summary.row(indicator, "2025", rollUp, "prescripteur", dimension: dimension, category: category)
+        }
+        let rate = try #require(row("response_rate", "design", "prospective"))
+        #expect(rate.value == 0.6 && rate.n == 5 && rate.status == .ok)
+        #expect(result.summary.row("response_rate", "2025", "lyon", "prescripteur", dimension: "design", category: "prospective")?.value == 0.6)
+        let zi = try #require(row("perception_shift_by_action_type", "d", "zi_tour"))
+        #expect(zi.n == 3 && abs((zi.value ?? 0) - 1.5) < 1e-12)
+        #expect(abs((zi.ciLow ?? 0) + 1.786205303864214) < 1e-9 && abs((zi.ciHigh ?? 0) - 4.7862053038642145) < 1e-9)
+        // One respondent at job shadowing, one at two actions, two at one: fewer than k = 3, hidden.
+        for (dimension, category) in [("d", "vis_ma_vie")] { #expect(row("perception_shift_by_action_type", dimension, category)?.status == .suppressed) }
+        #expect(row("perception_shift_by_actions_attended", "d", "2")?.status == .suppressed)
+        #expect(row("perception_shift_by_actions_attended", "d", "1")?.status == .suppressed)
+    }
+
+    /// One respondent of five on the sheets: the keys do not link, the rate is `insufficient` and no
+    /// shift by format is published; the report gives the bound instead.
+    @Test func noRateWhenKeysDoNotLink() throws {
+        let result = try Self.linked(["R1"])
+        let rate = try #require(result.summary.row("response_rate", "2025", rollUp, "prescripteur", dimension: "design", category: "prospective"))
+        #expect(rate.status == .insufficient && rate.value == nil && rate.n == 5)
+        #expect(!result.summary.rows.contains { $0.indicator.contains("_by_") })
+        let report = try String(contentsOfFile: "\(result.outputFolder)/report.md", encoding: .utf8)
+        #expect(report.contains("le taux de réponse ne peut pas être calculé"))
+    }
+
+    /// A negative lower bound that rounds to 0 keeps its sign: the interval reads as including 0.
+    @Test func boundsThatRoundToZero() {
+        let fr = Labels(language: "fr", territories: .init(name: "t"), stakeholders: .init(name: "s"), actionTypes: .init(name: "a"))
+        let en = Labels(language: "en", territories: .init(name: "t"), stakeholders: .init(name: "s"), actionTypes: .init(name: "a"))
+        #expect(fr.interval(-0.0003, 0.19) == "\u{00A0}[−0,0003\u{202F};\u{00A0}+0,19]")
+        #expect(en.interval(0.00004, 0.5) == "\u{00A0}[+0.00004,\u{00A0}+0.50]")
+        #expect(fr.interval(0, 0.5) == "\u{00A0}[0,00\u{202F};\u{00A0}+0,50]")
+        #expect(fr.bound(-0.004) == "−0,004" && fr.bound(-0.006) == "−0,01")
+    }
+
+    /// The committed sample report, as a committee member reads it.
+    @Test func theSampleReportReadsTrue() throws {
+        let fr = try String(contentsOfFile: "\(EndToEndTests.committed)/report.md", encoding: .utf8)
+        let synthesis = fr.components(separatedBy: "## Synthèse")[1].components(separatedBy: "\n## ")[0]
+        // Every dimension of every group, the null on working conditions included, worsened beside improved.
+        for dimension in ["Attractivité des métiers industriels", "Conditions de travail", "Connaissance des métiers et capacité à orienter",
+                          "Regard sur les personnes en reconversion", "Freins au recrutement", "Lien avec les prescripteurs"] {
+            #expect(synthesis.contains("| \(dimension)"), "\(dimension) missing from the synthesis")
+        }
+        #expect(synthesis.contains("| En progrès | En recul |") && synthesis.contains("non nette"))
+        #expect(synthesis.contains("1\u{00A0}incertain"))
+        // A Limites section written from the data; no alpha below zero; the fixed wordings.
+        let limits = fr.components(separatedBy: "## Limites")[1].components(separatedBy: "\n## ")[0]
+        for fact in ["92 des 214\u{00A0}personnes", "55 des 76\u{00A0}personnes", "7 des 19\u{00A0}embauches ont moins de six mois",
+                     "98 candidats", "retention_too_early", "Pas de groupe de comparaison"] {
+            #expect(limits.replacing("\u{00A0}", with: " ").contains(fact.replacing("\u{00A0}", with: " ")), "Limites lacks '\(fact)'")
+        }
+        #expect(!fr.components(separatedBy: "Alpha de Cronbach |")[1].components(separatedBy: "\n\n")[0].contains("−"))
+        #expect(!fr.contains("moins sujet au biais de réponse") && !fr.contains("Changement mesuré") && fr.contains("Changement déclaré"))
+        #expect(fr.contains("| Les sites industriels sont difficiles d'accès ⟲ | 3,71 → 3,64 |"))  // agreement as answered
+        #expect(!fr.contains("[0,00 ;"))
+    }
+}
