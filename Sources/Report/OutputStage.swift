@@ -42,9 +42,11 @@ public final class OutputStage {
         guard mkdir(staging, 0o700) == 0 else {
             throw OutputRefused(path: staging, reason: "cannot create the staging folder (\(String(cString: strerror(errno))))")
         }
-        guard FileManager.default.createFile(atPath: "\(staging)/\(OutputStage.markerName)", contents: Data("impact staging folder\n".utf8)) else {
-            throw OutputRefused(path: staging, reason: "cannot write in the staging folder")
-        }
+        // Created in place (not through a temporary file and a rename): a run killed now leaves the
+        // folder empty or marked, never holding only a temporary file.
+        let marker = open("\(staging)/\(OutputStage.markerName)", O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard marker >= 0 else { throw OutputRefused(path: staging, reason: "cannot write in the staging folder") }
+        FileHandle(fileDescriptor: marker, closeOnDealloc: true).write(Data("impact staging folder\n".utf8))
     }
 
     /// Where a file being staged is written (for writers that stream, like the rejects).

@@ -96,6 +96,20 @@ struct PipelineFileTests {
         #expect(error(t3, folder: f3)?.key == "sources[0].csv.delimiter")
     }
 
+    /// `hiring.data_end` is a yyyy-mm-dd day; `questionnaire.alpha_threshold` a number from 0 to 1.
+    @Test func dataEndAndAlphaThreshold() throws {
+        let (text, folder) = Self.valid("hiring:\n  data_end: 2025-08-31")
+        let config = try PipelineLoader.parse(text: text, file: "p.yml", baseDirectory: folder)
+        #expect(config.hiring.dataEnd == CalendarDate(year: 2025, month: 8, day: 31))
+        let (t2, f2) = Self.valid("hiring:\n  data_end: 31/08/2025")
+        let e2 = error(t2, folder: f2)
+        #expect(e2?.key == "hiring.data_end" && e2?.message.contains("yyyy-mm-dd") == true && e2?.line == 8)
+        let (t3, f3) = Self.valid("questionnaire:\n  alpha_threshold: 1.5\n  items: {a: {label: A, dimension: d}}")
+        #expect(error(t3, folder: f3)?.key == "questionnaire.alpha_threshold")
+        let (t4, f4) = Self.valid("questionnaire:\n  alpha_threshold: 0.7\n  items: {a: {label: A, dimension: d}}")
+        #expect(try PipelineLoader.parse(text: t4, file: "p.yml", baseDirectory: f4).questionnaire.alphaThreshold == 0.7)
+    }
+
     @Test func aliasClashIsReported() throws {
         let (text, folder) = Self.valid()
         let clash = text.replacing("lyon: [Lyon]", with: "lyon: [Lyon]\n    villeurbanne: [LYON]")
