@@ -131,7 +131,8 @@ public struct Labels: Sendable {
             if language == "en", let english = LabelTables.englishVocabulary[category] { return english }
             let vocabulary = dimension == "contract_type" ? BuiltinVocabularies.contractTypes : BuiltinVocabularies.referrerTypes
             return vocabulary.first { $0.id == category }?.label ?? category
-        default: return category
+        // The shift by action type: a perception dimension, broken down by the action types attended.
+        default: return actionTypes.ids.contains(category) ? actionType(category) : category
         }
     }
 

@@ -94,6 +94,52 @@ struct HonestFiguresTests {
         #expect(report.contains("le taux de réponse ne peut pas être calculé"))
     }
 
+    /// Below `alpha_threshold` a dimension is flagged and the synthesis reads its statements one by one.
+    @Test func lowConsistencyIsReadStatementByStatement() throws {
+        let folder = Paths.scratch("alpha")
+        try String(contentsOfFile: EndToEndTests.pipeline, encoding: .utf8)
+            .replacing("alpha_threshold: 0.6", with: "alpha_threshold: 0.8")
+            .replacing("../inputs/", with: "\(Paths.root)/inputs/")
+            .write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
+        let report = try String(contentsOfFile: "\(folder)/out/report.md", encoding: .utf8)
+            .replacing("\u{202F}", with: " ").replacing("\u{00A0}", with: " ")
+        let synthesis = report.components(separatedBy: "## Synthèse")[1].components(separatedBy: "\n## ")[0]
+        // Conditions de travail (0,63) and connaissance (0,77) are below 0,8, attractivité (0,84) is not.
+        #expect(synthesis.contains("| Conditions de travail † |") && synthesis.contains("| cohérence faible |"))
+        #expect(synthesis.contains("| ↳ Les sites industriels sont difficiles d'accès ⟲ |"))
+        #expect(synthesis.contains("| Attractivité des métiers industriels |"))
+        #expect(synthesis.contains("« Conditions de travail » et « Connaissance des métiers et capacité à orienter » à lire affirmation par affirmation"))
+        #expect(report.contains("**Cohérence faible**") && report.contains("0,63 ⚑"))
+        #expect(result.summary.reliability.filter { ($0.alpha ?? 1) < 0.8 }.count == 4)
+    }
+
+    /// "« Freins au recrutement » progresse" read as "obstacles grew": a dimension of negatively worded
+    /// statements says the change is favourable and that agreement with them fell.
+    @Test func aDimensionOfNegativeStatementsSaysWhichWay() {
+        let questionnaire = Questionnaire(items: [.init(id: "mobilite", label: "La mobilité est un frein", dimension: "freins", reverse: true),
+                                                  .init(id: "langue", label: "Le français est un frein", dimension: "freins", reverse: true)],
+                                          dimensions: [("freins", "Freins au recrutement")], scale: .init(name: "s"), missing: .init(name: "m"),
+                                          waves: .init(name: "w"))
+        func row(_ indicator: String, _ value: Double, _ ci: (Double, Double)? = nil) -> IndicatorRow {
+            IndicatorRow(indicator: indicator, period: "2025", territory: rollUp, stakeholderType: "industriel", dimension: "dimension",
+                         category: "freins", value: value, n: 40, ciLow: ci?.0, ciHigh: ci?.1)
+        }
+        var summary = RunSummary(title: "t", programme: "p", periodScheme: .calendarYear, privacyK: 5, maxRejectRate: 0.1, toolVersion: "0",
+                                 pipelinePath: "p.yml", pipelineSHA256: "0", inputs: [], sources: [], rejectSample: [], rejectCounts: [:],
+                                 rows: [row("retro_perception_shift", 0.3, (0.1, 0.5)), row("retro_perception_wilcoxon_p_holm", 0.01),
+                                        row("retro_perception_improved_share", 0.4), row("retro_perception_worsened_share", 0.1)],
+                                 countOnlyActions: 0)
+        summary.questionnaire = questionnaire
+        let labels = Labels(language: "fr", territories: .init(name: "t"), stakeholders: .init(name: "s"), actionTypes: .init(name: "a"),
+                            questionnaire: questionnaire)
+        let sentence = PerceptionSection(summary: summary, labels: labels, charts: [:]).sentence("2025", rollUp, "industriel", "retro_perception", "freins")
+        let text = sentence?.plain ?? ""
+        #expect(text.contains("« Freins au recrutement », évolution favorable nette de +0,30"), "\(text)")
+        #expect(text.hasSuffix("affirmations formulées négativement : l'accord avec elles a baissé."), "\(text)")
+        #expect(!text.contains("progresse"))
+    }
+
     /// A negative lower bound that rounds to 0 keeps its sign: the interval reads as including 0.
     @Test func boundsThatRoundToZero() {
         let fr = Labels(language: "fr", territories: .init(name: "t"), stakeholders: .init(name: "s"), actionTypes: .init(name: "a"))
