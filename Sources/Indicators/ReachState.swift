@@ -134,7 +134,10 @@ public struct ReachState: Sendable {
     /// Classifies every queued line (person by person), counts participations and distinct persons,
     /// and returns the counts per source index. `conflict` receives each conflicting line;
     /// `added`, when given, each first listing (to link persons to actions). Once all lines are in.
-    public mutating func resolve(conflict: (Resolved) -> Void, added: ((Resolved) -> Void)? = nil) throws -> [Int: SourceCounts] {
+    /// `addedOnly`, when given, limits `added` to those persons (survey respondents): building a
+    /// `Resolved` for every line cost 2.6 % of a 30 MB national run that only needed its respondents.
+    public mutating func resolve(conflict: (Resolved) -> Void, added: ((Resolved) -> Void)? = nil,
+                                 addedOnly: Set<UInt64>? = nil) throws -> [Int: SourceCounts] {
         var periods: [Int] = []  // period index by cell
         for cell in cells {
             let p = periodIndex[cell.period] ?? periodIndex.count
@@ -194,7 +197,7 @@ public struct ReachState: Sendable {
                     organisationPairs.append((periods[cell], p.organisation))
                 }
                 counts[Int(p.place)].added += 1
-                if let added { added(resolved(p, listedAs: nil)) }
+                if let added, addedOnly?.contains(p.person) ?? true { added(resolved(p, listedAs: nil)) }
             } else if type == firstType {
                 counts[Int(p.place)].duplicates += 1
             } else {

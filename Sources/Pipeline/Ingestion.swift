@@ -225,7 +225,8 @@ struct Ingestion {
     private mutating func resolveAttendance() throws {
         var conflicts: [(seq: UInt64, reject: Reject)] = []
         var links = self.links
-        var attended = RespondentAttendance(respondents: perception.respondents)
+        let respondents = perception.respondents
+        var attended = RespondentAttendance(respondents: respondents)
         let entries = reach.entries, types = reach.types, linking = needsLinks
         let surveyed = config.sources.contains { $0.kind == .responses }
         let clock = ContinuousClock.now, lines = reach.pendingCount, runs = reach.spilledRuns
@@ -244,7 +245,7 @@ struct Ingestion {
                 attended.add(person: line.person, .init(period: entry.period, territory: entry.record.territory, stakeholderType: types[line.type],
                                                         actionType: entry.record.actionType, action: line.entry))
             }
-        } : nil)
+        } : nil, addedOnly: linking ? nil : respondents)
         for (source, c) in counts {
             tallies[source].accepted += c.added
             tallies[source].duplicates += c.duplicates

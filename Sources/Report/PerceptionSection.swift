@@ -15,7 +15,7 @@ struct PerceptionSection {
 
     /// Stakeholder types with perception figures in `period`, in vocabulary order.
     static func types(_ summary: RunSummary, _ period: String, labels: Labels) -> [String] {
-        let present = Set(summary.rows.filter { $0.period == period && $0.indicator.hasSuffix("perception_shift") }.map(\.stakeholderType))
+        let present = summary.perceptionTypes(period)
         return labels.stakeholders.ids.filter(present.contains)
     }
 
@@ -47,9 +47,7 @@ struct PerceptionSection {
     }
 
     func dimensions(_ period: String, _ type: String, _ prefix: String) -> [String] {
-        let present = Set(summary.rows.filter {
-            $0.period == period && $0.stakeholderType == type && $0.indicator == "\(prefix)_shift" && $0.dimension == "dimension"
-        }.map(\.category))
+        let present = summary.shiftDimensions("\(prefix)_shift", period, type)
         return summary.questionnaire.dimensions.map(\.id).filter(present.contains)
     }
 

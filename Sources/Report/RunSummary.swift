@@ -109,9 +109,26 @@ public struct RunSummary: Sendable {
         self.rows = rows
         self.countOnlyActions = countOnlyActions
         self.index = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        var shifts: [[String]: Set<String>] = [:]
+        for r in rows where r.indicator.hasSuffix("perception_shift") {
+            shifts[[r.period], default: []].insert(r.stakeholderType)
+            if r.dimension == "dimension" { shifts[[r.indicator, r.period, r.stakeholderType], default: []].insert(r.category) }
+        }
+        self.shifts = shifts
     }
 
     private let index: [[String]: IndicatorRow]
+    /// [period] → stakeholder types with a perception shift; [indicator, period, type] → its dimensions
+    /// (the report asks for them per group and design: a scan of every row each time cost 4 % of a national run).
+    private let shifts: [[String]: Set<String>]
+
+    /// Stakeholder types with perception figures in `period`.
+    public func perceptionTypes(_ period: String) -> Set<String> { shifts[[period]] ?? [] }
+
+    /// Dimensions with a `shiftIndicator` row (any territory) for a period and stakeholder type.
+    public func shiftDimensions(_ shiftIndicator: String, _ period: String, _ type: String) -> Set<String> {
+        shifts[[shiftIndicator, period, type]] ?? []
+    }
 
     /// Sources whose reject rate is above the pipeline file's threshold.
     public var sourcesAboveRejectThreshold: [SourceSummary] { sources.filter { $0.tally.rejectRate > maxRejectRate } }
