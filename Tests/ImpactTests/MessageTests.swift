@@ -143,7 +143,7 @@ struct MessageTests {
             "  actions: date_ambiguous 1, date_invalid 1, number_format 1 (+1 more reason)",
             "  emargements: unknown_stakeholder_type 2, action_rejected 1, missing_value 1 (+1 more reason)",
             "  questionnaire-conseillers: likert_value 1, unknown_wave 1",
-            "  parcours: unknown_contract_type 1, unknown_event_kind 1",
+            "  parcours: retention_too_early 1, unknown_contract_type 1, unknown_event_kind 1",
         ])
         let validate = try runImpact(["validate", "pipelines/declic-industrie.yml"])
         #expect(validate.out.contains("rejects by reason (impact run writes the details to rejects.csv):"))

@@ -64,6 +64,6 @@ struct PreviewTests {
         let text = try Pipeline.Preview.text(path: "\(Paths.root)/Tests/ImpactTests/Fixtures/questionnaire_conseillers.xlsx", rows: 1, sheet: "2")
         #expect(text.contains("header (row 3): [Horodateur]"))
         #expect(text.contains("skipped above the header: row 1 ["))
-        #expect(text.contains("4. Vague — text: 'Avant' ×157, 'Après' ×129, 'T2' ×1"))
+        #expect(text.contains("4. Vague — text: 'Avant' ×148, 'Après' ×141, 'T2' ×1"))
     }
 }
