@@ -151,6 +151,9 @@ public enum IndicatorCatalog {
         for (key, members) in families {
             let means = members.filter { rows[$0].indicator.hasSuffix("_mean") || rows[$0].indicator.hasSuffix("_shift") }
                 .sorted { rows[$0].indicator < rows[$1].indicator }
+            // Only item and dimension keys can be twins: a shift by format has no means, and two
+            // formats with the same number of pairs are no more the same figures than two territories.
+            guard !means.isEmpty else { continue }
             twins[Figures(cell: Array(key[0..<4]), n: members.first.map { rows[$0].count } ?? 0,
                           values: means.map { rows[$0].value?.bitPattern ?? 0 }), default: []].append(key)
         }

@@ -67,7 +67,7 @@ struct CommitteePackTests {
         }
         let report = (try? Self.read("\(EndToEndTests.committed)/report.md")) ?? ""
         #expect(report.contains("**39\u{00A0}actions** menées") && report.contains("5\u{00A0}actions sans feuille"))
-        #expect(report.contains("73\u{00A0}cases du tableau"))
+        #expect(report.contains("71\u{00A0}cases du tableau"))
     }
 
     /// A source whose column name is wrong: the synthesis opens with a warning naming it and what it leaves incomplete.

@@ -180,6 +180,23 @@ struct DisclosureTests {
         let protected = SmallCellProtection.protect(rows, k: 5, additive: [])
         #expect(protected.filter { $0.status == .suppressed }.count > complemented.filter { $0.status == .suppressed }.count)
     }
+
+    /// The sample's industrial staff: 38 + 13 + 4 pairs by actions attended of the dimension's 55 hide
+    /// "2" and "3+"; the 13 who attended an Ambassadeurs action are another figure that happens to
+    /// share that n (it was hidden with "2" as its twin, leaving a hole in the report's table).
+    @Test func formatsWithTheSameNAreNotTwins() {
+        func row(_ indicator: String, _ dimension: String, _ category: String, _ n: Int) -> IndicatorRow {
+            IndicatorRow(indicator: indicator, period: "p", territory: rollUp, stakeholderType: "industriel", dimension: dimension,
+                         category: category, value: 0.5, n: n, ciLow: 0.1, ciHigh: 0.9)
+        }
+        let rows = [row("retro_perception_shift", "dimension", "regard", 55),
+                    row("retro_perception_shift_by_actions_attended", "regard", "1", 38),
+                    row("retro_perception_shift_by_actions_attended", "regard", "2", 13),
+                    row("retro_perception_shift_by_actions_attended", "regard", "3+", 4),
+                    row("retro_perception_shift_by_action_type", "regard", "ambassadeur", 13)]
+        let hidden = SmallCellProtection.protect(rows, k: 5).filter { $0.status == .suppressed }.map(\.category)
+        #expect(hidden.sorted() == ["2", "3+"])
+    }
 }
 
 /// Hundreds of generated programmes through the real pipeline, in two halves that run side by side:
