@@ -41,6 +41,7 @@ public enum ReachIndicators {
                             let declared = types.reduce(0) { $0 + (e.record.declaredCounts[$1] ?? 0) }
                             if declared > 0 || type == rollUp { counts.reached(e.record.actionType) }
                             counts.declared += declared
+                            if declared > 0 { counts.headCountActions += 1 }
                         }
                     }
                     let cellIndices = Set(cell.map { state.entries[$0].cell })
@@ -109,6 +110,8 @@ public enum ReachIndicators {
         var byActionType: [String: Int] = [:]
         var participations = 0
         var declared = 0
+        /// Actions of the cell whose persons of the type are known only by a declared head count.
+        var headCountActions = 0
 
         mutating func reached(_ actionType: String) {
             actions += 1
@@ -128,6 +131,8 @@ public enum ReachIndicators {
                 row("participants", participants, n: participants),
                 row("organisations", organisations, n: persons),
             ]
+            // The flag a machine reader needs: `participants` adds head counts of so many actions.
+            if headCountActions > 0 { rows.append(row("actions", headCountActions, n: headCountActions, dimension: "attendance", category: "head_counts")) }
             for actionType in actionTypes {
                 let count = byActionType[actionType] ?? 0
                 // Zeros per stakeholder type only say "this type did not come": the ALL row has them.

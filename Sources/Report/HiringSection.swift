@@ -140,7 +140,10 @@ struct HiringSection {
             func show(_ v: Double?) -> String { v.map { isShare ? labels.percent($0) : labels.number($0) } ?? "—" }
             let actualText = actual?.status == .suppressed ? labels[.suppressedMark] : show(actual?.value)
             let attainmentText = attainment?.status == .suppressed ? labels[.suppressedMark] : attainment?.value.map(labels.percent) ?? "—"
-            var actualWithInterval = actualText
+            // Persons reached that add declared head counts are marked here too (see the reach tables).
+            let headCounted = t.indicator == "participants" && actual?.status == .ok
+                && summary.headCounted[[t.period, t.territory, t.stakeholderType]] != nil
+            var actualWithInterval = actualText + (headCounted ? " †" : "")
             if isShare, actual?.status == .ok, let lo = actual?.ciLow, let hi = actual?.ciHigh {
                 actualWithInterval += "\u{00A0}[\(labels.percent(lo))\(labels[.intervalSeparator])\(labels.percent(hi))]"
             }
@@ -154,6 +157,7 @@ struct HiringSection {
         var blocks: [Block] = [.heading(2, [.text(labels[.targets])]), .paragraph(labels.rich(.targetsLead)),
                                .table(Table(header: header, rows: rows, numericFrom: header.count - 4, numericTo: header.count - 2))]
         if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
+        if rows.contains(where: { $0.contains { $0.hasSuffix(" †") } }) { blocks.append(.note(labels.rich(.headCountNote))) }
         return blocks
     }
 

@@ -59,7 +59,7 @@ public enum LabelKey: String, CaseIterable, Sendable {
     case synthesisPerceptionTitle, keyGroup, keyClauseUp, keyClauseDown, keyClauseNone, keyClauseLow, designProspectiveShort, designRetrospectiveShort, colGroup, colWorsened, colReading, readingUp, readingDown, readingNone, readingLow, oneItemSuffix, itemIndent, synthesisNote, keyRetention, keyRetentionHidden, keyPeopleHeadCounts, headCountsOnly, headCountsMixed, headCountNote, lowAlphaMark, lowAlphaNote, reversedDimension, agreementFell, agreementRose, formatsTitle
     case formatsLead, colFormat, oneAction, twoActions, threeActions, baselineSentence, baselineHigher, baselineLower, baselineSame, retentionSentence, retentionCensored, linkBreakdown, beforeProgramme, beforeProgrammeHidden, colVerdict, verdictMet, verdictNotMet, verdictUncertain, colAnswers, answersPre, answersRetro, alphaLow, limits, limitsLead, limitNoComparison, limitSelfReport, limitResponse, limitResponseUnlinked, limitNotFound, limitNotFoundHidden
     case limitAttribution, limitHeadCounts, limitCensoring, limitCensoringHidden, dataEndLatest, dataEndSet, limitTooEarly, limitLowAlpha, indRetainedShare, indResponseRate, indHolm, indByActionType, indByActionsAttended, stepRetained
-    case clauseSeparator, listAnd, limitWithoutHire
+    case clauseSeparator, listAnd, limitWithoutHire, answeredProspective, answeredRetrospective
     // Punctuation: "label : value" (narrow no-break space in French), quotation marks
     case colon, quoteOpen, quoteClose, intervalSeparator
 }
@@ -124,6 +124,7 @@ public struct Labels: Sendable {
     public func category(_ dimension: String, _ category: String) -> String {
         switch dimension {
         case "action_type": return actionType(category)
+        case "attendance": return category == "head_counts" ? self[.headCountsOnly] : category
         case "item": return item(category)
         case "dimension": return self.dimension(category)
         case "contract_type", "referrer_type":

@@ -37,7 +37,7 @@ struct LimitsSection {
                 let who = labels.stakeholder(type)
                 if rate.status == .ok, let value = rate.value {
                     out.append(labels.rich(.limitResponse, who, labels.number((value * Double(rate.count)).rounded()), labels.number(rate.count),
-                                           labels.percent(value), perception.designText(prefix)))
+                                           labels.percent(value), labels[prefix == "retro_perception" ? .answeredRetrospective : .answeredProspective]))
                 } else if rate.status == .insufficient {
                     let pairs = summary.rows.filter {
                         $0.indicator == "\(prefix)_shift" && $0.period == period && $0.territory == rollUp && $0.stakeholderType == type && $0.status == .ok

@@ -9,18 +9,19 @@ public enum ReachChart {
 
     public static func chart(summary: RunSummary, period: String, labels: Labels, types: [String]) -> SVGChart? {
         let territories = Set(summary.rows.filter { $0.period == period }.map(\.territory)).subtracting([rollUp]).sorted()
-        var bars: [(territory: String, type: Int, value: Double?)] = []
+        // A bar that adds declared head counts to distinct persons is marked like its table cell.
+        var bars: [(territory: String, type: Int, value: Double?, mark: String)] = []
         for t in territories {
             for (i, type) in types.enumerated() {
                 guard let row = summary.row("participants", period, t, type) else { continue }
-                bars.append((t, i, row.status == .ok ? row.value : nil))
+                bars.append((t, i, row.status == .ok ? row.value : nil, summary.headCounted[[period, t, type]] == nil ? "" : " †"))
             }
         }
         let maxValue = bars.compactMap(\.value).max() ?? 0
         guard maxValue > 0 else { return nil }
         let longest = territories.map { SVGDocument.width(labels.territory($0), bold: true) }.max() ?? 0
         let left = max(150, longest + 20), barHeight = 18.0, gap = 4.0, groupGap = 16.0, plotWidth = 400.0, top = 56.0
-        let widestValue = bars.compactMap(\.value).map { SVGDocument.width(labels.number($0)) }.max() ?? 0
+        let widestValue = bars.compactMap { bar in bar.value.map { SVGDocument.width(labels.number($0) + bar.mark) } }.max() ?? 0
         let width = max(640, left + plotWidth + 6 + widestValue + 10)
         var y = top
         var body = [SVGDocument.text(x: left, y: 44, anchor: "start", weight: "normal", labels[.chartPersons])]
@@ -33,7 +34,7 @@ public enum ReachChart {
                 if let value = bar.value {
                     let w = max(1, value / maxValue * plotWidth)
                     bodyBars.append(SVGDocument.rect(x: left, y: y, width: w, height: barHeight, fill: SVGDocument.fills[bar.type % SVGDocument.fills.count]))
-                    bodyBars.append(SVGDocument.text(x: left + w + 6, y: y + 13, anchor: "start", weight: "normal", labels.number(value)))
+                    bodyBars.append(SVGDocument.text(x: left + w + 6, y: y + 13, anchor: "start", weight: "normal", labels.number(value) + bar.mark))
                 } else {
                     bodyBars.append(SVGDocument.text(x: left + 6, y: y + 13, anchor: "start", weight: "normal", labels[.suppressedMark]))
                 }

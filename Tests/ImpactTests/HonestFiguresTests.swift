@@ -16,6 +16,9 @@ struct HonestFiguresTests {
         let r = try #require(summary.reliability.first { $0.dimension == "d" })
         #expect(r.design == "prospective" && r.n == 3)
         #expect(abs((r.alpha ?? 0) - 2.0 / 3) < 1e-12)
+        // Three complete respondents are fewer than k = 5: neither alpha nor their number is shown.
+        let hidden = try #require(try PerceptionTests.run(k: 5).reliability.first { $0.dimension == "d" })
+        #expect(hidden.suppressed && hidden.alpha == nil && hidden.n == nil)
     }
 
     /// Holm within each family (one period, territory, type, design and level), over the published p-values.
@@ -94,16 +97,22 @@ struct HonestFiguresTests {
         #expect(report.contains("le taux de réponse ne peut pas être calculé"))
     }
 
-    /// Below `alpha_threshold` a dimension is flagged and the synthesis reads its statements one by one.
-    @Test func lowConsistencyIsReadStatementByStatement() throws {
-        let folder = Paths.scratch("alpha")
+    /// The sample run with one edit of its pipeline file: the result and report.md with plain spaces.
+    static func sample(_ name: String, _ edit: String, _ replacement: String) throws -> (RunResult, String) {
+        let folder = Paths.scratch(name)
         try String(contentsOfFile: EndToEndTests.pipeline, encoding: .utf8)
-            .replacing("alpha_threshold: 0.6", with: "alpha_threshold: 0.8")
+            .replacing(edit, with: replacement)
             .replacing("../inputs/", with: "\(Paths.root)/inputs/")
             .write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
         let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
         let report = try String(contentsOfFile: "\(folder)/out/report.md", encoding: .utf8)
             .replacing("\u{202F}", with: " ").replacing("\u{00A0}", with: " ")
+        return (result, report)
+    }
+
+    /// Below `alpha_threshold` a dimension is flagged and the synthesis reads its statements one by one.
+    @Test func lowConsistencyIsReadStatementByStatement() throws {
+        let (result, report) = try Self.sample("alpha", "alpha_threshold: 0.6", "alpha_threshold: 0.8")
         let synthesis = report.components(separatedBy: "## Synthèse")[1].components(separatedBy: "\n## ")[0]
         // Conditions de travail (0,63) and connaissance (0,77) are below 0,8, attractivité (0,84) is not.
         #expect(synthesis.contains("| Conditions de travail † |") && synthesis.contains("| cohérence faible |"))
@@ -140,6 +149,26 @@ struct HonestFiguresTests {
         #expect(!text.contains("progresse"))
     }
 
+    /// The sample's 98 candidates are declared head counts of 5 actions without a sheet: wherever they
+    /// are added to persons — the reach tables, the chart's bars, a target on persons reached, the
+    /// machine contract (`actions`, `attendance`, `head_counts`) — the figure says so.
+    @Test func headCountsAreMarkedWhereverAdded() throws {
+        let target = "  - {indicator: hires, value: 12}"
+        let (result, report) = try Self.sample("head-counts", target, target + "\n  - {indicator: participants, stakeholder_type: candidat, value: 80}")
+        let folder = result.outputFolder
+        let targets = report.components(separatedBy: "## Objectifs")[1].components(separatedBy: "\n## ")[0]
+        #expect(targets.contains("| Personnes touchées | Tous territoires | Candidats | 80 | 98 † |"), "\(targets)")
+        #expect(targets.contains("† : chiffre qui additionne des effectifs déclarés"))
+        #expect(!targets.contains("| 76 †") && !targets.contains("| 214 †"))
+        let chart = try String(contentsOfFile: "\(folder)/reach-2024-2025.svg", encoding: .utf8)
+        #expect(chart.contains(">33 †</text>") && chart.contains(">65 †</text>") && chart.contains(">107</text>"))
+        let published = try PublishedFigures(folder: folder)
+        for (territory, type, actions) in [("ALL", "candidat", 5.0), ("lyon", "candidat", 2), ("saint_etienne", "ALL", 3)] {
+            #expect(published[["actions", "2024-2025", territory, type, "attendance", "head_counts"]]?.value == actions)
+        }
+        #expect(published[["actions", "2024-2025", "ALL", "prescripteur", "attendance", "head_counts"]] == nil)
+    }
+
     /// A negative lower bound that rounds to 0 keeps its sign: the interval reads as including 0.
     @Test func boundsThatRoundToZero() {
         let fr = Labels(language: "fr", territories: .init(name: "t"), stakeholders: .init(name: "s"), actionTypes: .init(name: "a"))
@@ -163,7 +192,9 @@ struct HonestFiguresTests {
         #expect(synthesis.contains("1\u{00A0}incertain"))
         // A Limites section written from the data; no alpha below zero; the fixed wordings.
         let limits = fr.components(separatedBy: "## Limites")[1].components(separatedBy: "\n## ")[0]
-        for fact in ["92 des 214\u{00A0}personnes", "55 des 76\u{00A0}personnes", "7 des 19\u{00A0}embauches ont moins de six mois",
+        for fact in ["92 des 214\u{00A0}personnes inscrites sur les feuilles d'émargement ont répondu avant et après",
+                     "55 des 76\u{00A0}personnes", "8 par le candidat lui-même, 11 par l'employeur sans le candidat",
+                     "écart appariés − avant seulement\u{202F}: −0,53", "7 des 19\u{00A0}embauches ont moins de six mois",
                      "98 candidats", "retention_too_early", "Pas de groupe de comparaison"] {
             #expect(limits.replacing("\u{00A0}", with: " ").contains(fact.replacing("\u{00A0}", with: " ")), "Limites lacks '\(fact)'")
         }
