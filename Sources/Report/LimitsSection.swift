@@ -36,8 +36,17 @@ struct LimitsSection {
                 guard let rate = summary.row("response_rate", period, rollUp, type, dimension: "design", category: design) else { continue }
                 let who = labels.stakeholder(type)
                 if rate.status == .ok, let value = rate.value {
+                    // Territories' rates beside the whole's: attrition may differ from one to another.
+                    let byTerritory = summary.rows.filter {
+                        $0.indicator == "response_rate" && $0.period == period && $0.stakeholderType == type && $0.category == design
+                            && $0.territory != rollUp && $0.status == .ok
+                    }.sorted { $0.territory < $1.territory }.compactMap { r in
+                        r.value.map { "\(labels.territory(r.territory))\(labels[.colon])\(labels.percent($0))" }
+                    }
+                    let rates = ([labels.percent(value)] + (byTerritory.count > 1 ? [byTerritory.joined(separator: ", ")] : []))
+                        .joined(separator: labels[.clauseSeparator])
                     out.append(labels.rich(.limitResponse, who, labels.number((value * Double(rate.count)).rounded()), labels.number(rate.count),
-                                           labels.percent(value), labels[prefix == "retro_perception" ? .answeredRetrospective : .answeredProspective]))
+                                           rates, labels[prefix == "retro_perception" ? .answeredRetrospective : .answeredProspective]))
                 } else if rate.status == .insufficient {
                     let pairs = summary.rows.filter {
                         $0.indicator == "\(prefix)_shift" && $0.period == period && $0.territory == rollUp && $0.stakeholderType == type && $0.status == .ok
