@@ -229,7 +229,7 @@ struct PerceptionSection {
         if summary.reliability.contains(where: { !$0.suppressed && ($0.alpha ?? 0) < 0 }) {
             notes.append(.note([.text("⚠ " + labels[.alphaNegative] + ".")]))
         }
-        return [.paragraph(labels.rich(.reliabilityLead, String(summary.privacyK))), .table(Table(
+        return [.paragraph(labels.rich(.reliabilityLead, String(summary.privacyK), labels.number(threshold, decimals: 2))), .table(Table(
             header: [labels[.colStakeholder].capitalizedFirst, labels[.colDimension2], labels[.colAnswers], labels[.colItems], labels[.colN],
                      labels[.colAlpha]],
             rows: rows, numericFrom: 3))] + notes
