@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .executable(name: "impact", targets: ["impact"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        // The readers alone (fuzz/ builds its targets on them, without the store and the report).
+        .library(name: "Ingest", targets: ["Ingest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

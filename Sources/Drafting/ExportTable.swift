@@ -238,15 +238,20 @@ public enum ExportReader {
         guard !paths.isEmpty else { return nil }
         let names = paths.map { String($0.split(separator: "/").last ?? "") }
         var table = ExportTable(path: path, layout: .odk(files: files.count), references: paths, names: names, headerNumber: 0, skipped: [])
-        try ODKInstances(paths: paths).read(files: files, emit: { table.add($0.values, number: $0.line) }, duplicate: { _ in })
+        try ODKInstances(paths: paths).read(files: files, emit: { table.add($0.values, number: $0.line) }, duplicate: { _ in },
+                                             broken: { _ in })  // the run reports a broken instance; the draft reads the others
         return table
     }
 
     /// An `.xml` name, or text starting with `<` (after a BOM and blanks).
     public static func looksLikeXML(_ path: String) -> Bool {
         if path.lowercased().hasSuffix(".xml") { return true }
-        guard let handle = FileHandle(forReadingAtPath: path), let head = try? handle.read(upToCount: 64) else { return false }
-        try? handle.close()
+        // Through `InputFile`: a FIFO would block the open.
+        guard let fd = try? InputFile.open(path) else { return false }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        let head = buffer.prefix(max(0, count))
         let text = String(decoding: head.drop { $0 == 0xEF || $0 == 0xBB || $0 == 0xBF || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }, as: UTF8.self)
         return text.hasPrefix("<?xml") || text.hasPrefix("<")
     }

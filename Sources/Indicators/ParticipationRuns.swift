@@ -40,7 +40,7 @@ final class ParticipationRuns: @unchecked Sendable {
     // the writer queue touches only the job it was handed.
     private var buffer: LineBuffer?
     private var runs: [String] = []
-    private var folder: String?
+    private var folder: SpillFolder?
     /// The run being sorted and written on the writer queue, if any.
     private var job: SpillJob?
     private let writer = DispatchQueue(label: "impact.participation-runs")
@@ -78,13 +78,9 @@ final class ParticipationRuns: @unchecked Sendable {
     /// second per run, while the reading thread waited for room to hand over records.
     private func spill(_ full: LineBuffer) throws {
         try finishWriting()
-        if folder == nil {
-            let base = temporaryBase ?? FileManager.default.temporaryDirectory.path  // TMPDIR, else /tmp
-            var template = Array("\(base)/impact-participations.XXXXXX".utf8CString)
-            guard let made = mkdtemp(&template) else { throw SpillError(path: base, operation: "create a folder in") }
-            folder = String(cString: made)
-        }
-        let path = "\(folder ?? "")/run-\(runs.count)"
+        let folder = try self.folder ?? SpillFolder(base: temporaryBase ?? FileManager.default.temporaryDirectory.path)  // TMPDIR, else /tmp
+        self.folder = folder
+        let path = "\(folder.path)/run-\(runs.count)"
         runs.append(path)
         let job = SpillJob(full)
         self.job = job
@@ -114,10 +110,12 @@ final class ParticipationRuns: @unchecked Sendable {
     }
 
     private func removeFiles() {
-        for run in runs { unlink(run) }
-        runs = []
-        if let folder { rmdir(folder) }
-        folder = nil
+        Cleanup.critical {
+            for run in runs { unlink(run) }
+            runs = []
+            folder?.remove()
+            folder = nil
+        }
     }
 }
 
@@ -193,7 +191,8 @@ final class SpillJob: @unchecked Sendable {
         guard let buffer else { return }
         buffer.sortLines()
         let lines = buffer.lines
-        guard let file = fopen(path, "wb") else {
+        // Inside Cleanup.critical: an interruption removes the folder before or after this file exists, never while it is made.
+        guard let file = Cleanup.critical({ fopen(path, "wb") }) else {
             error = SpillError(path: path, operation: "create")
             return
         }

@@ -5,13 +5,6 @@ import Darwin
 #endif
 import IngestXML
 
-/// An error reading an input file, with its path.
-public struct InputFileError: Error, CustomStringConvertible, Sendable {
-    public let path: String
-    public let message: String
-    public var description: String { "\(path): \(message)" }
-}
-
 /// Something that hands out a file's bytes a chunk at a time.
 protocol ChunkSource: AnyObject {
     /// The next chunk, or nil at end of input.
@@ -33,8 +26,7 @@ final class FileChunkSource: ChunkSource {
     init(path: String, chunkSize: Int = 1 << 20) throws {
         self.path = path
         self.chunkSize = chunkSize
-        fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw InputFileError(path: path, message: "cannot open (\(String(cString: strerror(errno))))") }
+        fd = try InputFile.open(path)
     }
 
     deinit { close(fd) }
@@ -48,7 +40,7 @@ final class FileChunkSource: ChunkSource {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw InputFileError(path: path, message: "read failed (\(String(cString: strerror(errno))))")
+                throw InputFileError(path: path, message: "cannot read: \(InputFile.systemReason(errno))")
             }
             if n == 0 { break }
             filled += n

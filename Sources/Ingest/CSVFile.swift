@@ -71,6 +71,10 @@ public final class CSVFile {
     /// The next non-blank record, or nil at the end.
     public func next() throws -> CSVRow? { try reader.next() }
 
+    /// Tells the reader the header's number of fields: from then on, a quoted value over several
+    /// lines in a record of another width is taken as a stray quote (`CSVRecordProblem.strayQuote`).
+    public func expectFields(_ count: Int) { reader.expectedFields = count }
+
     /// Up to `rows` next non-blank records, or nil at the end.
     func nextBatch(rows: Int) throws -> CSVRowBatch? { try reader.nextBatch(rows: rows) }
 

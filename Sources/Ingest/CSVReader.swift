@@ -1,3 +1,4 @@
+import IngestXML
 import Records
 
 /// A streaming RFC 4180 reader over ASCII-compatible bytes (UTF-8, Windows-1252).
@@ -13,29 +14,45 @@ import Records
 /// (`copyRecord`).
 /// Copying every field's bytes was 45 % of the CSV mapping thread (perf, 700 MB attendance export).
 final class CSVReader {
-    private let source: ChunkSource
-    private let delimiter: UInt8
-    private let encoding: TextEncoding
-    private var chunk: [UInt8] = []
-    private var position = 0
-    private var atEOF = false
-    private var line = 1
-    private var swallowLF = false
+    let source: ChunkSource
+    let delimiter: UInt8
+    let encoding: TextEncoding
+    var chunk: [UInt8] = []
+    var position = 0
+    var atEOF = false
+    var line = 1
+    var swallowLF = false
     private var spareBounds: [Int] = []
     private var spareEscaped: [Int] = []
     /// False: every record through the copying state machine (the reference the in-place path is tested against).
     private let inPlace: Bool
+    /// The header's number of fields, once known (0: unknown): a value running over several lines in
+    /// a record of another width is a stray quote.
+    var expectedFields = 0
+    let bounds: Bounds
     /// The quote character, an escape inside quotes, spaces after delimiters (`CSVDialect`).
-    private let dialect: CSVDialect
+    let dialect: CSVDialect
     private let isStandard: Bool
 
+    /// What a value over several lines may hold before its quote is taken as stray, and what a record may weigh.
+    struct Bounds {
+        /// Line breaks in one quoted value: a spreadsheet cell holds at most 253 line feeds.
+        var quotedLines = 253
+        /// Bytes in one quoted value over several lines: a cell holds at most 32,767 characters (4 bytes each at most).
+        var quotedBytes = 4 * 32_767
+        /// Bytes in one record: beyond, it is rejected and skipped to the end of its line, so memory
+        /// stays bounded whatever the file holds (a file of one endless line).
+        var recordBytes = 16 << 20
+    }
+
     init(source: ChunkSource, delimiter: UInt8, encoding: TextEncoding, firstLine: Int = 1, inPlace: Bool = true,
-         dialect: CSVDialect = .standard) {
+         bounds: Bounds = Bounds(), dialect: CSVDialect = .standard) {
         self.source = source
         self.line = firstLine
         self.delimiter = delimiter
         self.encoding = encoding
         self.inPlace = inPlace
+        self.bounds = bounds
         self.dialect = dialect
         isStandard = dialect == .standard
     }
@@ -55,7 +72,7 @@ final class CSVReader {
         bounds.removeAll(keepingCapacity: true)
         defer { spareBounds = bounds }
         guard let entry = try nextRecord(into: &bounds) else { return nil }
-        return CSVRow(bytes: entry.bytes, bounds: bounds[entry.bounds], line: entry.line, unterminatedQuote: entry.unterminatedQuote,
+        return CSVRow(bytes: entry.bytes, bounds: bounds[entry.bounds], line: entry.line, problem: entry.problem,
                       encoding: encoding, isBlank: entry.isBlank)
     }
 
@@ -89,8 +106,8 @@ final class CSVReader {
                 swallowLF = false
                 if chunk[position] == UInt8(ascii: "\n") { position += 1; continue }
             }
-            // Nil: text after a closing quote, or a record running past this chunk (one per chunk),
-            // read by the copying state machine (across the chunk's edge).
+            // Nil: text after a closing quote, a record running past this chunk (one per chunk), or a
+            // value over several lines that may hold a stray quote: read by the copying state machine.
             let scanned = isStandard ? scanInPlace(into: &bounds, RFC4180()) : scanInPlace(into: &bounds, dialect)
             return try scanned ?? copyRecord(into: &bounds)
         }
@@ -105,14 +122,16 @@ final class CSVReader {
         let delimiter = self.delimiter
         let quote = dialect.quote, cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         let skipSpaces = dialect.skipInitialSpace, escape = dialect.escape
+        let expected = expectedFields, maxLines = self.bounds.quotedLines, maxBytes = self.bounds.quotedBytes
         var breaks = 0  // line breaks inside quoted fields
+        var multiline = false
         var blank = true
         var escaped = spareEscaped  // where the quoted fields holding `""` are in `bounds`
         spareEscaped = []
         if !escaped.isEmpty { escaped.removeAll(keepingCapacity: true) }  // a generic call: skipped when empty
         defer { spareEscaped = escaped }
         var end = 0
-        // False: the record runs past the chunk, or has text after a closing quote.
+        // False: the record runs past the chunk, has text after a closing quote, or may hold a stray quote.
         let complete: Bool = chunk.withUnsafeBufferPointer { buffer in
             let n = buffer.count
             var p = position
@@ -126,13 +145,14 @@ final class CSVReader {
                 if buffer[p] == quote {
                     p += 1
                     fieldStart = p
+                    var fieldBreaks = 0
                     while true {
                         p = ByteScan.first(quote, cr, lf, in: buffer, from: p)
                         guard p + 1 < n else { return false }
                         let c = buffer[p]
                         if c != quote {
                             // CR, LF and CRLF each count as one line.
-                            if c == cr || buffer[p - 1] != cr { breaks += 1 }
+                            if c == cr || buffer[p - 1] != cr { fieldBreaks += 1 }
                             p += 1
                             continue
                         }
@@ -144,6 +164,12 @@ final class CSVReader {
                     fieldEnd = p
                     // An escape in the field (`\"`): the copying reader's call.
                     if let escape, UnsafeBufferPointer(rebasing: buffer[fieldStart..<fieldEnd]).contains(escape) { return false }
+                    if fieldBreaks > 0 {
+                        // Over several lines and beyond what a cell holds: a stray quote (the copying reader's call).
+                        if fieldBreaks > maxLines || fieldEnd - fieldStart > maxBytes { return false }
+                        breaks += fieldBreaks
+                        multiline = true
+                    }
                     p += 1
                     let c = buffer[p]
                     // Text after the closing quote is appended to the field: the copying reader does that.
@@ -158,12 +184,14 @@ final class CSVReader {
                 if fieldEnd != fieldStart { blank = false }
                 if buffer[p] != delimiter {
                     end = p
-                    return true
+                    // A value over several lines in a record of the wrong width: a stray quote (the copying reader's call).
+                    return !(multiline && expected > 0 && (bounds.count - first) >> 1 != expected)
                 }
                 p += 1
             }
         }
-        guard complete else {
+        // Longer than the record bound (only with bounds below a chunk, as in tests): the copying reader's call.
+        guard complete, end - position <= self.bounds.recordBytes else {
             bounds.removeLast(bounds.count - first)
             return nil
         }
@@ -173,7 +201,7 @@ final class CSVReader {
         position = end + 1
         // A record with `""` gets its own copy, its quoted fields unescaped in place.
         let bytes = escaped.isEmpty ? chunk : Self.unescaped(chunk[start..<end], bounds: &bounds, from: first, fields: escaped, quote: quote)
-        return CSVRowBatch.Entry(bytes: bytes, bounds: first..<bounds.count, line: startLine, unterminatedQuote: false, isBlank: blank)
+        return CSVRowBatch.Entry(bytes: bytes, bounds: first..<bounds.count, line: startLine, problem: nil, isBlank: blank)
     }
 
     /// A copy of `record` in which every `""` of the quoted fields whose bounds start at `fields`
@@ -201,169 +229,5 @@ final class CSVReader {
             }
         }
         return bytes
-    }
-
-    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, escapeInQuoted }
-
-    /// The next record read by copying its fields' unescaped bytes, blank ones included.
-    ///
-    /// The loop works on locals and an unsafe view of the chunk, and copies runs of plain bytes in
-    /// one go: touching the class's properties per byte cost 11 % of the ingest time in dynamic
-    /// exclusivity checks alone.
-    private func copyRecord(into bounds: inout [Int]) throws -> CSVRowBatch.Entry? {
-        var bytes: [UInt8] = []
-        var ends: [Int] = []
-        var state = State.fieldStart
-        var startLine = line
-        var started = false
-        var line = self.line
-        var swallowLF = self.swallowLF
-        var position = self.position
-        var chunk = self.chunk
-        let delimiter = self.delimiter
-        let quote = dialect.quote, cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
-        let skipSpaces = dialect.skipInitialSpace, escape = dialect.escape ?? quote
-        defer {
-            self.line = line
-            self.swallowLF = swallowLF
-            self.position = position
-        }
-        func row(unterminatedQuote: Bool) -> CSVRowBatch.Entry {
-            let first = bounds.count
-            var start = 0
-            for end in ends {
-                bounds.append(start)
-                bounds.append(end)
-                start = end
-            }
-            return CSVRowBatch.Entry(bytes: bytes, bounds: first..<bounds.count, line: startLine, unterminatedQuote: unterminatedQuote,
-                                     isBlank: bytes.isEmpty)
-        }
-        while true {
-            if position >= chunk.count {
-                guard !atEOF, let next = try source.nextChunk() else {
-                    atEOF = true
-                    self.chunk = []
-                    position = 0
-                    guard started else { return nil }
-                    ends.append(bytes.count)
-                    return row(unterminatedQuote: state == .quoted || state == .escapeInQuoted)
-                }
-                chunk = next
-                self.chunk = next
-                position = 0
-                continue
-            }
-            let complete: Bool = chunk.withUnsafeBufferPointer { buffer in
-                let n = buffer.count
-                while position < n {
-                    let b = buffer[position]
-                    if swallowLF {
-                        swallowLF = false
-                        if b == lf { position += 1; continue }
-                    }
-                    if !started {
-                        started = true
-                        startLine = line
-                    }
-                    switch state {
-                    case .fieldStart where skipSpaces && b == 0x20:
-                        position += 1
-                    case .fieldStart, .unquoted, .quoteInQuoted:
-                        if b == delimiter {
-                            ends.append(bytes.count)
-                            state = .fieldStart
-                            position += 1
-                        } else if b == cr || b == lf {
-                            line += 1
-                            swallowLF = b == cr
-                            ends.append(bytes.count)
-                            position += 1
-                            return true
-                        } else if b == quote && state == .fieldStart {
-                            state = .quoted
-                            position += 1
-                        } else if b == quote && state == .quoteInQuoted {
-                            bytes.append(quote)
-                            state = .quoted
-                            position += 1
-                        } else {
-                            // A run of plain bytes, copied at once.
-                            let runStart = position
-                            position += 1
-                            while position < n {
-                                let c = buffer[position]
-                                if c == delimiter || c == cr || c == lf || c == quote { break }
-                                position += 1
-                            }
-                            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<position]))
-                            state = .unquoted
-                        }
-                    case .escapeInQuoted:
-                        // The escaped byte, as it is (a line break counted as the run below does).
-                        if b == cr || (b == lf && bytes.last != cr) { line += 1 }
-                        bytes.append(b)
-                        state = .quoted
-                        position += 1
-                    case .quoted:
-                        if b == quote {
-                            state = .quoteInQuoted
-                            position += 1
-                        } else if b == escape {
-                            state = .escapeInQuoted
-                            position += 1
-                        } else {
-                            let runStart = position
-                            while position < n {
-                                let c = buffer[position]
-                                if c == quote || c == escape { break }
-                                // CR, LF and CRLF each count as one line, even when CRLF spans two chunks.
-                                if c == cr || (c == lf && (position > runStart ? buffer[position - 1] : bytes.last) != cr) { line += 1 }
-                                position += 1
-                            }
-                            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<position]))
-                        }
-                    }
-                }
-                return false
-            }
-            if complete { return row(unterminatedQuote: false) }
-        }
-    }
-}
-
-/// Finds the first of three byte values eight bytes at a time (SWAR): fields average 16 bytes, and
-/// the byte-at-a-time loop was 29 % of the CSV mapping thread once fields were no longer copied.
-enum ByteScan {
-    /// The index of the first byte of `buffer` from `start` equal to `a`, `b` or `c`; `buffer.count` if none.
-    @inline(__always)
-    static func first(_ a: UInt8, _ b: UInt8, _ c: UInt8, in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        let n = buffer.count
-        var p = start
-        if let base = buffer.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let ma = ones &* UInt64(a), mb = ones &* UInt64(b), mc = ones &* UInt64(c)
-            while p &+ 8 <= n {
-                // Little-endian load: byte k of the buffer is bits 8k…8k+7.
-                let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-                let hits = zeroBytes(x ^ ma) | zeroBytes(x ^ mb) | zeroBytes(x ^ mc)
-                if hits != 0 { return p &+ hits.trailingZeroBitCount >> 3 }
-                p &+= 8
-            }
-        }
-        while p < n {
-            let x = buffer[p]
-            if x == a || x == b || x == c { return p }
-            p += 1
-        }
-        return n
-    }
-
-    /// High bit set in each byte of the lowest zero byte of `v` (higher ones may be false positives,
-    /// so only the lowest set bit is used).
-    @inline(__always)
-    static func zeroBytes(_ v: UInt64) -> UInt64 {
-        (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
     }
 }

@@ -1,4 +1,33 @@
+import IngestXML
 import Records
+
+/// Why a CSV record could not be read as its fields.
+public enum CSVRecordProblem: Sendable, Equatable {
+    /// The file ends inside a quoted field opened on the record's last line.
+    case unterminatedQuote
+    /// A quote opening field `column` on `line` is not closed on that line, and the value it starts
+    /// would make a wrong record (`evidence`): only the fields up to the end of that line are kept,
+    /// and reading resumes on the next line.
+    case strayQuote(line: Int, column: Int, evidence: StrayQuoteEvidence)
+    /// The record is larger than `CSVReader.maxRecordBytes`; reading resumes after the line where
+    /// it passed the limit.
+    case tooLarge
+}
+
+/// What shows that a quote opening a multi-line value is stray.
+public enum StrayQuoteEvidence: Sendable, Equatable {
+    /// The record would have this many fields, not the header's number.
+    case fieldCount(Int)
+    /// The value would run over more lines than a spreadsheet cell holds.
+    case tooManyLines
+    /// The value would be longer than a spreadsheet cell holds.
+    case tooLong
+    /// The file ends inside the value.
+    case neverClosed
+    /// The quote that would close the value (on `line`) is followed by text, not a delimiter: it
+    /// opens another value, and the quotes are out of step.
+    case textAfterClosingQuote(line: Int)
+}
 
 /// One CSV record: where its fields' bytes are, where it starts, and what went wrong reading it.
 public struct CSVRow: Sendable {
@@ -10,8 +39,10 @@ public struct CSVRow: Sendable {
     var bounds: ArraySlice<Int>
     /// 1-based physical line where the record starts.
     public let line: Int
+    /// What went wrong reading it, if anything (its fields are then partial).
+    public let problem: CSVRecordProblem?
     /// The file ended inside a quoted field.
-    public let unterminatedQuote: Bool
+    public var unterminatedQuote: Bool { problem == .unterminatedQuote }
     let encoding: TextEncoding
     /// True when every field is empty (a blank line, or `;;;` left by a spreadsheet).
     public let isBlank: Bool
@@ -30,22 +61,47 @@ public struct CSVRow: Sendable {
         self.init(bytes: bytes, bounds: bounds[...], line: line)
     }
 
+    /// A row of an XML record; a sparse one (SpreadsheetML) gets empty fields for its empty columns,
+    /// up to its last value.
+    public init(record: XMLRecord) {
+        var bounds: [Int] = []
+        var start = 0
+        if let columns = record.columns {
+            bounds.reserveCapacity(2 * ((columns.last ?? -1) + 1))
+            for (end, column) in zip(record.ends, columns) {
+                // Empty columns in one go (an element at a time, as array literals, was 18 s for 1.6 MB
+                // of rows whose one cell is in column 16,384).
+                bounds.append(contentsOf: repeatElement(start, count: max(0, 2 * column - bounds.count)))
+                bounds.append(start)
+                bounds.append(end)
+                start = end
+            }
+        } else {
+            for end in record.ends {
+                bounds.append(start)
+                bounds.append(end)
+                start = end
+            }
+        }
+        self.init(bytes: record.bytes, bounds: bounds[...], line: record.line)
+    }
+
     /// A view of one record in a shared buffer (its fields' bounds are a slice of the buffer's).
-    init(bytes: [UInt8], bounds: ArraySlice<Int>, line: Int, unterminatedQuote: Bool = false, encoding: TextEncoding = .utf8) {
+    init(bytes: [UInt8], bounds: ArraySlice<Int>, line: Int, encoding: TextEncoding = .utf8) {
         var blank = true
         var i = bounds.startIndex
         while i < bounds.endIndex {
             if bounds[i] != bounds[i + 1] { blank = false; break }
             i += 2
         }
-        self.init(bytes: bytes, bounds: bounds, line: line, unterminatedQuote: unterminatedQuote, encoding: encoding, isBlank: blank)
+        self.init(bytes: bytes, bounds: bounds, line: line, problem: nil, encoding: encoding, isBlank: blank)
     }
 
-    init(bytes: [UInt8], bounds: ArraySlice<Int>, line: Int, unterminatedQuote: Bool, encoding: TextEncoding, isBlank: Bool) {
+    init(bytes: [UInt8], bounds: ArraySlice<Int>, line: Int, problem: CSVRecordProblem?, encoding: TextEncoding, isBlank: Bool) {
         self.bytes = bytes
         self.bounds = bounds
         self.line = line
-        self.unterminatedQuote = unterminatedQuote
+        self.problem = problem
         self.encoding = encoding
         self.isBlank = isBlank
     }
@@ -144,7 +200,7 @@ struct CSVRowBatch: Sendable {
         /// The record's range in `bounds`.
         let bounds: Range<Int>
         let line: Int
-        let unterminatedQuote: Bool
+        let problem: CSVRecordProblem?
         let isBlank: Bool
     }
 
@@ -157,7 +213,6 @@ struct CSVRowBatch: Sendable {
     /// Record `i` as a row.
     func row(_ i: Int) -> CSVRow {
         let e = entries[i]
-        return CSVRow(bytes: e.bytes, bounds: bounds[e.bounds], line: e.line, unterminatedQuote: e.unterminatedQuote,
-                      encoding: encoding, isBlank: e.isBlank)
+        return CSVRow(bytes: e.bytes, bounds: bounds[e.bounds], line: e.line, problem: e.problem, encoding: encoding, isBlank: e.isBlank)
     }
 }

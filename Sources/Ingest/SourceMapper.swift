@@ -82,6 +82,8 @@ public struct SourceMapper {
         let (binding, headerRow, headerFirst) = try findHeader(csv, file: file)
         // Label or metadata rows under the header (survey tools) are not records.
         for _ in 0..<source.csv.skipAfterHeader { _ = try readRow(csv, file: file) }
+        // From here a value over several lines in a record of another width is a stray quote.
+        csv.expectFields(binding.headerWidth)
         let owned = ProducerOwned((csv: csv, mapper: self, fallbacks: 0))
         let sourceName = source.name
         // Three threads: one splits the file into rows (batches of 1,024 sharing their bounds), one
@@ -142,6 +144,29 @@ public struct SourceMapper {
         csv.delimiterEvidence.hasPrefix("default") ? "it was read as one column (\(csv.delimiterEvidence)); set csv.delimiter if it has one" : nil
     }
 
+    /// The reject of a record the CSV reader could not split: the column, reason and message.
+    static func describe(_ problem: CSVRecordProblem, header: [String]) -> (String, RejectReason, String) {
+        let limits = CSVReader.Bounds()
+        switch problem {
+        case .unterminatedQuote:
+            return ("", .unterminatedQuote, "the file ends inside a quoted field opened on this line; check the export for a stray '\"'")
+        case .strayQuote(let line, let column, let evidence):
+            let name = column <= header.count ? header[column - 1] : ""
+            let what: String
+            switch evidence {
+            case .fieldCount(let n): what = "and the record it would make has \(n) fields where the header has \(header.count)"
+            case .tooManyLines: what = "and the value it opens would run over more than \(limits.quotedLines) lines (more than a spreadsheet cell holds)"
+            case .tooLong: what = "and the value it opens would hold more than \(limits.quotedBytes / 1024) KiB (more than a spreadsheet cell holds)"
+            case .neverClosed: what = "and the file ends before it is closed"
+            case .textAfterClosingQuote(let at): what = "and the quote that would close it, on line \(at), is followed by text (it opens another value)"
+            }
+            return (name, .strayQuote, "a quote opening column \(column)\(name.isEmpty ? "" : " (\(name))") on line \(line) is not closed on that line, "
+                    + "\(what): rejected as a stray quote, and the lines after it are read as records; check the export for a stray '\"'")
+        case .tooLarge:
+            return ("", .csvRecordTooLarge, "the record is larger than \(limits.recordBytes >> 20) MiB: not read; reading resumes after the line where it passed that size")
+        }
+    }
+
     func mapRow(_ row: CSVRow, binding: ColumnBinding, file: String, fellBack: inout Bool, path: String? = nil,
                 index: Int? = nil) -> MappedRecord {
         let location = RecordLocation(source: source.name, line: row.line, path: path, index: index)
@@ -149,12 +174,15 @@ public struct SourceMapper {
         func reject(_ field: String, _ value: String, _ reason: RejectReason, _ message: String) {
             rejects.append(Reject(location: location, field: field, value: value, reason: reason, message: message))
         }
-        if row.unterminatedQuote {
-            reject("", "", .unterminatedQuote, "the file ends inside a quoted field opened on this line; check the export for a stray '\"'")
+        if let problem = row.problem {
+            let (field, reason, message) = Self.describe(problem, header: binding.header)
+            reject(field, "", reason, message)
             return .rejected(rejects)
         }
         if row.count > binding.headerWidth {
-            let extra = (binding.headerWidth..<row.count).map { row.field($0) }.filter { !$0.trimmedWhitespace.isEmpty }
+            // Empty fields skipped before any string is made (a sheet row may span 16,384 columns).
+            let extra = (binding.headerWidth..<row.count).filter { !row.range($0).isEmpty }.map { row.field($0) }
+                .filter { !$0.trimmedWhitespace.isEmpty }
             if !extra.isEmpty {
                 reject("", extra.joined(separator: " | "), .extraFields,
                        "\(row.count) fields where the header has \(binding.headerWidth): a delimiter inside an unquoted value?")

@@ -151,6 +151,13 @@ struct TableMapping {
         try emit(mapper.mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: path))
     }
 
+    /// A row refused unread (larger than `xml.max_record_bytes`): a reject once the header is known
+    /// (before it, the row could not have been the header).
+    func refuse(_ message: String, line: Int, path: String?, emit: (MappedRecord) throws -> Void) throws {
+        guard binding != nil else { return }
+        try emit(mapper.refused(message, line: line, path: path))
+    }
+
     /// Throws when no header was found.
     func finish() throws {
         if binding == nil { throw search.failure(file: file) }

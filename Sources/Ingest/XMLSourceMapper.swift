@@ -25,29 +25,17 @@ extension SourceMapper {
 
     /// XML sources: records become rows of text and go through the same mapping and validation as CSV.
     func mapXML(file: String, files: [String]? = nil, emit: (MappedRecord) throws -> Void) throws -> FileReading {
-        let items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
         var fellBack = false
         var readDigest: ReadDigest?
+        let items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
         do {
-            if source.xml.dropOnError {
+            if source.xml.dropOnError && source.format != .odk {
                 // `on_error: drop`: a first streaming pass, so a broken file gives no record at all.
-                for f in files ?? [file] { try XMLCheck.validate(path: f) }
+                try XMLCheck.validate(path: file)
             }
             switch source.format {
             case .spreadsheetml:
-                var table = TableMapping(mapper: self, file: file)
-                var position = 0
-                let sheet = SpreadsheetMLTable(worksheet: source.xml.worksheet)
-                // libxml2 parses rows on a second core while this thread maps them (one thread did both:
-                // 40 MB of survey answers took 1.6 s of the 1 GB run).
-                try ParallelBatches.run(batchSize: 256, produce: { (out: (XMLRecord) -> Void) in
-                    try sheet.read(path: file) { out($0) }
-                }) { record in
-                    position += 1
-                    try table.map(CSVRow(bytes: record.bytes, bounds: Self.bounds(record.ends)[...], line: record.line), position: position,
-                                  path: record.path, emit: emit)
-                }
-                try table.finish()
+                try mapSpreadsheet(file: file, emit: emit)
             case .xml, .odk:
                 // Columns are XPaths (partner XML) or group paths (ODK): the row holds them in order.
                 let refs = columnReferences
@@ -57,48 +45,87 @@ extension SourceMapper {
                     throw SourceUnreadable(source: source.name, file: file, message: "cannot bind columns: \(missing.joined(separator: ", "))")
                 }
                 if source.format == .xml {
-                    let table = PartnerXMLTable(recordPath: source.xml.record ?? "/", xpaths: names, namespaces: source.xml.namespaces)
-                    // libxml2 parses ahead on a second core while this thread maps the records.
-                    let digest = ProducerOwned<ReadDigest?>(nil)
-                    let path = table.recordPath
-                    try ParallelBatches.run(batchSize: 1, produce: { (out: (XMLRecordBatch) -> Void) in
-                        digest.value = try table.read(path: file, emit: out)
-                    }) { batch in
-                        for i in 0..<batch.count {
-                            let row = CSVRow(bytes: batch.bytes, bounds: batch.bounds[batch.span(i)], line: batch.lines[i])
-                            try emit(mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: path, index: batch.indices[i]))
-                        }
-                    }
-                    readDigest = digest.value
+                    readDigest = try mapPartner(file: file, names: names, binding: binding, fellBack: &fellBack, emit: emit)
                 } else {
-                    try ODKInstances(paths: names).read(files: files ?? [file], emit: { record in
-                        try emit(mapRow(CSVRow(fields: record.values, line: record.line), binding: binding, file: file,
-                                        fellBack: &fellBack, path: record.path))
-                    }, duplicate: { record in
-                        try emit(.duplicate(RecordLocation(source: source.name, line: record.line, path: record.path)))
-                    })
+                    try mapODK(files: files ?? [file], names: names, binding: binding, fellBack: &fellBack, emit: emit)
                 }
             case .csv, .xlsx, .ods:
                 break
             }
         } catch let error as XMLReadError {
-            throw SourceUnreadable(source: source.name, file: file, message: "\(error.line):\(error.column): \(error.message)")
+            throw SourceUnreadable(source: source.name, file: file, message: error.line > 0 ? "\(error.line):\(error.column): \(error.message)" : error.message)
         }
-        return FileReading(encoding: Self.declaredEncoding(file), delimiter: "", encodingFallbacks: 0,
-                           digest: readDigest)
+        return FileReading(encoding: Self.declaredEncoding(file), delimiter: "", encodingFallbacks: 0, digest: readDigest)
     }
 
-    /// Start and end of each value, from the values' end offsets.
-    static func bounds(_ ends: [Int]) -> [Int] {
-        var bounds: [Int] = []
-        bounds.reserveCapacity(2 * ends.count)
-        var start = 0
-        for end in ends {
-            bounds.append(start)
-            bounds.append(end)
-            start = end
+    /// A record refused before being read (too large): its one reject.
+    func refused(_ message: String, line: Int, path: String?, index: Int? = nil) -> MappedRecord {
+        .rejected([Reject(location: RecordLocation(source: source.name, line: line, path: path, index: index), field: "", value: "",
+                          reason: .xmlRecordTooLarge, message: message)])
+    }
+
+    /// SpreadsheetML: rows through the same header search and mapping as CSV; libxml2 parses rows on
+    /// a second core while this thread maps them (one thread did both: 40 MB of survey answers took
+    /// 1.6 s of the 1 GB run).
+    private func mapSpreadsheet(file: String, emit: (MappedRecord) throws -> Void) throws {
+        var table = TableMapping(mapper: self, file: file)
+        var position = 0
+        let sheet = SpreadsheetMLTable(worksheet: source.xml.worksheet)
+        let limit = source.xml.maxRecordBytes
+        try ParallelBatches.run(batchSize: 256, produce: { (out: (XMLRecord) -> Void) in
+            try sheet.read(path: file, maxRowBytes: limit) { out($0) }
+        }) { record in
+            position += 1
+            if let refusal = record.refusal {
+                try table.refuse(refusal, line: record.line, path: record.path, emit: emit)
+            } else {
+                try table.map(CSVRow(record: record), position: position, path: record.path, emit: emit)
+            }
         }
-        return bounds
+        try table.finish()
+    }
+
+    /// Partner XML: libxml2 parses ahead on a second core while this thread maps the records.
+    private func mapPartner(file: String, names: [String], binding: ColumnBinding, fellBack: inout Bool,
+                            emit: (MappedRecord) throws -> Void) throws -> ReadDigest? {
+        let table = PartnerXMLTable(recordPath: source.xml.record ?? "/", xpaths: names, namespaces: source.xml.namespaces,
+                                    maxRecordBytes: source.xml.maxRecordBytes)
+        let digest = ProducerOwned<ReadDigest?>(nil)
+        let path = table.recordPath
+        try ParallelBatches.run(batchSize: 1, produce: { (out: (XMLRecordBatch) -> Void) in
+            digest.value = try table.read(path: file, emit: out)
+        }) { batch in
+            for i in 0..<batch.count {
+                if let refusal = batch.refusals[i] {
+                    try emit(refused(refusal, line: batch.lines[i], path: path, index: batch.indices[i]))
+                    continue
+                }
+                let row = CSVRow(bytes: batch.bytes, bounds: batch.bounds[batch.span(i)], line: batch.lines[i])
+                try emit(mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: path, index: batch.indices[i]))
+            }
+        }
+        return digest.value
+    }
+
+    /// ODK: every file at once (resubmissions across files); a file that cannot be read is one
+    /// rejected record named by its file, and the others are read.
+    private func mapODK(files: [String], names: [String], binding: ColumnBinding, fellBack: inout Bool,
+                        emit: (MappedRecord) throws -> Void) throws {
+        // Files named as from the pipeline file's folder ("instances/0007.xml uuid:…").
+        let base = config.baseDirectory
+        try ODKInstances(paths: names, maxInstanceBytes: source.xml.maxRecordBytes).read(
+            files: files, dropOnError: source.xml.dropOnError, display: { PipelineLoader.relative($0, from: base) }, emit: { record in
+            try emit(mapRow(CSVRow(fields: record.values, line: record.line), binding: binding, file: record.path,
+                            fellBack: &fellBack, path: record.path))
+        }, duplicate: { record in
+            try emit(.duplicate(RecordLocation(source: source.name, line: record.line, path: record.path)))
+        }, broken: { fault in
+            let reason: RejectReason = fault.message.hasPrefix("an instance larger") ? .xmlRecordTooLarge : .xmlMalformed
+            let message = fault.message.hasPrefix("an instance larger") ? fault.message
+                : "this file could not be read: \(fault.line > 0 ? "line \(fault.line): " : "")\(fault.message); the other files were read"
+            try emit(.rejected([Reject(location: RecordLocation(source: source.name, line: max(fault.line, 0), path: fault.file),
+                                       field: "", value: "", reason: reason, message: message)]))
+        })
     }
 
     /// The encoding an XML file declares (`<?xml … encoding="ISO-8859-1"?>`), lower-cased like the CSV

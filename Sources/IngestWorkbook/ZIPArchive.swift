@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import IngestXML
 import Records
 
 /// One file of a ZIP package, as its central directory describes it.
@@ -157,8 +158,8 @@ final class RawFile: @unchecked Sendable {
 
     init(path: String) throws {
         self.path = path
-        fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw WorkbookError(file: path, message: "cannot open the file") }
+        // A regular file only: a FIFO would block the open, a device never end (`InputFile`).
+        do { fd = try InputFile.open(path) } catch { throw WorkbookError(file: path, message: error.message) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             close(fd)

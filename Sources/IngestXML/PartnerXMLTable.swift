@@ -11,15 +11,19 @@ public struct PartnerXMLTable: Sendable {
     public let recordPath: String
     public let xpaths: [String]
     public let namespaces: [String: String]
+    /// A record element larger than this is refused without being built (`XMLGuard`).
+    public let maxRecordBytes: Int
 
-    public init(recordPath: String, xpaths: [String], namespaces: [String: String]) {
+    public init(recordPath: String, xpaths: [String], namespaces: [String: String], maxRecordBytes: Int = 1_000_000) {
         self.recordPath = recordPath
         self.xpaths = xpaths
         self.namespaces = namespaces
+        self.maxRecordBytes = maxRecordBytes
     }
 
     /// Whether an XPath expression compiles (checked before any file is read).
     public static func isValid(_ xpath: String) -> Bool {
+        impact_silenceErrors()
         guard let compiled = xmlXPathCompile(xpath) else { return false }
         xmlXPathFreeCompExpr(compiled)
         return true
@@ -50,6 +54,7 @@ public struct PartnerXMLTable: Sendable {
         // than `xmllint --stream` on a 500 MB export. Anything else is compiled XPath.
         var evaluators: [FieldPath] = []
         defer { evaluators.forEach { $0.free() } }
+        impact_silenceErrors()  // XPath errors are this thread's: not printed, the reader reports its own
         for x in xpaths {
             if let simple = FieldPath.simple(x, namespaces: namespaces) {
                 evaluators.append(simple)
@@ -58,7 +63,7 @@ public struct PartnerXMLTable: Sendable {
                 evaluators.append(.xpath(c))
             }
         }
-        let reader = try XMLStreamReader(path: path)
+        let reader = try XMLStreamReader(path: path, limits: XMLGuard.Limits(recordDepth: steps.count - 1, recordBytes: maxRecordBytes))
         // Names compared in C against the steps (no Swift string per element): `matched` is how
         // many leading steps the current element's ancestors (and itself) match.
         let stepNames = steps.map { Array($0.name.utf8CString) }
@@ -87,27 +92,16 @@ public struct PartnerXMLTable: Sendable {
                     continue
                 }
                 count += 1
-                let line = reader.line
-                let node = try reader.expand()
-                for evaluator in evaluators {
-                    batch.bounds.append(batch.bytes.count)
-                    if case .xpath(let expression) = evaluator {
-                        if context == nil {
-                            context = xmlXPathNewContext(node.pointee.doc)
-                            for (prefix, uri) in namespaces { _ = xmlXPathRegisterNs(context, prefix, uri) }
-                        }
-                        guard let context else { throw reader.error(default: "cannot evaluate XPath") }
-                        context.pointee.node = node
-                        if let result = xmlXPathCompiledEval(expression, context) {
-                            appendOwned(xmlXPathCastToString(result), to: &batch.bytes)
-                            xmlXPathFreeObject(result)
-                        }
-                    } else {
-                        evaluator.append(at: node, to: &batch.bytes)
-                    }
-                    batch.bounds.append(batch.bytes.count)
+                if let refusal = reader.refusal {
+                    // Refused before libxml2 built it: empty values, reported as refused at its own line.
+                    batch.refusals[batch.count] = refusal
+                    for _ in evaluators { batch.bounds += [batch.bytes.count, batch.bytes.count] }
+                    batch.lines.append(reader.nodeLine)
+                } else {
+                    let line = reader.line
+                    try append(try reader.expand(), evaluators, context: &context, to: &batch, reader: reader)
+                    batch.lines.append(line)
                 }
-                batch.lines.append(line)
                 batch.indices.append(count)
                 if batch.count == batchSize {
                     try emit(batch)
@@ -121,7 +115,37 @@ public struct PartnerXMLTable: Sendable {
             throw error
         }
         if batch.count > 0 { try emit(batch) }
+        if count == 0, let (suggestion, times, complete) = try XMLPreview.mostRepeatedElement(path: path, namespaces: namespaces) {
+            throw XMLReadError(file: path, line: 0, column: 0,
+                               message: "no element matches `xml.record` \(recordPath); the most repeated element is \(suggestion) (\(times) times\(complete ? "" : " in the file's first elements"))")
+        }
         return reader.digest
+    }
+}
+
+extension PartnerXMLTable {
+    /// Appends the values of the record `node` to `batch`, one per evaluator (an XPath context is
+    /// made on first use and kept).
+    func append(_ node: xmlNodePtr, _ evaluators: [FieldPath], context: inout xmlXPathContextPtr?, to batch: inout XMLRecordBatch,
+                reader: XMLStreamReader) throws {
+        for evaluator in evaluators {
+            batch.bounds.append(batch.bytes.count)
+            if case .xpath(let expression) = evaluator {
+                if context == nil {
+                    context = xmlXPathNewContext(node.pointee.doc)
+                    for (prefix, uri) in namespaces { _ = xmlXPathRegisterNs(context, prefix, uri) }
+                }
+                guard let context else { throw reader.error(default: "cannot evaluate XPath") }
+                context.pointee.node = node
+                if let result = xmlXPathCompiledEval(expression, context) {
+                    appendOwned(xmlXPathCastToString(result), to: &batch.bytes)
+                    xmlXPathFreeObject(result)
+                }
+            } else {
+                evaluator.append(at: node, to: &batch.bytes)
+            }
+            batch.bounds.append(batch.bytes.count)
+        }
     }
 }
 
@@ -136,6 +160,8 @@ public struct XMLRecordBatch: Sendable {
     /// Line and 1-based position of each record's element.
     public internal(set) var lines: [Int] = []
     public internal(set) var indices: [Int] = []
+    /// Records refused before being built (too large): index in the batch → why.
+    public internal(set) var refusals: [Int: String] = [:]
 
     init(fields: Int, capacity: Int) {
         self.fields = fields
@@ -157,7 +183,9 @@ public struct XMLRecordBatch: Sendable {
         let start = range.isEmpty ? 0 : bounds[range.lowerBound]
         let end = range.isEmpty ? start : bounds[range.upperBound - 1]
         let ends = stride(from: range.lowerBound + 1, to: range.upperBound, by: 2).map { bounds[$0] - start }
-        return XMLRecord(bytes: Array(bytes[start..<end]), ends: ends, line: lines[i], path: path, index: indices[i])
+        var record = XMLRecord(bytes: Array(bytes[start..<end]), ends: ends, line: lines[i], path: path, index: indices[i])
+        record.refusal = refusals[i]
+        return record
     }
 }
 

@@ -20,6 +20,33 @@ public enum XMLPreview {
         return counts.max { ($0.value, -$0.key.count) < ($1.value, -$1.key.count) }?.key
     }
 
+    /// The element path repeated most often in the file (over its first 200,000 elements), written
+    /// with the prefixes of `namespaces` where they name an element's namespace; its count, and
+    /// whether the whole file was seen. Nil for a file with no element below its root.
+    public static func mostRepeatedElement(path: String, namespaces: [String: String]) throws -> (String, Int, Bool)? {
+        let reader = try XMLStreamReader(path: path)
+        let prefixes = Dictionary(namespaces.map { ($1, $0) }, uniquingKeysWith: { a, b in min(a, b) })
+        var stack: [String] = []
+        var counts: [String: Int] = [:]
+        var seen = 0
+        var complete = true
+        while try reader.read() {
+            guard reader.isElement else { continue }
+            if seen == 200_000 { complete = false; break }
+            seen += 1
+            if stack.count > reader.depth { stack.removeLast(stack.count - reader.depth) }
+            let step = reader.namespaceURI.flatMap { prefixes[$0] }.map { "\($0):\(reader.localName)" } ?? reader.localName
+            stack.append(step)
+            if stack.count >= 2 { counts["/" + stack.joined(separator: "/"), default: 0] += 1 }
+            if reader.isEmptyElement { stack.removeLast() }
+        }
+        // Most repeated; among equals, the shallowest (a record rather than its fields), then the first in name order.
+        guard let best = counts.min(by: { a, b in
+            (-a.value, a.key.count, a.key) < (-b.value, b.key.count, b.key)
+        }) else { return nil }
+        return (best.key, best.value, complete)
+    }
+
     /// Header and rows (up to `limit`; nil for all): attributes as `@name`, leaf children by name.
     public static func table(path: String, kind: XMLExportKind, recordPath: String?, limit: Int?) throws -> [[String]] {
         var rows: [[String]] = []
@@ -30,8 +57,9 @@ public enum XMLPreview {
             }
         case .odkInstance, .partner:
             var records: [[(String, String)]] = []
-            let reader = try XMLStreamReader(path: path)
             let steps = (kind == .odkInstance ? nil : recordPath)?.split(separator: "/").map(String.init)
+            // Records held by the guard: one too large is shown as refused, never built.
+            let reader = try XMLStreamReader(path: path, limits: XMLGuard.Limits(recordDepth: steps.map { $0.count - 1 } ?? 0))
             var stack: [String] = []
             var more = try reader.read()
             while more {
@@ -41,6 +69,12 @@ public enum XMLPreview {
                 let isRecord = steps.map { $0 == stack } ?? (reader.depth == 0)
                 guard isRecord else { more = try reader.read(); continue }
                 if let limit, records.count >= limit { break }
+                if let refusal = reader.refusal {
+                    records.append([("(refused)", refusal)])
+                    stack.removeLast()
+                    more = try reader.skip()
+                    continue
+                }
                 let node = try reader.expand()
                 var fields: [(String, String)] = []
                 // The parent's attributes too (`../@code`): exports often hold a session's code there.

@@ -26,8 +26,9 @@ public struct XMLReadError: Error, CustomStringConvertible, Sendable {
 
 /// Parser options for untrusted exports: no network, no entity substitution, no external DTD,
 /// errors collected instead of printed. HUGE stays off so libxml2's amplification guard holds.
+/// BIG_LINES: nodes keep line numbers beyond 65,535 (a refused record is reported at its own line).
 public let hardenedXMLOptions: Int32 = Int32(bitPattern: XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
-    | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
+    | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_BIG_LINES.rawValue)
 
 /// Reads just enough of an XML file (its root element) to tell what kind of export it is.
 public enum XMLSniffer {

@@ -12,50 +12,63 @@ public protocol XMLInput: AnyObject {
     var failure: (any Error)? { get }
 }
 
-/// The file libxml2 reads through callbacks: read(2) in blocks of 1 MiB served from memory (libxml2
-/// asks for 4 KB at a time), except that white space before the document's first byte is dropped
-/// (some exporters write tabs before `<?xml`, which libxml2 rejects; PhpSpreadsheet issue 2157).
-/// Line numbers then count from the first non-blank line. Every block read is hashed, so a file
-/// parsed to its end needs no second read for the manifest.
-final class XMLFileInput: XMLInput {
+/// An input that hands over whole blocks (no copy into an intermediate buffer for the guard).
+protocol XMLBlockInput: XMLInput {
+    /// Fills `block` with the next bytes: 1 when bytes were read, 0 at the end, -1 on an error.
+    func nextBlock(_ block: inout [UInt8]) -> Int32
+}
+
+/// The file libxml2 reads through callbacks: read(2) in blocks of 1 MiB, except that white space
+/// before the document's first byte is dropped (some exporters write tabs before `<?xml`, which
+/// libxml2 rejects; PhpSpreadsheet issue 2157). Line numbers then count from the first non-blank
+/// line. Every block read is hashed, so a file parsed to its end needs no second read for the manifest.
+final class XMLFileInput: XMLBlockInput {
     let fd: Int32
     var atStart = true
     let hasher = ReadHasher()
-    private var block: [UInt8] = []
+    private var pending: [UInt8] = []
     private var offset = 0
 
-    init?(path: String) {
-        fd = open(path, O_RDONLY)
-        if fd < 0 { return nil }
+    /// Opens a regular file (`InputFile`: never a FIFO or a device).
+    init(path: String) throws(InputFileError) {
+        fd = try InputFile.open(path)
     }
 
     deinit { close(fd) }
 
     var failure: (any Error)? { nil }
 
-    /// Copies up to `count` bytes into libxml2's buffer: 0 at the end, -1 on a read error.
+    /// Copies up to `count` bytes into `buffer`: 0 at the end, -1 on a read error.
     func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int32 {
+        if offset == pending.count {
+            let status = nextBlock(&pending)
+            offset = 0
+            if status <= 0 { return status }
+        }
+        let n = min(count, pending.count - offset)
+        pending.withUnsafeBytes { raw in
+            if let base = raw.baseAddress { memcpy(buffer, base + offset, n) }
+        }
+        offset += n
+        return Int32(n)
+    }
+
+    /// The next block of the file (leading white space dropped): 1 when bytes were read, 0 at the
+    /// end of the file, -1 on error.
+    func nextBlock(_ block: inout [UInt8]) -> Int32 {
         while true {
-            if offset == block.count {
-                let status = refill()
-                if status <= 0 { return status }
-            }
-            if atStart {
-                while offset < block.count, [0x20, 0x09, 0x0A, 0x0D].contains(block[offset]) { offset += 1 }
-                if offset == block.count { continue }
-                atStart = false
-            }
-            let n = min(count, block.count - offset)
-            block.withUnsafeBytes { raw in
-                if let base = raw.baseAddress { memcpy(buffer, base + offset, n) }
-            }
-            offset += n
-            return Int32(n)
+            let status = refill(&block)
+            guard status > 0, atStart else { return status }
+            let skip = block.prefix { [0x20, 0x09, 0x0A, 0x0D].contains($0) }.count
+            if skip == block.count { continue }
+            block.removeFirst(skip)
+            atStart = false
+            return 1
         }
     }
 
     /// Reads the next block: 1 when bytes were read, 0 at the end of the file, -1 on error.
-    private func refill() -> Int32 {
+    private func refill(_ block: inout [UInt8]) -> Int32 {
         let size = ReadHasher.blockSize
         var failed = false
         let fresh = [UInt8](unsafeUninitializedCapacity: size) { raw, initialized in
@@ -73,8 +86,36 @@ final class XMLFileInput: XMLInput {
         hasher.consumed(block: fresh)
         if fresh.count < size { hasher.reachedEndOfFile() }
         block = fresh
-        offset = 0
         return fresh.isEmpty ? 0 : 1
+    }
+}
+
+/// Any input seen through an `XMLGuard`: what libxml2 reads of every document, files and workbook
+/// parts alike.
+final class GuardedXMLInput: XMLInput {
+    let inner: any XMLInput
+    private(set) var guardian: XMLGuard!
+
+    init(_ inner: any XMLInput, limits: XMLGuard.Limits) {
+        self.inner = inner
+        if let blocks = inner as? any XMLBlockInput {
+            guardian = XMLGuard(limits: limits) { block in blocks.nextBlock(&block) }
+        } else {
+            guardian = XMLGuard(limits: limits) { block in
+                block = [UInt8](unsafeUninitializedCapacity: 1 << 16) { raw, initialized in
+                    guard let base = raw.baseAddress else { return }
+                    let n = base.withMemoryRebound(to: CChar.self, capacity: raw.count) { inner.read(into: $0, count: raw.count) }
+                    initialized = max(0, Int(n))
+                }
+                return block.isEmpty ? (inner.failure == nil ? 0 : -1) : 1
+            }
+        }
+    }
+
+    var failure: (any Error)? { inner.failure }
+
+    func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int32 {
+        guardian.read(into: buffer, count: count)
     }
 }
 
@@ -87,8 +128,8 @@ private let closeInput: xmlInputCloseCallback = { _ in 0 }
 
 /// A class reference to an input, for libxml2's context pointer.
 final class XMLInputBox {
-    let input: any XMLInput
-    init(_ input: any XMLInput) { self.input = input }
+    let input: GuardedXMLInput
+    init(_ input: GuardedXMLInput) { self.input = input }
 }
 
 /// Errors libxml2 reported through the structured handler, collected per reader.
@@ -117,17 +158,17 @@ final class XMLStreamReader {
     /// Deepest element accepted (libxml2's own limit is 256 without HUGE).
     static let maximumDepth = 128
 
-    convenience init(path: String) throws {
-        guard let input = XMLFileInput(path: path) else {
-            throw XMLReadError(file: path, line: 0, column: 0, message: "cannot open the file")
-        }
-        try self.init(input: input, name: path)
+    /// Opens `path`; `limits` bound what libxml2 is handed (see `XMLGuard`).
+    convenience init(path: String, limits: XMLGuard.Limits = XMLGuard.Limits()) throws {
+        let input: XMLFileInput
+        do { input = try XMLFileInput(path: path) } catch { throw XMLReadError(file: path, line: 0, column: 0, message: error.message) }
+        try self.init(input: input, name: path, limits: limits)
     }
 
     /// A reader over any input; `name` is the file (or `book.xlsx:xl/workbook.xml`) errors name.
-    init(input: any XMLInput, name: String) throws {
+    init(input: any XMLInput, name: String, limits: XMLGuard.Limits = XMLGuard.Limits()) throws {
         path = name
-        box = XMLInputBox(input)
+        box = XMLInputBox(GuardedXMLInput(input, limits: limits))
         guard let reader = xmlReaderForIO(readInput, closeInput, Unmanaged.passUnretained(box).toOpaque(), name, nil, hardenedXMLOptions) else {
             throw XMLReadError(file: name, line: 0, column: 0, message: "cannot open the file")
         }
@@ -137,8 +178,11 @@ final class XMLStreamReader {
 
     deinit { xmlFreeTextReader(reader) }
 
+    /// What the guard in front of libxml2 found (for the fuzz targets' checks).
+    var guardian: XMLGuard { box.input.guardian }
+
     /// SHA-256 and size of the file, when the parse read it to its end.
-    var digest: ReadDigest? { (box.input as? XMLFileInput)?.hasher.digest }
+    var digest: ReadDigest? { (box.input.inner as? XMLFileInput)?.hasher.digest }
 
     /// Moves to the next node; false at the end. Throws on malformed or hostile input.
     func read() throws -> Bool { try advance(xmlTextReaderRead(reader)) }
@@ -153,8 +197,39 @@ final class XMLStreamReader {
         }
         // The input's own reason (a damaged ZIP entry, a size limit) beats libxml2's "I/O error".
         if let failure = box.input.failure { throw failure }
-        if status == 0 { return false }
+        if status == 0 {
+            if guardian.trailingContent {
+                // Everything up to the root's end was handed over and read: only what follows is refused.
+                throw XMLReadError(file: path, line: line, column: 0,
+                                   message: "content after the end of the root element (after line \(line)); the records before it were read")
+            }
+            return false
+        }
         throw error(default: "malformed XML")
+    }
+
+    /// Why the current element stands for a refused record (`XMLGuard`), or nil.
+    var refusal: String? {
+        guard guardian.refusedRecords > 0, let value = attribute(XMLGuard.refusalAttribute) else { return nil }
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let limit = Int(parts[1]) else { return value }
+        if parts[0] == "attributes" {
+            return "an element of the record has more than \(Self.grouped(limit)) attributes: not read (libxml2 checks attributes pairwise: such elements take minutes)"
+        }
+        return "the record is larger than \(Self.size(limit)) (xml.max_record_bytes: \(limit)): not read, so that memory stays bounded; raise xml.max_record_bytes if such records are expected"
+    }
+
+    /// 16384 → "16,384".
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        return String(digits.enumerated().flatMap { i, d in (i > 0 && (digits.count - i) % 3 == 0 ? [","] : []) + [d] })
+    }
+
+    /// "1 MB", "250 kB", "1,500 bytes".
+    static func size(_ bytes: Int) -> String {
+        if bytes >= 1_000_000 && bytes % 1_000_000 == 0 { return "\(bytes / 1_000_000) MB" }
+        if bytes >= 1_000 && bytes % 1_000 == 0 { return "\(bytes / 1_000) kB" }
+        return "\(grouped(bytes)) bytes"
     }
 
     private func checkNode() throws {
@@ -176,6 +251,9 @@ final class XMLStreamReader {
     }
 
     func error(default message: String) -> XMLReadError {
+        if let failure = guardian.failure {
+            return XMLReadError(file: path, line: guardian.failureLine ?? errors.first?.line ?? line, column: 0, message: failure)
+        }
         if let first = errors.first { return XMLReadError(file: path, line: first.line, column: first.column, message: first.message) }
         return XMLReadError(file: path, line: line, column: 0, message: message)
     }
@@ -186,6 +264,13 @@ final class XMLStreamReader {
     var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
     var depth: Int { Int(xmlTextReaderDepth(reader)) }
     var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
+    /// The line of the current node itself (the parser may be further on); libxml2 keeps an
+    /// element's line up to 65,535 only, beyond which the parser's line is taken.
+    var nodeLine: Int {
+        guard let node = xmlTextReaderCurrentNode(reader) else { return line }
+        let own = Int(xmlGetLineNo(node))
+        return own > 0 && own < 65_535 ? own : line
+    }
     var localName: String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
 
     /// Whether the current node's local name is `name` (a NUL-terminated UTF-8 array), without a Swift string.

@@ -67,6 +67,9 @@ struct Ingestion {
                                            format: source.format.rawValue))
             }
             var summary = SourceSummary(name: source.name, kind: source.kind, files: source.files.count)
+            let folders = source.skippedFolders.map(displayPath)
+            summary.notes = folders.count <= 3 ? folders.map { "skipped \($0) (a folder, not a file)" }
+                : ["skipped \(folders.count) folders the glob matched (\(folders.prefix(3).joined(separator: ", ")), …)"]
             let mapper = SourceMapper(source: source, config: config, key: key)
             ReadProgress.shared.begin(source: source.name, totalBytes: source.files.reduce(0) { total, file in
                 total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
@@ -84,9 +87,9 @@ struct Ingestion {
                 // CSV and partner-XML files are hashed as they are read; other files (and state, which
                 // records the digest first) take a separate pass.
                 let hashedWhileRead = state == nil && (source.format == .csv || source.format == .xml)
-                var digests = hashedWhileRead ? [] : try batch.map { try FileDigest.sha256(path: $0) }
-                func record(_ encoding: String, _ delimiter: String) throws {
-                    if digests.count != batch.count { digests = try batch.map { try FileDigest.sha256(path: $0) } }
+                var digests = hashedWhileRead ? [] : batch.map(FileDigest.sha256OrEmpty)
+                func record(_ encoding: String, _ delimiter: String) {
+                    if digests.count != batch.count { digests = batch.map(FileDigest.sha256OrEmpty) }
                     for (f, digest) in zip(batch, digests) {
                         infos[source.name, default: []].append(
                             InputFileInfo(source: source.name, path: displayPath(f), size: digest.size, sha256: digest.hex,
@@ -105,19 +108,19 @@ struct Ingestion {
                 do {
                     if source.format == .odk {
                         try mapper.mapInstances(files: batch, emit: emit)
-                        try record(SourceMapper.declaredEncoding(file), "")
+                        record(SourceMapper.declaredEncoding(file), "")
                     } else {
                         let reading = try mapper.map(file: file, emit: emit)
                         tallies[sourceIndex].encodingFallbacks += reading.encodingFallbacks
                         if let digest = reading.digest, batch.count == 1 { digests = [(digest.hex, digest.size)] }
-                        try record(reading.encoding, reading.delimiter)
+                        record(reading.encoding, reading.delimiter)
                     }
                 } catch let error as SourceUnreadable {
                     state?.unreadable(file: stateFile, message: error.message)
                     summary.unreadable.append("\(displayPath(error.file)): \(error.message)")
                     rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: displayPath(error.file)),
                                           field: "", value: "", reason: .unreadableSource, message: error.message))
-                    try record("", "")
+                    record("", "")
                 }
                 try state?.finish(file: stateFile, names: mapper.names.words, organisations: mapper.organisationNames.byKey,
                                   info: infos[source.name]?.last)

@@ -1,4 +1,5 @@
 import Foundation
+import Indicators
 import Ingest
 import PipelineFile
 import Records
@@ -52,6 +53,7 @@ public enum PipelineMerge {
         try OutputFolderCheck.check(folder, pipeline: path, inputs: pipeline.config.sources.flatMap(\.files) + states)
         let lock = try RunLock.acquire(folder: folder, wait: options.waitForLock)
         defer { lock.release() }
+        SpillFolders.removeStale()  // left by runs that died (kill -9, a crash)
         let stage = try OutputStage(folder: folder)
         var ingestion = Ingestion(config: pipeline.config, rejects: try RejectLog(path: stage.path("rejects.csv")), key: key)
         // Each state read in one consistent view; the reads nest, one per state.

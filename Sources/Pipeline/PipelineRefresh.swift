@@ -65,6 +65,7 @@ public enum PipelineRefresh {
         try OutputFolderCheck.check(folder, pipeline: path, inputs: config.sources.flatMap(\.files))
         let lock = try RunLock.acquire(folder: folder, wait: options.waitForLock)
         defer { lock.release() }
+        SpillFolders.removeStale()  // left by runs that died (kill -9, a crash)
         try OutputStage.recover(folder: folder)
         let key = try PseudonymKeys.persistent(config, outputFolder: options.outputFolder, create: true)
         let store = try ImpactStore(path: storePath(config: config, outputFolder: options.outputFolder), access: .keyed(fingerprint: key.fingerprint))
@@ -76,7 +77,8 @@ public enum PipelineRefresh {
             for file in source.files {
                 let display = PipelineLoader.relative(file, from: config.baseDirectory)
                 progress("hashing \(display)")
-                let digest = try FileDigest.sha256(path: file)
+                // An input that cannot be read hashes as empty: reading it reports the source unreadable.
+                let digest = FileDigest.sha256OrEmpty(path: file)
                 current.append(Input(source: source, index: i, file: file, display: display, sha256: digest.hex, size: digest.size))
             }
         }

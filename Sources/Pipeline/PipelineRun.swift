@@ -87,6 +87,7 @@ public enum PipelineRun {
         if options.write { try OutputFolderCheck.check(folder, pipeline: path, inputs: pipeline.config.sources.flatMap(\.files)) }
         let lock = options.write ? try RunLock.acquire(folder: folder, wait: options.waitForLock) : nil
         defer { lock?.release() }
+        SpillFolders.removeStale()  // left by runs that died (kill -9, a crash)
         let stage = options.write ? try OutputStage(folder: folder) : nil
         let rejects = try RejectLog(path: stage?.path("rejects.csv"))
         // A run that keeps pseudonyms (a state) needs the lasting key; otherwise one for this process.

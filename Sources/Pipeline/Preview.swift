@@ -17,6 +17,23 @@ public enum Preview {
     /// A human-readable description; `rows` records are shown after the header; `sheet` (a name or a
     /// 1-based position) chooses a workbook's sheet; `suggest` adds a source entry mapping the file as that kind.
     public static func text(path: String, rows: Int = 5, sheet: String? = nil, suggest: SourceKind? = nil) throws -> String {
+        try readable(path) { try describe(path: path, rows: rows, sheet: sheet, suggest: suggest) }
+    }
+
+    /// Runs `body` on `path` once it is known to be a readable regular file (a FIFO would block),
+    /// turning read errors into a one-line `PreviewError`.
+    static func readable<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        if let problem = InputFile.problem(path) { throw PreviewError(message: "cannot read \(path): \(problem)") }
+        do {
+            return try body()
+        } catch let error as InputFileError {
+            throw PreviewError(message: "cannot read \(path): \(error.message)")
+        } catch let error as XMLReadError {
+            throw PreviewError(message: "cannot read \(path): " + (error.line > 0 ? "\(error.line):\(error.column): \(error.message)" : error.message))
+        }
+    }
+
+    static func describe(path: String, rows: Int, sheet: String?, suggest: SourceKind?) throws -> String {
         var lines: [String], table: ExportTable?
         if FileSignature.of(path: path) != .other {
             (lines, table) = try WorkbookPreview.text(path: path, sheet: sheet, rows: rows)
@@ -90,6 +107,10 @@ public enum Preview {
 
     /// Every record (header included) as a JSON array of arrays of strings, streamed to `write`.
     public static func json(path: String, sheet: String? = nil, write: (String) -> Void) throws {
+        try readable(path) { try jsonRows(path: path, sheet: sheet, write: write) }
+    }
+
+    static func jsonRows(path: String, sheet: String?, write: (String) -> Void) throws {
         if FileSignature.of(path: path) != .other { return try WorkbookPreview.json(path: path, sheet: sheet, write: write) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]

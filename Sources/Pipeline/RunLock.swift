@@ -32,13 +32,12 @@ public final class RunLock {
     /// The lock file is never followed through a symbolic link (`O_NOFOLLOW`): a link planted there
     /// would make impact truncate whatever it points to.
     public static func acquire(folder: String, wait: Bool) throws -> RunLock {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileWriting.makeFolder(folder)
         let path = "\(folder)/.impact.lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         guard fd >= 0 else {
-            let reason = errno == ELOOP ? "is a symbolic link; impact never writes through one there: remove it, then run again"
-                : "cannot open the lock file (\(String(cString: strerror(errno))))"
-            throw OutputRefused(path: path, reason: reason)
+            guard errno == ELOOP else { throw OutputError(path: path, errno: errno) }
+            throw OutputRefused(path: path, reason: "is a symbolic link; impact never writes through one there: remove it, then run again")
         }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {

@@ -58,9 +58,11 @@ public enum RunEvents {
     public static func sources(_ result: RunResult, to logger: Logger) {
         for s in result.summary.sources {
             let t = s.tally
-            logger.info("source", metadata: ["source": "\(s.name)", "read": "\(t.read)", "accepted": "\(t.accepted)",
+            var metadata: Logger.Metadata = ["source": "\(s.name)", "read": "\(t.read)", "accepted": "\(t.accepted)",
                                              "rejected": "\(t.rejected)", "duplicates": "\(t.duplicates)", "replaced": "\(t.replaced)",
-                                             "unreadable": "\(s.unreadable.count)"])
+                                             "unreadable": "\(s.unreadable.count)"]
+            if !s.notes.isEmpty { metadata["notes"] = .array(s.notes.map { .string($0) }) }  // folders a glob matched, skipped
+            logger.info("source", metadata: metadata)
         }
     }
 

@@ -80,6 +80,10 @@ public struct XMLOptions: Equatable, Sendable {
     public var worksheet: String?
     /// A malformed or hostile file: keep the records read before the error (flagged), or drop them all.
     public var dropOnError = false
+    /// A record element larger than this (bytes of the file) is rejected without being built.
+    public var maxRecordBytes = XMLOptions.defaultMaxRecordBytes
+    /// 1 MB: 15 to 20 MB once built by libxml2, far more than any export's record needs.
+    public static let defaultMaxRecordBytes = 1_000_000
 
     public init() {}
 }
@@ -141,6 +145,8 @@ public struct SourceConfig: Sendable {
     public let line: Int
     /// Line of each column reference in the pipeline file ("columns.person", "counts.industriel", "items.salaires").
     public var columnLines: [String: Int] = [:]
+    /// Folders the glob (or an ODK folder's listing) matched, skipped: they are not inputs.
+    public var skippedFolders: [String] = []
 }
 
 /// A whole pipeline file, checked.

@@ -228,9 +228,50 @@ public enum PipelineLoader {
                 }
             }
             return PipelineFileError(file: file, line: mark.line, key: "", message: "YAML syntax: \(problem)")
+        case .duplicatedKeysInMapping(let keys, let context):
+            let key = keys.sorted().first ?? ""
+            let (line, path) = duplicateKey(key, firstAt: context.mark.line, column: context.mark.column, in: text)
+            return PipelineFileError(file: file, line: line, key: path, message: "key given twice (first at line \(context.mark.line)); keep one")
         default:
-            return PipelineFileError(file: file, line: 0, key: "", message: "YAML syntax: \(error)")
+            // The library's text may hold the whole document: only its first line is kept.
+            let first = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "unreadable YAML"
+            return PipelineFileError(file: file, line: 0, key: "", message: "YAML syntax: \(first)")
         }
+    }
+
+    /// Where a key given twice in a block mapping is given again (the line after `firstAt`, at the
+    /// same indentation) and its path (`privacy.k`) from the keys above it; the first line and the
+    /// bare key when the layout says no more (flow mappings, lists).
+    static func duplicateKey(_ key: String, firstAt first: Int, column: Int, in text: String) -> (line: Int, path: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        func indent(_ l: Substring) -> Int { l.prefix { $0 == " " }.count }
+        func isContent(_ l: Substring) -> Bool { let t = l.drop { $0 == " " }; return !t.isEmpty && !t.hasPrefix("#") }
+        let depth = column - 1
+        var line = first
+        var i = first  // 0-based index of the line after the first occurrence
+        while i < lines.count {
+            let l = lines[i]
+            if isContent(l) && indent(l) < depth { break }
+            if indent(l) == depth, l.dropFirst(depth).hasPrefix(key), l.dropFirst(depth + key.count).drop { $0 == " " }.hasPrefix(":") {
+                line = i + 1
+                break
+            }
+            i += 1
+        }
+        var path = [key]
+        var level = depth
+        var j = first - 2
+        while j >= 0, level > 0 {
+            let l = lines[j]
+            if isContent(l) && indent(l) < level {
+                let entry = l.drop { $0 == " " }
+                guard !entry.hasPrefix("-"), let colon = entry.firstIndex(of: ":") else { return (line, key) }
+                path.insert(String(entry[..<colon]), at: 0)
+                level = indent(l)
+            }
+            j -= 1
+        }
+        return (line, path.joined(separator: "."))
     }
 
     static func parsePeriods(_ node: YAMLNode) throws -> PeriodScheme {

@@ -21,7 +21,8 @@ extension PipelineLoader {
         var csv = CSVOptions()
         var xml = XMLOptions()
         var xmlNode: YAMLNode?
-        var pathIsFolder = false
+        var folderNode: YAMLNode?
+        var skipped: [String] = []
         var columns: [String: ColumnRef] = [:]
         var columnsNode: YAMLNode?
         var counts: [String: ColumnRef] = [:]
@@ -53,26 +54,23 @@ extension PipelineLoader {
                 guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
                     throw MissingInput(error: value.error("no such file: \(resolved)" + MissingInput.nearest(to: resolved)))
                 }
-                if isDirectory.boolValue {
-                    // A folder of submissions (ODK): every .xml file below it, in name order.
-                    let found = (FileManager.default.enumerator(atPath: resolved)?.allObjects as? [String] ?? [])
-                        .filter { $0.lowercased().hasSuffix(".xml") }.sorted().map { "\(resolved)/\($0)" }
-                    guard !found.isEmpty else { throw value.error("the folder \(resolved) holds no .xml file") }
-                    files = found
-                    pathIsFolder = true
-                } else {
-                    files = [resolved]
-                }
+                // A folder is an ODK folder of submissions (listed once the format is known), or an
+                // input that cannot be read (the source is then reported unreadable, exit 1).
+                files = [resolved]
+                folderNode = isDirectory.boolValue ? value : nil
             case "glob":
                 guard files == nil else { throw value.error("give either path or glob, not both") }
                 let pattern = resolve(try value.nonEmptyString(), base: base)
                 let matches = Glob.match(pattern)
                 guard !matches.isEmpty else { throw MissingInput(error: value.error("no file matches \(pattern)" + MissingInput.nearest(to: pattern))) }
-                files = matches
+                let (kept, folders) = splitFolders(matches)
+                guard !kept.isEmpty else { throw value.error("no file matches \(pattern) (only folders: \(folders.count))") }
+                files = kept
+                skipped = folders
             case "csv": csv = try parseCSVOptions(value)
             case "xml":
                 xmlNode = value
-                for (k, _, v) in try value.mapping(allowed: ["record", "namespaces", "worksheet", "on_error"]) {
+                for (k, _, v) in try value.mapping(allowed: ["record", "namespaces", "worksheet", "on_error", "max_record_bytes"]) {
                     switch k {
                     case "record":
                         let record = try v.nonEmptyString()
@@ -82,6 +80,8 @@ extension PipelineLoader {
                         for (prefix, _, uri) in try v.mapping(allowed: nil) { xml.namespaces[prefix] = try uri.nonEmptyString() }
                     case "on_error":
                         xml.dropOnError = try v.oneOf(["keep", "drop"]) == "drop"
+                    case "max_record_bytes":
+                        xml.maxRecordBytes = try v.int(in: 1_000...1_000_000_000)
                     default: xml.worksheet = try v.nonEmptyString()
                     }
                 }
@@ -110,7 +110,16 @@ extension PipelineLoader {
         }
         guard let name else { throw node.error("missing key 'name'") }
         guard let kind else { throw node.error("missing key 'kind' (one of: \(SourceKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
-        guard let files else { throw node.error("missing key 'path' (or 'glob')") }
+        guard var files else { throw node.error("missing key 'path' (or 'glob')") }
+        if let folderNode, format == .odk, let folder = files.first {
+            // A folder of submissions: every .xml file below it, in name order.
+            let found = (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? [])
+                .filter { $0.lowercased().hasSuffix(".xml") }.sorted().map { "\(folder)/\($0)" }
+            let (kept, folders) = splitFolders(found)
+            guard !kept.isEmpty else { throw folderNode.error("the folder \(folder) holds no .xml file") }
+            files = kept
+            skipped = folders
+        }
         guard let columnsNode else { throw node.error("missing key 'columns' (canonical field: column header)") }
         let known = FieldCatalog.all(kind)
         for (field, keyLine, _) in try columnsNode.mapping(allowed: nil) where !known.contains(field) {
@@ -122,7 +131,6 @@ extension PipelineLoader {
         let missing = FieldCatalog.required(kind).filter { columns[$0] == nil }
         if !missing.isEmpty { throw columnsNode.error("missing required field(s): \(missing.joined(separator: ", "))") }
         if kind != .actions, !counts.isEmpty { throw node.error("'counts' only applies to actions sources") }
-        if pathIsFolder && format != .odk { throw node.error("a folder as 'path' only applies to format: odk") }
         if let sheetNode, formatGiven, !format.isWorkbook {
             throw sheetNode.error("'sheet' applies to workbooks (format: xlsx or ods, or no format); for SpreadsheetML 2003 use xml.worksheet")
         }
@@ -173,7 +181,24 @@ extension PipelineLoader {
         source.sheet = sheet
         source.formatGiven = formatGiven
         source.columnLines = columnLines
+        source.skippedFolders = skipped
         return source
+    }
+
+    /// Matched paths split into those to read and folders (skipped, with a note): a pattern like
+    /// `inputs/*` matches sub-folders too. FIFOs, devices and the like are kept, to be reported
+    /// unreadable when read.
+    static func splitFolders(_ paths: [String]) -> (files: [String], folders: [String]) {
+        var files: [String] = [], folders: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                folders.append(path)
+            } else {
+                files.append(path)
+            }
+        }
+        return (files, folders)
     }
 
     static func columnRef(_ node: YAMLNode) throws -> ColumnRef {

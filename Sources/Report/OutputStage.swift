@@ -1,11 +1,12 @@
 import Foundation
 import Records
 
-/// A refusal to write or move something outside what impact owns in the output folder (exit 2).
+/// A refusal to write or move something outside what impact owns in the output folder (exit 2):
+/// `impact: will not write the outputs: PATH: why; what to do`.
 public struct OutputRefused: ImpactError {
     public let path: String
     public let reason: String
-    public var description: String { "\(path): \(reason)" }
+    public var description: String { "will not write the outputs: \(path): \(reason)" }
 
     public init(path: String, reason: String) {
         self.path = path
@@ -21,10 +22,12 @@ public struct OutputRefused: ImpactError {
 /// Only what impact made is touched: the staging folder carries a marker file (a folder of that name
 /// without it is the user's, and is refused, never deleted), and the `COMMIT` list may name only plain
 /// file names of the kinds impact writes (no `/`, no `..`, nothing hidden), each a regular file.
+/// A run that fails, or is interrupted (SIGINT, SIGTERM), before `COMMIT` removes its staging folder.
 public final class OutputStage {
     public let folder: String
     public let staging: String
     private var names: [String] = []
+    private var token: Cleanup.Token?
 
     /// The staging folder's name inside the output folder.
     public static let stagingName = ".impact-staging"
@@ -36,17 +39,41 @@ public final class OutputStage {
     /// Recovers any interrupted commit in `folder`, then opens a fresh staging folder.
     public init(folder: String) throws {
         self.folder = folder
-        staging = "\(folder)/\(OutputStage.stagingName)"
+        let staging = "\(folder)/\(OutputStage.stagingName)"
+        self.staging = staging
         try OutputStage.recover(folder: folder)
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        guard mkdir(staging, 0o700) == 0 else {
-            throw OutputRefused(path: staging, reason: "cannot create the staging folder (\(String(cString: strerror(errno))))")
+        try FileWriting.makeFolder(folder)
+        token = try Cleanup.critical { () throws -> Cleanup.Token in
+            guard mkdir(staging, 0o700) == 0 else {
+                if errno == EEXIST { throw OutputRefused(path: staging, reason: "appeared while impact was starting (another run?): run again") }
+                throw OutputError(path: staging, errno: errno)
+            }
+            let token = Cleanup.register { OutputStage.discard(staging) }
+            // Written in place (not through a temporary file and a rename): a run killed now leaves
+            // the folder empty or marked, never holding only a temporary file.
+            do throws(OutputError) {
+                try FileWriting.write(Array("impact staging folder\n".utf8), to: "\(staging)/\(OutputStage.markerName)")
+            } catch {
+                Cleanup.unregister(token)
+                OutputStage.discard(staging)
+                throw error
+            }
+            return token
         }
-        // Created in place (not through a temporary file and a rename): a run killed now leaves the
-        // folder empty or marked, never holding only a temporary file.
-        let marker = open("\(staging)/\(OutputStage.markerName)", O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard marker >= 0 else { throw OutputRefused(path: staging, reason: "cannot write in the staging folder") }
-        FileHandle(fileDescriptor: marker, closeOnDealloc: true).write(Data("impact staging folder\n".utf8))
+    }
+
+    deinit {
+        // Not committed (an error, or commit itself failing before its list): nothing of this run stays.
+        if let token {
+            Cleanup.unregister(token)
+            Cleanup.critical { OutputStage.discard(staging) }
+        }
+    }
+
+    /// Removes a staging folder unless its commit list was written (then the next run finishes it).
+    static func discard(_ staging: String) {
+        guard access("\(staging)/COMMIT", F_OK) != 0 else { return }
+        Cleanup.removeTree(staging)
     }
 
     /// Where a file being staged is written (for writers that stream, like the rejects).
@@ -54,7 +81,7 @@ public final class OutputStage {
 
     /// Stages one output.
     public func write(_ text: String, name: String) throws {
-        try AtomicFile.write(text, to: path(name))
+        try Cleanup.critical { () throws(OutputError) in try AtomicFile.write(text, to: path(name)) }
         names.append(name)
     }
 
@@ -64,9 +91,13 @@ public final class OutputStage {
     /// Makes the staged files the outputs.
     public func commit() throws {
         for name in names { try OutputStage.sync(path(name)) }
-        try AtomicFile.write(names.joined(separator: "\n") + "\n", to: path("COMMIT"))
-        try OutputStage.sync(path("COMMIT"))
-        try OutputStage.recover(folder: folder)
+        try Cleanup.critical { () throws in
+            try AtomicFile.write(names.joined(separator: "\n") + "\n", to: path("COMMIT"))
+            try OutputStage.sync(path("COMMIT"))
+            if let token { Cleanup.unregister(token) }
+            token = nil
+            try OutputStage.recover(folder: folder)
+        }
     }
 
     /// Whether `name` is one impact could have written: a plain, visible file name of an output kind.
@@ -104,12 +135,10 @@ public final class OutputStage {
                 guard entry.st_mode & S_IFMT == S_IFREG else {
                     throw OutputRefused(path: from, reason: "is not a regular file: delete the \(stagingName) folder, then run again")
                 }
-                guard rename(from, "\(folder)/\(name)") == 0 else {
-                    throw OutputRefused(path: "\(folder)/\(name)", reason: "cannot move the new output into place (\(String(cString: strerror(errno))))")
-                }
+                guard rename(from, "\(folder)/\(name)") == 0 else { throw OutputError(path: "\(folder)/\(name)", errno: errno) }
             }
         }
-        try fm.removeItem(atPath: staging)
+        Cleanup.removeTree(staging)
     }
 
     static func isRegularFile(_ path: String) -> Bool {
@@ -117,9 +146,11 @@ public final class OutputStage {
         return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
     }
 
+    /// Flushes a file written through `path(_:)` to the disk.
     private static func sync(_ path: String) throws {
-        guard let handle = FileHandle(forUpdatingAtPath: path) else { return }
-        defer { try? handle.close() }
-        try handle.synchronize()
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw OutputError(path: path, errno: errno) }
     }
 }

@@ -1,10 +1,14 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Records
 
 /// Rejects as they happen: streamed to a temporary file (a broken export may reject millions of rows;
 /// none is held in memory), counted by reason, the first few kept for the report. rejects.csv is
 /// written from it at `commit`, once every name of the inputs is known: values and messages are
-/// rendered then (`PersonalData.render`: masks in the report's language, names masked).
+/// rendered then (`PersonalData.render`: masks in the report's language, names masked). Written
+/// with POSIX calls, so that a full disk is reported as such (`OutputError`).
 public final class RejectLog {
     /// Rejects kept in memory, in reading order (the first `sampleLimit`).
     public private(set) var sample: [Reject] = []
@@ -15,8 +19,10 @@ public final class RejectLog {
     let sampleLimit: Int
     private let finalPath: String?
     private let temporaryPath: String?
-    private var handle: FileHandle?
-    private var buffer = Data()
+    private var fd: Int32 = -1
+    private var buffer: [UInt8] = []
+    /// The first write that failed (a full disk): reported by `commit`, nothing more is written.
+    private var failure: OutputError?
 
     /// Writes to `path` (renamed into place by `commit`); nil only counts (for `validate`).
     public init(path: String?, sampleLimit: Int = 1_000) throws {
@@ -27,20 +33,18 @@ public final class RejectLog {
             return
         }
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        let temporary = "\(path).\(ProcessInfo.processInfo.processIdentifier).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(), attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
-        }
-        try handle.seekToEnd()
-        self.handle = handle
+        if !folder.isEmpty { try FileWriting.makeFolder(folder) }
+        let temporary = "\(path).\(getpid()).tmp"
+        fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw OutputError(path: temporary, errno: errno) }
         temporaryPath = temporary
     }
 
     deinit {
-        try? handle?.close()
-        if let temporaryPath, handle != nil { try? FileManager.default.removeItem(atPath: temporaryPath) }
+        if fd >= 0 {
+            close(fd)
+            if let temporaryPath { unlink(temporaryPath) }
+        }
     }
 
     public func append(_ reject: Reject) {
@@ -48,7 +52,7 @@ public final class RejectLog {
         countsByReason[reject.reason, default: 0] += 1
         countsBySource[reject.location.source, default: [:]][reject.reason, default: 0] += 1
         if sample.count < sampleLimit { sample.append(reject) }
-        guard handle != nil else { return }
+        guard fd >= 0, failure == nil else { return }
         for text in [reject.location.source, reject.location.recordLabel, reject.field, reject.value, reject.reason.rawValue, reject.message] {
             let bytes = Array(text.utf8)
             withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { buffer.append(contentsOf: $0) }
@@ -58,26 +62,37 @@ public final class RejectLog {
     }
 
     private func flush() {
-        guard let handle, !buffer.isEmpty else { return }
-        handle.write(buffer)
+        guard fd >= 0, failure == nil, !buffer.isEmpty, let temporaryPath else { return }
+        failure = Self.write(buffer, to: fd, path: temporaryPath)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes rejects.csv from what was logged, `render` applied to each value and message.
+    /// Writes all of `bytes`; the failure, if any.
+    private static func write(_ bytes: [UInt8], to fd: Int32, path: String) -> OutputError? {
+        bytes.withUnsafeBytes { raw in
+            do throws(OutputError) { try FileWriting.writeAll(fd, raw, path: path) } catch { return error }
+            return nil
+        }
+    }
+
+    /// Writes rejects.csv from what was logged, `render` applied to each value and message; throws
+    /// the first write failure.
     public func commit(render: (String) -> String) throws {
         flush()
-        try handle?.close()
-        handle = nil
-        guard let temporaryPath, let finalPath else { return }
-        defer { try? FileManager.default.removeItem(atPath: temporaryPath) }
-        guard let input = FileHandle(forReadingAtPath: temporaryPath),
-              FileManager.default.createFile(atPath: finalPath, contents: Data((RejectsCSV.header + "\n").utf8)),
-              let output = FileHandle(forWritingAtPath: finalPath) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: finalPath])
+        if let failure { throw failure }
+        guard fd >= 0, let temporaryPath, let finalPath else { return }
+        defer {
+            close(fd)
+            fd = -1
+            unlink(temporaryPath)
         }
-        defer { try? input.close(); try? output.close() }
-        try output.seekToEnd()
-        var pending = Data(), out = Data()
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw OutputError(path: temporaryPath, errno: errno) }
+        let output = open(finalPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw OutputError(path: finalPath, errno: errno) }
+        var outputOpen = true
+        defer { if outputOpen { close(output) } }
+        var out = Array((RejectsCSV.header + "\n").utf8)
+        var pending: [UInt8] = []
         var fields: [String] = []
         // A broken export repeats its bad values: each distinct text is rendered once.
         var rendered: [String: String] = [:]
@@ -87,13 +102,16 @@ public final class RejectLog {
             if rendered.count < 100_000 { rendered[text] = result }
             return result
         }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let chunk = input.readData(ofLength: 1 << 20)
-            pending.append(chunk)
-            var offset = pending.startIndex
-            while pending.endIndex - offset >= 4 {
-                let length = pending[offset..<offset + 4].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-                guard pending.endIndex - offset - 4 >= length else { break }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw OutputError(path: temporaryPath, errno: errno) }
+            pending += chunk[0..<n]
+            var offset = 0
+            while pending.count - offset >= 4 {
+                let length = (0..<4).reduce(0) { $0 | Int(pending[offset + $1]) << (8 * $1) }
+                guard pending.count - offset - 4 >= length else { break }
                 fields.append(String(decoding: pending[(offset + 4)..<(offset + 4 + length)], as: UTF8.self))
                 offset += 4 + length
                 if fields.count == 6 {
@@ -101,9 +119,14 @@ public final class RejectLog {
                     fields.removeAll(keepingCapacity: true)
                 }
             }
-            pending = Data(pending[offset...])
-            if out.count >= 1 << 16 || chunk.isEmpty { output.write(out); out.removeAll(keepingCapacity: true) }
-            if chunk.isEmpty { break }
+            pending.removeFirst(offset)
+            if out.count >= 1 << 16 || n == 0 {
+                if let failure = Self.write(out, to: output, path: finalPath) { throw failure }
+                out.removeAll(keepingCapacity: true)
+            }
+            if n == 0 { break }
         }
+        outputOpen = false
+        guard close(output) == 0 else { throw OutputError(path: finalPath, errno: errno) }
     }
 }

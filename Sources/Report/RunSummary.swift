@@ -31,6 +31,8 @@ public struct SourceSummary: Sendable {
     public var unreadable: [String]
     /// Rows of rejects.csv by reason (one per rejected record or faulty field).
     public var rejectReasons: [RejectReason: Int] = [:]
+    /// Remarks on how the source's files were found (folders a glob matched, skipped).
+    public var notes: [String] = []
 
     public init(name: String, kind: SourceKind, files: Int, tally: SourceTally = SourceTally(), unreadable: [String] = []) {
         self.name = name

@@ -64,7 +64,7 @@ public final class ImpactStore: Sendable {
     public init(path: String, access: StoreAccess) throws {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        if !folder.isEmpty { try FileWriting.makeFolder(folder, what: "the store", option: "outputs.store") }
         if case .keyed = access, !FileManager.default.fileExists(atPath: path) {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if fd >= 0 { close(fd) }
@@ -92,8 +92,14 @@ public final class ImpactStore: Sendable {
             try migrator.migrate(queue)
             if stored == nil { try transaction { try $0.setMeta("key_fingerprint", fingerprint) } }
         } catch let error as DatabaseError {
-            throw StoreError.database(path: path, message: error.message ?? "\(error)")
+            throw Self.failure(error, path: path)
         }
+    }
+
+    /// A store error said in one line; a full disk as an `OutputError` ("no space left on device").
+    static func failure(_ error: DatabaseError, path: String) -> any ImpactError {
+        if error.resultCode == .SQLITE_FULL { return OutputError("the store", path: path, errno: ENOSPC, option: "outputs.store") }
+        return StoreError.database(path: path, message: error.message ?? "SQLite error \(error.resultCode.rawValue)")
     }
 
     /// Versioned schema; a new version appends a migration, never edits one.
@@ -177,7 +183,7 @@ public final class ImpactStore: Sendable {
         do {
             return try queue.write { db in try body(StoreTransaction(db: db)) }
         } catch let error as DatabaseError {
-            throw StoreError.database(path: path, message: error.message ?? "\(error)")
+            throw Self.failure(error, path: path)
         }
     }
 
@@ -186,7 +192,7 @@ public final class ImpactStore: Sendable {
         do {
             return try queue.read { db in try body(StoreTransaction(db: db)) }
         } catch let error as DatabaseError {
-            throw StoreError.database(path: path, message: error.message ?? "\(error)")
+            throw Self.failure(error, path: path)
         }
     }
 

@@ -18,7 +18,15 @@ public enum StoreError: ImpactError {
         case .corrupt(let what):
             return "the store is corrupt (\(what)); delete it and run `impact refresh` again to rebuild it from the inputs"
         case .database(let path, let message):
-            return "\(path): \(message)"
+            let advice: String
+            if message.contains("not a database") {
+                advice = "give a file written by `impact refresh` (outputs.store) or `impact run --emit-state`"
+            } else if message.contains("unable to open") {
+                advice = "check that the path names a file in a folder impact may write (outputs.store, --emit-state)"
+            } else {
+                advice = "check the file, or delete it and run `impact refresh` again to rebuild it from the inputs"
+            }
+            return "cannot use the SQLite file \(path): \(message); \(advice)"
         case .newerSchema(let path):
             return "\(path) was written by a newer version of impact; upgrade impact or point `store:` elsewhere"
         case .unkeyed(let path):

@@ -15,8 +15,10 @@ struct Impact: ParsableCommand {
 
     static let commands = ["init", "run", "validate", "preview", "refresh", "history", "merge", "help"]
 
-    /// A mistyped command (`impact runn`) is said as such, with the nearest command, not as unexpected arguments.
+    /// A mistyped command (`impact runn`) is said as such, with the nearest command, not as unexpected
+    /// arguments. Signals are set up before anything else, so that every thread inherits their blocking.
     static func main() {
+        Interruption.install()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let first = arguments.first, !first.hasPrefix("-"), !commands.contains(first) {
             let hint = Nearest.suggestion(for: first, among: commands).map { "did you mean '\($0)'?" }
@@ -43,22 +45,24 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data(message.split(separator: "\n").map { "error: \($0)\n" }.joined().utf8))
 }
 
-/// Runs `body`, turning a pipeline-file mistake into exit 2 and a held lock into exit 75, with one-line messages.
+/// Runs `body`, turning an error into its one-line message and exit code (2, or 75 for a held lock).
 func guarded(log: Logger? = nil, _ body: () throws -> Int32) throws {
-    func fail(_ message: String, _ code: Int32) -> ExitCode {
-        if let log { log.error("error", metadata: ["message": "\(message)", "exit_code": "\(code)"]) } else { printError(message) }
-        return ExitCode(code)
-    }
     ProcessMemory.useOneMallocArena()
+    Interruption.useJSONLog(log != nil)
     do {
         let code = try body()
         if code != 0 { throw ExitCode(code) }
-    } catch let error as ImpactError {
-        throw fail(error.description, error.exitCode)
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        throw fail("\(error)", 2)
+        let code = (error as? ImpactError)?.exitCode ?? 2
+        let line = ErrorText.line(error)
+        if let log {
+            log.error("error", metadata: ["message": "\(ErrorText.message(error))", "exit_code": "\(code)"])
+        } else {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        throw ExitCode(code)
     }
 }
 
@@ -297,6 +301,7 @@ enum Summary {
     static func lines(_ result: RunResult) -> [String] {
         var lines: [String] = []
         for s in result.summary.sources {
+            lines += s.notes.map { "note: \(s.name): \($0)" }
             let t = s.tally
             lines.append("\(s.name): read \(t.read), accepted \(t.accepted), rejected \(t.rejected), duplicates \(t.duplicates)"
                          + (s.unreadable.isEmpty ? "" : " — UNREADABLE: \(s.unreadable.joined(separator: "; "))"))

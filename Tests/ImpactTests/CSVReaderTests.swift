@@ -36,13 +36,19 @@ struct CSVReaderTests {
         #expect(try records(path) == [["a", "b"], ["1", "2"]])
     }
 
-    @Test func unterminatedQuoteIsFlagged() throws {
-        let path = temporaryFile(Array("a,b\n1,\"open\n2,3\n".utf8))
-        let csv = try CSVFile(path: path)
-        _ = try csv.next()
-        let row = try #require(try csv.next())
-        #expect(row.unterminatedQuote)
-        #expect(row.fields == ["1", "open\n2,3\n"])
+    /// A quote opening a value that the file never closes: on its last line, the record is flagged
+    /// unterminated; with lines after it, it is a stray quote and those lines are records.
+    @Test func quoteNeverClosed() throws {
+        let last = try CSVFile(path: temporaryFile(Array("a,b\n1,\"open".utf8)))
+        _ = try last.next()
+        let row = try #require(try last.next())
+        #expect(row.unterminatedQuote && row.fields == ["1", "open"])
+        let csv = try CSVFile(path: temporaryFile(Array("a,b\n1,\"open\n2,3\n".utf8)))
+        var rows: [CSVRow] = []
+        while let row = try csv.next() { rows.append(row) }
+        #expect(rows.map(\.fields) == [["a", "b"], ["1", "open"], ["2", "3"]])
+        #expect(rows.map(\.line) == [1, 2, 3])
+        #expect(rows[1].problem == .strayQuote(line: 2, column: 2, evidence: .neverClosed))
     }
 
     /// A UTF-8 file with one stray Windows-1252 byte: that field is read as Windows-1252, flagged.
@@ -86,53 +92,133 @@ struct CSVReaderTests {
         let pieces: [[UInt8]] = [Array("a".utf8), Array("é".utf8), Array("xyz".utf8), [UInt8(ascii: ";")], [UInt8(ascii: ";")],
                                  [UInt8(ascii: "\"")], Array("\"\"".utf8), Array("\"q;\"\"r\"".utf8), [0x0D], [0x0A], [0x0D, 0x0A],
                                  [0x20], Array("\"ok\"".utf8), Array("\"a\"b".utf8), [0xE9]]
-        func read(_ path: String, chunk: Int, inPlace: Bool) throws -> [String] {
+        // Small bounds, so that stray quotes (and the rewinds they cause) and oversized records happen
+        // in short random files; and each width the header could have.
+        var small = CSVReader.Bounds()
+        small.quotedLines = 2
+        small.quotedBytes = 12
+        small.recordBytes = 64
+        func reader(_ path: String, chunk: Int, inPlace: Bool = true, expected: Int, bounds: CSVReader.Bounds) throws -> CSVReader {
             let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: chunk), delimiter: UInt8(ascii: ";"),
-                                   encoding: .utf8, inPlace: inPlace)
+                                   encoding: .utf8, inPlace: inPlace, bounds: bounds)
+            reader.expectedFields = expected
+            return reader
+        }
+        func describe(_ row: CSVRow) -> String {
+            "\(row.line) | \(row.problem.map { "\($0)" } ?? "-") | \(row.isBlank) | \((0..<row.count).map { Array(row.rawField($0)) })"
+        }
+        func read(_ path: String, chunk: Int, inPlace: Bool, expected: Int, bounds: CSVReader.Bounds) throws -> [String] {
+            let r = try reader(path, chunk: chunk, inPlace: inPlace, expected: expected, bounds: bounds)
             var out: [String] = []
-            while let row = try reader.nextRecord() {
-                let fields = (0..<row.count).map { Array(row.rawField($0)) }
-                out.append("\(row.line) \(row.unterminatedQuote) \(row.isBlank) \(fields)")
-            }
+            while let row = try r.nextRecord() { out.append(describe(row)) }
             return out
         }
         for trial in 0..<60 {
             var bytes: [UInt8] = []
             for _ in 0..<Int.random(in: 0..<400, using: &random) { bytes += pieces[Int.random(in: 0..<pieces.count, using: &random)] }
             let path = temporaryFile(bytes)
-            let reference = try read(path, chunk: 1 << 20, inPlace: false)
-            for chunk in [1, 2, 3, 5, 8, 17, 64, 1 << 20] {
-                #expect(try read(path, chunk: chunk, inPlace: true) == reference, "trial \(trial), chunk \(chunk)")
-            }
-            // Batches (the three-thread CSV path) hold the same non-blank records, whatever their size.
-            for rows in [1, 3, 1_024] {
-                let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: 7), delimiter: UInt8(ascii: ";"), encoding: .utf8)
-                var batched: [String] = []
-                while let batch = try reader.nextBatch(rows: rows) {
-                    #expect(batch.entries.count <= rows)
-                    for i in batch.entries.indices {
-                        let row = batch.row(i)
-                        batched.append("\(row.line) \(row.unterminatedQuote) \(row.isBlank) \((0..<row.count).map { Array(row.rawField($0)) })")
-                    }
+            for (expected, bounds) in [(0, CSVReader.Bounds()), (2, small), (3, CSVReader.Bounds()), (3, small)] {
+                let reference = try read(path, chunk: 1 << 20, inPlace: false, expected: expected, bounds: bounds)
+                for chunk in [1, 2, 3, 5, 8, 17, 64, 1 << 20] {
+                    let got = try read(path, chunk: chunk, inPlace: true, expected: expected, bounds: bounds)
+                    let first = got.indices.first { $0 >= reference.count || got[$0] != reference[$0] } ?? got.count
+                    let mismatch = "\(first < got.count ? got[first] : "none") instead of \(first < reference.count ? reference[first] : "none")"
+                    #expect(got == reference, "trial \(trial), chunk \(chunk), width \(expected): record \(first): \(mismatch)")
                 }
-                #expect(batched == reference.filter { $0.split(separator: " ")[2] == "false" },  // "line unterminated blank fields"
-                        "trial \(trial), batches of \(rows)")
+                // Batches (the three-thread CSV path) hold the same non-blank records, whatever their size.
+                for rows in [1, 3, 1_024] {
+                    let r = try reader(path, chunk: 7, expected: expected, bounds: bounds)
+                    var batched: [String] = []
+                    while let batch = try r.nextBatch(rows: rows) {
+                        #expect(batch.entries.count <= rows)
+                        for i in batch.entries.indices { batched.append(describe(batch.row(i))) }
+                    }
+                    #expect(batched == reference.filter { $0.components(separatedBy: " | ")[2] == "false" },  // "line | problem | blank | fields"
+                            "trial \(trial), batches of \(rows), width \(expected)")
+                }
             }
         }
     }
 
-    /// A quoted field over many chunks (a stray quote early in a file) reads whole, escapes and
-    /// line breaks included.
+    /// A quoted value over many small chunks, within what a spreadsheet cell holds (250 lines),
+    /// reads whole, escapes and line breaks included.
     @Test func quotedFieldOverManyChunks() throws {
-        let long = String(repeating: "x;\"\"y\n", count: 100_000)
-        let text = "id;texte\n1;\"" + long + "\";fin\n2;ok\n"
+        let long = String(repeating: "x;\"\"y\n", count: 249) + "fin"
+        let text = "id;texte;suite\n1;\"" + long + "\";fin\n2;ok;ok\n"
+        let path = temporaryFile(Array(text.utf8))
+        let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: 64), delimiter: UInt8(ascii: ";"), encoding: .utf8)
+        reader.expectedFields = 3
+        var rows: [CSVRow] = []
+        while let row = try reader.next() { rows.append(row) }
+        #expect(rows.map(\.fields) == [["id", "texte", "suite"], ["1", long.replacingOccurrences(of: "\"\"", with: "\""), "fin"], ["2", "ok", "ok"]])
+        #expect(rows.map(\.line) == [1, 2, 252])  // the value's 249 line breaks
+    }
+
+    /// A stray quote early in a file (the value it opens would run over 100,000 lines): only its
+    /// line is rejected, every line after it is read, in memory bounded by the rewind.
+    @Test func strayQuoteBeforeManyLines() throws {
+        let text = "id;texte\n1;\"ouvert\n" + String(repeating: "2;ok\n", count: 100_000) + "3;\"fin\"\n"
         let path = temporaryFile(Array(text.utf8))
         let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: 4096), delimiter: UInt8(ascii: ";"), encoding: .utf8)
-        var rows: [[String]] = []
-        while let row = try reader.next() { rows.append(row.fields) }
-        #expect(rows.count == 3)
-        #expect(rows[1] == ["1", long.replacingOccurrences(of: "\"\"", with: "\""), "fin"])
-        #expect(rows[2] == ["2", "ok"])
+        var rows: [CSVRow] = []
+        while let row = try reader.next() { rows.append(row) }
+        #expect(rows.count == 1 + 1 + 100_000 + 1)
+        #expect(rows[1].problem == .strayQuote(line: 2, column: 2, evidence: .tooManyLines) && rows[1].fields == ["1", "ouvert"])
+        #expect(rows[2].fields == ["2", "ok"] && rows[2].line == 3)
+        #expect(rows.last?.fields == ["3", "fin"] && rows.last?.line == 100_003)
+    }
+
+    /// Found by the CSV fuzz target: a record read in place (within one chunk) but longer than the
+    /// record bound was kept, while the copying reader rejected it. Both reject it now.
+    @Test func recordBoundHoldsInPlaceToo() throws {
+        var bounds = CSVReader.Bounds()
+        bounds.recordBytes = 64
+        let path = temporaryFile(Array(("a;b\n1;" + String(repeating: "x", count: 100) + "\n2;ok\n").utf8))
+        var results: [[String]] = []
+        for inPlace in [true, false] {
+            let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: 4096), delimiter: UInt8(ascii: ";"), encoding: .utf8,
+                                   inPlace: inPlace, bounds: bounds)
+            var rows: [String] = []
+            while let row = try reader.next() { rows.append("\(row.line) \(row.problem.map { "\($0)" } ?? "-") \(row.fields)") }
+            results.append(rows)
+        }
+        #expect(results[0] == results[1])
+        #expect(results[0] == ["1 - [\"a\", \"b\"]", "2 tooLarge []", "3 - [\"2\", \"ok\"]"])
+    }
+
+    /// Found by the CSV fuzz target: a quoted value over several lines in a record that also passes
+    /// the record bound was a stray quote or an oversized record depending on where the file was cut.
+    /// The first bound passed, byte by byte, decides.
+    @Test func firstBoundPassedDecides() throws {
+        var bounds = CSVReader.Bounds()
+        bounds.quotedLines = 2
+        bounds.quotedBytes = 16
+        bounds.recordBytes = 30
+        let text = "id;t\n1234567890123456789012345;\"ab\ncdefghijklmnopqrstuvwxyz\"\n2;ok\n"
+        let path = temporaryFile(Array(text.utf8))
+        var results: Set<String> = []
+        for (chunk, inPlace) in [(1, true), (2, true), (3, true), (7, true), (4096, true), (4096, false), (1, false)] {
+            let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: chunk), delimiter: UInt8(ascii: ";"), encoding: .utf8,
+                                   inPlace: inPlace, bounds: bounds)
+            var rows: [String] = []
+            while let row = try reader.next() { rows.append("\(row.line) \(row.problem.map { "\($0)" } ?? "-")") }
+            results.insert(rows.joined(separator: ", "))
+        }
+        #expect(results == ["1 -, 2 tooLarge, 4 -"], "\(results)")
+    }
+
+    /// A record beyond the size bound (a file of one endless line): rejected, nothing of it kept,
+    /// the next line read.
+    @Test func oversizedRecordIsSkippedToItsLineEnd() throws {
+        let text = "id;texte\n1;" + String(repeating: "x", count: 5_000) + "\n2;ok\n"
+        var bounds = CSVReader.Bounds()
+        bounds.recordBytes = 1_000
+        let reader = CSVReader(source: try FileChunkSource(path: temporaryFile(Array(text.utf8)), chunkSize: 256), delimiter: UInt8(ascii: ";"),
+                               encoding: .utf8, bounds: bounds)
+        var rows: [CSVRow] = []
+        while let row = try reader.next() { rows.append(row) }
+        #expect(rows.map(\.problem) == [nil, .tooLarge, nil])
+        #expect(rows.map(\.line) == [1, 2, 3] && rows[1].count == 0 && rows[2].fields == ["2", "ok"])
     }
 
     /// Quotes inside unquoted fields are kept as they are, next to a quoted field with `""`.

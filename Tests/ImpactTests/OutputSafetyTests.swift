@@ -14,7 +14,7 @@ struct OutputSafetyTests {
     }
 
     static func oneLine(_ result: (code: Int32, out: String, err: String)) -> Bool {
-        result.err.split(separator: "\n").count == 1 && result.err.hasPrefix("error: ")
+        result.err.split(separator: "\n").count == 1 && result.err.hasPrefix("impact: will not write the outputs: ")
     }
 
     /// A planted `COMMIT` line `../../victim.txt` would rename a file two levels up: refused, nothing moves.

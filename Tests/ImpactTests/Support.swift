@@ -57,3 +57,79 @@ func runImpact(_ arguments: [String], in directory: String = Paths.root) throws 
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }
+
+/// What a bounded run of the `impact` executable did.
+struct BoundedRun {
+    let code: Int32
+    let out: String
+    let err: String
+    /// Killed because it outlived its time limit.
+    let timedOut: Bool
+}
+
+/// Runs `impact` with at most `memoryMB` of address space and killed after `timeout` seconds, so a
+/// regression (a blocking open, a runaway read) fails the test instead of hanging or exhausting the machine.
+/// `wrapper` is prepended to the command (e.g. `setpriv …`); `environment` is added to the test's own.
+func runImpactBounded(_ arguments: [String], timeout: Double = 120, memoryMB: Int = 1_500, wrapper: [String] = [],
+                      environment: [String: String] = [:], in directory: String = Paths.root) throws -> BoundedRun {
+    let quoted = (wrapper + [Paths.executable] + arguments).map { "'" + $0.replacing("'", with: "'\\''") + "'" }.joined(separator: " ")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "ulimit -v \(memoryMB * 1024); exec \(quoted)"]
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let pid = process.processIdentifier
+    let timedOut = ManagedFlag()
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+        if process.isRunning { timedOut.set(); killTree(pid) }
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return BoundedRun(code: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
+                      err: String(decoding: errData, as: UTF8.self), timedOut: timedOut.isSet)
+}
+
+/// SIGKILLs `pid` and its descendants (a wrapper like /usr/bin/time does not pass the signal on).
+func killTree(_ pid: Int32) {
+    let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+    kill(pid, SIGSTOP)
+    for child in children.split(separator: " ").compactMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) { killTree(child) }
+    kill(pid, SIGKILL)
+}
+
+/// A flag set from another thread.
+final class ManagedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+/// A copy of the bundled sample (pipeline file and inputs) in a scratch folder, to break one input at a time.
+struct SampleCopy {
+    let folder: String
+    var pipeline: String { "\(folder)/p.yml" }
+    var inputs: String { "\(folder)/inputs" }
+    var out: String { "\(folder)/out" }
+
+    /// `edit` changes the pipeline file's text (its paths are already `inputs/…` and `out`).
+    init(_ name: String, edit: (String) -> String = { $0 }) throws {
+        folder = Paths.scratch(name)
+        try FileManager.default.createDirectory(atPath: "\(folder)/inputs", withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: "\(Paths.root)/inputs") {
+            try FileManager.default.copyItem(atPath: "\(Paths.root)/inputs/\(file)", toPath: "\(folder)/inputs/\(file)")
+        }
+        let text = try String(contentsOfFile: "\(Paths.root)/pipelines/declic-industrie.yml", encoding: .utf8)
+            .replacing("../inputs/", with: "inputs/")
+            .replacing("../outputs/declic-industrie", with: "out")
+        try edit(text).write(toFile: pipeline, atomically: true, encoding: .utf8)
+    }
+
+    /// The path of one sample input in this copy.
+    func input(_ name: String) -> String { "\(inputs)/\(name)" }
+}

@@ -192,19 +192,25 @@ struct BrokenXMLTests {
         #expect(presences.tally.read == presences.tally.accepted)
     }
 
-    /// Runs the sample's actions and `cut.xml` (holding `text`) as the attendance source `presences`
-    /// described by `source` (format, record, columns; lines indented by 4): exit 1, and that source
-    /// unreadable once.
-    static func run(_ text: String, in folder: String, source: String) throws -> (RunResult, SourceSummary) {
-        try text.write(toFile: "\(folder)/cut.xml", atomically: true, encoding: .utf8)
+    /// Writes `text` as `file` in `folder`, and `folder/p.yml`: the sample's actions, and `file` as the
+    /// attendance source `presences` described by `source` (format, record, columns; lines indented by 4).
+    static func writePresences(_ text: String, _ file: String, in folder: String, source: String) throws {
+        try text.write(toFile: "\(folder)/\(file)", atomically: true, encoding: .utf8)
         let pipeline = try XMLEquivalenceTests.pipeline(sources: XMLEquivalenceTests.actionsSource + """
           - name: presences
             kind: attendance
-            path: \(folder)/cut.xml
+            path: \(folder)/\(file)
         \(source)
 
         """)
         try pipeline.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+    }
+
+    /// Runs the sample's actions and `cut.xml` (holding `text`) as the attendance source `presences`
+    /// described by `source` (format, record, columns; lines indented by 4): exit 1, and that source
+    /// unreadable once.
+    static func run(_ text: String, in folder: String, source: String) throws -> (RunResult, SourceSummary) {
+        try writePresences(text, "cut.xml", in: folder, source: source)
         let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
         #expect(result.exitCode == 1)
         let presences = try #require(result.summary.sources.first { $0.name == "presences" })

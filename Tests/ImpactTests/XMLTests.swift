@@ -132,7 +132,7 @@ struct XMLTests {
         let header = expected[0]
         let files = ["19-05-36", "19-05-49", "19-06-01", "19-06-14"].map { "\(Self.odk)/instances/transport_2011-07-25_\($0)/transport_2011-07-25_\($0).xml" }
         var read: [String: [String]] = [:]
-        try ODKInstances(paths: Self.odkColumns).read(files: files, emit: { read[$0.values[0]] = $0.values }, duplicate: { _ in Issue.record("no duplicate expected") })
+        try ODKInstances(paths: Self.odkColumns).read(files: files, emit: { read[$0.values[0]] = $0.values }, duplicate: { _ in Issue.record("no duplicate expected") }, broken: { Issue.record("\($0.message)") })
         #expect(read.count == 4)
         for row in expected.dropFirst() {
             func value(_ column: String) -> String { row[header.firstIndex(of: column) ?? 0] }
@@ -152,7 +152,7 @@ struct XMLTests {
         let files = (FileManager.default.enumerator(atPath: "\(Self.odk)/instances")?.allObjects as? [String] ?? [])
             .filter { $0.hasSuffix(".xml") }.sorted().map { "\(Self.odk)/instances/\($0)" }
         var kept: [String] = [], dropped: [String] = []
-        try ODKInstances(paths: ["meta/instanceID"]).read(files: files, emit: { kept.append($0.values[0]) }, duplicate: { dropped.append($0.values[0]) })
+        try ODKInstances(paths: ["meta/instanceID"]).read(files: files, emit: { kept.append($0.values[0]) }, duplicate: { dropped.append($0.values[0]) }, broken: { Issue.record("\($0.message)") })
         #expect(files.count == 10)
         #expect(kept.count == 8 && dropped.count == 2)
         #expect(!kept.contains("uuid:5b2cc313-fc09-437e-8149-fcd32f695d41"))

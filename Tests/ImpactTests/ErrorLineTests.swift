@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import Pipeline
+import Records
+
+/// Every exit-2 error is one line: `file:line: key: what was expected`, or `impact: what went wrong:
+/// the path: what to do` — never a Foundation error dump, never libxml2's own output.
+@Suite("One-line errors", .serialized)
+struct ErrorLineTests {
+    static func expectOneLine(_ run: BoundedRun, prefix: String, contains: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(run.code == 2, "exit \(run.code)", sourceLocation: sourceLocation)
+        #expect(run.err.hasPrefix(prefix), "\(run.err)", sourceLocation: sourceLocation)
+        #expect(run.err.contains(contains), "\(run.err)", sourceLocation: sourceLocation)
+        #expect(run.err.hasSuffix("\n") && run.err.split(separator: "\n").count == 1, "\(run.err)", sourceLocation: sourceLocation)
+        #expect(!run.err.contains("Domain=") && !run.err.contains("NSCocoa") && !run.err.contains("UserInfo"), sourceLocation: sourceLocation)
+        #expect(run.out.isEmpty, "\(run.out)", sourceLocation: sourceLocation)
+    }
+
+    /// A key given twice in the pipeline file (190 lines of YAML library output in the issue).
+    @Test func duplicateYAMLKey() throws {
+        let sample = try SampleCopy("dup-key") { $0.replacing("privacy:\n  k: 5", with: "privacy:\n  k: 5\n  k: 6") }
+        let line = try String(contentsOfFile: sample.pipeline, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.hasPrefix("  k: 6") }.map { $0 + 1 } ?? 0
+        Self.expectOneLine(try runImpactBounded(["validate", sample.pipeline], timeout: 60),
+                           prefix: "error: \(sample.pipeline):\(line): privacy.k: ", contains: "given twice")
+    }
+
+    /// A column XPath that does not compile: one line with the source's line; nothing from libxml2.
+    @Test func badColumnXPath() throws {
+        let sample = try SampleCopy("bad-xpath") { $0.replacing("person: p:Courriel", with: "person: p:Courriel[") }
+        Self.expectOneLine(try runImpactBounded(["validate", sample.pipeline], timeout: 60),
+                           prefix: "error: \(sample.pipeline):", contains: "'p:Courriel[' is not a valid XPath")
+    }
+
+    /// `--output` naming a file.
+    @Test func outputPathIsAFile() throws {
+        let sample = try SampleCopy("out-file")
+        let file = "\(sample.folder)/taken"
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        for command in ["run", "refresh"] {
+            Self.expectOneLine(try runImpactBounded([command, sample.pipeline, "--output", file], timeout: 60),
+                               prefix: "impact: cannot write the outputs: \(file): ", contains: "not a folder")
+        }
+    }
+
+    /// A full disk: "no space left on device", named as such. Needs a small tmpfs (root).
+    @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    func fullDisk() throws {
+        let mount = Paths.scratch("full")
+        let mounted = Process()
+        mounted.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mounted.arguments = ["-t", "tmpfs", "-o", "size=48k", "tmpfs", mount]
+        try mounted.run()
+        mounted.waitUntilExit()
+        try #require(mounted.terminationStatus == 0, "could not mount a tmpfs")
+        defer {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = [mount]
+            try? umount.run()
+            umount.waitUntilExit()
+        }
+        let sample = try SampleCopy("full-run")
+        for command in ["run", "refresh"] {
+            let run = try runImpactBounded([command, sample.pipeline, "--output", "\(mount)/out"], timeout: 120)
+            // `refresh` fills the disk with its store first (out.sqlite, beside the outputs).
+            Self.expectOneLine(run, prefix: "impact: cannot write the ", contains: "\(mount)/out")
+            #expect(run.err.contains("no space left on device (ENOSPC)"), "\(run.err)")
+            #expect(!FileManager.default.fileExists(atPath: "\(mount)/out/.impact-staging"), "\(command) left its staging folder")
+        }
+    }
+
+    /// A store path that is a folder, a state file that is not one, a missing preview file.
+    @Test func storeStateAndPreviewErrors() throws {
+        let sample = try SampleCopy("store-dir") { $0.replacing("  lang: fr", with: "  lang: fr\n  store: store") }
+        try FileManager.default.createDirectory(atPath: "\(sample.folder)/store", withIntermediateDirectories: true)
+        let refresh = try runImpactBounded(["refresh", sample.pipeline], timeout: 60)
+        Self.expectOneLine(refresh, prefix: "impact: ", contains: "\(sample.folder)/store")
+        let merge = try runImpactBounded(["merge", sample.pipeline, sample.input("actions_declic_2024-2025.csv")], timeout: 60)
+        Self.expectOneLine(merge, prefix: "impact: ", contains: "actions_declic_2024-2025.csv")
+        let preview = try runImpactBounded(["preview", "\(sample.folder)/absent.csv"], timeout: 60)
+        Self.expectOneLine(preview, prefix: "impact: cannot read \(sample.folder)/absent.csv: ", contains: "no such file")
+    }
+
+    /// `impact preview` of a FIFO says what it is instead of waiting for a writer.
+    @Test func previewOfAFIFO() throws {
+        let fifo = "\(Paths.scratch("fifo"))/export.csv"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let run = try runImpactBounded(["preview", fifo], timeout: 30)
+        #expect(!run.timedOut)
+        Self.expectOneLine(run, prefix: "impact: cannot read \(fifo): ", contains: "not a regular file but a named pipe (FIFO)")
+    }
+}

@@ -1,0 +1,84 @@
+// Partner XML through the guard and libxml2. Two checks per input:
+// - the table reader with a small record limit (2 kB), so refused records, stand-ins and the
+//   errors after them are exercised: no crash, no leak, no error that is not an XMLReadError;
+// - the guard is transparent: when it neither stops the document nor cuts content after the root,
+//   libxml2 reports through it the very nodes it reports reading the bytes directly (the same
+//   sequence up to the first error, and an error on one side only when the other has one too).
+import CLibXML2
+import Glibc
+import FuzzSupport
+@testable import IngestXML
+
+/// Every node as "type depth {namespace}name value empty".
+func nodes(_ next: () throws -> Bool, _ describe: () -> String) -> (nodes: [String], failed: Bool) {
+    var out: [String] = []
+    do {
+        while try next() {
+            out.append(describe())
+            if out.count > 200_000 { finding("more nodes than bytes") }
+        }
+        return (out, false)
+    } catch {
+        return (out, true)
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPartnerXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let path = Scratch.write(UnsafeBufferPointer(start: data, count: size))
+    let table = PartnerXMLTable(recordPath: "/Export/Session/Participant", xpaths: ["../@code", "@email", "Profil", "normalize-space(.)"],
+                                namespaces: [:], maxRecordBytes: 2_048)
+    do {
+        try table.read(path: path) { (record: XMLRecord) in _ = record.values }
+    } catch is XMLReadError {
+    } catch {
+        finding("not an XMLReadError: \(error)")
+    }
+
+    // Transparency: through the guard (no records held) against libxml2 on the same bytes.
+    guard let reader = try? XMLStreamReader(path: path) else { return 0 }
+    let guarded = nodes({ try reader.read() }) {
+        var value: [UInt8] = []
+        reader.appendValue(to: &value)
+        return "\(reader.nodeType) \(reader.depth) {\(reader.namespaceURI ?? "")}\(reader.localName) \(value) \(reader.isEmptyElement)"
+    }
+    let guardian = reader.guardian
+    if guardian.failure != nil || guardian.trailingContent { return 0 }
+    // The guard's input drops white space before the first byte: so does the direct read.
+    var start = 0
+    while start < size, [0x20, 0x09, 0x0A, 0x0D].contains(data[start]) { start += 1 }
+    guard let direct = xmlReaderForMemory(UnsafeRawPointer(data + start).assumingMemoryBound(to: CChar.self), Int32(size - start),
+                                          path, nil, hardenedXMLOptions) else { return 0 }
+    defer { xmlFreeTextReader(direct) }
+    let plain = nodes({
+        let status = xmlTextReaderRead(direct)
+        if status < 0 { throw XMLReadError(file: path, line: 0, column: 0, message: "") }
+        return status == 1
+    }) {
+        var value: [UInt8] = []
+        if let v = xmlTextReaderConstValue(direct) { value = Array(UnsafeBufferPointer(start: v, count: strlen(UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self)))) }
+        let name = xmlTextReaderConstLocalName(direct).map { String(cString: $0) } ?? ""
+        let uri = xmlTextReaderConstNamespaceUri(direct).map { String(cString: $0) } ?? ""
+        return "\(UInt32(bitPattern: xmlTextReaderNodeType(direct))) \(xmlTextReaderDepth(direct)) {\(uri)}\(name) \(value) \(xmlTextReaderIsEmptyElement(direct) == 1)"
+    }
+    // The guarded reader refuses entity references and deep nesting on its own too (after the nodes): compare what both read.
+    let common = min(guarded.nodes.count, plain.nodes.count)
+    if Array(guarded.nodes.prefix(common)) != Array(plain.nodes.prefix(common)) {
+        let i = (0..<common).first { guarded.nodes[$0] != plain.nodes[$0] } ?? common
+        finding("through the guard, node \(i) is \(guarded.nodes[i]); read directly, \(plain.nodes[i])")
+    }
+    if !guarded.failed && !plain.failed && guarded.nodes.count != plain.nodes.count {
+        finding("\(guarded.nodes.count) nodes through the guard, \(plain.nodes.count) read directly")
+    }
+    if !plain.failed && guarded.failed && guarded.nodes.count < plain.nodes.count && guardian.failure == nil {
+        // The reader's own refusals (entity reference nodes, depth) stop it early: only those may.
+        let node = plain.nodes[guarded.nodes.count]
+        if !(node.hasPrefix("5 ") || node.hasPrefix("1 ")) { finding("the guarded read failed at \(node), the direct read did not") }
+    }
+    return 0
+}
+
+@_cdecl("FuzzPartnerXML_main")
+public func entry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    runFuzzer(argc, argv, fuzzPartnerXML)
+}
