@@ -6,6 +6,7 @@
 # inputs, ../shared/corpora and fuzz/regressions (past findings); findings go to fuzz/findings/.
 # Prints one line: executions, coverage, corpus size, peak RSS, or the finding.
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")"
 target=${1:?usage: fuzz/run.sh TARGET SECONDS}
 mode=${2:?usage: fuzz/run.sh TARGET SECONDS}
@@ -18,7 +19,9 @@ bin="$(swift build -c debug --show-bin-path)/Fuzz$target"
 
 if [ "$mode" = replay ]; then
   shift 2
-  SWIFT_BACKTRACE=enable=no exec "$bin" -runs=1 "$@"
+  files=()
+  for f in "$@"; do case $f in /*) files+=("$f") ;; *) files+=("$caller/$f") ;; esac; done
+  SWIFT_BACKTRACE=enable=no exec "$bin" -runs=1 "${files[@]}"
 fi
 
 corpus=corpus/$target

@@ -1,4 +1,6 @@
 import Foundation
+import IngestWorkbook
+import IngestXML
 import PipelineFile
 import Records
 
@@ -165,7 +167,11 @@ public struct PipelineDraft: Sendable {
                                        "html", "svg", "zip", "gz", "py", "sh", "log"]
 
     static func reason(_ error: Error) -> String {
-        String(describing: error)
+        // The file is named before this: its errors' own messages, without the path.
+        if let error = error as? WorkbookError { return error.message }
+        if let error = error as? InputFileError { return error.message }
+        if let error = error as? XMLReadError { return error.line > 0 ? "\(error.line):\(error.column): \(error.message)" : error.message }
+        return String(describing: error)
     }
 
     /// A source's name from its file's: years and programme-year spans dropped ("actions_declic_2024-2025.csv" → actions-declic).

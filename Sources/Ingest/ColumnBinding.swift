@@ -17,6 +17,9 @@ struct FieldIndices {
         for pair in pairs where pair.length == length && pair.field == field { return pair.column }
         return nil
     }
+
+    /// The canonical field read from 0-based `column`, if one is.
+    func field(at column: Int) -> String? { pairs.first { $0.column == column }?.field }
 }
 
 /// Which column each canonical field reads, once the header row is known.

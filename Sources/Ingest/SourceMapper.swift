@@ -144,9 +144,12 @@ public struct SourceMapper {
         csv.delimiterEvidence.hasPrefix("default") ? "it was read as one column (\(csv.delimiterEvidence)); set csv.delimiter if it has one" : nil
     }
 
-    /// The reject of a record the CSV reader could not split: the column, reason and message.
-    static func describe(_ problem: CSVRecordProblem, header: [String]) -> (String, RejectReason, String) {
+    /// The reject of a record the CSV reader could not split: the canonical field, reason and message.
+    /// The header cell is quoted in the message only (which goes through the masking rule), never
+    /// as the field.
+    static func describe(_ problem: CSVRecordProblem, binding: ColumnBinding) -> (String, RejectReason, String) {
         let limits = CSVReader.Bounds()
+        let header = binding.header
         switch problem {
         case .unterminatedQuote:
             return ("", .unterminatedQuote, "the file ends inside a quoted field opened on this line; check the export for a stray '\"'")
@@ -160,7 +163,7 @@ public struct SourceMapper {
             case .neverClosed: what = "and the file ends before it is closed"
             case .textAfterClosingQuote(let at): what = "and the quote that would close it, on line \(at), is followed by text (it opens another value)"
             }
-            return (name, .strayQuote, "a quote opening column \(column)\(name.isEmpty ? "" : " (\(name))") on line \(line) is not closed on that line, "
+            return (binding.indices.field(at: column - 1) ?? "", .strayQuote, "a quote opening column \(column)\(name.isEmpty ? "" : " (\(name))") on line \(line) is not closed on that line, "
                     + "\(what): rejected as a stray quote, and the lines after it are read as records; check the export for a stray '\"'")
         case .tooLarge:
             return ("", .csvRecordTooLarge, "the record is larger than \(limits.recordBytes >> 20) MiB: not read; reading resumes after the line where it passed that size")
@@ -175,7 +178,7 @@ public struct SourceMapper {
             rejects.append(Reject(location: location, field: field, value: value, reason: reason, message: message))
         }
         if let problem = row.problem {
-            let (field, reason, message) = Self.describe(problem, header: binding.header)
+            let (field, reason, message) = Self.describe(problem, binding: binding)
             reject(field, "", reason, message)
             return .rejected(rejects)
         }

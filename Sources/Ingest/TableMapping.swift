@@ -185,6 +185,7 @@ extension SourceMapper {
         do { workbook = try Workbook(path: file) } catch let error as WorkbookError {
             throw SourceUnreadable(source: source.name, file: file, message: error.message)
         }
+        workbook.maxRowBytes = source.xml.maxRecordBytes
         let owned = ProducerOwned(workbook)
         var table = TableMapping(mapper: self, file: file)
         var path = ""
@@ -197,6 +198,8 @@ extension SourceMapper {
             }) { event in
                 switch event {
                 case .sheet(let name): path = "sheet \"\(name)\""
+                case .row(let row) where row.refusal != nil:
+                    try table.refuse(row.refusal ?? "", line: row.number, path: path, emit: emit)
                 case .row(let row):
                     try table.map(CSVRow(bytes: row.bytes, bounds: row.denseBounds[...], line: row.number), position: row.number,
                                   path: path, emit: emit)

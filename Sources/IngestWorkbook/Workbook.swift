@@ -16,6 +16,9 @@ public final class Workbook {
     private var date1904 = false
     private var sharedStringsPart: String?
     private var stylesPart: String?
+    /// An `.xlsx` sheet row whose XML is larger than this is refused unread (`SheetRow.refusal`):
+    /// `xml.max_record_bytes` of the source.
+    public var maxRowBytes = 1_000_000
 
     /// Opens `path`, refusing with one clear line what cannot be read: an encrypted or legacy
     /// compound file, a ZIP that is no workbook, a damaged or hostile package.
@@ -174,7 +177,7 @@ public final class Workbook {
             let sheet = XLSXSheet(strings: strings, styles: styles, date1904: date1904)
             for index in chosen {
                 try withPart(parts[index].part) { input, name in
-                    try sheet.read(input: input, name: name) { try emit(index + 1, $0) }
+                    try sheet.read(input: input, name: name, maxRowBytes: maxRowBytes) { try emit(index + 1, $0) }
                 }
                 if stopAfterMatch { break }
             }

@@ -10,7 +10,8 @@ public struct WorkbookError: ImpactError, Equatable {
         self.message = message
     }
 
-    public var description: String { "\(file): \(message)" }
+    /// `cannot read FILE: why; what to do` (after `impact: `).
+    public var description: String { "cannot read \(file): \(message)" }
 
     /// An encrypted workbook (an OOXML one inside an OLE file, or an ODF package with encrypted parts).
     static func passwordProtected(_ file: String) -> WorkbookError {

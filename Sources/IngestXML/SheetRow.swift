@@ -13,6 +13,8 @@ public struct SheetRow: Sendable {
     /// The cells' UTF-8 text back to back; `ends[i]` is where cell i ends.
     public let bytes: [UInt8]
     public let ends: [Int]
+    /// Why the row was refused unread (larger than the row limit, `XMLGuard`): it then holds no cell.
+    public var refusal: String?
 
     /// Cell `i`'s text.
     public func text(_ i: Int) -> String {

@@ -64,9 +64,11 @@ public struct XLSXSheet: Sendable {
         }
     }
 
-    /// Streams the rows that hold at least one cell, in document order.
-    public func read(input: any XMLInput, name: String, emit: (SheetRow) throws -> Void) throws {
-        let reader = try XMLStreamReader(input: input, name: name)
+    /// Streams the rows that hold at least one cell, in document order. A row whose XML is larger than
+    /// `maxRowBytes` is not parsed (`XMLGuard`): it comes as a row without cells and with its `refusal`.
+    public func read(input: any XMLInput, name: String, maxRowBytes: Int = 1_000_000, emit: (SheetRow) throws -> Void) throws {
+        // worksheet (0) / sheetData (1) / row (2).
+        let reader = try XMLStreamReader(input: input, name: name, limits: XMLGuard.Limits(recordDepth: 2, recordBytes: maxRowBytes))
         let names = Names(reader)
         var builder = SheetRowBuilder()
         var rowNumber = 0
@@ -112,6 +114,9 @@ public struct XLSXSheet: Sendable {
                     }
                     rowNumber = number
                     nextColumn = 0
+                    if let refusal = reader.refusal {
+                        try emit(SheetRow(number: number, columns: [], kinds: [], bytes: [], ends: [], refusal: refusal))
+                    }
                 } else if inCell && local == names.v {
                     inValue = !reader.isEmptyElement
                 } else if inCell && local == names.isName {

@@ -53,7 +53,8 @@ struct StrayQuoteTests {
         }
     }
 
-    /// The same through `impact run`: read stays 375, the reject names the line and says what to fix.
+    /// The same through `impact run`: read stays 375, the reject names the line and says what to fix,
+    /// and nothing of the person on that line (name, e-mail, phone) reaches the files written or the console.
     @Test func strayQuoteIsReportedWithItsLine() throws {
         let sample = try SampleCopy("stray-run")
         var lines = try String(contentsOfFile: sample.input("emargements_declic_2024-2025.csv"), encoding: .utf8)
@@ -65,8 +66,21 @@ struct StrayQuoteTests {
         #expect(emargements.tally.read == 375)
         let rejects = try String(contentsOfFile: "\(sample.out)/rejects.csv", encoding: .utf8)
         let line = rejects.split(separator: "\n").first { $0.contains("csv_stray_quote") }.map(String.init) ?? ""
-        #expect(line.hasPrefix("emargements,line 4,Nom,,csv_stray_quote,"), "\(line)")
+        #expect(line.hasPrefix("emargements,line 4,last_name,,csv_stray_quote,"), "\(line)")
         #expect(line.contains("quote opening column 3 (Nom) on line 4"), "\(line)")
+        let console = try runImpact(["run", sample.pipeline, "--output", "\(sample.out)/cli"])
+        #expect(console.code == 0, "\(console.err)")
+        for folder in [sample.out, "\(sample.out)/cli"] {
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder) where !file.hasSuffix(".svg") && file != "cli" {
+                let text = try String(contentsOfFile: "\(folder)/\(file)", encoding: .utf8).lowercased()
+                for secret in ["masson", "thomas.masson@exemple-emploi.fr", "06 13 63 77 66"] {
+                    #expect(!text.contains(secret), "\(secret) in \(folder)/\(file)")
+                }
+            }
+        }
+        for secret in ["Masson", "thomas.masson", "06 13 63 77 66"] {
+            #expect(!console.out.contains(secret) && !console.err.contains(secret), "\(secret) on the console")
+        }
     }
 
     /// A file whose only quote opens a field: the rest of the file is not one unterminated field.

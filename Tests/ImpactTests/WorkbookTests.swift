@@ -3,6 +3,7 @@ import Testing
 @testable import IngestWorkbook
 @testable import IngestXML
 @testable import Pipeline
+import Records
 
 /// The advisers' questionnaire saved as .xlsx and as .ods (Fixtures/make_workbooks.py: a notice
 /// sheet first, a merged title row above the header, real date-time cells, a hidden column, and in
@@ -78,6 +79,35 @@ struct WorkbookEquivalenceTests {
         #expect(drop ? source.tally.read == 0 : source.tally.read == 290)
     }
 
+    /// An .xlsx row whose XML is larger than `xml.max_record_bytes` (a 2 MB comment) is rejected with
+    /// its row, unparsed, and the rows after it are read; raising the limit reads it.
+    @Test func oversizedSheetRowIsRejected() throws {
+        let archive = try ZIPArchive(path: "\(Self.fixtures)/questionnaire_conseillers.xlsx")
+        let huge = "<c r=\"L45\" t=\"inlineStr\"><is><t>" + String(repeating: "x", count: 2_000_000) + "</t></is></c></row><row r=\"46\">"
+        let parts = try archive.entries.map { entry in
+            let bytes = try WorkbookFuzzTests.contents(of: entry, in: archive)
+            guard entry.name == "xl/worksheets/sheet2.xml" else { return (entry.name, bytes) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.contains("</row><row r=\"46\">"))
+            return (entry.name, Array(text.replacing("</row><row r=\"46\">", with: huge).utf8))
+        }
+        let folder = Paths.scratch("wbig")
+        try Data(WorkbookFuzzTests.storedZIP(parts)).write(to: URL(fileURLWithPath: "\(folder)/big.xlsx"))
+        func run(_ xml: String) throws -> (SourceTally, String) {
+            try XMLEquivalenceTests.pipeline(sources: Self.source("\(folder)/big.xlsx", "    sheet: Réponses\n" + xml))
+                .write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+            let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
+            let source = try #require(result.summary.sources.first { $0.name == "questionnaire-conseillers" })
+            #expect(source.unreadable.isEmpty, "\(source.unreadable)")
+            return (source.tally, try String(contentsOfFile: "\(folder)/out/rejects.csv", encoding: .utf8))
+        }
+        let (bounded, rejects) = try run("")
+        let (raised, _) = try run("    xml: {max_record_bytes: 5000000}")
+        #expect(bounded.read == 287 && raised.read == 287)
+        #expect(bounded.rejected == raised.rejected + 1 && bounded.accepted == raised.accepted - 1)
+        #expect(rejects.contains("questionnaire-conseillers,\"sheet \"\"Réponses\"\", row 45\",,,xml_record_too_large,\"the record is larger than 1 MB"), "\(rejects)")
+    }
+
     /// The first sheet by default: here the notice, which holds no header — said in one line.
     @Test func firstSheetByDefault() throws {
         let folder = Paths.scratch("wfirst")
@@ -128,7 +158,7 @@ struct WorkbookPreviewTests {
         let (code, out, err) = try runImpact(["preview", "\(WorkbookHardeningTests.hostile)/legacy.xls"])
         #expect(code == 1)
         #expect(out.isEmpty)
-        #expect(err.hasPrefix("error: ") && err.contains("enregistrez-le en .xlsx ou en CSV") && err.split(separator: "\n").count == 1)
+        #expect(err.hasPrefix("impact: cannot read ") && err.contains("enregistrez-le en .xlsx ou en CSV") && err.split(separator: "\n").count == 1)
     }
 }
 

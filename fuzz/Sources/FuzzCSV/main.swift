@@ -1,14 +1,18 @@
 // The CSV reader's two paths — fields read in place and the copying state machine — must agree
-// on every input, for any chunk size, header width and bounds (stray quotes and their rewinds
-// included); the first two bytes choose those settings.
+// on every input, for any chunk size, header width, bounds (stray quotes and their rewinds
+// included) and dialect (quote, escape, spaces after delimiters); the first three bytes choose
+// those settings.
 import FuzzSupport
 @testable import Ingest
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    guard size >= 2 else { return 0 }
+    guard size >= 3 else { return 0 }
     let options = (data[0], data[1])
-    let path = Scratch.write(UnsafeBufferPointer(start: data + 2, count: size - 2))
+    let dialect = [CSVDialect.standard, CSVDialect(quote: UInt8(ascii: "'")), CSVDialect(escape: UInt8(ascii: "\\")),
+                   CSVDialect(skipInitialSpace: true),
+                   CSVDialect(quote: UInt8(ascii: "'"), escape: UInt8(ascii: "\\"), skipInitialSpace: true)][Int(data[2]) % 5]
+    let path = Scratch.write(UnsafeBufferPointer(start: data + 3, count: size - 3))
     let chunk = [1, 2, 3, 7, 64, 4096][Int(options.0) % 6]
     let expected = Int(options.1 % 5)  // 0: width unknown
     var bounds = CSVReader.Bounds()
@@ -17,11 +21,11 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         bounds.quotedBytes = 16
         bounds.recordBytes = 96
     }
-    let delimiter = [UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: "\t")][Int(options.0 >> 4) % 3]
+    let delimiter = [UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: " ")][Int(options.0 >> 4) % 4]
     func read(inPlace: Bool, chunk: Int) -> [String] {
         do {
             let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: chunk), delimiter: delimiter, encoding: .utf8,
-                                   inPlace: inPlace, bounds: bounds)
+                                   inPlace: inPlace, bounds: bounds, dialect: dialect)
             reader.expectedFields = expected
             var rows: [String] = []
             while let row = try reader.nextRecord() {
@@ -42,7 +46,8 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     }
     // Batches (the three-thread path) hold the same non-blank records.
     do {
-        let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: chunk), delimiter: delimiter, encoding: .utf8, bounds: bounds)
+        let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: chunk), delimiter: delimiter, encoding: .utf8, bounds: bounds,
+                               dialect: dialect)
         reader.expectedFields = expected
         var batched: [String] = []
         while let batch = try reader.nextBatch(rows: 3) {
