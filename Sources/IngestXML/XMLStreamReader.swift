@@ -102,12 +102,13 @@ final class GuardedXMLInput: XMLInput {
             guardian = XMLGuard(limits: limits) { block in blocks.nextBlock(&block) }
         } else {
             guardian = XMLGuard(limits: limits) { block in
+                var status: Int32 = 0
                 block = [UInt8](unsafeUninitializedCapacity: 1 << 16) { raw, initialized in
                     guard let base = raw.baseAddress else { return }
-                    let n = base.withMemoryRebound(to: CChar.self, capacity: raw.count) { inner.read(into: $0, count: raw.count) }
-                    initialized = max(0, Int(n))
+                    status = base.withMemoryRebound(to: CChar.self, capacity: raw.count) { inner.read(into: $0, count: raw.count) }
+                    initialized = max(0, Int(status))
                 }
-                return block.isEmpty ? (inner.failure == nil ? 0 : -1) : 1
+                return status < 0 ? -1 : status == 0 ? 0 : 1
             }
         }
     }
