@@ -33,7 +33,7 @@ final class XMLGuard {
     private var lexer: XMLLexer
     private let source: (inout [UInt8]) -> Int32
     private var atEnd = false
-    private var carry: [UInt8] = []  // a partial code unit
+    private var carry: [UInt8] = []  // a partial code unit, an unfinished reference, or the start before the declaration ends
 
     /// Why the document was stopped, if it was (served bytes end where it was found).
     var failure: String? { lexer.failure }
@@ -59,6 +59,7 @@ final class XMLGuard {
             if status < 0 { return -1 }
             if status == 0 {
                 atEnd = true
+                if lexer.width == 0 && !carry.isEmpty { lex([], final: true) }
                 lexer.finish(carry: carry)
             } else {
                 lex(block)
@@ -67,10 +68,16 @@ final class XMLGuard {
         return Int32(lexer.output.take(into: UnsafeMutableRawPointer(buffer), count: count))
     }
 
-    private func lex(_ block: [UInt8]) {
+    private func lex(_ block: [UInt8], final: Bool = false) {
         var raw = carry.isEmpty ? block : carry + block
         carry = []
         if lexer.width == 0 {
+            // The encoding is told by the declaration: wait for its end (or 256 bytes, or the file's
+            // end) however the input is cut, so that a UTF-7 one cannot slip through in small blocks.
+            if !final && raw.count < 256 && !raw.contains(UInt8(ascii: ">")) {
+                carry = raw
+                return
+            }
             lexer.detectEncoding(raw)
             if let encoding = Self.hiddenStructure(raw, width: lexer.width) {
                 // libxml2 would decode it, but the checks here could not see its tags: refused.
@@ -101,6 +108,8 @@ final class XMLGuard {
             raw.withUnsafeBufferPointer { r in lexer.scan(u, r, block: raw) }
         }
         self.lexer = lexer
+        // An unfinished reference at the end is lexed again with the next block (however the file is cut).
+        if lexer.pendingUnits > 0 { carry = Array(raw.suffix(lexer.pendingUnits * width)) + carry }
     }
 
     static func hiddenStructure(_ head: [UInt8], width: Int) -> String? {

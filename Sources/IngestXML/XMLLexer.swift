@@ -32,6 +32,9 @@ struct XMLLexer {
     var quote: UInt8 = 0
     var attributes = 0
     var entityStart = 0  // where the current '&' is in the block
+    /// Units at the block's end that are an unfinished reference: not handed over, lexed again with
+    /// the next block (the document may stop at its '&').
+    var pendingUnits = 0
     var entityName: [UInt8] = []
     var match = 0  // progress in a terminator ("-->", "]]>", "?>")
     var bracket = 0  // DOCTYPE internal subset nesting
@@ -123,14 +126,21 @@ struct XMLLexer {
             }
         }
         guard !stopped || trailingContent else { return }
+        var end = c.n
+        pendingUnits = 0
+        if state == .entity && entityStart >= c.flushed {
+            pendingUnits = c.n - entityStart
+            end = entityStart
+            state = quote == 0 ? .text : .attributeValue
+        }
         // The block's end: what precedes a held record goes to libxml2, the record waits in `held`.
         if holding && !discarding {
-            let split = max(recordStart ?? c.flushed, c.flushed)
+            let split = min(max(recordStart ?? c.flushed, c.flushed), end)
             route(&c, to: split)
-            held.append(c.block[(split * width)..<(c.n * width)])
+            held.append(c.block[(split * width)..<(end * width)])
             recordStart = nil
         } else {
-            route(&c, to: c.n)
+            route(&c, to: end)
         }
         if !rootStarted { prologLines += countBreaks(u) }
     }

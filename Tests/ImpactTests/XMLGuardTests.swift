@@ -70,6 +70,41 @@ struct XMLGuardTests {
         }
     }
 
+    /// Found by the PartnerXML fuzz target (fuzz/regressions/PartnerXML-utf7-doctype): in UTF-7 a
+    /// DOCTYPE declaring an entity is `+ADw-+ACE-DOCTYPE…`, which the lexer cannot see, while libxml2
+    /// decodes it. Such a document (and EBCDIC) is refused before libxml2 is handed a byte.
+    @Test func utf7DocumentIsRefused() throws {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: "\(Paths.root)/fuzz/regressions/PartnerXML-utf7-doctype")))
+        for block in [1, 7, 1 << 20] {
+            let (out, guardian) = Self.through(bytes, block: block, limits: XMLGuard.Limits())
+            #expect(out.isEmpty, "block \(block)")
+            #expect(guardian.failure?.contains("UTF-7") == true, "block \(block): \(guardian.failure ?? "no failure")")
+        }
+        let path = Paths.scratch("utf7") + "/p.xml"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: XMLReadError.self) {
+            try PartnerXMLTable(recordPath: "/sst/si", xpaths: ["t"], namespaces: [:]).read(path: path) { (_: XMLRecord) in }
+        }
+    }
+
+    /// Found by the PartnerXML fuzz target (fuzz/regressions/PartnerXML-entity-across-blocks): an
+    /// entity reference cut by a block's end was handed over in part, and the document stopped at a
+    /// place of the next block. Now a reference is complete before anything of it goes: the document
+    /// stops at its '&' however the file is cut (in a record too).
+    @Test func referenceAcrossBlocksStopsAtItsAmpersand() throws {
+        let found = Array(try Data(contentsOf: URL(fileURLWithPath: "\(Paths.root)/fuzz/regressions/PartnerXML-entity-across-blocks")))
+        let planted = Array("<!DOCTYPE e [<!ELEMENT e ANY>]>\n<E><S code=\"A\"><P>un</P><P>x &hostile; y</P></S></E>\n".utf8)
+        for (bytes, depth) in [(found, 2), (planted, 2), (planted, nil)] {
+            let (whole, reference) = Self.through(bytes, block: 1 << 20, limits: XMLGuard.Limits(recordDepth: depth))
+            let stop = String(decoding: whole, as: UTF8.self)
+            #expect(reference.failure?.contains("entity reference &") == true && !stop.contains("&"), "\(stop)")
+            for block in 1...13 {
+                let (out, guardian) = Self.through(bytes, block: block, limits: XMLGuard.Limits(recordDepth: depth))
+                #expect(out == whole && guardian.failure == reference.failure, "block \(block): \(Self.difference(out, whole))")
+            }
+        }
+    }
+
     /// Everything after the root's end is held back: libxml2 sees a whole document.
     @Test func contentAfterTheRootIsCut() {
         let text = "<a><b>1</b></a>\n<!-- fine --> garbage <c/>"

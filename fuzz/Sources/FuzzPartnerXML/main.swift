@@ -1,4 +1,5 @@
-// Partner XML through the guard and libxml2. Two checks per input:
+// Partner XML through the guard and libxml2. Three checks per input:
+// - the guard's output, failure and refusals do not depend on how the input is cut in blocks;
 // - the table reader with a small record limit (2 kB), so refused records, stand-ins and the
 //   errors after them are exercised: no crash, no leak, no error that is not an XMLReadError;
 // - the guard is transparent: when it neither stops the document nor cuts content after the root,
@@ -23,8 +24,32 @@ func nodes(_ next: () throws -> Bool, _ describe: () -> String) -> (nodes: [Stri
     }
 }
 
+/// What the guard hands libxml2 of `data` read in blocks of `block` bytes, with what it found.
+func guarded(_ data: UnsafePointer<UInt8>, _ size: Int, block: Int) -> String {
+    var offset = 0
+    let guardian = XMLGuard(limits: XMLGuard.Limits(recordDepth: 2, recordBytes: 2_048)) { next in
+        guard offset < size else { return 0 }
+        next = Array(UnsafeBufferPointer(start: data + offset, count: min(block, size - offset)))
+        offset += block
+        return 1
+    }
+    var out: [UInt8] = []
+    var buffer = [CChar](repeating: 0, count: 4_096)
+    while true {
+        let n = buffer.withUnsafeMutableBufferPointer { guardian.read(into: $0.baseAddress!, count: $0.count) }
+        if n <= 0 { break }
+        out += buffer[0..<Int(n)].map { UInt8(bitPattern: $0) }
+        if out.count > 2 * size + 100_000 { finding("the guard hands over more than the input holds") }
+    }
+    return "\(out) \(guardian.failure ?? "-") \(guardian.failureLine ?? 0) \(guardian.trailingContent) \(guardian.refusedRecords)"
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPartnerXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let block = size > 0 ? Int(data[size - 1]) % 61 + 1 : 1
+    if guarded(data, size, block: 1 << 20) != guarded(data, size, block: block) {
+        finding("the guard's output depends on the blocks (\(block) bytes)")
+    }
     let path = Scratch.write(UnsafeBufferPointer(start: data, count: size))
     let table = PartnerXMLTable(recordPath: "/Export/Session/Participant", xpaths: ["../@code", "@email", "Profil", "normalize-space(.)"],
                                 namespaces: [:], maxRecordBytes: 2_048)
