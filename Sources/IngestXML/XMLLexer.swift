@@ -32,9 +32,11 @@ struct XMLLexer {
     var quote: UInt8 = 0
     var attributes = 0
     var entityStart = 0  // where the current '&' is in the block
-    /// Units at the block's end that are an unfinished reference: not handed over, lexed again with
-    /// the next block (the document may stop at its '&').
+    /// Units at the block's end that are an unfinished reference or declaration: not handed over,
+    /// lexed again with the next block (the document may stop at their first unit, '&' or '<').
     var pendingUnits = 0
+    /// The unit before the current block (a CR there and an LF first here are one line break).
+    var lastUnit: UInt8 = 0
     var entityName: [UInt8] = []
     var match = 0  // progress in a terminator ("-->", "]]>", "?>")
     var bracket = 0  // DOCTYPE internal subset nesting
@@ -132,6 +134,10 @@ struct XMLLexer {
             pendingUnits = c.n - entityStart
             end = entityStart
             state = quote == 0 ? .text : .attributeValue
+        } else if state == .doctypeDeclaration && declaration.count <= c.n - c.flushed {
+            pendingUnits = declaration.count
+            end = c.n - declaration.count
+            state = .doctype
         }
         // The block's end: what precedes a held record goes to libxml2, the record waits in `held`.
         if holding && !discarding {
@@ -142,7 +148,8 @@ struct XMLLexer {
         } else {
             route(&c, to: end)
         }
-        if !rootStarted { prologLines += countBreaks(u) }
+        if !rootStarted { prologLines += countBreaks(UnsafeBufferPointer(rebasing: u[0..<end]), after: lastUnit) }
+        if end > 0 { lastUnit = u[end - 1] }
     }
 
     /// Hands units up to `end` to libxml2 (or, in a refused record, counts their line breaks and
@@ -150,7 +157,7 @@ struct XMLLexer {
     mutating func route(_ c: inout Cursor, to end: Int) {
         guard end > c.flushed else { return }
         if discarding {
-            heldBreaks += countBreaks(UnsafeBufferPointer(rebasing: c.u[c.flushed..<end]))
+            heldBreaks += countBreaks(UnsafeBufferPointer(rebasing: c.u[c.flushed..<end]), after: c.flushed > 0 ? c.u[c.flushed - 1] : lastUnit)
         } else if !rootClosed {
             output.append(c.block[(c.flushed * width)..<(end * width)])
         }
@@ -159,7 +166,7 @@ struct XMLLexer {
 
     /// Stops the document at unit `at`: nothing from there on is handed over.
     mutating func halt(_ c: inout Cursor, _ message: String, at: Int) {
-        if !rootStarted { failureLine = 1 + prologLines + countBreaks(UnsafeBufferPointer(rebasing: c.u[0..<at])) }
+        if !rootStarted { failureLine = 1 + prologLines + countBreaks(UnsafeBufferPointer(rebasing: c.u[0..<at]), after: lastUnit) }
         if holding && !discarding {
             output.append(held)
             held.removeAll()
@@ -283,10 +290,15 @@ struct XMLLexer {
         return out
     }
 
-    /// Line breaks as libxml2 counts them: LF, and CR not followed by LF.
-    func countBreaks(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+    /// Line breaks in `u` as libxml2 counts them: CR, LF and CRLF one each, a CRLF cut between two
+    /// pieces too (`before` is the unit preceding `u`).
+    func countBreaks(_ u: UnsafeBufferPointer<UInt8>, after before: UInt8 = 0) -> Int {
         var count = 0
-        for (i, c) in u.enumerated() where c == 0x0A || (c == 0x0D && (i + 1 == u.count || u[i + 1] != 0x0A)) { count += 1 }
+        var previous = before
+        for c in u {
+            if c == 0x0D || (c == 0x0A && previous != 0x0D) { count += 1 }
+            previous = c
+        }
         return count
     }
 
