@@ -243,7 +243,10 @@ struct XMLLexer {
             let low = bigEndian ? bytes[i + width - 1] : bytes[i]
             return (1..<width).contains { k in (bigEndian ? bytes[i + width - 1 - k] : bytes[i + k]) != 0 } || low >= 0x80 ? 0x80 : low
         }
-        (recordName, namespaceDeclarations) = startTag(units, bytes)
+        // The start tag as far as the limit reaches, whatever the lexer's last step ran past it (it
+        // depends on the blocks): the stand-in is the same however the file is cut.
+        let seen = min(units.count, limits.recordBytes / width)
+        (recordName, namespaceDeclarations) = startTag(Array(units.prefix(seen)), Array(bytes.prefix(seen * width)))
         heldBreaks = units.withUnsafeBufferPointer { countBreaks($0) }
         held.removeAll()
         discarding = true
