@@ -123,9 +123,7 @@ struct XMLLexer {
                 c.p = min(next + 1, c.n)
                 if next < c.n { quote = 0; state = .doctype }
             }
-            if holding && !discarding && held.count + (c.p - (recordStart ?? 0)) * width > limits.recordBytes {
-                refuse(&c, "bytes:\(limits.recordBytes)")
-            }
+            if overLimit(c) { refuse(&c, "bytes:\(limits.recordBytes)") }
         }
         guard !stopped || trailingContent else { return }
         var end = c.n
@@ -198,8 +196,16 @@ struct XMLLexer {
         recordStart = nil
     }
 
+    /// Whether the record being held is already larger than the limit.
+    @inline(__always) func overLimit(_ c: Cursor) -> Bool {
+        holding && !discarding && held.count + (c.p - (recordStart ?? 0)) * width > limits.recordBytes
+    }
+
     /// The held record ended at unit `end`: its bytes stay on their way to libxml2, or its stand-in goes.
+    /// Its size is checked here too, so that a record ending in the lexer's step that passed the limit
+    /// is refused all the same (the steps depend on the blocks).
     mutating func endRecord(_ c: inout Cursor, at end: Int) {
+        if overLimit(c) { refuse(&c, "bytes:\(limits.recordBytes)") }
         if discarding {
             route(&c, to: end)  // dropped, its line breaks counted
         } else if recordStart == nil {

@@ -27,7 +27,7 @@ extension XMLLexer {
                 if state == .startTag { lexStartTag(&c) } else if state == .endTag { lexEndTag(&c) }
             }
             guard state == .text, !stopped, c.p < c.n else { return }
-            if holding && !discarding && held.count + (c.p - (recordStart ?? 0)) * width > limits.recordBytes { return }
+            if overLimit(c) { return }
         }
     }
 
