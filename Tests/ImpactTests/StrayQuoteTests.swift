@@ -129,3 +129,39 @@ struct StrayQuoteTests {
         #expect(over.last == "257: accepted")
     }
 }
+
+/// The stray-quote rules against every CSV file of the corpora: read with the header's width known (as
+/// the pipeline reads once it has found the header), every file gives the records it gives without —
+/// a legitimate value over several lines is never taken for a stray quote.
+@Suite("Stray quotes: the corpora")
+struct StrayQuoteCorpusTests {
+    static let files: [String] = ["csv-spectrum/csvs", "csv-encodings-phpspreadsheet", "french-csv-datagouv-csv-detective",
+                                  "qualtrics-csv-qualtRics"].flatMap { folder -> [String] in
+        let root = Paths.corpus(folder)
+        let names = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
+        return names.filter { name in [".csv", ".tsv", ".txt"].contains { name.lowercased().hasSuffix($0) } }.sorted().map { "\(folder)/\($0)" }
+    }
+
+    static func records(_ path: String, widthKnown: Bool) throws -> [String] {
+        let csv = try CSVFile(path: path)
+        var out: [String] = []
+        while let row = try csv.next() {
+            if out.isEmpty && widthKnown { csv.expectFields(row.count) }
+            out.append("\(row.line) \(row.problem.map { "\($0)" } ?? "-") \(row.fields)")
+        }
+        return out
+    }
+
+    @Test func everyCorpusFileReadsTheSame() throws {
+        #expect(Self.files.count > 40, "\(Self.files.count) files")
+        var multiLine = 0
+        for file in Self.files {
+            let path = Paths.corpus(file)
+            let free = try Self.records(path, widthKnown: false), bounded = try Self.records(path, widthKnown: true)
+            #expect(bounded == free, "\(file)")
+            #expect(!bounded.contains { $0.contains("strayQuote") }, "\(file)")
+            if free.contains(where: { $0.contains("\\n") }) { multiLine += 1 }
+        }
+        #expect(multiLine >= 3, "corpus files holding values over several lines: \(multiLine)")
+    }
+}
