@@ -182,6 +182,7 @@ public enum ExportReader {
         var collectors: [Int: TableCollector] = [:]
         var names: [String] = []
         names = try workbook.readAll(emit: { position, row in
+            guard row.refusal == nil else { return }  // larger than the row limit: the run rejects it
             collectors[position]?.add(row.values, number: row.number)
         }, starting: { position, name in
             collectors[position] = TableCollector(path: path, layout: .workbook(kind: workbook.kind.rawValue, sheet: name, position: position, sheets: []))

@@ -29,7 +29,12 @@ enum WorkbookPreview {
         var chosen: Int?
         var kept: [SheetRow] = []
         var profile: TableCollector?
+        var refused: [Int] = []  // rows larger than the row limit, not read
         let names = try workbook.readAll { position, row in
+            if row.refusal != nil {
+                if position == chosen { refused.append(row.number) }
+                return
+            }
             var size = sizes[position] ?? (0, 0, 0)
             size = (size.rows + 1, max(size.columns, Int(row.columns.last ?? -1) + 1), row.number)
             sizes[position] = size
@@ -67,6 +72,10 @@ enum WorkbookPreview {
         for row in kept.dropFirst(header + 1).prefix(rows) { lines.append("row \(row.number): " + shown(row.values)) }
         let total = sizes[chosen]?.rows ?? 0
         lines.append("rows with values after the header: \(total - header - 1)")
+        if !refused.isEmpty {
+            lines.append("rows not read, larger than xml.max_record_bytes (1 MB by default): " + refused.prefix(12).map(String.init).joined(separator: ", ")
+                         + (refused.count > 12 ? ", …" : ""))
+        }
         if (table?.references.count ?? 0) < 2, let other = sizes.filter({ $0.key != chosen && $0.value.columns >= 2 }).min(by: { $0.key < $1.key }) {
             lines.append("this sheet holds no table; sheet \(other.key) (\(names[other.key - 1])) has \(plural(other.value.rows, "row")): preview --sheet \(other.key), and sheet: \(other.key) in the pipeline file")
         }
