@@ -107,6 +107,9 @@ struct WorkbookEquivalenceTests {
         #expect(bounded.read == 290 && raised.read == 290)
         #expect(bounded.rejected == raised.rejected + 1 && bounded.accepted == raised.accepted - 1)
         #expect(rejects.contains("questionnaire-conseillers,\"sheet \"\"Réponses\"\", row 45\",,,xml_record_too_large,\"the record is larger than 1 MB"), "\(rejects)")
+        // preview names it rather than profiling it as an empty row.
+        let preview = try Preview.text(path: "\(folder)/big.xlsx", sheet: "Réponses")
+        #expect(preview.contains("rows not read, larger than xml.max_record_bytes (1 MB by default): 45"), "\(preview)")
     }
 
     /// The first sheet by default: here the notice, which holds no header — said in one line.
