@@ -1,5 +1,6 @@
 // The pipeline-file loader on arbitrary text: a file is accepted, or refused with one
-// PipelineFileError whose message is one line (never a library's dump).
+// PipelineFileError whose message is one line per mistake (several missing inputs are said at
+// once, one line each), never a library's dump.
 import Foundation
 import FuzzSupport
 @testable import IngestXML
@@ -22,7 +23,10 @@ public func fuzzPipelineFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32
             for column in source.columns.values { _ = PartnerXMLTable.isValid(column.description) }
         }
     } catch let error as PipelineFileError {
-        if error.description.contains(where: \.isNewline) { finding("a message of several lines: \(error.description)") }
+        let lines = error.description.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        if lines.count != 1 + error.others.count || lines.contains(where: \.isEmpty) {
+            finding("\(lines.count) lines for \(1 + error.others.count) mistakes: \(error.description)")
+        }
     } catch {
         finding("not a PipelineFileError: \(error)")
     }
