@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The reach figures of a make_national.py data set, as one would write them with pandas or polars.
+"""The naive peer of the benchmark (peer.py is the strongest): the reach figures of a
+make_national.py data set as one would first write them with pandas or polars.
 
 usage: reference.py pandas|polars DATA_DIR OUT_CSV
 
