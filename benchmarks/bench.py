@@ -78,7 +78,8 @@ def stages(log):
 
 
 class Checked:
-    """Runs a comparison and checks every peer's figures against impact's of the same pipeline."""
+    """The check after each run of a comparison: every peer's figures against impact's (same inputs),
+    and impact's indicators.csv the same from run to run; impact's read stages kept with its run."""
 
     def __init__(self, d, out, log, peers):
         self.d, self.out, self.log, self.peers = d, out, log, peers  # peers: {name: csv written}
