@@ -26,7 +26,7 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
-        // Canonical records, vocabularies' folding, rejects: what every stage speaks.
+        // Canonical records and the rules between them (RecordRules), vocabularies' folding, rejects: what every stage speaks.
         .target(name: "Records"),
         // The pipeline file (YAML) with file:line:key errors.
         .target(name: "PipelineFile", dependencies: ["Records", .product(name: "Yams", package: "Yams")]),
@@ -43,7 +43,7 @@ let package = Package(
         // Outputs: contract CSVs, rejects, manifest, Markdown report.
         .target(name: "Report", dependencies: ["Records", "Indicators"]),
         // The SQLite store of scheduled refreshes (ingested files, canonical records, snapshots); only GRDB user.
-        .target(name: "Store", dependencies: ["Records", "Ingest", "Indicators", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Store", dependencies: ["Records", "Indicators", .product(name: "GRDB", package: "GRDB.swift")]),
         // `impact init`: exports profiled column by column, their kind and mapping guessed, a pipeline file drafted.
         .target(name: "Drafting", dependencies: ["Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook"]),
         // Orchestration of run / validate / preview / refresh.

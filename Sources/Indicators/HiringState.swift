@@ -7,12 +7,9 @@ public struct HiringState: Sendable {
 
     public init() {}
 
-    /// Adds an event; false when the same candidate, step, date and employer were already read.
+    /// Adds an event; false when its identity was already read (the first version is kept: `RecordRules`).
     public mutating func add(_ event: PathwayEvent) -> Bool {
-        var key = StableHash.combine(event.candidate, UInt64(bitPattern: Int64(event.date.dayNumber)))
-        key = StableHash.combine(key, StableHash.fnv1a(event.kind.rawValue))
-        key = StableHash.combine(key, event.employer ?? 0)
-        guard seen.insert(key).inserted else { return false }
+        guard seen.insert(RecordRules.eventKey(event)).inserted else { return false }
         candidates[event.candidate, default: []].append(event)
         return true
     }
@@ -57,7 +54,7 @@ public struct ActionLinks: Sendable {
 
     public init() {}
 
-    public mutating func addAction(id: String, date: CalendarDate) { actionDays[Fold.key(id)] = date.dayNumber }
+    public mutating func addAction(id: String, date: CalendarDate) { actionDays[RecordRules.actionKey(id)] = date.dayNumber }
 
     /// A person (and their organisation) attended an action on `date`.
     public mutating func addAttendance(person: UInt64, organisation: UInt64?, date: CalendarDate) {
@@ -83,7 +80,7 @@ public struct ActionLinks: Sendable {
         let earlier = history.filter { $0.date <= hire.date }
         if within(byPerson[hire.candidate]) { return .candidate }
         for event in earlier {
-            if let id = event.actionID, let day = actionDays[Fold.key(id)], day >= start, day <= end { return .candidate }
+            if let id = event.actionID, let day = actionDays[RecordRules.actionKey(id)], day >= start, day <= end { return .candidate }
         }
         if let employer = hire.employer, within(byOrganisation[employer]) { return .employer }
         if let referrer = hire.referrer, within(byOrganisation[referrer]) { return .referrer }

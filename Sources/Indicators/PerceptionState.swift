@@ -44,8 +44,8 @@ public struct PerceptionState: Sendable {
         self.scheme = scheme
     }
 
-    /// Adds a response; a respondent answering twice in a wave keeps the latest (by date, then by
-    /// reading order). Returns the source index of the response that was dropped as a duplicate.
+    /// Adds a response; a respondent answering twice in a wave keeps the latest (`RecordRules.laterAnswerReplaces`).
+    /// Returns the source index of the response that was dropped as a duplicate.
     public mutating func add(_ response: SurveyResponse, source: Int) -> Int? {
         let period = scheme.label(for: response.date)
         let cellKey = "\(period)\u{1F}\(response.territory)\u{1F}\(response.stakeholderType)"
@@ -59,7 +59,9 @@ public struct PerceptionState: Sendable {
         sequence += 1
         let day = Int32(response.date.year * 10_000 + response.date.month * 100 + response.date.day)
         if let old = kept[key] {
-            guard day >= old.day else { return source }
+            let identical = day == old.day && answers(old) == response.answers && before(old) == response.before
+                && commented[key]?.comment == response.comment.flatMap { $0.isEmpty ? nil : $0 }
+            guard RecordRules.laterAnswerReplaces(day: Int(day), keptDay: Int(old.day), identical: identical) else { return source }
             store(response, key: key, day: day, source: source)
             return Int(old.source)
         }

@@ -81,7 +81,7 @@ public struct ReachState: Sendable {
 
     /// Adds an accepted, de-duplicated action.
     public mutating func add(_ action: ActionRecord) {
-        let key = Fold.key(action.id)
+        let key = RecordRules.actionKey(action.id)
         guard indexByKey[key] == nil else { return }
         let period = scheme.label(for: action.date)
         let cellKey = "\(period)\u{1F}\(action.territory)"
@@ -101,7 +101,7 @@ public struct ReachState: Sendable {
     }
 
     /// The index of the action an id refers to (matched folded), if known.
-    public func entryIndex(forID id: String) -> Int? { indexByKey[Fold.key(id)] }
+    public func entryIndex(forID id: String) -> Int? { indexByKey[RecordRules.actionKey(id)] }
 
     /// The action an id refers to, if known.
     public func action(forID id: String) -> ActionRecord? { entryIndex(forID: id).map { entries[$0].record } }
@@ -198,7 +198,7 @@ public struct ReachState: Sendable {
                 }
                 counts[Int(p.place)].added += 1
                 if let added, addedOnly?.contains(p.person) ?? true { added(resolved(p, listedAs: nil)) }
-            } else if type == firstType {
+            } else if RecordRules.laterListing(type, firstListedAs: firstType) == .duplicate {
                 counts[Int(p.place)].duplicates += 1
             } else {
                 counts[Int(p.place)].conflicts += 1

@@ -11,22 +11,6 @@ public struct SourceUnreadable: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(file): \(message)" }
 }
 
-/// What one physical record became once mapped and validated.
-///
-/// The larger, rarer records are boxed so that the value handed from thread to thread per record
-/// is an attendance line's size (106 bytes instead of 201: copying it was 8 % of the CSV mapping thread).
-public enum MappedRecord: Sendable {
-    indirect case action(ActionRecord)
-    case attendance(AttendanceRecord)
-    indirect case response(SurveyResponse)
-    indirect case pathway(PathwayEvent)
-    /// A record replaced by a later version of itself (ODK resubmissions and edits).
-    case duplicate(RecordLocation)
-    /// Rejected: one reject per faulty field (at least one); an action's id when it has one, so its
-    /// attendance lines can say the action was rejected.
-    case rejected([Reject], actionID: String? = nil)
-}
-
 /// Reads one file of a source and maps each record to a canonical record or to rejects.
 public struct SourceMapper {
     public let source: SourceConfig

@@ -20,13 +20,13 @@ struct Ingestion {
     /// First and last dates of the accepted records.
     private(set) var dateRange: (first: CalendarDate?, last: CalendarDate?) = (nil, nil)
     /// Keyed hashes of the folded words of every name read in a name field (to mask them).
-    private(set) var names = Set<UInt64>()
+    var names = Set<UInt64>()
     /// The programme secret the pseudonyms are made with.
     let key: PseudonymKey
     /// Organisations named on attendance sheets, by folded-name key.
-    private(set) var organisationNames: [UInt64: String] = [:]
+    var organisationNames: [UInt64: String] = [:]
     /// What became of every source's records, by index in the pipeline file.
-    private var tallies: [SourceTally]
+    var tallies: [SourceTally]
     let rejects: RejectLog
     private(set) var sources: [SourceSummary] = []
     private(set) var inputs: [InputFileInfo] = []
@@ -34,11 +34,14 @@ struct Ingestion {
     private var entryCache = PrehashedMap<(id: String, entry: Int?)>(capacity: 1024)
     private var lastAction: (id: String, entry: Int?)?
     /// Wall time per source read (for `--log-format json` and the benchmark's per-stage figures).
-    private(set) var timings: [StageTiming] = []
-    /// Rejected actions by folded id, with their first reject: their attendance lines say so.
+    var timings: [StageTiming] = []
+    /// Rejected actions by key (`RecordRules.actionKey`), with their first reject: their attendance lines say so.
     private var rejectedActions: [String: Reject] = [:]
+    /// Persons listed at actions that were not read (unknown or rejected), with the type first listed:
+    /// lines are de-duplicated before they are linked (`RecordRules`).
+    private var unlinkedListings: [UnlinkedListing: String] = [:]
     /// Records read since the terminal's progress was last told (told in batches: an atomic add per record is not free).
-    private var unreported = 0
+    var unreported = 0
 
     init(config: PipelineConfig, rejects: RejectLog, key: PseudonymKey) {
         self.config = config
@@ -50,138 +53,64 @@ struct Ingestion {
         tallies = Array(repeating: SourceTally(), count: config.sources.count)
     }
 
-    /// Reads every source: actions first (attendance lines link to them), each in pipeline order.
-    /// `state`, when given, receives every file and record as read (`impact run --emit-state`).
+    /// Reads every source's files (`impact run`); `state`, when given, receives every file and record as read.
     mutating func run(progress: (String) -> Void, state: StateSink? = nil) throws {
-        let ordered = config.sources.filter { $0.kind == .actions } + config.sources.filter { $0.kind != .actions }
+        try ingest(.files(state: state), progress: progress)
+    }
+
+    /// Replays the store's records of `files` (in order) through the same stages as a full read (`impact refresh`).
+    mutating func replay(_ store: StoreTransaction, files: [StoredFile], progress: (String) -> Void) throws {
+        try ingest(.stores([(store, files)]), progress: progress)
+    }
+
+    /// Replays several stores (partitions' states), source by source, each store's files in the order given (`impact merge`).
+    mutating func replay(_ stores: [(StoreTransaction, [StoredFile])], progress: (String) -> Void) throws {
+        try ingest(.stores(stores), progress: progress)
+    }
+
+    /// Reads every source from `feed` — actions first (attendance lines link to them), then the others
+    /// in pipeline order — then runs the stages that need every record: impossible retentions rejected,
+    /// attendance lines resolved, every record accounted for.
+    mutating func ingest(_ feed: RecordFeed, progress: (String) -> Void) throws {
         var summaries: [String: SourceSummary] = [:]
         var infos: [String: [InputFileInfo]] = [:]
-        for source in ordered {
-            let clock = ContinuousClock.now
-            let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
-            let readBefore = tallies[sourceIndex].read
-            defer {
-                timings.append(StageTiming(stage: "read", source: source.name, seconds: (ContinuousClock.now - clock).seconds,
-                                           bytes: infos[source.name]?.reduce(0) { $0 + $1.size } ?? 0,
-                                           records: tallies[sourceIndex].read - readBefore,
-                                           format: source.format.rawValue))
+        let indexed = Array(config.sources.enumerated())
+        for (index, source) in indexed.filter({ $0.element.kind == .actions }) + indexed.filter({ $0.element.kind != .actions }) {
+            var (summary, files) = switch feed {
+            case .files(let state): try read(source, index: index, state: state, progress: progress)
+            case .stores(let stores): try replay(source, index: index, from: stores, progress: progress)
             }
-            var summary = SourceSummary(name: source.name, kind: source.kind, files: source.files.count)
             let folders = source.skippedFolders.map(displayPath)
             summary.notes = folders.count <= 3 ? folders.map { "skipped \($0) (a folder, not a file)" }
                 : ["skipped \(folders.count) folders the glob matched (\(folders.prefix(3).joined(separator: ", ")), …)"]
-            let mapper = SourceMapper(source: source, config: config, key: key)
-            ReadProgress.shared.begin(source: source.name, totalBytes: source.files.reduce(0) { total, file in
-                total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
-            })
-            defer {
-                ReadProgress.shared.add(records: unreported)
-                unreported = 0
-                ReadProgress.shared.end()
-            }
-            // ODK: one pass over every file, so resubmissions across files are recognised.
-            let batches = source.format == .odk ? [source.files] : source.files.map { [$0] }
-            for batch in batches {
-                guard let file = batch.first else { continue }
-                progress("reading \(displayPath(file))\(batch.count > 1 ? " and \(batch.count - 1) more" : "") (\(source.name))")
-                // CSV and partner-XML files are hashed as they are read; other files (and state, which
-                // records the digest first) take a separate pass.
-                let hashedWhileRead = state == nil && (source.format == .csv || source.format == .xml)
-                var digests = hashedWhileRead ? [] : batch.map(FileDigest.sha256OrEmpty)
-                func record(_ encoding: String, _ delimiter: String) {
-                    if digests.count != batch.count { digests = batch.map(FileDigest.sha256OrEmpty) }
-                    for (f, digest) in zip(batch, digests) {
-                        infos[source.name, default: []].append(
-                            InputFileInfo(source: source.name, path: displayPath(f), size: digest.size, sha256: digest.hex,
-                                          encoding: encoding, delimiter: delimiter))
-                    }
-                }
-                let stateFile = try state?.begin(source: source.name, files: batch.map(displayPath), digests: digests)
-                var seq = 0
-                func emit(_ mapped: MappedRecord) throws {
-                    if let state, let stateFile {
-                        seq += 1
-                        try state.add(mapped, source: source.name, file: stateFile, seq: seq)
-                    }
-                    try count(mapped, source: sourceIndex)
-                }
-                do {
-                    if source.format == .odk {
-                        try mapper.mapInstances(files: batch, emit: emit)
-                        record(SourceMapper.declaredEncoding(file), "")
-                    } else {
-                        let reading = try mapper.map(file: file, emit: emit)
-                        tallies[sourceIndex].encodingFallbacks += reading.encodingFallbacks
-                        if let digest = reading.digest, batch.count == 1 { digests = [(digest.hex, digest.size)] }
-                        record(reading.encoding, reading.delimiter)
-                    }
-                } catch let error as SourceUnreadable {
-                    state?.unreadable(file: stateFile, message: error.message)
-                    summary.unreadable.append("\(displayPath(error.file)): \(error.message)")
-                    rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: displayPath(error.file)),
-                                          field: "", value: "", reason: .unreadableSource, message: error.message))
-                    record("", "")
-                }
-                try state?.finish(file: stateFile, names: mapper.names.words, organisations: mapper.organisationNames.byKey,
-                                  info: infos[source.name]?.last)
-            }
-            names.formUnion(mapper.names.words)
-            OrganisationNames.merge(&organisationNames, mapper.organisationNames.byKey)
             summaries[source.name] = summary
+            infos[source.name] = files
         }
         rejectImpossibleRetentions()
         try resolveAttendance()
-        finish(summaries: summaries, infos: infos)
-    }
-
-    /// Replays the store's records of `files` (in order) through the same stages as a full read.
-    mutating func replay(_ store: StoreTransaction, files: [StoredFile], progress: (String) -> Void) throws {
-        try replay([(store, files)], progress: progress)
-    }
-
-    /// Replays several stores (partitions' states), source by source, each store's files in the order given.
-    mutating func replay(_ stores: [(StoreTransaction, [StoredFile])], progress: (String) -> Void) throws {
-        var summaries: [String: SourceSummary] = [:]
-        var infos: [String: [InputFileInfo]] = [:]
-        let ordered = config.sources.filter { $0.kind == .actions } + config.sources.filter { $0.kind != .actions }
-        for source in ordered {
-            let sourceIndex = config.sources.firstIndex { $0.name == source.name } ?? 0
-            let mine = stores.map { store, files in (store, files.filter { $0.source == source.name }) }
-            var summary = SourceSummary(name: source.name, kind: source.kind, files: mine.reduce(0) { $0 + $1.1.count })
-            progress("replaying \(source.name) from the store")
-            for (store, files) in mine {
-                for file in files {
-                    infos[source.name, default: []].append(InputFileInfo(source: source.name, path: file.path, size: file.size, sha256: file.sha256,
-                                                                         encoding: file.encoding, delimiter: file.delimiter))
-                    tallies[sourceIndex].read += file.physical
-                    tallies[sourceIndex].encodingFallbacks += file.encodingFallbacks
-                    tallies[sourceIndex].replaced += file.replaced
-                    if let message = file.unreadable {
-                        summary.unreadable.append("\(file.path): \(message)")
-                        rejects.append(Reject(location: RecordLocation(source: source.name, line: 0, path: file.path),
-                                              field: "", value: "", reason: .unreadableSource, message: message))
-                    }
-                    try store.replay(fileID: file.id) { try accept($0, source: sourceIndex) }
-                }
-                names.formUnion(try store.names(fileIDs: files.map(\.id)))
-                OrganisationNames.merge(&organisationNames, try store.organisationNames(fileIDs: files.map(\.id)))
+        if case .stores = feed {
+            // Records the store did not keep again (held from an earlier refresh, ODK resubmissions) are the duplicates of a full read.
+            for (i, tally) in tallies.enumerated() {
+                tallies[i].duplicates += max(0, tally.read - tally.accepted - tally.rejected - tally.duplicates)
             }
-            summaries[source.name] = summary
-        }
-        rejectImpossibleRetentions()
-        try resolveAttendance()
-        // Records the store set aside (overlaps, older versions) are the duplicates of a full read.
-        for (i, tally) in tallies.enumerated() {
-            tallies[i].duplicates += max(0, tally.read - tally.accepted - tally.rejected - tally.duplicates)
         }
         finish(summaries: summaries, infos: infos)
+    }
+
+    /// A source file that could not be read at all: said in the summary and in rejects.csv.
+    mutating func noteUnreadable(path: String, message: String, source: String, summary: inout SourceSummary) {
+        summary.unreadable.append("\(path): \(message)")
+        rejects.append(Reject(location: RecordLocation(source: source, line: 0, path: path), field: "", value: "",
+                              reason: .unreadableSource, message: message))
     }
 
     /// Rejects the "retained at six months" events that cannot be true (too early after the hire, or
     /// without a hire): they were accepted when read, each becomes a rejected record of its source.
     private mutating func rejectImpossibleRetentions() {
+        let indexByName = Dictionary(config.sources.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         for (event, reason, hire) in hiring.removeImpossibleRetentions() {
-            let source = config.sources.firstIndex { $0.name == event.location.source } ?? 0
+            // An event's location names the source it was read from, one of the pipeline file's.
+            guard let source = indexByName[event.location.source] else { preconditionFailure("event of unknown source \(event.location.source)") }
             tallies[source].accepted -= 1
             tallies[source].rejected += 1
             let message: String
@@ -238,9 +167,8 @@ struct Ingestion {
                                        records: lines, spilledRuns: runs))
         }
         let counts = try reach.resolve(conflict: { line in
-            conflicts.append((line.seq, Reject(location: line.location, field: "stakeholder_type", value: types[line.type],
-                                               reason: .duplicateConflict,
-                                               message: "this person is already listed at action '\(entries[line.entry].record.id)' as '\(line.listedAs ?? "")'")))
+            conflicts.append((line.seq, RecordRules.listingConflict(at: line.location, type: types[line.type], action: entries[line.entry].record.id,
+                                                                    listedAs: line.listedAs ?? "")))
         }, added: linking || surveyed ? { line in
             let entry = entries[line.entry]
             if linking { links.addAttendance(person: line.person, organisation: line.organisation, date: entry.record.date) }
@@ -260,68 +188,62 @@ struct Ingestion {
         for conflict in conflicts { rejects.append(conflict.reject) }
     }
 
-    /// De-duplicates and links one mapped record, counting what became of it.
-    private mutating func accept(_ record: MappedRecord, source: Int) throws {
-        switch record {
-        case .action(let a): widen(a.date)
-        case .response(let r): widen(r.date)
-        case .pathway(let e): widen(e.date)
-        default: break
-        }
-        var tally = tallies[source]
-        defer { tallies[source] = tally }
+    /// De-duplicates and links one mapped record, counting what became of it (`RecordRules`).
+    mutating func accept(_ record: MappedRecord, source: Int) throws {
+        if let date = record.date { widen(date) }
         switch record {
         case .duplicate:
-            tally.duplicates += 1
+            tallies[source].duplicates += 1
         case .pathway(let event):
-            if hiring.add(event) { tally.accepted += 1 } else { tally.duplicates += 1 }
+            if hiring.add(event) { tallies[source].accepted += 1 } else { tallies[source].duplicates += 1 }
         case .response(let response):
-            tally.accepted += 1
+            tallies[source].accepted += 1
             if let dropped = perception.add(response, source: source) {
                 // The earlier answer of the same respondent and wave gives way (it may be another source's).
-                if dropped == source {
-                    tally.accepted -= 1
-                    tally.duplicates += 1
-                } else {
-                    tallies[dropped].accepted -= 1
-                    tallies[dropped].duplicates += 1
-                }
+                tallies[dropped].accepted -= 1
+                tallies[dropped].duplicates += 1
             }
         case .rejected(let faults, let actionID):
-            tally.rejected += 1
+            tallies[source].rejected += 1
             faults.forEach(rejects.append)
-            if let actionID, let first = faults.first, rejectedActions[Fold.key(actionID)] == nil {
-                rejectedActions[Fold.key(actionID)] = first
+            if let actionID, let first = faults.first, rejectedActions[RecordRules.actionKey(actionID)] == nil {
+                rejectedActions[RecordRules.actionKey(actionID)] = first
             }
         case .action(let action):
-            if let existing = reach.action(forID: action.id) {
-                if existing.sameContent(as: action) {
-                    tally.duplicates += 1
+            if let kept = reach.action(forID: action.id) {
+                if let conflict = RecordRules.secondAction(action, kept: kept) {
+                    tallies[source].rejected += 1
+                    rejects.append(conflict)
                 } else {
-                    tally.rejected += 1
-                    rejects.append(Reject(location: action.location, field: "action_id", value: action.id, reason: .duplicateConflict,
-                                          message: "action '\(action.id)' was already read at \(existing.location) with different details; keep one version in the exports"))
+                    tallies[source].duplicates += 1
                 }
             } else {
                 reach.add(action)
                 if needsLinks { links.addAction(id: action.id, date: action.date) }
-                tally.accepted += 1
+                tallies[source].accepted += 1
             }
         case .attendance(let line):
-            guard let entry = actionEntry(line.actionID) else {
-                tally.rejected += 1
-                if let cause = rejectedActions[Fold.key(line.actionID)] {
-                    let field = cause.field.isEmpty ? "" : ", \(cause.field)"
-                    rejects.append(Reject(location: line.location, field: "action_id", value: line.actionID, reason: .actionRejected,
-                                          message: "action '\(line.actionID)' was rejected: \(cause.location.source) \(cause.location.recordLabel)\(field): \(cause.reason.rawValue); fix that record and its attendance lines count"))
-                } else {
-                    rejects.append(Reject(location: line.location, field: "action_id", value: line.actionID, reason: .unknownAction,
-                                          message: "no action '\(line.actionID)' in the actions sources; check the id or add the action"))
-                }
-                return
-            }
             // Counted as accepted, duplicate or rejected once every line is in (resolveAttendance).
-            try reach.add(line, at: entry, source: source)
+            if let entry = actionEntry(line.actionID) { try reach.add(line, at: entry, source: source) } else { acceptUnlinked(line, source: source) }
+        }
+    }
+
+    /// A line naming an action that was not read: the first listing of the person there is rejected
+    /// for it; a later line is a duplicate or a conflict, as at any action.
+    private mutating func acceptUnlinked(_ line: AttendanceRecord, source: Int) {
+        let listing = UnlinkedListing(action: RecordRules.actionKey(line.actionID), person: line.person)
+        guard let first = unlinkedListings[listing] else {
+            unlinkedListings[listing] = line.stakeholderType
+            tallies[source].rejected += 1
+            rejects.append(RecordRules.unlinked(line, actionRejected: rejectedActions[listing.action]))
+            return
+        }
+        switch RecordRules.laterListing(line.stakeholderType, firstListedAs: first) {
+        case .duplicate:
+            tallies[source].duplicates += 1
+        case .conflict:
+            tallies[source].rejected += 1
+            rejects.append(RecordRules.listingConflict(at: line.location, type: line.stakeholderType, action: line.actionID, listedAs: first))
         }
     }
 
@@ -333,6 +255,7 @@ struct Ingestion {
         reach = ReachState(scheme: config.periods)
         entryCache = PrehashedMap(capacity: 16)
         lastAction = nil
+        unlinkedListings = [:]
     }
 
     /// Drops the answers kept for pairing.
@@ -368,6 +291,12 @@ struct Ingestion {
 
     /// A path relative to the pipeline file's folder, whatever the working directory.
     func displayPath(_ file: String) -> String { PipelineLoader.relative(file, from: config.baseDirectory) }
+}
+
+/// A person at an action that was not read, by the action's key.
+struct UnlinkedListing: Hashable {
+    let action: String
+    let person: UInt64
 }
 
 /// How long one stage took, with what it processed.

@@ -11,28 +11,30 @@ import Store
 final class StateSink {
     let tx: StoreTransaction
     private var counts: [Int64: FileCounts] = [:]
-    private var unreadable: [Int64: String] = [:]
     private let at = ISO8601DateFormatter().string(from: Date())
 
     init(_ tx: StoreTransaction) { self.tx = tx }
 
     /// Registers a batch of files (one, or an ODK folder) and returns the id its records go under.
     func begin(source: String, files: [String], digests: [(hex: String, size: Int)]) throws -> Int64 {
-        try tx.beginBatch(source: source, files: zip(files, digests).map { ($0, $1.size, $1.hex) }, at: at)
+        // Records are appended as read, never matched: the round plays no part in a state.
+        try tx.beginBatch(source: source, files: zip(files, digests).map { ($0, $1.size, $1.hex) }, at: at, round: 0).fileID
     }
 
     func add(_ record: MappedRecord, source: String, file: Int64, seq: Int) throws {
         counts[file, default: FileCounts()].count(try tx.append(record, source: source, fileID: file, seq: seq))
     }
 
-    func unreadable(file: Int64?, message: String) {
-        if let file { unreadable[file] = message }
+    /// Records what reading the batch gave.
+    func finish(file: Int64?, reading: SourceBatches.Reading, names: Set<UInt64>, organisations: [UInt64: String]) throws {
+        guard let file else { return }
+        try tx.finishFile(file, unreadable: nil, encoding: reading.encoding, delimiter: reading.delimiter, fallbacks: reading.encodingFallbacks,
+                          counts: counts[file] ?? FileCounts(), names: names, organisations: organisations, keepReplaced: false)
     }
 
-    func finish(file: Int64?, names: Set<UInt64>, organisations: [UInt64: String], info: InputFileInfo?) throws {
-        guard let file else { return }
-        try tx.finishFile(file, unreadable: unreadable[file], encoding: info?.encoding ?? "", delimiter: info?.delimiter ?? "",
-                          fallbacks: 0, counts: counts[file] ?? FileCounts(), names: names, organisations: organisations, keepReplaced: false)
+    /// A file of the batch that could not be read (after `finish`).
+    func unreadable(source: String, path: String, message: String) throws {
+        try tx.setUnreadable(message, source: source, path: path)
     }
 }
 

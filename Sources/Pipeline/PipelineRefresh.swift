@@ -70,39 +70,9 @@ public enum PipelineRefresh {
         let key = try PseudonymKeys.persistent(config, outputFolder: options.outputFolder, create: true)
         let store = try ImpactStore(path: storePath(config: config, outputFolder: options.outputFolder), access: .keyed(fingerprint: key.fingerprint))
         let now = ISO8601DateFormatter().string(from: started)
-
-        // Hash every input (the only full read of unchanged files).
-        var current: [Input] = []
-        for (i, source) in config.sources.enumerated() {
-            for file in source.files {
-                let display = PipelineLoader.relative(file, from: config.baseDirectory)
-                progress("hashing \(display)")
-                // An input that cannot be read hashes as empty: reading it reports the source unreadable.
-                let digest = FileDigest.sha256OrEmpty(path: file)
-                current.append(Input(source: source, index: i, file: file, display: display, sha256: digest.hex, size: digest.size))
-            }
-        }
-
-        // Ingest what changed, in one transaction: a kill leaves the store as it was.
-        let ingest = try store.transaction { tx -> IngestOutcome in
-            let known = try tx.files()
-            let pipelineChanged = try tx.meta("pipeline_sha256") != pipeline.sha256
-            var outcome = IngestOutcome(generation: Int(try tx.meta("generation") ?? "0") ?? 0)
-            let reader = SourceIngest(tx: tx, config: config, key: key, at: now, prune: options.prune, rebuildAll: pipelineChanged)
-            for (i, source) in config.sources.enumerated() {
-                try reader.ingest(source, inputs: current.filter { $0.index == i }, stored: known.filter { $0.source == source.name },
-                                  into: &outcome, progress: progress)
-            }
-            for f in current where !outcome.changes.contains(where: { $0.path == f.display && $0.source == f.source.name }) {
-                outcome.changes.append(FileChange(source: f.source.name, path: f.display, kind: .unchanged, counts: nil))
-            }
-            if outcome.touched || pipelineChanged {
-                outcome.generation += 1
-                try tx.setMeta("generation", String(outcome.generation))
-                try tx.setMeta("pipeline_sha256", pipeline.sha256)
-            }
-            return outcome
-        }
+        let current = hashInputs(config, progress: progress)
+        let ingest = try ingestChanges(into: store, pipeline: pipeline, inputs: current, key: key, at: now, prune: options.prune,
+                                       progress: progress)
 
         // Nothing new, and the outputs are those of the last snapshot: stay silent.
         let snapshots = try store.read { try $0.snapshots() }
@@ -116,14 +86,7 @@ public enum PipelineRefresh {
         let rejects = try RejectLog(path: stage.path("rejects.csv"))
         var ingestion = Ingestion(config: config, rejects: rejects, key: key)
         let history = try store.read { tx -> ReportHistory in
-            let files = try tx.files()
-            // Files gone from the inputs but kept first (they are older), then the inputs in the pipeline file's order.
-            let order = Dictionary(current.enumerated().map { ($1.display + "\u{0}" + $1.source.name, $0) }, uniquingKeysWith: { a, _ in a })
-            let ordered = files.sorted { a, b in
-                let ia = order[a.path + "\u{0}" + a.source] ?? -1, ib = order[b.path + "\u{0}" + b.source] ?? -1
-                return ia != ib ? ia < ib : a.arrival < b.arrival
-            }
-            try ingestion.replay(tx, files: ordered, progress: progress)
+            try ingestion.replay(tx, files: replayOrder(try tx.files(), inputs: current), progress: progress)
             guard let last = snapshots.last else { return ReportHistory(previousTakenAt: nil, previousRows: [], archivedRows: []) }
             // The report compares roll-up figures only: the store is asked for those, not for every snapshot's rows.
             return ReportHistory(previousTakenAt: last.takenAt, previousRows: try tx.rows(snapshot: last.id, territory: rollUp),
@@ -140,6 +103,57 @@ public enum PipelineRefresh {
         }
         return RefreshResult(changed: true, files: ingest.changes, storePath: store.path, run: run, snapshotID: snapshotID,
                              added: ingest.added, replaced: ingest.replaced)
+    }
+
+    /// Every input hashed (the only full read of unchanged files).
+    static func hashInputs(_ config: PipelineConfig, progress: (String) -> Void) -> [Input] {
+        var current: [Input] = []
+        for (i, source) in config.sources.enumerated() {
+            for file in source.files {
+                let display = PipelineLoader.relative(file, from: config.baseDirectory)
+                progress("hashing \(display)")
+                // An input that cannot be read hashes as empty: reading it reports the source unreadable.
+                let digest = FileDigest.sha256OrEmpty(path: file)
+                current.append(Input(source: source, index: i, file: file, display: display, sha256: digest.hex, size: digest.size))
+            }
+        }
+        return current
+    }
+
+    /// Reads what changed into the store, in one transaction: a kill leaves the store as it was. The files
+    /// read now arrive in one round (their records are kept as read; see `StoreTransaction.upsert`).
+    static func ingestChanges(into store: ImpactStore, pipeline: LoadedPipeline, inputs current: [Input], key: PseudonymKey, at now: String,
+                              prune: Bool, progress: (String) -> Void) throws -> IngestOutcome {
+        try store.transaction { tx -> IngestOutcome in
+            let known = try tx.files()
+            let pipelineChanged = try tx.meta("pipeline_sha256") != pipeline.sha256
+            var outcome = IngestOutcome(generation: try tx.generation())
+            let reader = SourceIngest(tx: tx, config: pipeline.config, key: key, at: now, round: try tx.nextRound(), prune: prune,
+                                      rebuildAll: pipelineChanged)
+            for (i, source) in pipeline.config.sources.enumerated() {
+                try reader.ingest(source, inputs: current.filter { $0.index == i }, stored: known.filter { $0.source == source.name },
+                                  into: &outcome, progress: progress)
+            }
+            for f in current where !outcome.changes.contains(where: { $0.path == f.display && $0.source == f.source.name }) {
+                outcome.changes.append(FileChange(source: f.source.name, path: f.display, kind: .unchanged, counts: nil))
+            }
+            if outcome.touched || pipelineChanged {
+                outcome.generation += 1
+                try tx.setMeta("generation", String(outcome.generation))
+                try tx.setMeta("pipeline_sha256", pipeline.sha256)
+            }
+            return outcome
+        }
+    }
+
+    /// The order the stored files are replayed in: files gone from the inputs but kept first (they are
+    /// older), then the inputs in the pipeline file's order — the order `impact run` reads them in.
+    static func replayOrder(_ files: [StoredFile], inputs current: [Input]) -> [StoredFile] {
+        let order = Dictionary(current.enumerated().map { ($1.display + "\u{0}" + $1.source.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return files.sorted { a, b in
+            let ia = order[a.path + "\u{0}" + a.source] ?? -1, ib = order[b.path + "\u{0}" + b.source] ?? -1
+            return ia != ib ? ia < ib : a.arrival < b.arrival
+        }
     }
 
     /// Whether every output the snapshot wrote is on disk with the same bytes (except the manifest's times).
@@ -174,6 +188,8 @@ struct SourceIngest {
     let config: PipelineConfig
     let key: PseudonymKey
     let at: String
+    /// The round the files read now arrive in.
+    let round: Int
     let prune: Bool
     /// The pipeline file changed: every source is read again.
     let rebuildAll: Bool
@@ -233,37 +249,25 @@ struct SourceIngest {
         outcome.replaced += replaced
     }
 
-    /// Maps one batch into the store by natural key; returns the id its records went under and what they became.
+    /// Maps one batch into the store (`StoreTransaction.upsert`); returns the file its records went under and what they became.
     func read(_ batch: [Input], of source: SourceConfig, keepArrival: Bool, progress: (String) -> Void) throws -> (Int64, FileCounts) {
-        guard let first = batch.first else { throw StoreError.corrupt("a batch without files") }
-        let fileID = try tx.beginBatch(source: source.name, files: batch.map { ($0.display, $0.size, $0.sha256) }, at: at,
+        let stored = try tx.beginBatch(source: source.name, files: batch.map { ($0.display, $0.size, $0.sha256) }, at: at, round: round,
                                        keepArrival: keepArrival)
-        progress("reading \(first.display)\(batch.count > 1 ? " and \(batch.count - 1) more" : "") (\(source.name))")
+        progress(SourceBatches.reading(batch.map(\.display), source: source.name))
         let mapper = SourceMapper(source: source, config: config, key: key)
         var counts = FileCounts()
         var seq = 0
-        var unreadable: String?
-        var encoding = SourceMapper.declaredEncoding(first.file), delimiter = "", fallbacks = 0
-        func offer(_ record: MappedRecord) throws {
+        let reading = try SourceBatches.read(batch.map(\.file), with: mapper) { record in
             seq += 1
-            let outcome = try tx.upsert(record, source: source.name, fileID: fileID, seq: seq) { config.periods.label(for: $0) }
-            if case .conflict(let reject) = outcome { try tx.storeReject(reject, source: source.name, fileID: fileID, seq: seq) }
-            counts.count(outcome)
-        }
-        do {
-            if source.format == .odk {
-                try mapper.mapInstances(files: batch.map(\.file), emit: offer)
-            } else {
-                let reading = try mapper.map(file: first.file, emit: offer)
-                (encoding, delimiter, fallbacks) = (reading.encoding, reading.delimiter, reading.encodingFallbacks)
-            }
-        } catch let error as SourceUnreadable {
-            unreadable = error.message
-            encoding = ""
+            counts.count(try tx.upsert(record, source: source.name, batch: stored, seq: seq) { config.periods.label(for: $0) })
         }
         // A file read again keeps the corrections it brought when it arrived.
-        try tx.finishFile(fileID, unreadable: unreadable, encoding: encoding, delimiter: delimiter, fallbacks: fallbacks,
-                          counts: counts, names: mapper.names.words, organisations: mapper.organisationNames.byKey, keepReplaced: keepArrival)
-        return (fileID, counts)
+        try tx.finishFile(stored.fileID, unreadable: nil, encoding: reading.encoding, delimiter: reading.delimiter,
+                          fallbacks: reading.encodingFallbacks, counts: counts, names: mapper.names.words,
+                          organisations: mapper.organisationNames.byKey, keepReplaced: keepArrival)
+        if let error = reading.unreadable {
+            try tx.setUnreadable(error.message, source: source.name, path: PipelineLoader.relative(error.file, from: config.baseDirectory))
+        }
+        return (stored.fileID, counts)
     }
 }

@@ -1,7 +1,5 @@
 import Foundation
 import GRDB
-import Indicators
-import Ingest
 import Records
 
 /// One ingested input file as the store knows it.
@@ -14,6 +12,8 @@ public struct StoredFile: Sendable, Equatable {
     public let sha256: String
     /// Order of arrival: a re-sent (changed) file arrives again, after the others.
     public let arrival: Int
+    /// The refresh it arrived in (files of one round share it; see `StoreBatch`).
+    public let round: Int
     public let ingestedAt: String
     /// Nil when read; the reason when the file could not be read.
     public let unreadable: String?
@@ -173,6 +173,17 @@ public final class ImpactStore: Sendable {
                 DROP TABLE snapshot_row;
                 ALTER TABLE snapshot_row_v4 RENAME TO snapshot_row;
                 CREATE INDEX snapshot_row_by_period ON snapshot_row(period, snapshot_id);
+                """)
+        }
+        // Files read in one refresh share a round, and the records of a round are kept as read (versions
+        // beside the record held for their identity): the record rules decide between them at replay.
+        // Files from before share no round: what they held is matched as before.
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: """
+                ALTER TABLE file ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
+                UPDATE file SET round = arrival;
+                ALTER TABLE record ADD COLUMN version_of BLOB;
+                CREATE INDEX record_versions ON record(source, version_of) WHERE version_of IS NOT NULL;
                 """)
         }
         return migrator

@@ -1,4 +1,3 @@
-import Ingest
 import Records
 
 /// Compact binary form of canonical records for the store: content, location and natural key apart,
@@ -7,24 +6,20 @@ import Records
 public enum RecordCodec {
     enum Tag: UInt8 { case action = 1, attendance, response, pathway, rejected, rejectedAction }
 
-    /// The record's natural key (nil for rejected and dropped records, which are never matched).
+    /// The record's identity (`RecordRules.Identity`) as bytes, action ids with contacts masked as in
+    /// the content; nil for rejected and dropped records, which are never matched.
     public static func naturalKey(_ record: MappedRecord, period: (CalendarDate) -> String) -> [UInt8]? {
+        guard let identity = RecordRules.identity(of: record, period: period, actionID: PersonalData.maskContacts) else { return nil }
         var w = ByteWriter()
-        switch record {
-        case .action(let a):
-            w.byte(Tag.action.rawValue); w.string(Fold.key(PersonalData.maskContacts(a.id)))
-        case .attendance(let l):
-            w.byte(Tag.attendance.rawValue); w.string(Fold.key(PersonalData.maskContacts(l.actionID))); w.u64(l.person)
-        case .response(let r):
-            // The slot the perception stage keeps one answer per wave for.
-            w.byte(Tag.response.rawValue); w.u64(r.respondent); w.string(r.stakeholderType); w.string(r.territory)
-            w.string(r.wave.rawValue); w.string(period(r.date))
-        case .pathway(let e):
-            // The identity the hiring stage de-duplicates on.
-            w.byte(Tag.pathway.rawValue); w.u64(e.candidate); w.int(e.date.dayNumber); w.string(e.kind.rawValue)
-            w.optionalU64(e.employer)
-        case .rejected, .duplicate:
-            return nil
+        switch identity {
+        case .action(let key):
+            w.byte(Tag.action.rawValue); w.string(key)
+        case .attendance(let action, let person):
+            w.byte(Tag.attendance.rawValue); w.string(action); w.u64(person)
+        case .response(let respondent, let type, let territory, let wave, let period):
+            w.byte(Tag.response.rawValue); w.u64(respondent); w.string(type); w.string(territory); w.string(wave.rawValue); w.string(period)
+        case .pathway(let candidate, let day, let kind, let employer):
+            w.byte(Tag.pathway.rawValue); w.u64(candidate); w.int(day); w.string(kind.rawValue); w.optionalU64(employer)
         }
         return w.bytes
     }
@@ -69,14 +64,7 @@ public enum RecordCodec {
     /// The record's location (rejected records carry theirs inside the content).
     public static func location(_ record: MappedRecord) -> [UInt8] {
         var w = ByteWriter()
-        switch record {
-        case .action(let a): w.location(a.location)
-        case .attendance(let l): w.location(l.location)
-        case .response(let r): w.location(r.location)
-        case .pathway(let e): w.location(e.location)
-        case .duplicate(let l): w.location(l)
-        case .rejected(let faults, _): if let first = faults.first { w.location(first.location) }
-        }
+        if let location = record.location { w.location(location) }
         return w.bytes
     }
 

@@ -1,6 +1,7 @@
 import Foundation
+import GRDB
 import Testing
-@testable import Ingest
+@testable import Indicators
 @testable import Records
 @testable import Store
 
@@ -59,5 +60,59 @@ struct StoreTests {
         // Opening again runs no migration twice.
         let again = try ImpactStore(path: path, access: .keyed(fingerprint: "f"))
         #expect(try again.read { try $0.files() }.isEmpty)
+    }
+    /// Free text from the inputs keeps its NUL bytes (SQLite's text binding would cut it there).
+    @Test func textWithNULBytesComesBackWhole() throws {
+        let store = try ImpactStore(path: "\(Paths.scratch("nul"))/s.sqlite", access: .keyed(fingerprint: "f"))
+        let message = "the header holds 'Ident\u{0}ifiant', 'Date'"
+        try store.transaction { tx in
+            let batch = try tx.beginBatch(source: "s", files: [("a.csv", 1, "00")], at: "now", round: try tx.nextRound())
+            try tx.finishFile(batch.fileID, unreadable: nil, encoding: "utf-8", delimiter: ",", fallbacks: 0, counts: FileCounts(), names: [],
+                              organisations: [42: "Forges\u{0} du Gier"], keepReplaced: false)
+            try tx.setUnreadable(message, source: "s", path: "a.csv")
+        }
+        let (files, organisations) = try store.read { tx in (try tx.files(), try tx.organisationNames(fileIDs: try tx.files().map(\.id))) }
+        #expect(files.first?.unreadable == message)
+        #expect(organisations.first?.name == "Forges\u{0} du Gier")
+    }
+
+    /// A store of the previous schema is migrated: each file its own round (what it held is matched as before).
+    @Test func aStoreOfTheFourthSchemaGetsRounds() throws {
+        let path = "\(Paths.scratch("v4"))/s.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        try ImpactStore.migrator.migrate(queue, upTo: "v4")
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('key_fingerprint', 'f')")
+            for (id, arrival) in [(1, 1), (2, 2)] {
+                try db.execute(sql: """
+                    INSERT INTO file(id, source, path, size, sha256, arrival, ingested_at, unreadable, encoding, delimiter, encoding_fallbacks,
+                                     physical, added, known, replaced, rejected, present)
+                    VALUES (?, 's', ?, 1, '00', ?, 'then', 'no column ''X''', '', '', 0, 0, 0, 0, 0, 0, 1)
+                    """, arguments: [id, "f\(id).csv", arrival])
+            }
+        }
+        let store = try ImpactStore(path: path, access: .keyed(fingerprint: "f"))
+        let files = try store.read { try $0.files() }
+        #expect(files.map(\.round) == [1, 2])
+        #expect(files.first?.unreadable == "no column 'X'")
+        #expect(try store.read { try $0.nextRound() } == 3)
+    }
+
+    /// A snapshot the store cannot read back is said to be corrupt, not read as empty or "ok".
+    @Test func aCorruptSnapshotIsSaidSo() throws {
+        let store = try ImpactStore(path: "\(Paths.scratch("corrupt"))/s.sqlite", access: .keyed(fingerprint: "f"))
+        let id = try store.transaction { tx in
+            try tx.addSnapshot(takenAt: "now", generation: 1, toolVersion: "t", pipelineSHA256: "p", exitCode: 0, filesRead: 1,
+                               recordsAdded: 1, recordsReplaced: 0, outputs: ["indicators.csv": "ab"],
+                               rows: [IndicatorRow(indicator: "actions", period: "2024-2025", territory: "ALL", stakeholderType: "ALL",
+                                                   value: 3, n: 3)])
+        }
+        #expect(try store.read { try $0.rows(snapshot: id) }.count == 1)
+        try store.transaction { tx in try tx.db.execute(sql: "UPDATE snapshot_row SET status = 'fine'") }
+        #expect(throws: StoreError.self) { _ = try store.read { try $0.rows(snapshot: id) } }
+        try store.transaction { tx in try tx.db.execute(sql: "UPDATE snapshot SET outputs = 'not json'") }
+        #expect(throws: StoreError.self) { _ = try store.read { try $0.snapshots() } }
+        try store.transaction { tx in try tx.setMeta("generation", "two") }
+        #expect(throws: StoreError.self) { _ = try store.transaction { try $0.generation() } }
     }
 }

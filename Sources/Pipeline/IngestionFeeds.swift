@@ -1,0 +1,98 @@
+import Foundation
+import Ingest
+import PipelineFile
+import Records
+import Report
+import Store
+
+/// Where the records of a run come from.
+enum RecordFeed {
+    /// The input files (`impact run`); `state`, when given, also receives every file and record as read
+    /// (`impact run --emit-state`).
+    case files(state: StateSink?)
+    /// Stores replayed (`impact refresh`: one store; `impact merge`: the partitions' states), each store's
+    /// files in the order given.
+    case stores([(StoreTransaction, [StoredFile])])
+}
+
+extension Ingestion {
+    /// Reads one source's files, batch by batch; returns its summary and what the manifest says of its files.
+    mutating func read(_ source: SourceConfig, index: Int, state: StateSink?,
+                       progress: (String) -> Void) throws -> (SourceSummary, [InputFileInfo]) {
+        var summary = SourceSummary(name: source.name, kind: source.kind, files: source.files.count)
+        var infos: [InputFileInfo] = []
+        let clock = ContinuousClock.now, readBefore = tallies[index].read
+        defer {
+            timings.append(StageTiming(stage: "read", source: source.name, seconds: (ContinuousClock.now - clock).seconds,
+                                       bytes: infos.reduce(0) { $0 + $1.size }, records: tallies[index].read - readBefore,
+                                       format: source.format.rawValue))
+        }
+        let mapper = SourceMapper(source: source, config: config, key: key)
+        // For the progress line only: a file whose size cannot be read shows no percentage.
+        ReadProgress.shared.begin(source: source.name, totalBytes: source.files.reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+        })
+        defer {
+            ReadProgress.shared.add(records: unreported)
+            unreported = 0
+            ReadProgress.shared.end()
+        }
+        for batch in SourceBatches.of(source.files, format: source.format) {
+            progress(SourceBatches.reading(batch.map(displayPath), source: source.name))
+            // CSV and partner-XML files are hashed as they are read; other files (and state, which
+            // records the digest first) take a separate pass.
+            let hashedWhileRead = state == nil && (source.format == .csv || source.format == .xml)
+            var digests = hashedWhileRead ? [] : batch.map(FileDigest.sha256OrEmpty)
+            let stateFile = try state?.begin(source: source.name, files: batch.map(displayPath), digests: digests)
+            var seq = 0
+            let reading = try SourceBatches.read(batch, with: mapper) { mapped in
+                if let state, let stateFile {
+                    seq += 1
+                    try state.add(mapped, source: source.name, file: stateFile, seq: seq)
+                }
+                try count(mapped, source: index)
+            }
+            tallies[index].encodingFallbacks += reading.encodingFallbacks
+            if let digest = reading.digest, batch.count == 1 { digests = [(digest.hex, digest.size)] }
+            if digests.count != batch.count { digests = batch.map(FileDigest.sha256OrEmpty) }
+            infos += zip(batch, digests).map { file, digest in
+                InputFileInfo(source: source.name, path: displayPath(file), size: digest.size, sha256: digest.hex,
+                              encoding: reading.encoding, delimiter: reading.delimiter)
+            }
+            try state?.finish(file: stateFile, reading: reading, names: mapper.names.words, organisations: mapper.organisationNames.byKey)
+            if let error = reading.unreadable {
+                try state?.unreadable(source: source.name, path: displayPath(error.file), message: error.message)
+                noteUnreadable(path: displayPath(error.file), message: error.message, source: source.name, summary: &summary)
+            }
+        }
+        names.formUnion(mapper.names.words)
+        OrganisationNames.merge(&organisationNames, mapper.organisationNames.byKey)
+        return (summary, infos)
+    }
+
+    /// Replays one source's stored files through the same stages as a read; returns its summary and files.
+    mutating func replay(_ source: SourceConfig, index: Int, from stores: [(StoreTransaction, [StoredFile])],
+                         progress: (String) -> Void) throws -> (SourceSummary, [InputFileInfo]) {
+        let mine = stores.map { store, files in (store, files.filter { $0.source == source.name }) }
+        var summary = SourceSummary(name: source.name, kind: source.kind, files: mine.reduce(0) { $0 + $1.1.count })
+        var infos: [InputFileInfo] = []
+        progress("replaying \(source.name) from the store")
+        for (store, files) in mine {
+            for file in files {
+                infos.append(InputFileInfo(source: source.name, path: file.path, size: file.size, sha256: file.sha256,
+                                           encoding: file.encoding, delimiter: file.delimiter))
+                tallies[index].read += file.physical
+                tallies[index].encodingFallbacks += file.encodingFallbacks
+                tallies[index].replaced += file.replaced
+                try store.replay(fileID: file.id) { try accept($0, source: index) }
+                // Reading stopped where the file turned out unreadable: after the records it gave.
+                if let message = file.unreadable { noteUnreadable(path: file.path, message: message, source: source.name, summary: &summary) }
+            }
+            names.formUnion(try store.names(fileIDs: files.map(\.id)))
+            for (key, name) in try store.organisationNames(fileIDs: files.map(\.id)) {
+                OrganisationNames.merge(&organisationNames, [key: name])
+            }
+        }
+        return (summary, infos)
+    }
+}
