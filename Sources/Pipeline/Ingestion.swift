@@ -191,20 +191,28 @@ struct Ingestion {
     /// De-duplicates and links one mapped record, counting what became of it (`RecordRules`).
     mutating func accept(_ record: MappedRecord, source: Int) throws {
         if let date = record.date { widen(date) }
+        // Counted in a copy, written back once (the array is not touched per field).
+        var tally = tallies[source]
+        defer { tallies[source] = tally }
         switch record {
         case .duplicate:
-            tallies[source].duplicates += 1
+            tally.duplicates += 1
         case .pathway(let event):
-            if hiring.add(event) { tallies[source].accepted += 1 } else { tallies[source].duplicates += 1 }
+            if hiring.add(event) { tally.accepted += 1 } else { tally.duplicates += 1 }
         case .response(let response):
-            tallies[source].accepted += 1
+            tally.accepted += 1
             if let dropped = perception.add(response, source: source) {
                 // The earlier answer of the same respondent and wave gives way (it may be another source's).
-                tallies[dropped].accepted -= 1
-                tallies[dropped].duplicates += 1
+                if dropped == source {
+                    tally.accepted -= 1
+                    tally.duplicates += 1
+                } else {
+                    tallies[dropped].accepted -= 1
+                    tallies[dropped].duplicates += 1
+                }
             }
         case .rejected(let faults, let actionID):
-            tallies[source].rejected += 1
+            tally.rejected += 1
             faults.forEach(rejects.append)
             if let actionID, let first = faults.first, rejectedActions[RecordRules.actionKey(actionID)] == nil {
                 rejectedActions[RecordRules.actionKey(actionID)] = first
@@ -212,37 +220,37 @@ struct Ingestion {
         case .action(let action):
             if let kept = reach.action(forID: action.id) {
                 if let conflict = RecordRules.secondAction(action, kept: kept) {
-                    tallies[source].rejected += 1
+                    tally.rejected += 1
                     rejects.append(conflict)
                 } else {
-                    tallies[source].duplicates += 1
+                    tally.duplicates += 1
                 }
             } else {
                 reach.add(action)
                 if needsLinks { links.addAction(id: action.id, date: action.date) }
-                tallies[source].accepted += 1
+                tally.accepted += 1
             }
         case .attendance(let line):
             // Counted as accepted, duplicate or rejected once every line is in (resolveAttendance).
-            if let entry = actionEntry(line.actionID) { try reach.add(line, at: entry, source: source) } else { acceptUnlinked(line, source: source) }
+            if let entry = actionEntry(line.actionID) { try reach.add(line, at: entry, source: source) } else { acceptUnlinked(line, tally: &tally) }
         }
     }
 
     /// A line naming an action that was not read: the first listing of the person there is rejected
     /// for it; a later line is a duplicate or a conflict, as at any action.
-    private mutating func acceptUnlinked(_ line: AttendanceRecord, source: Int) {
+    private mutating func acceptUnlinked(_ line: AttendanceRecord, tally: inout SourceTally) {
         let listing = UnlinkedListing(action: RecordRules.actionKey(line.actionID), person: line.person)
         guard let first = unlinkedListings[listing] else {
             unlinkedListings[listing] = line.stakeholderType
-            tallies[source].rejected += 1
+            tally.rejected += 1
             rejects.append(RecordRules.unlinked(line, actionRejected: rejectedActions[listing.action]))
             return
         }
         switch RecordRules.laterListing(line.stakeholderType, firstListedAs: first) {
         case .duplicate:
-            tallies[source].duplicates += 1
+            tally.duplicates += 1
         case .conflict:
-            tallies[source].rejected += 1
+            tally.rejected += 1
             rejects.append(RecordRules.listingConflict(at: line.location, type: line.stakeholderType, action: line.actionID, listedAs: first))
         }
     }

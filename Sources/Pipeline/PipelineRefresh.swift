@@ -159,6 +159,7 @@ public enum PipelineRefresh {
     /// Whether every output the snapshot wrote is on disk with the same bytes (except the manifest's times).
     static func outputsIntact(folder: String, hashes: [String: String]) -> Bool {
         guard !hashes.isEmpty else { return false }
+        // An output that cannot be read is not intact: the refresh writes it again.
         return hashes.allSatisfy { name, hash in (try? FileDigest.sha256(path: "\(folder)/\(name)").hex) == hash }
     }
 }

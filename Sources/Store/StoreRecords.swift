@@ -24,25 +24,25 @@ extension StoreTransaction {
                        period: (CalendarDate) -> String) throws -> UpsertOutcome {
         guard let content = RecordCodec.content(record) else { return .dropped }
         let location = RecordCodec.location(record)
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO record(source, natural_key, version_of, file_id, seq, content, location) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try db.cachedStatement(sql: "INSERT INTO record(source, natural_key, file_id, seq, content, location) VALUES (?, ?, ?, ?, ?, ?)")
         guard let key = RecordCodec.naturalKey(record, period: period) else {
-            try insert.execute(arguments: [source, nil as Data?, nil as Data?, batch.fileID, seq, Data(content), Data(location)])
+            try insert.execute(arguments: [source, nil as Data?, batch.fileID, seq, Data(content), Data(location)])
             return .rejected
         }
-        let find = try db.cachedStatement(sql: """
-            SELECT r.id, r.content, r.location, f.round FROM record r JOIN file f ON f.id = r.file_id
-            WHERE r.source = ? AND r.natural_key = ?
-            """)
+        let find = try db.cachedStatement(sql: "SELECT id, content, location, file_id FROM record WHERE source = ? AND natural_key = ?")
         guard let held = try Row.fetchOne(find, arguments: [source, Data(key)]) else {
-            try insert.execute(arguments: [source, Data(key), nil as Data?, batch.fileID, seq, Data(content), Data(location)])
+            try insert.execute(arguments: [source, Data(key), batch.fileID, seq, Data(content), Data(location)])
             return .added
         }
         func keepAsRead() throws {
-            try insert.execute(arguments: [source, nil as Data?, Data(key), batch.fileID, seq, Data(content), Data(location)])
+            let version = try db.cachedStatement(sql: """
+                INSERT INTO record(source, natural_key, version_of, file_id, seq, content, location) VALUES (?, NULL, ?, ?, ?, ?, ?)
+                """)
+            try version.execute(arguments: [source, Data(key), batch.fileID, seq, Data(content), Data(location)])
         }
-        let heldContent: Data = try held.value("content", of: "record"), heldRound: Int = try held.value("round", of: "file")
+        let heldContent: Data = try held.value(at: 1, "content", of: "record")
+        let heldFile: Int64 = try held.value(at: 3, "file_id", of: "record")
+        let heldRound = heldFile == batch.fileID ? batch.round : try round(ofFile: heldFile)
         let sameContent = heldContent.elementsEqual(content)
         if heldRound == batch.round {
             try keepAsRead()  // read together: the record rules decide between them at replay, as in `impact run`
@@ -51,7 +51,7 @@ extension StoreTransaction {
         if RecordRules.laterExportCorrects(record) {
             if sameContent { return .known }
             let update = try db.cachedStatement(sql: "UPDATE record SET file_id = ?, seq = ?, content = ?, location = ? WHERE id = ?")
-            try update.execute(arguments: [batch.fileID, seq, Data(content), Data(location), try held.value("id", of: "record") as Int64])
+            try update.execute(arguments: [batch.fileID, seq, Data(content), Data(location), try held.value(at: 0, "id", of: "record") as Int64])
             try db.cachedStatement(sql: "DELETE FROM record WHERE source = ? AND version_of = ?").execute(arguments: [source, Data(key)])
             return .replaced
         }
@@ -59,9 +59,17 @@ extension StoreTransaction {
         // unless it is the one answer held, again.
         if sameContent, try !hasVersions(source: source, key: key) { return .known }
         try keepAsRead()
-        let heldAnswer = try RecordCodec.decode(content: [UInt8](heldContent), location: [UInt8](try held.value("location", of: "record") as Data))
+        let heldAnswer = try RecordCodec.decode(content: [UInt8](heldContent), location: [UInt8](try held.value(at: 2, "location", of: "record") as Data))
         guard case .response(let answer) = record, case .response(let kept) = heldAnswer else { return .added }
         return RecordRules.laterAnswerReplaces(day: answer.date.dayNumber, keptDay: kept.date.dayNumber, identical: sameContent) ? .replaced : .known
+    }
+
+    /// The round the file `id` arrived in.
+    private func round(ofFile id: Int64) throws -> Int {
+        guard let round = try Int.fetchOne(db.cachedStatement(sql: "SELECT round FROM file WHERE id = ?"), arguments: [id]) else {
+            throw StoreError.corrupt("a record of no file (\(id))")
+        }
+        return round
     }
 
     /// Whether versions read beside the held record of `key` are kept.
@@ -85,7 +93,7 @@ extension StoreTransaction {
     public func replay(fileID: Int64, _ visit: (MappedRecord) throws -> Void) throws {
         let rows = try Row.fetchCursor(db, sql: "SELECT content, location FROM record WHERE file_id = ? ORDER BY seq", arguments: [fileID])
         while let row = try rows.next() {
-            let content: Data = try row.value("content", of: "record"), location: Data = try row.value("location", of: "record")
+            let content: Data = try row.value(at: 0, "content", of: "record"), location: Data = try row.value(at: 1, "location", of: "record")
             try visit(try RecordCodec.decode(content: [UInt8](content), location: [UInt8](location)))
         }
     }

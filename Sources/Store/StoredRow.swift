@@ -11,6 +11,16 @@ extension Row {
         }
     }
 
+    /// The value at `index` (hot paths: no look-up of the column by name, SQLite's value read directly);
+    /// `column` names it in the error.
+    func value<T: DatabaseValueConvertible & StatementColumnConvertible>(at index: Int, _ column: String, of table: String) throws(StoreError) -> T {
+        do {
+            return try decode(T.self, atIndex: index)
+        } catch {
+            throw StoreError.corrupt("\(table).\(column) is not a(n) \(T.self)")
+        }
+    }
+
     /// Free text kept as a UTF-8 blob (`StoredText`); stores made before hold it as text.
     func text(_ column: String, of table: String) throws(StoreError) -> String? {
         let stored: DatabaseValue = try value(column, of: table)
