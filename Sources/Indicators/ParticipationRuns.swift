@@ -15,10 +15,27 @@ struct Participation: Sendable {
     var line: UInt32
     /// XML element index + 1; 0 when none.
     var index: UInt32
-    /// Index in `ReachState.places` (source and element path).
-    var place: UInt16
+    /// The low 16 bits of the index in `ReachState.places` (source and element path).
+    private var placeLow: UInt16
     var type: UInt8
-    var hasOrganisation: Bool
+    /// Bit 0: has an organisation; bits 1–7: the place index's high bits (places differ per ODK
+    /// instance file, so they may pass 65,536; 2²³ fit in the 40 bytes).
+    private var flags: UInt8
+
+    /// Places an index can name.
+    static let placeLimit = 1 << 23
+
+    init(person: UInt64, seq: UInt64, organisation: UInt64, entry: UInt32, line: UInt32, index: UInt32, place: Int, type: UInt8,
+         hasOrganisation: Bool) {
+        (self.person, self.seq, self.organisation, self.entry, self.line, self.index) = (person, seq, organisation, entry, line, index)
+        self.type = type
+        placeLow = UInt16(truncatingIfNeeded: place)
+        flags = UInt8(truncatingIfNeeded: place >> 16) << 1 | (hasOrganisation ? 1 : 0)
+    }
+
+    /// Index in `ReachState.places`.
+    var place: Int { Int(placeLow) | Int(flags >> 1) << 16 }
+    var hasOrganisation: Bool { flags & 1 != 0 }
 
     static let zero = Participation(person: 0, seq: 0, organisation: 0, entry: 0, line: 0, index: 0, place: 0, type: 0, hasOrganisation: false)
 

@@ -61,8 +61,10 @@ public struct ReachState: Sendable {
     private var distinct: [Int] = []
     private var periodIndex: [String: Int] = [:]
     private var typeSlots = 0
-    /// Sources and element paths of pending lines (a handful), for the conflicts' locations.
+    /// Sources and element paths of pending lines, for the conflicts' locations: a handful, or one per
+    /// file for ODK instances.
     private var places: [(source: Int, name: String, path: String?)] = []
+    private var placeIndex: [PlaceKey: Int] = [:]
     private var pending: ParticipationRuns
     private var nextSeq: UInt64 = 0
     let scheme: PeriodScheme
@@ -110,18 +112,31 @@ public struct ReachState: Sendable {
     public mutating func add(_ line: AttendanceRecord, at entry: Int, source: Int = 0) throws {
         let type = index(ofType: line.stakeholderType)
         let location = line.location
-        var place = places.count
-        // A handful of places: a linear scan beats hashing strings.
-        for (i, p) in places.enumerated() where p.source == source && p.name == location.source && p.path == location.path {
-            place = i
-            break
-        }
-        if place == places.count { places.append((source, location.source, location.path)) }
+        let place = try self.place(source: source, location)
         try pending.append(Participation(person: line.person, seq: nextSeq, organisation: line.organisation ?? 0,
                                          entry: UInt32(truncatingIfNeeded: entry), line: UInt32(clamping: location.line),
-                                         index: UInt32(clamping: (location.index ?? -1) + 1), place: UInt16(truncatingIfNeeded: place),
+                                         index: UInt32(clamping: (location.index ?? -1) + 1), place: place,
                                          type: UInt8(truncatingIfNeeded: type), hasOrganisation: line.organisation != nil))
         nextSeq += 1
+    }
+
+    private struct PlaceKey: Hashable {
+        let source: Int, name: String, path: String?
+    }
+
+    /// The index of the place of a line: lines come file by file, so the last place is tried first
+    /// (no string hashed per line); a new one is looked up by hash (one per ODK instance file).
+    private mutating func place(source: Int, _ location: RecordLocation) throws -> Int {
+        if let last = places.indices.last, places[last].source == source, places[last].name == location.source,
+           places[last].path == location.path {
+            return last
+        }
+        let key = PlaceKey(source: source, name: location.source, path: location.path)
+        if let known = placeIndex[key] { return known }
+        guard places.count < Participation.placeLimit else { throw TooManyPlaces(limit: Participation.placeLimit) }
+        placeIndex[key] = places.count
+        places.append((source, location.source, location.path))
+        return places.count - 1
     }
 
     /// What became of the lines of one source.
@@ -196,12 +211,12 @@ public struct ReachState: Sendable {
                     Self.insert(p.organisation, into: &organisationsByCell[cell], type: type)
                     organisationPairs.append((periods[cell], p.organisation))
                 }
-                counts[Int(p.place)].added += 1
+                counts[p.place].added += 1
                 if let added, addedOnly?.contains(p.person) ?? true { added(resolved(p, listedAs: nil)) }
             } else if RecordRules.laterListing(type, firstListedAs: firstType) == .duplicate {
-                counts[Int(p.place)].duplicates += 1
+                counts[p.place].duplicates += 1
             } else {
-                counts[Int(p.place)].conflicts += 1
+                counts[p.place].conflicts += 1
                 conflict(resolved(p, listedAs: types[firstType]))
             }
         }
@@ -217,7 +232,7 @@ public struct ReachState: Sendable {
     }
 
     private func resolved(_ p: Participation, listedAs: String?) -> Resolved {
-        let place = places[Int(p.place)]
+        let place = places[p.place]
         return Resolved(listedAs: listedAs, source: place.source, seq: p.seq, person: p.person,
                         organisation: p.hasOrganisation ? p.organisation : nil,
                         entry: Int(p.entry), type: Int(p.type),
@@ -263,5 +278,13 @@ extension Array where Element == UInt64 {
             if self[mid] < value { low = mid + 1 } else { high = mid }
         }
         return low
+    }
+}
+
+/// More distinct files or element paths in the attendance sources than a pending line can name.
+public struct TooManyPlaces: ImpactError {
+    public let limit: Int
+    public var description: String {
+        "the attendance sources come from more than \(limit) files or element paths, more than a run can locate its lines in; gather the instances into fewer files"
     }
 }

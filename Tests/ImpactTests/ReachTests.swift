@@ -131,6 +131,30 @@ struct ReachTests {
         #expect(value(whole, "participations", "lyon", "industriel") == Double(firstType.values.filter { $0 == "industriel" }.count))
     }
 
+    /// Lines from more than 65,536 places (ODK instances, one file each) keep their own location: a
+    /// conflict on the last line names its file, not the one 65,536 places before (the place index was
+    /// truncated to 16 bits), and adding them takes no scan over the places seen.
+    @Test(.timeLimit(.minutes(1))) func manyPlacesKeepTheirLocations() throws {
+        var state = ReachState(scheme: .calendarYear)
+        state.add(Self.action("A1", "lyon"))
+        let files = 66_000
+        for i in 0..<files {
+            let path = "instances/\(i).xml"
+            // The last line lists p0 again with another type: a conflict, located at its own file.
+            let person = i == files - 1 ? "p0" : "p\(i)"
+            let type = i == files - 1 ? "prescripteur" : "industriel"
+            let line = AttendanceRecord(actionID: "A1", person: StableHash.fnv1a(person), stakeholderType: type, organisation: nil,
+                                        location: RecordLocation(source: "odk", line: 3, path: path))
+            try Self.attend(&state, line)
+        }
+        var conflicts: [RecordLocation] = []
+        var added: [Int: RecordLocation] = [:]
+        _ = try state.resolve(conflict: { conflicts.append($0.location) }, added: { added[Int($0.seq)] = $0.location })
+        #expect(conflicts == [RecordLocation(source: "odk", line: 3, path: "instances/\(files - 1).xml")])
+        #expect(added[65_536]?.path == "instances/65536.xml")
+        #expect(added.count == files - 1)
+    }
+
     /// A temporary folder that cannot be made stops the run with the system's reason and what to do.
     @Test func spillFailureSaysWhereAndWhy() throws {
         var state = ReachState(scheme: .calendarYear, bufferLimit: 10, temporaryBase: "/nonexistent/impact")
