@@ -28,14 +28,16 @@ let package = Package(
         ),
         // Canonical records and the rules between them (RecordRules), vocabularies' folding, rejects: what every stage speaks.
         .target(name: "Records"),
+        // Inputs opened safely (regular files only) and files hashed (SHA-256 as read, or in one pass).
+        .target(name: "InputFiles", dependencies: ["Records", .product(name: "Crypto", package: "swift-crypto")]),
         // The pipeline file (YAML) with file:line:key errors.
         .target(name: "PipelineFile", dependencies: ["Records", .product(name: "Yams", package: "Yams")]),
         // Reading exports: byte-level CSV, encodings, dialects, field parsers, mapping to records.
-        .target(name: "Ingest", dependencies: ["Records", "PipelineFile", "IngestXML", "IngestWorkbook", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Ingest", dependencies: ["Records", "InputFiles", "PipelineFile", "IngestXML", "IngestWorkbook"]),
         // XML through libxml2 (streaming reader, hardened options).
-        .target(name: "IngestXML", dependencies: ["CLibXML2", "Records", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "IngestXML", dependencies: ["CLibXML2", "Records", "InputFiles"]),
         // Workbooks (.xlsx, .xlsm, .ods): the ZIP package (the only ZIPFoundation user), its parts read by IngestXML.
-        .target(name: "IngestWorkbook", dependencies: ["Records", "IngestXML", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "IngestWorkbook", dependencies: ["Records", "InputFiles", "IngestXML", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Exact statistics (t, Welch, Wilson, Wilcoxon signed-rank, Cronbach), checked against scipy.
         .target(name: "Statistics"),
         // Aggregates and indicators, small-cell protection.
@@ -45,18 +47,18 @@ let package = Package(
         // The SQLite store of scheduled refreshes (ingested files, canonical records, snapshots); only GRDB user.
         .target(name: "Store", dependencies: ["Records", "Indicators", .product(name: "GRDB", package: "GRDB.swift")]),
         // `impact init`: exports profiled column by column, their kind and mapping guessed, a pipeline file drafted.
-        .target(name: "Drafting", dependencies: ["Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook"]),
+        .target(name: "Drafting", dependencies: ["Records", "InputFiles", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook"]),
         // Orchestration of run / validate / preview / refresh.
         .target(name: "Pipeline", dependencies: [
-            "Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Indicators", "Report", "Store", "Drafting",
-            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            "Records", "InputFiles", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Indicators", "Report", "Store", "Drafting",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "impact", dependencies: [
             "Pipeline", "PipelineFile", "Records", "Drafting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ImpactTests", dependencies: [
-            "Records", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Statistics", "Indicators", "Report", "Store", "Pipeline", "Drafting",
+            "Records", "InputFiles", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Statistics", "Indicators", "Report", "Store", "Pipeline", "Drafting",
         ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

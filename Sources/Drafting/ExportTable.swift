@@ -2,6 +2,7 @@ import Foundation
 import Ingest
 import IngestWorkbook
 import IngestXML
+import InputFiles
 import Records
 
 /// How an export's table was read.

@@ -1,6 +1,7 @@
 import Foundation
 import IngestWorkbook
 import IngestXML
+import InputFiles
 import PipelineFile
 import Records
 

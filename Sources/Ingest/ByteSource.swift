@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import IngestXML
+import InputFiles
 
 /// Something that hands out a file's bytes a chunk at a time.
 protocol ChunkSource: AnyObject {

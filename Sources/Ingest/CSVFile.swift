@@ -1,4 +1,5 @@
 import IngestXML
+import InputFiles
 
 /// A CSV file opened for streaming, with its encoding and delimiter detected or declared.
 public final class CSVFile {

@@ -143,12 +143,7 @@ public struct CSVRow: Sendable {
     /// A stable hash of field `i`'s trimmed bytes, for caches keyed by raw values (no `String` built).
     public func trimmedFieldHash(_ i: Int) -> (hash: UInt64, isEmpty: Bool) {
         let range = trimmedRange(i)
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes[range] {
-            h ^= UInt64(b)
-            h &*= 0x0000_0100_0000_01b3
-        }
-        return (h, range.isEmpty)
+        return (StableHash.fnv1a(bytes: bytes[range]), range.isEmpty)
     }
 
     /// The pseudonym of field `i`'s folded key under `key`, from its bytes (nil when empty, or when

@@ -1,5 +1,6 @@
 import IngestWorkbook
 import IngestXML
+import InputFiles
 import PipelineFile
 import Records
 

@@ -1,4 +1,5 @@
 import IngestXML
+import InputFiles
 import PipelineFile
 import Records
 

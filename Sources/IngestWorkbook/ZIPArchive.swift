@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import IngestXML
+import InputFiles
 import Records
 
 /// One file of a ZIP package, as its central directory describes it.

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import InputFiles
 
 /// Partner XML mapped by XPath: one record per element at `recordPath`, one value per XPath
 /// evaluated relative to it (`@code`, `Nom`, `../@date`, `p:Structure` with declared prefixes).

@@ -4,6 +4,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import InputFiles
+
 /// Bytes libxml2 pulls through `xmlReaderForIO`: a file, or a part of a workbook being unzipped.
 public protocol XMLInput: AnyObject {
     /// Copies up to `count` bytes into `buffer`: how many, 0 at the end, -1 on an error (see `failure`).

@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import Indicators
+import InputFiles
 import Store
 import PipelineFile
 import Records

@@ -2,6 +2,7 @@ import Foundation
 import Indicators
 import Ingest
 import IngestXML
+import InputFiles
 import PipelineFile
 import Records
 import Report

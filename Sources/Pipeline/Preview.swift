@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import IngestWorkbook
 import IngestXML
+import InputFiles
 import PipelineFile
 import Records
 

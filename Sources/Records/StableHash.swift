@@ -1,14 +1,20 @@
 /// A hash that is the same on every run and machine (Swift's `Hasher` is seeded per process).
 public enum StableHash {
-    /// FNV-1a, 64 bits, over the UTF-8 bytes of `text`.
-    public static func fnv1a(_ text: String) -> UInt64 {
+    /// FNV-1a, 64 bits, over `bytes`: the one definition every stable byte hash uses (labels' raw
+    /// bytes in the mapping caches, ids, event kinds), so hashes of the same bytes always agree.
+    @inlinable
+    public static func fnv1a<Bytes: Sequence<UInt8>>(bytes: Bytes) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 {
+        for b in bytes {
             h ^= UInt64(b)
             h &*= 0x0000_0100_0000_01b3
         }
         return h
     }
+
+    /// FNV-1a, 64 bits, over the UTF-8 bytes of `text`.
+    @inlinable
+    public static func fnv1a(_ text: String) -> UInt64 { fnv1a(bytes: text.utf8) }
 
     /// Combines two hashes (order matters), for composite keys such as action × person.
     public static func combine(_ a: UInt64, _ b: UInt64) -> UInt64 {

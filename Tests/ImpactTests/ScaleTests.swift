@@ -1,4 +1,5 @@
 import Foundation
+@testable import InputFiles
 import Testing
 @testable import Indicators
 @testable import Ingest
@@ -56,6 +57,25 @@ struct ScaleTests {
         #expect(csv.digest?.size == bytes.count)
         // sha256sum of the 5 bytes "a;b\r\n", computed with: printf 'a;b\r\n' | sha256sum
         #expect(FileDigest.sha256(data: Data("a;b\r\n".utf8)) == "5d60a4bcefa613046bd6b890ee67fedc605634ac0eb4b9a1e1a69834953a78a9")
+    }
+
+    /// A file that cannot be hashed is an `ImpactError` naming it and saying why, not a Foundation error.
+    @Test func digestOfAMissingFileSaysWhatAndWhere() {
+        let path = "\(Paths.scratch())/absent.csv"
+        let error = #expect(throws: InputFileError.self) { try FileDigest.sha256(path: path) }
+        let described = (error as (any Error)?) as? any ImpactError
+        #expect(described?.description == "\(path): no such file (was it moved or deleted?)")
+        #expect(described?.exitCode == 2)
+    }
+
+    /// An FNV-1a value from the reference (Fowler–Noll–Vo test vectors: FNV1a_64("a") = af63dc4c8601ec8c),
+    /// the same over a string and over its bytes, as the mapping caches compute it from raw fields.
+    @Test func oneFNV() {
+        #expect(StableHash.fnv1a("a") == 0xaf63_dc4c_8601_ec8c)
+        #expect(StableHash.fnv1a("") == 0xcbf2_9ce4_8422_2325)
+        let row = CSVRow(fields: ["  Lyon  ", "é"], line: 1)
+        #expect(row.trimmedFieldHash(0).hash == StableHash.fnv1a("Lyon"))
+        #expect(row.trimmedFieldHash(1).hash == StableHash.fnv1a(bytes: "é".utf8))
     }
 
     /// The partner-XML parse hashes the whole file, leading white space (which libxml2 is not shown) included.

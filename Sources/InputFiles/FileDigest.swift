@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import IngestXML
 
 /// SHA-256 and size of a file, read in chunks (never whole in memory).
 public enum FileDigest {

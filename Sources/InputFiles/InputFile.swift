@@ -3,9 +3,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Records
 
-/// An error opening or reading an input file, with its path.
-public struct InputFileError: Error, CustomStringConvertible, Sendable {
+/// An error opening or reading a file, with its path and the system's reason.
+public struct InputFileError: ImpactError {
     public let path: String
     public let message: String
     public var description: String { "\(path): \(message)" }

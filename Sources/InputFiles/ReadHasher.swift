@@ -30,7 +30,8 @@ public struct ReadDigest: Sendable, Equatable {
 /// thread parsing a 250 MB partner-XML export (the XML ingest's bottleneck) while the other core
 /// had room. At most 2 blocks wait (hashing runs at over 1 GB/s), so the helper adds at most 3 MiB.
 public final class ReadHasher {
-    static let blockSize = 1 << 20
+    /// Bytes hashed per block on the helper thread (the XML reader reads blocks of this size).
+    public static let blockSize = 1 << 20
     private var pending: [UInt8] = []
     private var worker: HashWorker?
     private var size = 0
