@@ -78,9 +78,9 @@ extension SourceMapper {
         }) { record in
             position += 1
             if let refusal = record.refusal {
-                try table.refuse(refusal, line: record.line, path: record.path, emit: emit)
+                try table.refuse(refusal, line: record.line, path: record.path, index: record.index, emit: emit)
             } else {
-                try table.map(CSVRow(record: record), position: position, path: record.path, emit: emit)
+                try table.map(CSVRow(record: record), position: position, path: record.path, index: record.index, emit: emit)
             }
         }
         try table.finish()

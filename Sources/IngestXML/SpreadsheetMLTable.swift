@@ -16,7 +16,7 @@ public struct SpreadsheetMLTable: Sendable {
         let reader = try XMLStreamReader(path: path, limits: XMLGuard.Limits(recordDepth: 3, recordBytes: maxRowBytes))
         var inSheet = false
         var sheetDepth = 0
-        var sheetName = ""
+        var sheetPath = ""
         var done = false
         var rowNumber = 0
         var more = try reader.read()
@@ -29,7 +29,9 @@ public struct SpreadsheetMLTable: Sendable {
                 if worksheet == nil || worksheet == name {
                     inSheet = true
                     sheetDepth = reader.depth
-                    sheetName = name
+                    // One path for the sheet, its row number as the index: a path per row made every
+                    // attendance line a place of its own (see ReachState.place).
+                    sheetPath = "Worksheet \"\(name)\""
                     if reader.isEmptyElement { done = true }
                     more = try reader.read()
                 } else {
@@ -42,13 +44,12 @@ public struct SpreadsheetMLTable: Sendable {
                     rowNumber += 1
                 }
                 let line = reader.line
-                let where_ = "Worksheet \"\(sheetName)\" row \(rowNumber)"
                 if let refusal = reader.refusal {
-                    var record = XMLRecord(bytes: [], ends: [], line: reader.nodeLine, path: where_)
+                    var record = XMLRecord(bytes: [], ends: [], line: reader.nodeLine, path: sheetPath, index: rowNumber)
                     record.refusal = refusal
                     try emit(record)
                 } else {
-                    try emit(try Self.row(try reader.expand(), line: line, path: where_, file: path))
+                    try emit(try Self.row(try reader.expand(), line: line, path: sheetPath, rowNumber: rowNumber, file: path))
                 }
                 more = try reader.skip()
             default:
@@ -64,7 +65,7 @@ public struct SpreadsheetMLTable: Sendable {
     /// One row's cells as a sparse record: only cells holding a value, at their column (`ss:Index`
     /// skips, `MergeAcross` spans). Empty and merged cells cost nothing: a row of one cell merged
     /// across 16,384 columns was 16,384 empty strings (1.6 MB of such rows: 28 s and 386 MB).
-    static func row(_ row: xmlNodePtr, line: Int, path: String, file: String) throws -> XMLRecord {
+    static func row(_ row: xmlNodePtr, line: Int, path: String, rowNumber: Int, file: String) throws -> XMLRecord {
         var bytes: [UInt8] = []
         var ends: [Int] = []
         var columns: [Int] = []
@@ -95,7 +96,7 @@ public struct SpreadsheetMLTable: Sendable {
                 column += merge
             }
         }
-        var record = XMLRecord(bytes: bytes, ends: ends, columns: columns, line: line, path: path)
+        var record = XMLRecord(bytes: bytes, ends: ends, columns: columns, line: line, path: path, index: rowNumber)
         record.width = column
         return record
     }

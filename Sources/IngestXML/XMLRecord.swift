@@ -16,9 +16,10 @@ public struct XMLRecord: Sendable {
     public var width: Int?
     /// Line of the record's element.
     public let line: Int
-    /// Where it is: `/Export/Session/Participant` (with `index`), `Worksheet "Feuil1" row 4`, `file.xml`.
+    /// Where it is: `/Export/Session/Participant` or `Worksheet "Feuil1"` (with `index`), `file.xml`.
     public let path: String
-    /// Position among the elements at `path`, for partner XML (the path string is shared, not rebuilt).
+    /// Position among the elements at `path` (partner XML), or the row number (SpreadsheetML): the
+    /// path string is shared, not rebuilt per record.
     public let index: Int?
     /// Why the record was refused without being read (too large), if it was: its values are empty.
     public var refusal: String?

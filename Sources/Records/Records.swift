@@ -15,12 +15,14 @@ public struct RecordLocation: Hashable, Sendable, CustomStringConvertible {
         self.index = index
     }
 
-    /// The `record` column of rejects.csv: `line 12`, `/Export/Seance/Participant[3] (line 12)`, or
-    /// for a workbook (path `sheet "Name"`, line the sheet's row number) `sheet "Name", row 12`.
+    /// The `record` column of rejects.csv: `line 12`, `/Export/Seance/Participant[3] (line 12)`, for
+    /// SpreadsheetML (path `Worksheet "Name"`, index the row number) `Worksheet "Name" row 4 (line 12)`,
+    /// or for a workbook (path `sheet "Name"`, line the sheet's row number) `sheet "Name", row 12`.
     public var recordLabel: String {
         guard let path else { return "line \(line)" }
         if path.hasPrefix("sheet \""), index == nil { return "\(path), row \(line)" }
-        let element = index.map { "\(path)[\($0)]" } ?? path
+        let row = path.hasPrefix("Worksheet \"") ? index.map { "\(path) row \($0)" } : nil
+        let element = row ?? index.map { "\(path)[\($0)]" } ?? path
         return line > 0 ? "\(element) (line \(line))" : element
     }
 

@@ -3,6 +3,7 @@ import Testing
 @testable import IngestXML
 @testable import Ingest
 @testable import Pipeline
+import Records
 
 /// XML through libxml2 against ../shared/corpora: benign files read to their records, hostile ones refused.
 @Suite("XML corpora", .serialized)
@@ -83,9 +84,18 @@ struct XMLTests {
     func sheet(_ path: String, _ worksheet: String? = nil) throws -> [Int: [String]] {
         var rows: [Int: [String]] = [:]
         try SpreadsheetMLTable(worksheet: worksheet).read(path: path) { record in
-            if let n = record.path.split(separator: " ").last.flatMap({ Int($0) }) { rows[n] = record.values }
+            #expect(record.path.hasPrefix("Worksheet \""))  // one path per sheet; the row number is the index
+            if let n = record.index { rows[n] = record.values }
         }
         return rows
+    }
+
+    /// SpreadsheetML rows share their sheet's path (one place per sheet for the attendance lines, not
+    /// one per row); a reject still names the row as before, and the line.
+    @Test func spreadsheetMLRowLabel() {
+        let location = RecordLocation(source: "s", line: 12, path: "Worksheet \"Réponses\"", index: 4)
+        #expect(location.recordLabel == "Worksheet \"Réponses\" row 4 (line 12)")
+        #expect(RecordLocation(source: "s", line: 0, path: "Worksheet \"R\"", index: 9).recordLabel == "Worksheet \"R\" row 9")
     }
 
     /// PhpSpreadsheet's SpreadsheetML template: the values its upstream tests expect.
