@@ -50,8 +50,19 @@ final class BatchChannel<Element: Sendable>: Sendable {
     }
 }
 
-/// Runs a producer on a background thread and consumes what it emits, in order, on this one.
+/// Runs a producer on a background thread and consumes what it emits, in order, on this one: the
+/// only place the ingest starts threads for reading and mapping.
 public enum ParallelBatches {
+    /// Three stages on three threads: `produce` emits batches on one, `transform` turns each batch
+    /// into elements on a second, and `consume` takes the elements, in order, on this one.
+    public static func run<Batch: Sendable, Element: Sendable>(produce: @escaping @Sendable (_ emit: (Batch) -> Void) throws -> Void,
+                                                               transform: @escaping @Sendable (_ batch: Batch, _ emit: (Element) -> Void) throws -> Void,
+                                                               consume: (Element) throws -> Void) throws {
+        try run(produce: { (out: (Element) -> Void) in
+            try run(batchSize: 1, produce: produce, consume: { batch in try transform(batch, out) })
+        }, consume: consume)
+    }
+
     /// Calls `consume` with every element `produce` emits, producing ahead on another thread.
     /// An error thrown by `produce` is rethrown here after the elements emitted before it.
     public static func run<Element: Sendable>(batchSize: Int = 2_048,

@@ -148,14 +148,14 @@ struct TableMapping {
         if row.count == binding.headerWidth, row.rawField(0).elementsEqual(headerFirst), row.fields.map(Fold.key) == header {
             return  // the header repeated (concatenated exports)
         }
-        try emit(mapper.mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: path, index: index))
+        try emit(mapper.rows.map(row, binding: binding, fellBack: &fellBack, path: path, index: index))
     }
 
     /// A row refused unread (larger than `xml.max_record_bytes`): a reject once the header is known
     /// (before it, the row could not have been the header).
     func refuse(_ message: String, line: Int, path: String?, index: Int? = nil, emit: (MappedRecord) throws -> Void) throws {
         guard binding != nil else { return }
-        try emit(mapper.refused(message, line: line, path: path, index: index))
+        try emit(mapper.rows.refused(message, line: line, path: path, index: index))
     }
 
     /// Throws when no header was found.

@@ -59,12 +59,6 @@ extension SourceMapper {
         return FileReading(encoding: Self.declaredEncoding(file), delimiter: "", encodingFallbacks: 0, digest: readDigest)
     }
 
-    /// A record refused before being read (too large): its one reject.
-    func refused(_ message: String, line: Int, path: String?, index: Int? = nil) -> MappedRecord {
-        .rejected([Reject(location: RecordLocation(source: source.name, line: line, path: path, index: index), field: "", value: "",
-                          reason: .xmlRecordTooLarge, message: message)])
-    }
-
     /// SpreadsheetML: rows through the same header search and mapping as CSV; libxml2 parses rows on
     /// a second core while this thread maps them (one thread did both: 40 MB of survey answers took
     /// 1.6 s of the 1 GB run).
@@ -98,11 +92,11 @@ extension SourceMapper {
         }) { batch in
             for i in 0..<batch.count {
                 if let refusal = batch.refusals[i] {
-                    try emit(refused(refusal, line: batch.lines[i], path: path, index: batch.indices[i]))
+                    try emit(rows.refused(refusal, line: batch.lines[i], path: path, index: batch.indices[i]))
                     continue
                 }
                 let row = CSVRow(bytes: batch.bytes, bounds: batch.bounds[batch.span(i)], line: batch.lines[i])
-                try emit(mapRow(row, binding: binding, file: file, fellBack: &fellBack, path: path, index: batch.indices[i]))
+                try emit(rows.map(row, binding: binding, fellBack: &fellBack, path: path, index: batch.indices[i]))
             }
         }
         return digest.value
@@ -116,8 +110,7 @@ extension SourceMapper {
         let base = config.baseDirectory
         try ODKInstances(paths: names, maxInstanceBytes: source.xml.maxRecordBytes).read(
             files: files, dropOnError: source.xml.dropOnError, display: { PipelineLoader.relative($0, from: base) }, emit: { record in
-            try emit(mapRow(CSVRow(fields: record.values, line: record.line), binding: binding, file: record.path,
-                            fellBack: &fellBack, path: record.path))
+            try emit(rows.map(CSVRow(fields: record.values, line: record.line), binding: binding, fellBack: &fellBack, path: record.path))
         }, duplicate: { record in
             try emit(.duplicate(RecordLocation(source: source.name, line: record.line, path: record.path)))
         }, broken: { fault in

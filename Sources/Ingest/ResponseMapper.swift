@@ -1,0 +1,58 @@
+import PipelineFile
+import Records
+
+/// Maps a questionnaire response: respondent, territory, date, stakeholder type, wave, and each
+/// item's answer scored 1–5 (0: no answer), reverse-coded items flipped.
+struct ResponseMapper {
+    let source: SourceConfig
+    let config: PipelineConfig
+
+    var questionnaire: Questionnaire { config.questionnaire }
+
+    func map(_ fields: inout FieldReader) -> MappedRecord {
+        let respondent = fields.required("respondent")
+        let territory = fields.vocabulary("territory", config.territories, .unknownTerritory)
+        let day = fields.date("date")
+        let type = source.fixedStakeholderType ?? fields.vocabulary("stakeholder_type", config.stakeholderTypes, .unknownStakeholderType)
+        let wave = self.wave(&fields)
+        var answers = [UInt8](repeating: 0, count: questionnaire.items.count)
+        var before = wave == .retrospective ? answers : []
+        for (item, answerColumn, beforeColumn) in fields.binding.itemIndices {
+            if let s = score(&fields, answerColumn, item: item) { answers[item] = s }
+            if let beforeColumn, let s = score(&fields, beforeColumn, item: item) { before[item] = s }
+        }
+        guard fields.rejects.isEmpty, let respondent, let territory, let day, let type, let wave else { return .rejected(fields.rejects) }
+        return .response(SurveyResponse(respondent: fields.key.hash(Fold.key(respondent)), stakeholderType: type,
+                                        territory: territory, date: day, wave: wave, answers: answers, before: before,
+                                        comment: fields.text("comment"), location: fields.location))
+    }
+
+    /// The source's wave, or the row's (`wave: column`).
+    func wave(_ fields: inout FieldReader) -> Wave? {
+        switch source.wave {
+        case .fixed(let w): return w
+        case .column:
+            guard let raw = fields.required("wave") else { return nil }
+            if let id = questionnaire.waves.resolve(raw), let w = Wave(rawValue: id) { return w }
+            fields.reject("wave", raw, .unknownWave, "'\(raw)' is not a wave; add it to questionnaire.waves (pre or post)")
+            return nil
+        }
+    }
+
+    /// The answer in `column` to `item`: 1–5, 0 when blank or a missing-answer label, nil (and a
+    /// reject) when it is not on the scale.
+    func score(_ fields: inout FieldReader, _ column: Int, item: Int) -> UInt8? {
+        let raw = fields.field(column)
+        let definition = questionnaire.items[item]
+        if raw.isEmpty || questionnaire.missing.resolve(raw) != nil { return 0 }
+        var value: Int?
+        if let n = Int(raw), (1...5).contains(n) { value = n } else if let id = questionnaire.scale.resolve(raw) { value = Int(id) }
+        guard let value else {
+            fields.reject("item.\(definition.id)", raw, .likertValue,
+                          "'\(raw)' is not an answer on the 1–5 scale; add it to questionnaire.scale or questionnaire.missing")
+            return nil
+        }
+        // Reverse-coded items are flipped before anything else.
+        return UInt8(definition.reverse ? 6 - value : value)
+    }
+}
