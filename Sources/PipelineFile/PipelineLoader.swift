@@ -4,14 +4,21 @@ import Yams
 
 /// Reads and checks a pipeline file; every mistake is a `PipelineFileError` with file:line:key.
 public enum PipelineLoader {
-    static let topKeys = ["version", "title", "title_en", "programme", "programme_en", "periods", "privacy", "quality", "outputs",
-                          "vocabularies", "questionnaire", "hiring", "targets", "themes", "sources"]
-
     /// Loads `path`; relative paths inside resolve against the file's folder.
     public static func load(path: String) throws -> PipelineConfig {
+        try parse(data: try read(path: path), path: path)
+    }
+
+    /// The pipeline file's bytes.
+    static func read(path: String) throws(PipelineFileError) -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineFileError(file: path, line: 0, key: "", message: "cannot read the pipeline file (does it exist?)")
         }
+        return data
+    }
+
+    /// Parses the bytes read from `path`; relative paths inside resolve against its folder.
+    static func parse(data: Data, path: String) throws -> PipelineConfig {
         guard let text = String(data: data, encoding: .utf8) else {
             throw PipelineFileError(file: path, line: 0, key: "", message: "the pipeline file must be UTF-8 text")
         }
@@ -21,173 +28,80 @@ public enum PipelineLoader {
 
     /// Parses pipeline text; `baseDirectory` anchors relative paths.
     public static func parse(text: String, file: String, baseDirectory: String) throws -> PipelineConfig {
-        let root: Node
+        let doc = try document(text, file: file)
+        var sections = PipelineSections(base: baseDirectory)
+        for (key, _, value) in try doc.mapping(allowed: PipelineSections.keys) { try sections.read(key, value) }
+        guard let sourceNodes = sections.sourceNodes, !sourceNodes.isEmpty else {
+            throw PipelineFileError(file: file, line: 1, key: "sources", message: "missing: at least one source is expected")
+        }
+        guard let outputFolder = sections.outputFolder else {
+            throw PipelineFileError(file: file, line: 1, key: "outputs.folder", message: "missing: the folder the outputs are written to")
+        }
+        if sections.territories.entries.isEmpty {
+            throw PipelineFileError(file: file, line: 1, key: "vocabularies.territory",
+                                    message: "missing: list the programme's territories (id, label, aliases)")
+        }
+        let targets = try sections.targetNodes.map { try parseTarget($0, territories: sections.territories, stakeholders: sections.stakeholders) }
+        let sources = try parseSources(sourceNodes, base: baseDirectory, stakeholders: sections.stakeholders, questionnaire: sections.questionnaire)
+        return sections.config(file: file, targets: targets, sources: sources, outputFolder: outputFolder)
+    }
+
+    /// The YAML document, or the syntax error where it is.
+    static func document(_ text: String, file: String) throws -> YAMLNode {
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw PipelineFileError(file: file, line: 1, key: "", message: "the file is empty; expected a mapping with 'sources'")
             }
-            root = node
+            return YAMLNode(node: node, path: "", file: file, fallbackLine: 1)
         } catch let error as YamlError {
             throw yamlSyntaxError(error, file: file, text: text)
         }
-        let doc = YAMLNode(node: root, path: "", file: file, fallbackLine: 1)
-        var title = "Rapport d'impact"
-        var programme = ""
-        var titleEN: String?, programmeEN: String?
-        var periods = PeriodScheme.calendarYear
-        var k = 5
-        var maxRejectRate = 0.05
-        var outputFolder: String?
-        var storePath: String?
-        var keyFile: String?, keyEnv: String?, keyLine = 0
-        var language = "fr"
-        var territories = Vocabulary(name: "territory")
-        var stakeholders = Vocabulary(name: "stakeholder_type")
-        var actionTypes = Vocabulary(name: "action_type")
-        BuiltinVocabularies.stakeholderTypes.forEach { stakeholders.add($0) }
-        BuiltinVocabularies.actionTypes.forEach { actionTypes.add($0) }
-        var sourceNodes: [YAMLNode]?
-        var questionnaire = Questionnaire.none
-        var eventKinds = Vocabulary(name: "event_kind")
-        var contractTypes = Vocabulary(name: "contract_type")
-        var referrerTypes = Vocabulary(name: "referrer_type")
-        BuiltinVocabularies.eventKinds.forEach { eventKinds.add($0) }
-        BuiltinVocabularies.contractTypes.forEach { contractTypes.add($0) }
-        BuiltinVocabularies.referrerTypes.forEach { referrerTypes.add($0) }
-        var hiring = HiringSettings()
-        var targetNodes: [YAMLNode] = []
-        var themes = ThemeLexicon()
+    }
 
-        for (key, _, value) in try doc.mapping(allowed: topKeys) {
-            switch key {
-            case "version":
-                _ = try value.int(in: 1...1)
-            case "title": title = try value.nonEmptyString()
-            case "programme": programme = try value.nonEmptyString()
-            case "title_en": titleEN = try value.nonEmptyString()
-            case "programme_en": programmeEN = try value.nonEmptyString()
-            case "periods": periods = try parsePeriods(value)
-            case "privacy":
-                for (pk, _, pv) in try value.mapping(allowed: ["k", "key_file", "key_env"]) {
-                    switch pk {
-                    case "k": k = try pv.int(in: 3...1_000)
-                    case "key_file": keyFile = resolve(try pv.nonEmptyString(), base: baseDirectory); keyLine = pv.line
-                    default: keyEnv = try pv.nonEmptyString(); keyLine = pv.line
-                    }
+    /// Indicators a target may be set for (counts and shares whose attainment reads naturally): reach
+    /// figures, about every stakeholder type unless the target names one…
+    static let reachTargets = ["actions", "participations", "participants", "organisations"]
+    /// … and hiring figures, about candidates.
+    static let hiringTargets = ["referrals", "interviews", "immersions", "hires", "retained_6m", "hires_sustainable",
+                                "hires_sustainable_share", "hires_after_action", "conversion_referral_to_hire"]
+
+    /// One `targets:` entry: indicator and value, and optionally period, territory and stakeholder type.
+    static func parseTarget(_ node: YAMLNode, territories: Vocabulary, stakeholders: Vocabulary) throws -> Target {
+        var indicator: String?, period: String?, territory = "ALL", type: String?, target: Double?
+        for (k, _, v) in try node.mapping(allowed: ["indicator", "period", "territory", "stakeholder_type", "value"]) {
+            switch k {
+            case "indicator": indicator = try v.oneOf(reachTargets + hiringTargets)
+            case "period": period = try v.nonEmptyString()
+            case "territory":
+                let raw = try v.nonEmptyString()
+                guard let id = territories.resolve(raw) else {
+                    throw v.error("'\(raw)' is not a territory of vocabularies.territory" + YAMLNode.didYouMean(raw, among: territories.ids, folded: true))
                 }
-                if keyFile != nil && keyEnv != nil { throw value.error("give either key_file or key_env, not both") }
-            case "quality":
-                for (qk, _, qv) in try value.mapping(allowed: ["max_reject_rate"]) where qk == "max_reject_rate" {
-                    maxRejectRate = try qv.double(in: 0...1)
+                territory = id
+            case "stakeholder_type":
+                let raw = try v.nonEmptyString()
+                guard let id = stakeholders.resolve(raw) else {
+                    throw v.error("'\(raw)' is not a stakeholder type" + YAMLNode.didYouMean(raw, among: stakeholders.ids, folded: true))
                 }
-            case "outputs":
-                for (ok, _, ov) in try value.mapping(allowed: ["folder", "lang", "store"]) {
-                    if ok == "folder" { outputFolder = resolve(try ov.nonEmptyString(), base: baseDirectory) }
-                    if ok == "store" { storePath = resolve(try ov.nonEmptyString(), base: baseDirectory) }
-                    if ok == "lang" { language = try ov.oneOf(["fr", "en"]) }
-                }
-            case "vocabularies":
-                for (vk, _, vv) in try value.mapping(allowed: ["territory", "stakeholder_type", "action_type", "event_kind",
-                                                                "contract_type", "referrer_type"]) {
-                    switch vk {
-                    case "territory": try addEntries(vv, to: &territories)
-                    case "stakeholder_type": try addEntries(vv, to: &stakeholders)
-                    case "event_kind":
-                        for (id, _, _) in try vv.mapping(allowed: EventKind.allCases.map(\.rawValue)) { _ = id }
-                        try addEntries(vv, to: &eventKinds)
-                    case "contract_type": try addEntries(vv, to: &contractTypes)
-                    case "referrer_type": try addEntries(vv, to: &referrerTypes)
-                    default: try addEntries(vv, to: &actionTypes)
-                    }
-                }
-            case "hiring":
-                for (hk, _, hv) in try value.mapping(allowed: ["durable", "link_window_days", "data_end"]) {
-                    if hk == "durable" {
-                        hiring.durable = DurableRule(strict: try hv.oneOf(["at_least_6_months", "more_than_6_months"]) == "more_than_6_months")
-                    } else if hk == "data_end" {
-                        hiring.dataEnd = try hv.isoDate()
-                    } else {
-                        hiring.linkWindowDays = try hv.int(in: 1...3650)
-                    }
-                }
-            case "targets":
-                targetNodes = try value.sequence()
-            case "themes":
-                for (tk, _, tv) in try value.mapping(allowed: ["quotes", "obstacles", "levers"]) {
-                    if tk == "quotes" {
-                        themes.quotes = try tv.oneOf(["true", "false", "yes", "no"]).hasPrefix("t") || (try tv.string()) == "yes"
-                        continue
-                    }
-                    for (id, _, entry) in try tv.mapping(allowed: nil) {
-                        var label = id, words: [String] = []
-                        if case .mapping = entry.node {
-                            for (k, _, v) in try entry.mapping(allowed: ["label", "label_en", "keywords"]) {
-                                switch k {
-                                case "label": label = try v.nonEmptyString()
-                                case "label_en": themes.englishLabels[id] = try v.nonEmptyString()
-                                default: words = try v.list().map { try $0.nonEmptyString() }
-                                }
-                            }
-                        } else {
-                            words = try entry.list().map { try $0.nonEmptyString() }
-                        }
-                        guard !words.isEmpty else { throw entry.error("a theme needs keywords") }
-                        themes.themes.append(.init(id: id, label: label, kind: tk == "obstacles" ? "obstacle" : "lever",
-                                                   keywords: words.map(ThemeText.words)))
-                    }
-                }
-            case "questionnaire":
-                questionnaire = try QuestionnaireLoader.parse(value)
-            case "sources":
-                sourceNodes = try value.sequence()
-            default: break
+                type = id
+            default: target = try v.double(in: 0...1e12)
             }
         }
-        guard let sourceNodes, !sourceNodes.isEmpty else {
-            throw PipelineFileError(file: file, line: 1, key: "sources", message: "missing: at least one source is expected")
-        }
-        guard let outputFolder else {
-            throw PipelineFileError(file: file, line: 1, key: "outputs.folder", message: "missing: the folder the outputs are written to")
-        }
-        if territories.entries.isEmpty {
-            throw PipelineFileError(file: file, line: 1, key: "vocabularies.territory",
-                                    message: "missing: list the programme's territories (id, label, aliases)")
-        }
-        var targets: [Target] = []
-        for node in targetNodes {
-            var indicator: String?, period: String?, territory = "ALL", type: String?, target: Double?
-            for (k, _, v) in try node.mapping(allowed: ["indicator", "period", "territory", "stakeholder_type", "value"]) {
-                switch k {
-                case "indicator": indicator = try v.oneOf(Self.targetable)
-                case "period": period = try v.nonEmptyString()
-                case "territory":
-                    let raw = try v.nonEmptyString()
-                    guard let id = territories.resolve(raw) else {
-                        throw v.error("'\(raw)' is not a territory of vocabularies.territory" + YAMLNode.didYouMean(raw, among: territories.ids, folded: true))
-                    }
-                    territory = id
-                case "stakeholder_type":
-                    let raw = try v.nonEmptyString()
-                    guard let id = stakeholders.resolve(raw) else {
-                        throw v.error("'\(raw)' is not a stakeholder type" + YAMLNode.didYouMean(raw, among: stakeholders.ids, folded: true))
-                    }
-                    type = id
-                default: target = try v.double(in: 0...1e12)
-                }
-            }
-            guard let indicator, let target else { throw node.error("a target needs 'indicator' and 'value'") }
-            // Hiring figures are about candidates; reach figures default to every stakeholder type.
-            let defaultType = Self.targetable.firstIndex(of: indicator).map { $0 >= 4 } == true ? "candidat" : "ALL"
-            targets.append(Target(indicator: indicator, period: period, territory: territory, stakeholderType: type ?? defaultType,
-                                  value: target, line: node.line))
-        }
+        guard let indicator, let target else { throw node.error("a target needs 'indicator' and 'value'") }
+        let defaultType = hiringTargets.contains(indicator) ? "candidat" : "ALL"
+        return Target(indicator: indicator, period: period, territory: territory, stakeholderType: type ?? defaultType,
+                      value: target, line: node.line)
+    }
+
+    /// Every source; the inputs missing from any of them are reported at once (a new year's exports
+    /// are usually renamed together).
+    static func parseSources(_ nodes: [YAMLNode], base: String, stakeholders: Vocabulary, questionnaire: Questionnaire) throws -> [SourceConfig] {
         var sources: [SourceConfig] = []
-        // Every missing input is reported at once: a new year's exports are usually renamed together.
         var missingInputs: [PipelineFileError] = []
-        for node in sourceNodes {
+        for node in nodes {
             let source: SourceConfig
             do {
-                source = try parseSource(node, base: baseDirectory, stakeholders: stakeholders, questionnaire: questionnaire)
+                source = try parseSource(node, base: base, stakeholders: stakeholders, questionnaire: questionnaire)
             } catch let missing as MissingInput {
                 missingInputs.append(missing.error)
                 continue
@@ -201,16 +115,7 @@ public enum PipelineLoader {
             first.others = Array(missingInputs.dropFirst())
             throw first
         }
-        var config = PipelineConfig(file: file, baseDirectory: baseDirectory, title: title, programme: programme, periods: periods, privacyK: k,
-                              maxRejectRate: maxRejectRate, outputFolder: outputFolder, language: language,
-                              territories: territories, stakeholderTypes: stakeholders, actionTypes: actionTypes,
-                              questionnaire: questionnaire, eventKinds: eventKinds, contractTypes: contractTypes,
-                              referrerTypes: referrerTypes, hiring: hiring, targets: targets, themes: themes, sources: sources)
-        config.storePath = storePath
-        (config.keyFile, config.keyEnv, config.keyLine) = (keyFile, keyEnv, keyLine)
-        config.titleEN = titleEN ?? (title == "Rapport d'impact" ? "Impact report" : nil)
-        config.programmeEN = programmeEN
-        return config
+        return sources
     }
 
     static func yamlSyntaxError(_ error: YamlError, file: String, text: String) -> PipelineFileError {

@@ -3,185 +3,23 @@ import Records
 
 /// The `sources:` entries: where files are, their format, dialect, columns and mapping.
 extension PipelineLoader {
-    /// Indicators a target may be set for (counts and shares whose attainment reads naturally).
-    static let targetable = ["actions", "participations", "participants", "organisations", "referrals", "interviews", "immersions",
-                             "hires", "retained_6m", "hires_sustainable", "hires_sustainable_share", "hires_after_action",
-                             "conversion_referral_to_hire"]
-
-    static let sourceKeys = ["name", "kind", "format", "path", "glob", "csv", "xml", "sheet", "columns", "counts", "wave", "stakeholder_type", "items"]
-
     static func parseSource(_ node: YAMLNode, base: String, stakeholders: Vocabulary, questionnaire: Questionnaire) throws -> SourceConfig {
-        var name: String?
-        var kind: SourceKind?
-        var format = SourceFormat.csv
-        var formatGiven = false
-        var sheet: SheetChoice?
-        var sheetNode: YAMLNode?
-        var files: [String]?
-        var csv = CSVOptions()
-        var xml = XMLOptions()
-        var xmlNode: YAMLNode?
-        var folderNode: YAMLNode?
-        var skipped: [String] = []
-        var columns: [String: ColumnRef] = [:]
-        var columnsNode: YAMLNode?
-        var counts: [String: ColumnRef] = [:]
-        var columnLines: [String: Int] = [:]
-        var waveNode: YAMLNode?
-        var fixedType: String?
-        var itemsNode: YAMLNode?
-        for (key, _, value) in try node.mapping(allowed: sourceKeys) {
-            switch key {
-            case "name": name = try value.nonEmptyString()
-            case "kind": kind = SourceKind(rawValue: try value.oneOf(SourceKind.allCases.map(\.rawValue)))
-            case "format":
-                let name = try value.oneOf(SourceFormat.allCases.map(\.rawValue) + ["xlsm"])
-                format = name == "xlsm" ? .xlsx : SourceFormat(rawValue: name) ?? .csv
-                formatGiven = true
-            case "sheet":
-                sheetNode = value
-                guard case .scalar(let s) = value.node else { throw value.error("expected a sheet name, or its position (1 for the first)") }
-                if s.style == .plain, let position = Int(s.string) {
-                    guard position >= 1 else { throw value.error("sheet positions start at 1") }
-                    sheet = .position(position)
-                } else {
-                    sheet = .name(try value.nonEmptyString())
-                }
-            case "path":
-                guard files == nil else { throw value.error("give either path or glob, not both") }
-                let resolved = resolve(try value.nonEmptyString(), base: base)
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) else {
-                    throw MissingInput(error: value.error("no such file: \(resolved)" + MissingInput.nearest(to: resolved)))
-                }
-                // A folder is an ODK folder of submissions (listed once the format is known), or an
-                // input that cannot be read (the source is then reported unreadable, exit 1).
-                files = [resolved]
-                folderNode = isDirectory.boolValue ? value : nil
-            case "glob":
-                guard files == nil else { throw value.error("give either path or glob, not both") }
-                let pattern = resolve(try value.nonEmptyString(), base: base)
-                let matches = Glob.match(pattern)
-                guard !matches.isEmpty else { throw MissingInput(error: value.error("no file matches \(pattern)" + MissingInput.nearest(to: pattern))) }
-                let (kept, folders) = splitFolders(matches)
-                guard !kept.isEmpty else { throw value.error("no file matches \(pattern) (only folders: \(folders.count))") }
-                files = kept
-                skipped = folders
-            case "csv": csv = try parseCSVOptions(value)
-            case "xml":
-                xmlNode = value
-                for (k, _, v) in try value.mapping(allowed: ["record", "namespaces", "worksheet", "on_error", "max_record_bytes"]) {
-                    switch k {
-                    case "record":
-                        let record = try v.nonEmptyString()
-                        guard record.hasPrefix("/") else { throw v.error("expected a path from the root, like /Export/Session/Participant") }
-                        xml.record = record
-                    case "namespaces":
-                        for (prefix, _, uri) in try v.mapping(allowed: nil) { xml.namespaces[prefix] = try uri.nonEmptyString() }
-                    case "on_error":
-                        xml.dropOnError = try v.oneOf(["keep", "drop"]) == "drop"
-                    case "max_record_bytes":
-                        xml.maxRecordBytes = try v.int(in: 1_000...1_000_000_000)
-                    default: xml.worksheet = try v.nonEmptyString()
-                    }
-                }
-            case "columns":
-                columnsNode = value
-                for (field, keyLine, ref) in try value.mapping(allowed: nil) {
-                    columns[field] = try columnRef(ref)
-                    columnLines["columns.\(field)"] = keyLine
-                }
-            case "counts":
-                for (type, keyLine, ref) in try value.mapping(allowed: stakeholders.ids) {
-                    counts[type] = try columnRef(ref)
-                    columnLines["counts.\(type)"] = keyLine
-                }
-            case "wave": waveNode = value
-            case "stakeholder_type":
-                let raw = try value.nonEmptyString()
-                guard let id = stakeholders.resolve(raw) else {
-                    throw value.error("'\(raw)' is not a stakeholder type; expected one of: \(stakeholders.ids.joined(separator: ", "))"
-                                      + YAMLNode.didYouMean(raw, among: stakeholders.ids, folded: true))
-                }
-                fixedType = id
-            case "items": itemsNode = value
-            default: break
-            }
-        }
-        guard let name else { throw node.error("missing key 'name'") }
-        guard let kind else { throw node.error("missing key 'kind' (one of: \(SourceKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
-        guard var files else { throw node.error("missing key 'path' (or 'glob')") }
-        if let folderNode, format == .odk, let folder = files.first {
-            // A folder of submissions: every .xml file below it, in name order.
-            let found = (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? [])
-                .filter { $0.lowercased().hasSuffix(".xml") }.sorted().map { "\(folder)/\($0)" }
-            let (kept, folders) = splitFolders(found)
-            guard !kept.isEmpty else { throw folderNode.error("the folder \(folder) holds no .xml file") }
-            files = kept
-            skipped = folders
-        }
-        guard let columnsNode else { throw node.error("missing key 'columns' (canonical field: column header)") }
-        let known = FieldCatalog.all(kind)
-        for (field, keyLine, _) in try columnsNode.mapping(allowed: nil) where !known.contains(field) {
-            let suggestion = known.min { levenshtein($0, field) < levenshtein($1, field) }
-            var message = "unknown field for \(kind == .actions || kind == .attendance ? "an" : "a") \(kind.rawValue) source; expected one of: \(known.joined(separator: ", "))"
-            if let suggestion, levenshtein(suggestion, field) <= 3 { message += " (did you mean '\(suggestion)'?)" }
-            throw PipelineFileError(file: node.file, line: keyLine, key: "\(columnsNode.path).\(field)", message: message)
-        }
-        let missing = FieldCatalog.required(kind).filter { columns[$0] == nil }
-        if !missing.isEmpty { throw columnsNode.error("missing required field(s): \(missing.joined(separator: ", "))") }
-        if kind != .actions, !counts.isEmpty { throw node.error("'counts' only applies to actions sources") }
-        if let sheetNode, formatGiven, !format.isWorkbook {
-            throw sheetNode.error("'sheet' applies to workbooks (format: xlsx or ods, or no format); for SpreadsheetML 2003 use xml.worksheet")
-        }
-        if format == .xml && xml.record == nil {
-            throw (xmlNode ?? node).error("format xml needs xml.record: the path of the record elements, like /Export/Session/Participant")
-        }
-        var wave = WaveSpec.column
-        var items: [(id: String, columns: ItemColumns)] = []
-        if kind == .responses {
-            if let waveNode {
-                let w = try waveNode.oneOf(["pre", "post", "retrospective", "column"])
-                wave = w == "column" ? .column : .fixed(Wave(rawValue: w) ?? .pre)
-            }
-            if wave == .column && columns["wave"] == nil {
-                throw node.error("a responses source needs 'wave: pre|post|retrospective', or 'wave: column' with columns.wave")
-            }
-            if fixedType == nil && columns["stakeholder_type"] == nil {
-                throw node.error("a responses source needs 'stakeholder_type: …' for all its rows, or columns.stakeholder_type")
-            }
-            guard let itemsNode else { throw node.error("missing key 'items' (questionnaire item id: column header)") }
-            let retrospective = wave == .fixed(.retrospective)
-            for (id, keyLine, ref) in try itemsNode.mapping(allowed: nil) {
-                guard questionnaire.index(ofItem: id) != nil else {
-                    throw PipelineFileError(file: node.file, line: keyLine, key: "\(itemsNode.path).\(id)",
-                                            message: "not an item of the questionnaire; expected one of: \(questionnaire.items.map(\.id).joined(separator: ", "))"
-                                                + YAMLNode.didYouMean(id, among: questionnaire.items.map(\.id)))
-                }
-                columnLines["items.\(id)"] = keyLine
-                if case .mapping = ref.node {
-                    guard retrospective else { throw ref.error("before/after columns only apply to 'wave: retrospective' sources") }
-                    var before: ColumnRef?, after: ColumnRef?
-                    for (k, _, v) in try ref.mapping(allowed: ["before", "after"]) {
-                        if k == "before" { before = try columnRef(v) } else { after = try columnRef(v) }
-                    }
-                    guard let before, let after else { throw ref.error("expected both 'before' and 'after' columns") }
-                    items.append((id, .beforeAfter(before: before, after: after)))
-                } else {
-                    guard !retrospective else { throw ref.error("a retrospective source maps each item to {before: column, after: column}") }
-                    items.append((id, .single(try columnRef(ref))))
-                }
-            }
-            guard !items.isEmpty else { throw itemsNode.error("at least one item is expected") }
-        } else if waveNode != nil || fixedType != nil || itemsNode != nil {
-            throw node.error("'wave', 'stakeholder_type' and 'items' only apply to responses sources")
-        }
-        var source = SourceConfig(name: name, kind: kind, format: format, files: files, csv: csv, xml: xml, columns: columns,
-                                  counts: counts, wave: wave, fixedStakeholderType: fixedType, items: items, line: node.line)
-        source.sheet = sheet
-        source.formatGiven = formatGiven
-        source.columnLines = columnLines
-        source.skippedFolders = skipped
+        var entry = try SourceEntry(node, base: base, stakeholders: stakeholders)
+        guard let name = entry.name else { throw node.error("missing key 'name'") }
+        guard let kind = entry.kind else { throw node.error("missing key 'kind' (one of: \(SourceKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
+        guard entry.files != nil else { throw node.error("missing key 'path' (or 'glob')") }
+        try entry.listFolder()
+        guard let columnsNode = entry.columnsNode else { throw node.error("missing key 'columns' (canonical field: column header)") }
+        try entry.checkFields(of: kind, in: columnsNode)
+        try entry.checkCombinations(kind: kind)
+        let (wave, items) = kind == .responses ? try entry.responseItems(questionnaire: questionnaire) : (.column, [])
+        var source = SourceConfig(name: name, kind: kind, format: entry.format, files: entry.files ?? [], csv: entry.csv, xml: entry.xml,
+                                  columns: entry.columns, counts: entry.counts, wave: wave, fixedStakeholderType: entry.fixedType,
+                                  items: items, line: node.line)
+        source.sheet = entry.sheet
+        source.formatGiven = entry.formatGiven
+        source.columnLines = entry.columnLines
+        source.skippedFolders = entry.skipped
         return source
     }
 

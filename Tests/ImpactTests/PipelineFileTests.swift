@@ -55,6 +55,18 @@ struct PipelineFileTests {
         #expect(config.outputFolder == "\(folder)/out")
     }
 
+    /// A target's stakeholder type: every type for reach figures, candidates for hiring ones, unless given.
+    @Test func targetsDefaultStakeholderType() throws {
+        let (text, folder) = Self.valid("""
+            targets:
+              - {indicator: participants, value: 100}
+              - {indicator: hires, value: 20}
+              - {indicator: hires, stakeholder_type: conseiller, value: 3}
+            """)
+        let targets = try PipelineLoader.parse(text: text, file: "p.yml", baseDirectory: folder).targets
+        #expect(targets.map(\.stakeholderType) == ["ALL", "candidat", "prescripteur"])
+    }
+
     @Test func typoInKeyNamesLineAndSuggestion() throws {
         let (text, folder) = Self.valid()
         let typo = text.replacing("    columns:", with: "    colums:")
