@@ -31,7 +31,7 @@ let package = Package(
         // Inputs opened safely (regular files only) and files hashed (SHA-256 as read, or in one pass).
         .target(name: "InputFiles", dependencies: ["Records", .product(name: "Crypto", package: "swift-crypto")]),
         // The pipeline file (YAML) with file:line:key errors.
-        .target(name: "PipelineFile", dependencies: ["Records", .product(name: "Yams", package: "Yams")]),
+        .target(name: "PipelineFile", dependencies: ["Records", "InputFiles", .product(name: "Yams", package: "Yams")]),
         // Reading exports: byte-level CSV, encodings, dialects, field parsers, mapping to records.
         .target(name: "Ingest", dependencies: ["Records", "InputFiles", "PipelineFile", "IngestXML", "IngestWorkbook"]),
         // XML through libxml2 (streaming reader, hardened options).

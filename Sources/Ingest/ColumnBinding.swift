@@ -103,13 +103,6 @@ struct ColumnBinding {
     /// them ("columns.person", "counts.industriel", "items.salaires"), for the message.
     static func unbound(header: [String], source: SourceConfig) -> [(key: String, ref: ColumnRef)] {
         let folded = header.map { Fold.key($0) }
-        var refs = source.columns.map { ("columns.\($0.key)", $0.value) } + source.counts.map { ("counts.\($0.key)", $0.value) }
-        for (id, columns) in source.items {
-            switch columns {
-            case .single(let ref): refs.append(("items.\(id)", ref))
-            case .beforeAfter(let before, let after): refs += [("items.\(id).before", before), ("items.\(id).after", after)]
-            }
-        }
-        return refs.filter { locate($0.1, header: header, folded: folded, exact: false) == nil }.sorted { $0.0 < $1.0 }.map { (key: $0.0, ref: $0.1) }
+        return source.keyedColumnReferences.filter { locate($0.ref, header: header, folded: folded, exact: false) == nil }.sorted { $0.key < $1.key }
     }
 }

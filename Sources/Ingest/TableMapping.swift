@@ -61,9 +61,7 @@ struct HeaderSearch {
         // A masked cell (an e-mail or phone typed as a column name) is never offered as the fix.
         let suggestible = headerCells.filter { PersonalData.maskContacts($0) == $0 }
         let misses = ColumnBinding.unbound(header: closest.fields, source: source).map { miss in
-            var key = miss.key
-            for suffix in [".before", ".after"] where key.hasSuffix(suffix) { key = String(key.dropLast(suffix.count)) }
-            let line = source.columnLines[key].map { ":\($0)" } ?? ""
+            let line = source.line(ofColumn: miss.key).map { ":\($0)" } ?? ""
             var text = "\(pipelineFile)\(line): \(miss.key): no column '\(miss.ref)'"
             if case .name(let name) = miss.ref, let near = Self.nearest(name, among: suggestible) { text += " (did you mean '\(near)'?)" }
             return text

@@ -4,21 +4,6 @@ import PipelineFile
 import Records
 
 extension SourceMapper {
-    /// Every column reference of the source, in a stable order (fields, counts, items).
-    public var columnReferences: [ColumnRef] {
-        var refs: [ColumnRef] = []
-        func add(_ r: ColumnRef) { if !refs.contains(r) { refs.append(r) } }
-        for key in source.columns.keys.sorted() { if let r = source.columns[key] { add(r) } }
-        for key in source.counts.keys.sorted() { if let r = source.counts[key] { add(r) } }
-        for (_, columns) in source.items {
-            switch columns {
-            case .single(let r): add(r)
-            case .beforeAfter(let b, let a): add(b); add(a)
-            }
-        }
-        return refs
-    }
-
     /// ODK sources: every file at once, so a resubmission in another file replaces the earlier instance.
     public func mapInstances(files: [String], emit: (MappedRecord) throws -> Void) throws {
         _ = try mapXML(file: files.first ?? "", files: files, emit: emit)
@@ -39,7 +24,7 @@ extension SourceMapper {
                 try mapSpreadsheet(file: file, emit: emit)
             case .xml, .odk:
                 // Columns are XPaths (partner XML) or group paths (ODK): the row holds them in order.
-                let refs = columnReferences
+                let refs = source.columnReferences
                 let names = refs.map(\.description)
                 let (binding, missing) = ColumnBinding.bind(header: names, columns: source.columns, counts: source.counts, items: items, exact: true)
                 guard let binding else {

@@ -52,29 +52,9 @@ public struct RunResult: Sendable {
     public var timings: [StageTiming] = []
 }
 
-/// A pipeline file read and checked, with the bytes it was read from (for its hash).
-struct LoadedPipeline {
-    let path: String
-    let config: PipelineConfig
-    let sha256: String
-
-    /// Reads the pipeline file; every mistake is a `PipelineFileError` (exit 2) before anything is read or written.
-    init(path: String) throws {
-        let config = try PipelineLoader.load(path: path)
-        // A bad XPath is a pipeline-file mistake: reported with its line before anything is read.
-        for (i, source) in config.sources.enumerated() where source.format == .xml {
-            for ref in SourceMapper(source: source, config: config, key: PseudonymKey.random()).columnReferences where !PartnerXMLTable.isValid(ref.description) {
-                throw PipelineFileError(file: path, line: source.line, key: "sources[\(i)].columns",
-                                        message: "'\(ref)' is not a valid XPath (relative to the record element, e.g. @code, Nom, ../@date)")
-            }
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineFileError(file: path, line: 0, key: "", message: "cannot read the pipeline file")
-        }
-        self.path = path
-        self.config = config
-        sha256 = FileDigest.sha256(data: data)
-    }
+extension LoadedPipeline {
+    /// Reads and checks the pipeline file, its partner-XML columns compiled by libxml2.
+    init(path: String) throws { try self.init(path: path, isValidXPath: PartnerXMLTable.isValid) }
 }
 
 /// `impact run`: sources → records → aggregates → indicators → report.

@@ -210,3 +210,34 @@ public enum FieldCatalog {
 
     public static func all(_ kind: SourceKind) -> [String] { required(kind) + optional(kind) }
 }
+
+extension SourceConfig {
+    /// Every column reference with its key as the pipeline file writes it ("columns.person",
+    /// "counts.industriel", "items.salaires", "items.salaires.before"): fields and counts sorted by
+    /// key, then items in questionnaire order.
+    public var keyedColumnReferences: [(key: String, ref: ColumnRef)] {
+        var refs = columns.keys.sorted().compactMap { key in columns[key].map { ("columns.\(key)", $0) } }
+        refs += counts.keys.sorted().compactMap { key in counts[key].map { ("counts.\(key)", $0) } }
+        for (id, columns) in items {
+            switch columns {
+            case .single(let ref): refs.append(("items.\(id)", ref))
+            case .beforeAfter(let before, let after): refs += [("items.\(id).before", before), ("items.\(id).after", after)]
+            }
+        }
+        return refs
+    }
+
+    /// Every distinct column reference, in the order above: an XML source's record holds one value per reference.
+    public var columnReferences: [ColumnRef] {
+        var refs: [ColumnRef] = []
+        for (_, ref) in keyedColumnReferences where !refs.contains(ref) { refs.append(ref) }
+        return refs
+    }
+
+    /// The pipeline file's line of a keyed reference (a before or after column: its item's line).
+    public func line(ofColumn key: String) -> Int? {
+        var key = key
+        for suffix in [".before", ".after"] where key.hasSuffix(suffix) { key = String(key.dropLast(suffix.count)) }
+        return columnLines[key]
+    }
+}

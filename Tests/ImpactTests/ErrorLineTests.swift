@@ -25,11 +25,13 @@ struct ErrorLineTests {
                            prefix: "error: \(sample.pipeline):\(line): privacy.k: ", contains: "given twice")
     }
 
-    /// A column XPath that does not compile: one line with the source's line; nothing from libxml2.
+    /// A column XPath that does not compile: one line with the column's own line and key; nothing from libxml2.
     @Test func badColumnXPath() throws {
         let sample = try SampleCopy("bad-xpath") { $0.replacing("person: p:Courriel", with: "person: p:Courriel[") }
+        let line = try String(contentsOfFile: sample.pipeline, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .firstIndex { $0.hasSuffix("person: p:Courriel[") }.map { $0 + 1 } ?? 0
         Self.expectOneLine(try runImpactBounded(["validate", sample.pipeline], timeout: 60),
-                           prefix: "error: \(sample.pipeline):", contains: "'p:Courriel[' is not a valid XPath")
+                           prefix: "error: \(sample.pipeline):\(line): sources[2].columns.person: ", contains: "'p:Courriel[' is not a valid XPath")
     }
 
     /// `--output` naming a file.

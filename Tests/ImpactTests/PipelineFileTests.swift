@@ -3,6 +3,7 @@ import Testing
 @testable import PipelineFile
 @testable import Pipeline
 @testable import Ingest
+import InputFiles
 @testable import Records
 
 @Suite("Pipeline file")
@@ -53,6 +54,35 @@ struct PipelineFileTests {
         #expect(config.territories.resolve("LYON") == "lyon")
         #expect(config.stakeholderTypes.resolve("Mission Locale") == "prescripteur")
         #expect(config.outputFolder == "\(folder)/out")
+    }
+
+    /// The pipeline file is read once: its hash is of the bytes parsed (sha256sum of the file), and
+    /// each partner-XML column is put to the XPath check the caller gives, a refused one reported at
+    /// its own line and key.
+    @Test func loadedPipelineHashesWhatItParsedAndChecksXPaths() throws {
+        let xml = """
+              - name: presences
+                kind: attendance
+                format: xml
+                path: a.csv
+                xml: {record: /Export/Participant}
+                columns:
+                  action_id: "@seance"
+                  person: Courriel
+                  stakeholder_type: "Profil["
+            """
+        let (text, folder) = Self.valid(source: xml)
+        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        var asked: [String] = []
+        let error = #expect(throws: PipelineFileError.self) {
+            _ = try LoadedPipeline(path: "\(folder)/p.yml") { xpath in asked.append(xpath); return !xpath.hasSuffix("[") }
+        }
+        #expect(asked == ["@seance", "Courriel", "Profil["])  // fields in key order, up to the refused one
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("Profil[") }.map { $0 + 1 }
+        #expect(error?.line == line && error?.key == "sources[0].columns.stakeholder_type", "\(String(describing: error))")
+        let loaded = try LoadedPipeline(path: "\(folder)/p.yml") { _ in true }
+        #expect(loaded.sha256 == (try FileDigest.sha256(path: "\(folder)/p.yml")).hex)
+        #expect(loaded.config.sources[0].columnReferences.map(\.description) == ["@seance", "Courriel", "Profil["])
     }
 
     /// A target's stakeholder type: every type for reach figures, candidates for hiring ones, unless given.
