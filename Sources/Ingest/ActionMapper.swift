@@ -3,9 +3,12 @@ import Records
 
 /// Maps a row of an actions source: id, date, territory, action type, organiser, duration and
 /// declared participant counts.
-struct ActionMapper {
+final class ActionMapper {
     let config: PipelineConfig
 
+    init(config: PipelineConfig) { self.config = config }
+
+    @inline(__always)
     func map(_ fields: inout FieldReader) -> MappedRecord {
         let id = fields.required("action_id")
         let day = fields.date("date")

@@ -4,11 +4,17 @@ import Records
 /// Maps a row of an attendance sheet: the action, the person (as a keyed pseudonym), their
 /// stakeholder type and organisation. The hot path of a national run: the columns read on every
 /// line are looked up once per file (`ColumnBinding`), and the person is hashed from the bytes.
-struct AttendanceMapper {
+final class AttendanceMapper {
     let stakeholderTypes: Vocabulary
     /// Organisations named on the sheets, for the report's list of organisations reached.
     let organisationNames: OrganisationNames
 
+    init(stakeholderTypes: Vocabulary, organisationNames: OrganisationNames) {
+        self.stakeholderTypes = stakeholderTypes
+        self.organisationNames = organisationNames
+    }
+
+    @inline(__always)
     func map(_ fields: inout FieldReader) -> MappedRecord {
         let binding = fields.binding
         let actionID = fields.required("action_id", at: binding.actionID)

@@ -195,13 +195,20 @@ final class CSVReader {
             bounds.removeLast(bounds.count - first)
             return nil
         }
+        return completed(to: end, breaks: breaks, bounds: &bounds, from: first, escaped: escaped, quote: quote, isBlank: blank)
+    }
+
+    /// The entry of the record scanned in place from `position` to `end`, which is then passed; a
+    /// record with `""` gets its own copy, its quoted fields (at `escaped`) unescaped in place.
+    @inline(__always)
+    private func completed(to end: Int, breaks: Int, bounds: inout [Int], from first: Int, escaped: [Int], quote: UInt8,
+                           isBlank: Bool) -> CSVRowBatch.Entry {
         let startLine = line, start = position
         line += breaks + 1
-        swallowLF = chunk[end] == cr
+        swallowLF = chunk[end] == UInt8(ascii: "\r")
         position = end + 1
-        // A record with `""` gets its own copy, its quoted fields unescaped in place.
         let bytes = escaped.isEmpty ? chunk : Self.unescaped(chunk[start..<end], bounds: &bounds, from: first, fields: escaped, quote: quote)
-        return CSVRowBatch.Entry(bytes: bytes, bounds: first..<bounds.count, line: startLine, problem: nil, isBlank: blank)
+        return CSVRowBatch.Entry(bytes: bytes, bounds: first..<bounds.count, line: startLine, problem: nil, isBlank: isBlank)
     }
 
     /// A copy of `record` in which every `""` of the quoted fields whose bounds start at `fields`

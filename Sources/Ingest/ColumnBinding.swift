@@ -22,8 +22,9 @@ struct FieldIndices {
     func field(at column: Int) -> String? { pairs.first { $0.column == column }?.field }
 }
 
-/// Which column each canonical field reads, once the header row is known.
-struct ColumnBinding {
+/// Which column each canonical field reads, once the header row is known. A class: every row's
+/// field reader refers to it (a copy per row was 5 retains).
+final class ColumnBinding: Sendable {
     let indices: FieldIndices
     /// Participant-count columns by stakeholder type, sorted by type.
     let countIndices: [(type: String, column: Int)]

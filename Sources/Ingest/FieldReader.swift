@@ -18,7 +18,8 @@ final class MappingContext {
 
 /// Reads one row's canonical fields — text, required values, vocabulary ids, dates, numbers,
 /// organisations — and turns each faulty field into a reject at the row's location. The record
-/// mappers (one per kind) are written in its terms.
+/// mappers (one per kind) are written in its terms. Its reads are inlined into each mapper: called
+/// through, they cost the CSV mapping thread 5 % more instructions than the one function they replace.
 struct FieldReader {
     let row: CSVRow
     let binding: ColumnBinding
@@ -38,14 +39,23 @@ struct FieldReader {
 
     var key: PseudonymKey { context.key }
 
+    @inline(__always)
     mutating func reject(_ field: String, _ value: String, _ reason: RejectReason, _ message: String) {
         rejects.append(Reject(location: location, field: field, value: value, reason: reason, message: message))
     }
 
     /// Column `i`'s text without surrounding white space (empty when blank).
-    mutating func field(_ i: Int) -> String { row.trimmedField(i, fellBack: &fellBack) }
+    @inline(__always)
+    mutating func field(_ i: Int) -> String {
+        // Through a local: `row` and `fellBack` passed together made a copy of the row per field.
+        var fell = false
+        let text = row.trimmedField(i, fellBack: &fell)
+        if fell { fellBack = true }
+        return text
+    }
 
     /// The text of `field` (at `column` when given: `.some(nil)` is "not mapped"), nil when unmapped or blank.
+    @inline(__always)
     mutating func text(_ field: String, at column: Int?? = nil) -> String? {
         guard let i = column ?? binding.indices[field] else { return nil }
         let v = self.field(i)
@@ -53,6 +63,7 @@ struct FieldReader {
     }
 
     /// Like `text`, with a `missing_value` reject when blank or unmapped.
+    @inline(__always)
     mutating func required(_ field: String, at column: Int?? = nil) -> String? {
         guard let v = text(field, at: column) else {
             reject(field, "", .missingValue, "required field '\(field)' (column '\(context.columns[field].map(String.init(describing:)) ?? "")') is empty")
@@ -63,6 +74,7 @@ struct FieldReader {
 
     /// The canonical id `field`'s label stands for in `vocabulary`; a required field, rejected with
     /// `reason` when the label is unknown.
+    @inline(__always)
     mutating func vocabulary(_ field: String, _ vocabulary: Vocabulary, _ reason: RejectReason, at column: Int?? = nil) -> String? {
         let column = column ?? binding.indices[field]
         // Labels repeat: a hit on the raw bytes' hash skips decoding and folding.
@@ -93,6 +105,7 @@ struct FieldReader {
     }
 
     /// The pseudonym of an organisation's folded name, nil when unmapped or blank.
+    @inline(__always)
     mutating func organisation(_ field: String = "organisation", at column: Int?? = nil) -> UInt64? {
         guard let i = column ?? binding.indices[field] else { return nil }
         if let pseudonym = row.foldedKeyHash(i, key: key) { return pseudonym }

@@ -3,9 +3,12 @@ import Records
 
 /// Maps a step of a candidate's route: candidate, event kind, date, territory, employer and
 /// referrer (pseudonyms), referrer type, contract type and length, action.
-struct PathwayMapper {
+final class PathwayMapper {
     let config: PipelineConfig
 
+    init(config: PipelineConfig) { self.config = config }
+
+    @inline(__always)
     func map(_ fields: inout FieldReader) -> MappedRecord {
         let candidate = fields.required("candidate")
         let kind = fields.vocabulary("event", config.eventKinds, .unknownEventKind).flatMap(EventKind.init(rawValue:))

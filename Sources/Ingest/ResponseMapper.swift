@@ -3,12 +3,18 @@ import Records
 
 /// Maps a questionnaire response: respondent, territory, date, stakeholder type, wave, and each
 /// item's answer scored 1–5 (0: no answer), reverse-coded items flipped.
-struct ResponseMapper {
+final class ResponseMapper {
     let source: SourceConfig
     let config: PipelineConfig
 
+    init(source: SourceConfig, config: PipelineConfig) {
+        self.source = source
+        self.config = config
+    }
+
     var questionnaire: Questionnaire { config.questionnaire }
 
+    @inline(__always)
     func map(_ fields: inout FieldReader) -> MappedRecord {
         let respondent = fields.required("respondent")
         let territory = fields.vocabulary("territory", config.territories, .unknownTerritory)
