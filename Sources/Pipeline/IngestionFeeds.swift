@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import InputFiles
 import PipelineFile
 import Records
 import Report

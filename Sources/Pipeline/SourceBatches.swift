@@ -1,4 +1,5 @@
 import Ingest
+import InputFiles
 import IngestXML
 import PipelineFile
 import Records
