@@ -1,3 +1,5 @@
+import Records
+
 /// The additive relations of the figures that qualify the others — retention, response rates, how
 /// hires are linked, the shift by number of actions attended — protected like the other tables.
 extension SmallCellProtection {
@@ -13,12 +15,12 @@ extension SmallCellProtection {
         }
         // Territories add up to ALL: hires whose six months are observed (n), persons listed and those
         // who answered (n, value × n).
-        for cells in grouped({ $0.indicator == "retained_6m_share" || $0.indicator == "response_rate" },
-                             by: { [$0.indicator, $0.period, $0.stakeholderType, $0.dimension, $0.category] }) {
+        for cells in grouped({ $0.indicator == .retained6mShare || $0.indicator == .responseRate },
+                             by: { [$0.indicator.id, $0.period, $0.stakeholderType, $0.dimension, $0.category] }) {
             var persons = table(cells, row: { rows[$0].territory }, column: { _ in "" }, total: nil)
             persons.byCount = true
             tables.append(persons)
-            if rows[cells[0]].indicator == "response_rate" {
+            if rows[cells[0]].indicator == .responseRate {
                 var answered = persons
                 answered.byCount = false
                 answered.byNumerator = true
@@ -26,21 +28,21 @@ extension SmallCellProtection {
             }
         }
         // Linked hires by who took part add up to the linked hires (all territories).
-        for cells in grouped({ $0.indicator == "hires_after_action" && $0.territory == rollUp && ($0.dimension == "link" || $0.dimension.isEmpty) },
+        for cells in grouped({ $0.indicator == .hiresAfterAction && $0.territory == rollUp && ($0.dimension == "link" || $0.dimension.isEmpty) },
                              by: { [$0.period, $0.stakeholderType] }) where cells.count > 1 {
             tables.append(table(cells, row: { _ in rollUp }, column: { rows[$0].category }, total: ""))
         }
         // Pairs by number of actions attended add up to the dimension's pairs when every respondent
         // was found on the sheets (at most them otherwise): protected as if they always did.
         var shifts: [[String]: Int] = [:]
-        for (i, r) in rows.enumerated() where r.indicator.hasSuffix("perception_shift") && r.dimension == "dimension" {
-            shifts[[r.indicator, r.period, r.territory, r.stakeholderType, r.category]] = i
+        for (i, r) in rows.enumerated() where r.indicator.perception?.measure == .shift && r.dimension == "dimension" {
+            shifts[[r.indicator.id, r.period, r.territory, r.stakeholderType, r.category]] = i
         }
-        for cells in grouped({ $0.indicator.hasSuffix("perception_shift_by_actions_attended") },
-                             by: { [$0.indicator, $0.period, $0.stakeholderType, $0.dimension] }) {
+        for cells in grouped({ $0.indicator.perception?.measure == .shiftByActionsAttended },
+                             by: { [$0.indicator.id, $0.period, $0.stakeholderType, $0.dimension] }) {
             let r = rows[cells[0]]
-            let base = String(r.indicator.dropLast("_by_actions_attended".count))
-            guard let total = shifts[[base, r.period, r.territory, r.stakeholderType, r.dimension]] else { continue }
+            guard let design = r.indicator.perception?.design,
+                  let total = shifts[[Indicator.perception(.shift, design).id, r.period, r.territory, r.stakeholderType, r.dimension]] else { continue }
             var line = table(cells + [total], row: { _ in rollUp }, column: { $0 == total ? "" : rows[$0].category }, total: "")
             line.byCount = true
             tables.append(line)
@@ -52,8 +54,8 @@ extension SmallCellProtection {
     /// count of persons like any other, so the share is hidden when it would be between 1 and k − 1.
     static func censoredBelow(_ k: Int, _ rows: inout [IndicatorRow]) {
         var hires: [[String]: Int] = [:]
-        for (i, r) in rows.enumerated() where r.indicator == "hires" && r.dimension.isEmpty { hires[[r.period, r.territory, r.stakeholderType]] = i }
-        for i in rows.indices where rows[i].indicator == "retained_6m_share" && rows[i].status != .suppressed {
+        for (i, r) in rows.enumerated() where r.indicator == .hires && r.dimension.isEmpty { hires[[r.period, r.territory, r.stakeholderType]] = i }
+        for i in rows.indices where rows[i].indicator == .retained6mShare && rows[i].status != .suppressed {
             guard let h = hires[[rows[i].period, rows[i].territory, rows[i].stakeholderType]], rows[h].status != .suppressed else { continue }
             let censored = rows[h].count - rows[i].count
             if censored > 0 && censored < k { rows[i].suppress() }

@@ -4,12 +4,10 @@ import Statistics
 /// Hiring indicators (design §5): funnel, contracts, referrers, durable employment, conversion,
 /// time to hire, link to actions — per period × territory with `ALL` roll-ups, for candidates.
 public enum HiringIndicators {
-    public static let stakeholderType = "candidat"
-    /// Counts published in territory tables (primary and complementary suppression apply).
-    public static let counts: Set<String> = ["referrals", "interviews", "immersions", "hires", "retained_6m",
-                                             "hires_sustainable", "hires_unknown_length", "hires_after_action"]
-    static let funnel: [(EventKind, String)] = [(.referral, "referrals"), (.interview, "interviews"), (.immersion, "immersions"),
-                                               (.hire, "hires"), (.retained6m, "retained_6m")]
+    public static let stakeholderType = Indicator.candidates
+    /// The funnel's steps, in order: distinct candidates reaching each.
+    public static let funnel: [(EventKind, Indicator)] = [(.referral, .referrals), (.interview, .interviews), (.immersion, .immersions),
+                                                  (.hire, .hires), (.retained6m, .retained6m)]
 
     /// What the hiring indicators need besides the events.
     public struct Settings: Sendable {
@@ -45,7 +43,7 @@ public enum HiringIndicators {
         var rows: [IndicatorRow] = []
         for (cell, byCandidate) in cells {
             let (period, territory) = (cell[0], cell[1])
-            func row(_ indicator: String, _ value: Double?, n: Int, dimension: String = "", category: String = "",
+            func row(_ indicator: Indicator, _ value: Double?, n: Int, dimension: String = "", category: String = "",
                      ci: Interval? = nil, status: IndicatorStatus = .ok) -> IndicatorRow {
                 IndicatorRow(indicator: indicator, period: period, territory: territory, stakeholderType: stakeholderType,
                              dimension: dimension, category: category, value: value, n: n, ciLow: ci?.low, ciHigh: ci?.high, status: status)
@@ -88,36 +86,36 @@ public enum HiringIndicators {
                 }
                 if let first = firstEvent[candidate] { delays.append(hire.date.dayNumber - first.dayNumber) }
             }
-            for (contract, count) in byContract { rows.append(row("hires", Double(count), n: count, dimension: "contract_type", category: contract)) }
-            for (referrer, count) in byReferrer { rows.append(row("hires", Double(count), n: count, dimension: "referrer_type", category: referrer)) }
-            rows.append(row("hires_sustainable", Double(sustainable), n: sustainable))
-            rows.append(row("hires_unknown_length", Double(unknownLength), n: unknownLength))
-            rows.append(row("hires_after_action", Double(afterAction), n: afterAction))
+            for (contract, count) in byContract { rows.append(row(.hires, Double(count), n: count, dimension: "contract_type", category: contract)) }
+            for (referrer, count) in byReferrer { rows.append(row(.hires, Double(count), n: count, dimension: "referrer_type", category: referrer)) }
+            rows.append(row(.hiresSustainable, Double(sustainable), n: sustainable))
+            rows.append(row(.hiresUnknownLength, Double(unknownLength), n: unknownLength))
+            rows.append(row(.hiresAfterAction, Double(afterAction), n: afterAction))
             if territory == rollUp {
                 // Who took part, for the whole programme only (split by territory, most cells would fall under k).
                 for link in ActionLinks.Link.allCases where afterAction > 0 {
                     let count = byLink[link.rawValue] ?? 0
-                    rows.append(row("hires_after_action", Double(count), n: count, dimension: "link", category: link.rawValue))
+                    rows.append(row(.hiresAfterAction, Double(count), n: count, dimension: "link", category: link.rawValue))
                 }
                 if beforeProgramme > 0 {
-                    rows.append(row("hires", Double(beforeProgramme), n: beforeProgramme, dimension: "timing", category: "before_first_action"))
+                    rows.append(row(.hires, Double(beforeProgramme), n: beforeProgramme, dimension: "timing", category: "before_first_action"))
                 }
             }
             // Unknown-length contracts are neither durable nor not: they leave the share's denominator.
             let known = hires - unknownLength
             if known > 0 {
-                rows.append(row("hires_sustainable_share", Double(sustainable) / Double(known), n: known,
+                rows.append(row(.hiresSustainableShare, Double(sustainable) / Double(known), n: known,
                                 ci: Stats.wilson(successes: sustainable, n: known)))
             }
             if retention.observable > 0 {
-                rows.append(row("retained_6m_share", Double(retention.retained) / Double(retention.observable), n: retention.observable,
+                rows.append(row(.retained6mShare, Double(retention.retained) / Double(retention.observable), n: retention.observable,
                                 ci: Stats.wilson(successes: retention.retained, n: retention.observable)))
             }
             delays.sort()
             if !delays.isEmpty {
                 let mid = delays.count / 2
                 let median = delays.count % 2 == 1 ? Double(delays[mid]) : Double(delays[mid - 1] + delays[mid]) / 2
-                rows.append(row("days_to_hire_median", median, n: delays.count))
+                rows.append(row(.daysToHireMedian, median, n: delays.count))
             }
             // Conversion: among candidates referred here, those hired (anywhere, within the programme) on or after their first referral.
             var referred = 0, converted = 0
@@ -128,7 +126,7 @@ public enum HiringIndicators {
                 if (state.candidates[candidate] ?? []).contains(where: { $0.kind == .hire && $0.date >= from }) { converted += 1 }
             }
             if referred > 0 {
-                rows.append(row("conversion_referral_to_hire", Double(converted) / Double(referred), n: referred,
+                rows.append(row(.conversionReferralToHire, Double(converted) / Double(referred), n: referred,
                                 ci: Stats.wilson(successes: converted, n: referred)))
             }
         }

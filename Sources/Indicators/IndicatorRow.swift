@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Records
 
 /// Whether a figure is published.
 public enum IndicatorStatus: String, Sendable, Comparable {
@@ -15,16 +16,13 @@ public enum IndicatorStatus: String, Sendable, Comparable {
     public static func < (a: IndicatorStatus, b: IndicatorStatus) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// The roll-up marker in the territory and stakeholder_type columns.
-public let rollUp = "ALL"
-
 /// One row of indicators.csv (the output contract).
 ///
 /// A suppressed row carries no figure at all: `value`, `n`, `ciLow` and `ciHigh` are nil (for a count,
 /// `n` *is* the value). The status changes only through `suppress()`, and a row built or read as
 /// suppressed is blanked by its initialiser, so no writer can publish a hidden figure by forgetting.
 public struct IndicatorRow: Hashable, Sendable {
-    public var indicator: String
+    public var indicator: Indicator
     public var period: String
     public var territory: String
     public var stakeholderType: String
@@ -37,7 +35,7 @@ public struct IndicatorRow: Hashable, Sendable {
     public private(set) var ciHigh: Double?
     public private(set) var status: IndicatorStatus
 
-    public init(indicator: String, period: String, territory: String, stakeholderType: String,
+    public init(indicator: Indicator, period: String, territory: String, stakeholderType: String,
                 dimension: String = "", category: String = "", value: Double?, n: Int?,
                 ciLow: Double? = nil, ciHigh: Double? = nil, status: IndicatorStatus = .ok) {
         self.indicator = indicator
@@ -55,7 +53,7 @@ public struct IndicatorRow: Hashable, Sendable {
     }
 
     /// The key columns, in contract order; rows sort by them byte-wise.
-    public var key: [String] { [indicator, period, territory, stakeholderType, dimension, category] }
+    public var key: [String] { [indicator.id, period, territory, stakeholderType, dimension, category] }
 
     /// The count the figure rests on, before any publication (0 when unknown): what protection compares with k.
     public var count: Int { n ?? 0 }
@@ -79,7 +77,7 @@ extension Array where Element == IndicatorRow {
         let keys: [[UInt8]] = map { row in
             var bytes: [UInt8] = []
             bytes.reserveCapacity(64)
-            for (i, field) in [row.indicator, row.period, row.territory, row.stakeholderType, row.dimension, row.category].enumerated() {
+            for (i, field) in [row.indicator.id, row.period, row.territory, row.stakeholderType, row.dimension, row.category].enumerated() {
                 if i > 0 { bytes.append(0) }
                 bytes.append(contentsOf: field.utf8)
             }
@@ -100,24 +98,21 @@ extension Array where Element == IndicatorRow {
     }
 }
 
-/// Indicator catalogue facts shared by the stages.
+/// What small-cell protection knows of the indicators besides `Indicator.isPersonBased`.
 public enum IndicatorCatalog {
-    /// Whether a figure rests on persons (and so is subject to small-cell protection).
-    public static func isPersonBased(_ indicator: String) -> Bool {
-        ReachIndicators.personBased.contains(indicator) || indicator.hasPrefix("perception_") || indicator.hasPrefix("retro_perception_")
-            || HiringIndicators.counts.contains(indicator) || shares.contains(indicator)
-            || ["days_to_hire_median", "theme_mentions"].contains(indicator)
-    }
-
     /// Counts published in territory × stakeholder-type tables with `ALL` margins.
-    public static let additive: Set<String> = ReachIndicators.personBased.union(["theme_mentions"])
+    public static let additive: Set<Indicator> = [.participations, .participants, .organisations, .themeMentions]
+
+    /// Hiring counts published in territory tables (primary and complementary suppression apply).
+    public static let hiringCounts = Set(Indicator.allCases.filter { $0.isHiring && $0.unit == .persons })
 
     /// Perception figures whose `n` (pairs, or respondents of the unpaired design) add up across
     /// territories and stakeholder types: their keys are protected as tables of `n`.
-    public static let perceptionTables: Set<String> = ["perception_shift", "retro_perception_shift", "perception_shift_unpaired"]
+    public static let perceptionTables: Set<Indicator> = [.perceptionShift, .retroPerceptionShift, .perceptionShiftUnpaired]
 
-    /// Shares of persons: value × n is a count of persons (the numerator).
-    public static let shares: Set<String> = ["hires_sustainable_share", "conversion_referral_to_hire", "retained_6m_share", "response_rate"]
+    /// Shares of persons: value × n is a count of persons (the numerator). The perception shares
+    /// are of pairs, hidden with their key's other figures.
+    public static let shares = Set(Indicator.allCases.filter { $0.unit == .share && $0.perception == nil })
 
     /// Figures that publish a count in their `n` or numerator: hidden whenever that count is
     /// (same period, territory and stakeholder type). `participations` and `organisations` rest on
@@ -125,32 +120,31 @@ public enum IndicatorCatalog {
     /// The durable share's n is the hires of known length (hires − unknown lengths), the retention
     /// share's the hires whose six months are observed; a response rate's n is the cell's persons
     /// listed on the sheets (every design's row, hence `revealedAcross`).
-    public static let revealedBy: [String: [String]] = [
-        "participants": ["participations", "organisations"],
-        "hires": ["hires_sustainable_share", "days_to_hire_median", "retained_6m_share"],
-        "hires_sustainable": ["hires_sustainable_share"],
-        "hires_unknown_length": ["hires_sustainable_share"],
-        "retained_6m": ["retained_6m_share"],
-        "referrals": ["conversion_referral_to_hire"],
+    public static let revealedBy: [Indicator: [Indicator]] = [
+        .participants: [.participations, .organisations],
+        .hires: [.hiresSustainableShare, .daysToHireMedian, .retained6mShare],
+        .hiresSustainable: [.hiresSustainableShare],
+        .hiresUnknownLength: [.hiresSustainableShare],
+        .retained6m: [.retained6mShare],
+        .referrals: [.conversionReferralToHire],
     ]
     /// Like `revealedBy`, for dependents of any breakdown of the same cell.
-    public static let revealedAcross: [String: [String]] = ["participants": ["response_rate"]]
+    public static let revealedAcross: [Indicator: [Indicator]] = [.participants: [.responseRate]]
 
     /// Perception rows published or hidden as one: every figure of a key (they share its pairs), and
     /// keys of one cell and design with the very same figures (an item that is its dimension's only one).
     static func perceptionGroups(_ rows: [IndicatorRow]) -> [[Int]] {
         var families: [[String]: [Int]] = [:]
-        for (i, r) in rows.enumerated() where r.indicator != "perception_shift_unpaired" {
-            let design = r.indicator.hasPrefix("retro_perception_") ? "retro" : r.indicator.hasPrefix("perception_") ? "prospective" : nil
-            guard let design else { continue }
-            families[[design, r.period, r.territory, r.stakeholderType, r.dimension, r.category], default: []].append(i)
+        for (i, r) in rows.enumerated() {
+            guard let design = r.indicator.perception?.design else { continue }
+            families[[design.rawValue, r.period, r.territory, r.stakeholderType, r.dimension, r.category], default: []].append(i)
         }
         // Twins: same design and cell, same n and the same means (an item that is its dimension's only one).
         struct Figures: Hashable { let cell: [String], n: Int, values: [UInt64] }
         var twins: [Figures: [[String]]] = [:]
         for (key, members) in families {
-            let means = members.filter { rows[$0].indicator.hasSuffix("_mean") || rows[$0].indicator.hasSuffix("_shift") }
-                .sorted { rows[$0].indicator < rows[$1].indicator }
+            let means = members.filter { [.preMean, .postMean, .shift].contains(rows[$0].indicator.perception?.measure) }
+                .sorted { rows[$0].indicator.id < rows[$1].indicator.id }
             // Only item and dimension keys can be twins: a shift by format has no means, and two
             // formats with the same number of pairs are no more the same figures than two territories.
             guard !means.isEmpty else { continue }

@@ -13,8 +13,7 @@ public struct PerceptionAggregate: Sendable, Equatable {
         public let period: String
         public let territory: String
         public let stakeholderType: String
-        /// `prospective` or `retrospective`.
-        public let design: String
+        public let design: SurveyDesign
         /// `item` or `dimension`.
         public let dimension: String
         public let category: String
@@ -31,7 +30,7 @@ public struct PerceptionAggregate: Sendable, Equatable {
     public private(set) var unpairedPost: [Key: [Int: Int]] = [:]
     /// Cronbach sums per stakeholder type × design × dimension, on one wave: the "before" answers
     /// (`pre` responses; the "avant" column of retrospective ones), complete cases.
-    public private(set) var reliability: [String: ReliabilitySums] = [:]
+    public private(set) var reliability: [ReliabilityKey: ReliabilitySums] = [:]
     /// Dimension pairs of respondents found on the attendance sheets, by the formats they attended.
     public private(set) var formatPairs: [FormatKey: [Pair: Int]] = [:]
     /// Respondents with at least one pair who were on the sheets of the same period, territory (or
@@ -52,22 +51,21 @@ public struct PerceptionAggregate: Sendable, Equatable {
     public struct FormatKey: Hashable, Sendable {
         public let period: String
         public let stakeholderType: String
-        public let design: String
-        /// `action_type` or `actions_attended`.
-        public let breakdown: String
+        public let design: SurveyDesign
+        public let breakdown: FormatBreakdown
         public let dimension: String
         /// The action type, or `1`, `2`, `3+` actions.
         public let category: String
     }
 
-    /// Period × territory (or `ALL`) × stakeholder type × design (empty for the linkage counts).
+    /// Period × territory (or `ALL`) × stakeholder type × design (nil for the linkage counts).
     public struct RateKey: Hashable, Sendable {
         public let period: String
         public let territory: String
         public let stakeholderType: String
-        public let design: String
+        public let design: SurveyDesign?
 
-        public init(period: String, territory: String, stakeholderType: String, design: String) {
+        public init(period: String, territory: String, stakeholderType: String, design: SurveyDesign?) {
             self.period = period
             self.territory = territory
             self.stakeholderType = stakeholderType
@@ -87,8 +85,8 @@ public struct PerceptionAggregate: Sendable, Equatable {
         }
     }
 
-    mutating func addReliabilityCase(type: String, design: String, dimension: String, values: [Double]) {
-        reliability["\(type)\u{1F}\(design)\u{1F}\(dimension)", default: ReliabilitySums(items: values.count)].add(values)
+    mutating func addReliabilityCase(type: String, design: SurveyDesign, dimension: String, values: [Double]) {
+        reliability[ReliabilityKey(type: type, design: design, dimension: dimension), default: ReliabilitySums(items: values.count)].add(values)
     }
 
     mutating func addFormatPair(_ key: FormatKey, before: Int, after: Int) {
@@ -123,6 +121,33 @@ extension PerceptionAggregate.Key {
 
     func with(type: String) -> Self {
         .init(period: period, territory: territory, stakeholderType: type, design: design, dimension: dimension, category: category)
+    }
+}
+
+/// The breakdowns of the shift by format attended (the `…_shift_by_…` indicators).
+public enum FormatBreakdown: String, Sendable {
+    /// By each type of action attended in the period.
+    case actionType = "action_type"
+    /// By the number of distinct actions attended: `1`, `2`, `3+`.
+    case actionsAttended = "actions_attended"
+
+    /// What the breakdown's rows measure.
+    public var measure: PerceptionMeasure {
+        switch self {
+        case .actionType: return .shiftByActionType
+        case .actionsAttended: return .shiftByActionsAttended
+        }
+    }
+}
+
+/// Stakeholder type × design × dimension: one Cronbach's alpha.
+public struct ReliabilityKey: Hashable, Sendable, Comparable {
+    public let type: String
+    public let design: SurveyDesign
+    public let dimension: String
+
+    public static func < (a: ReliabilityKey, b: ReliabilityKey) -> Bool {
+        (a.type, a.design.rawValue, a.dimension) < (b.type, b.design.rawValue, b.dimension)
     }
 }
 

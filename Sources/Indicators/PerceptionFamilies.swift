@@ -1,3 +1,4 @@
+import Records
 import Statistics
 
 /// The perception rows added for a report that claims no more than the data shows: Holm-adjusted
@@ -22,11 +23,10 @@ extension PerceptionIndicators {
     public static func formatRows(_ aggregate: PerceptionAggregate) -> [IndicatorRow] {
         let l = Double(aggregate.scale)
         return aggregate.formatPairs.compactMap { key, histogram in
-            guard aggregate.linkage[.init(period: key.period, territory: rollUp, stakeholderType: key.stakeholderType, design: "")]?.links == true
+            guard aggregate.linkage[.init(period: key.period, territory: rollUp, stakeholderType: key.stakeholderType, design: nil)]?.links == true
             else { return nil }
             let (mean, interval, n) = shift(histogram, l)
-            let prefix = key.design == "retrospective" ? "retro_perception" : "perception"
-            return IndicatorRow(indicator: "\(prefix)_shift_by_\(key.breakdown)", period: key.period, territory: rollUp,
+            return IndicatorRow(indicator: .perception(key.breakdown.measure, key.design), period: key.period, territory: rollUp,
                                 stakeholderType: key.stakeholderType, dimension: key.dimension, category: key.category,
                                 value: mean, n: n, ciLow: interval?.low, ciHigh: interval?.high, status: interval == nil ? .insufficient : .ok)
         }
@@ -38,14 +38,14 @@ extension PerceptionIndicators {
     /// half the respondents are found on the sheets, their keys do not link: `insufficient`.
     public static func responseRates(_ aggregate: PerceptionAggregate, listed: [[String]: Int]) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
-        let designs = Set(aggregate.pairs.keys.map { [$0.period, $0.stakeholderType, $0.design] })
+        let designs = Set(aggregate.pairs.keys.map { [$0.period, $0.stakeholderType, $0.design.rawValue] })
         for (key, linkage) in aggregate.linkage {
-            for design in ["prospective", "retrospective"] where designs.contains([key.period, key.stakeholderType, design]) {
+            for design in SurveyDesign.allCases where designs.contains([key.period, key.stakeholderType, design.rawValue]) {
                 for (cell, persons) in listed where cell[0] == key.period && cell[2] == key.stakeholderType {
                     let rate = PerceptionAggregate.RateKey(period: key.period, territory: cell[1], stakeholderType: key.stakeholderType, design: design)
                     let answered = aggregate.responded[rate] ?? 0
-                    rows.append(IndicatorRow(indicator: "response_rate", period: key.period, territory: cell[1], stakeholderType: key.stakeholderType,
-                                             dimension: "design", category: design, value: linkage.links ? Double(answered) / Double(persons) : nil,
+                    rows.append(IndicatorRow(indicator: .responseRate, period: key.period, territory: cell[1], stakeholderType: key.stakeholderType,
+                                             dimension: "design", category: design.rawValue, value: linkage.links ? Double(answered) / Double(persons) : nil,
                                              n: persons, ciLow: nil, ciHigh: nil, status: linkage.links ? .ok : .insufficient))
                 }
             }
@@ -58,13 +58,14 @@ extension PerceptionIndicators {
     /// over the p-values published there (a hidden test is no claim). A row follows its p-value's
     /// status.
     public static func holmRows(_ rows: [IndicatorRow]) -> [IndicatorRow] {
-        let tests = rows.filter { $0.indicator == "perception_wilcoxon_p" || $0.indicator == "retro_perception_wilcoxon_p" }
-        let families = Dictionary(grouping: tests) { [$0.indicator, $0.period, $0.territory, $0.stakeholderType, $0.dimension] }
+        let tests = rows.filter { $0.indicator.perception?.measure == .wilcoxonP }
+        let families = Dictionary(grouping: tests) { [$0.indicator.id, $0.period, $0.territory, $0.stakeholderType, $0.dimension] }
         var out: [IndicatorRow] = []
         for (_, family) in families {
             let adjusted = Stats.holm(family.map { $0.status == .ok ? $0.value : nil })
+            guard let design = family.first?.indicator.perception?.design else { continue }
             for (row, p) in zip(family, adjusted) {
-                out.append(IndicatorRow(indicator: row.indicator + "_holm", period: row.period, territory: row.territory,
+                out.append(IndicatorRow(indicator: .perception(.wilcoxonPHolm, design), period: row.period, territory: row.territory,
                                         stakeholderType: row.stakeholderType, dimension: row.dimension, category: row.category,
                                         value: row.status == .ok ? p : nil, n: row.n, status: row.status))
             }

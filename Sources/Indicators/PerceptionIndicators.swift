@@ -1,3 +1,4 @@
+import Records
 import Statistics
 
 /// Perception-shift indicators (design §5) from the mergeable histograms.
@@ -7,9 +8,8 @@ public enum PerceptionIndicators {
         var rows: [IndicatorRow] = []
         let l = Double(aggregate.scale)
         for (key, histogram) in aggregate.pairs {
-            let prefix = key.design == "retrospective" ? "retro_perception" : "perception"
-            func row(_ name: String, _ value: Double?, n: Int, ci: Interval? = nil, status: IndicatorStatus = .ok) -> IndicatorRow {
-                IndicatorRow(indicator: "\(prefix)_\(name)", period: key.period, territory: key.territory,
+            func row(_ measure: PerceptionMeasure, _ value: Double?, n: Int, ci: Interval? = nil, status: IndicatorStatus = .ok) -> IndicatorRow {
+                IndicatorRow(indicator: .perception(measure, key.design), period: key.period, territory: key.territory,
                              stakeholderType: key.stakeholderType, dimension: key.dimension, category: key.category,
                              value: value, n: n, ciLow: ci?.low, ciHigh: ci?.high, status: status)
             }
@@ -29,13 +29,13 @@ public enum PerceptionIndicators {
                 Array(repeating: Double(entry.key.after - entry.key.before), count: entry.value)
             }.sorted())
             rows += [
-                row("pre_mean", summary.preMean, n: n),
-                row("post_mean", summary.postMean, n: n),
-                row("shift", summary.meanDifference, n: n, ci: interval, status: interval == nil ? .insufficient : .ok),
-                row("improved_share", Double(improved) / Double(n), n: n, ci: Stats.wilson(successes: improved, n: n)),
-                row("worsened_share", Double(worsened) / Double(n), n: n, ci: Stats.wilson(successes: worsened, n: n)),
-                row("wilcoxon_p", test.p, n: n, status: test.p == nil ? .insufficient : .ok),
-                row("effect_size", test.effectSize, n: n, status: test.effectSize == nil ? .insufficient : .ok),
+                row(.preMean, summary.preMean, n: n),
+                row(.postMean, summary.postMean, n: n),
+                row(.shift, summary.meanDifference, n: n, ci: interval, status: interval == nil ? .insufficient : .ok),
+                row(.improvedShare, Double(improved) / Double(n), n: n, ci: Stats.wilson(successes: improved, n: n)),
+                row(.worsenedShare, Double(worsened) / Double(n), n: n, ci: Stats.wilson(successes: worsened, n: n)),
+                row(.wilcoxonP, test.p, n: n, status: test.p == nil ? .insufficient : .ok),
+                row(.effectSize, test.effectSize, n: n, status: test.effectSize == nil ? .insufficient : .ok),
             ]
         }
         for (key, pre) in aggregate.unpairedPre {
@@ -43,7 +43,7 @@ public enum PerceptionIndicators {
             let a = expand(pre, l), b = expand(post, l)
             let ma = PairedSummary.moments(a), mb = PairedSummary.moments(b)
             let welch = Stats.welch(meanA: ma.mean, varA: ma.variance, nA: a.count, meanB: mb.mean, varB: mb.variance, nB: b.count)
-            let row = IndicatorRow(indicator: "perception_shift_unpaired", period: key.period, territory: key.territory,
+            let row = IndicatorRow(indicator: .perceptionShiftUnpaired, period: key.period, territory: key.territory,
                                    stakeholderType: key.stakeholderType, dimension: key.dimension, category: key.category,
                                    value: welch.difference, n: a.count + b.count, ciLow: welch.interval?.low,
                                    ciHigh: welch.interval?.high, status: welch.interval == nil ? .insufficient : .ok)
@@ -57,7 +57,7 @@ public enum PerceptionIndicators {
     public static func unpairedBelow(_ k: Int, in aggregate: PerceptionAggregate) -> Set<[String]> {
         Set(aggregate.unpairedPre.compactMap { key, pre in
             guard let post = aggregate.unpairedPost[key], min(pre.values.reduce(0, +), post.values.reduce(0, +)) < k else { return nil }
-            return ["perception_shift_unpaired", key.period, key.territory, key.stakeholderType, key.dimension, key.category]
+            return [Indicator.perceptionShiftUnpaired.id, key.period, key.territory, key.stakeholderType, key.dimension, key.category]
         })
     }
 
@@ -69,12 +69,9 @@ public enum PerceptionIndicators {
     /// method section and the low-consistency flags; below `k` respondents neither alpha nor their
     /// number is shown (`n` nil), like any figure on too few persons.
     public static func reliability(_ aggregate: PerceptionAggregate, k: Int) -> [Reliability] {
-        aggregate.reliability.keys.sorted().compactMap { key in
-            guard let sums = aggregate.reliability[key] else { return nil }
-            let parts = key.split(separator: "\u{1F}").map(String.init)
-            guard parts.count == 3 else { return nil }
+        aggregate.reliability.sorted { $0.key < $1.key }.map { key, sums in
             let shown = sums.n >= k
-            return Reliability(type: parts[0], design: parts[1], dimension: parts[2], items: sums.sums.count,
+            return Reliability(type: key.type, design: key.design, dimension: key.dimension, items: sums.sums.count,
                                n: shown ? sums.n : nil, alpha: shown ? sums.alpha : nil)
         }
     }
@@ -83,8 +80,8 @@ public enum PerceptionIndicators {
 /// One line of the method section's reliability table.
 public struct Reliability: Sendable, Equatable {
     public let type: String
-    /// `prospective` (alpha on the `pre` answers) or `retrospective` (on the "before" column).
-    public let design: String
+    /// Alpha on the `pre` answers (prospective) or on the "before" column (retrospective).
+    public let design: SurveyDesign
     public let dimension: String
     public let items: Int
     /// Complete cases; nil when fewer than k (then `alpha` is nil too).

@@ -107,14 +107,14 @@ public struct PerceptionState: Sendable {
         var aggregate = PerceptionAggregate(scale: scale)
         let l = scale
         let dimensions = questionnaire.itemsByDimension
-        func key(_ cell: UInt32, _ design: String, _ dimension: String, _ category: String) -> PerceptionAggregate.Key {
+        func key(_ cell: UInt32, _ design: SurveyDesign, _ dimension: String, _ category: String) -> PerceptionAggregate.Key {
             let c = cells[Int(cell)]
             return .init(period: c.period, territory: c.territory, stakeholderType: c.type, design: design,
                          dimension: dimension, category: category)
         }
         var formats = FormatTally(attendance: attendance)
         /// Item and composite pairs of one respondent's before/after answers.
-        func addPairs(_ respondent: UInt64, _ cell: UInt32, _ design: String, before: [UInt8], after: [UInt8]) {
+        func addPairs(_ respondent: UInt64, _ cell: UInt32, _ design: SurveyDesign, before: [UInt8], after: [UInt8]) {
             var any = false
             for (i, item) in questionnaire.items.enumerated() where before[i] > 0 && after[i] > 0 {
                 aggregate.addPair(key(cell, design, "item", item.id), before: Int(before[i]) * l, after: Int(after[i]) * l)
@@ -136,22 +136,22 @@ public struct PerceptionState: Sendable {
         }
         func addSingle(_ cell: UInt32, answers: [UInt8], pre: Bool) {
             for (i, item) in questionnaire.items.enumerated() where answers[i] > 0 {
-                aggregate.addUnpaired(key(cell, "prospective", "item", item.id), value: Int(answers[i]) * l, pre: pre)
+                aggregate.addUnpaired(key(cell, .prospective, "item", item.id), value: Int(answers[i]) * l, pre: pre)
             }
             for (dimension, items) in dimensions {
                 let answered = items.filter { answers[$0] > 0 }
                 guard !answered.isEmpty, answered.count * 2 >= items.count else { continue }
                 let v = answered.reduce(0) { $0 + Int(answers[$1]) } * l / answered.count
-                aggregate.addUnpaired(key(cell, "prospective", "dimension", dimension), value: v, pre: pre)
+                aggregate.addUnpaired(key(cell, .prospective, "dimension", dimension), value: v, pre: pre)
             }
         }
         let (pre, post, retro) = (UInt8(0), UInt8(1), UInt8(2))
         for (k, entry) in kept {
             let other = { (wave: UInt8) in kept[Key(respondent: k.respondent, cell: k.cell, wave: wave)] }
             switch k.wave {
-            case retro: addPairs(k.respondent, k.cell, "retrospective", before: before(entry), after: answers(entry))
+            case retro: addPairs(k.respondent, k.cell, .retrospective, before: before(entry), after: answers(entry))
             case pre:
-                if let later = other(post) { addPairs(k.respondent, k.cell, "prospective", before: answers(entry), after: answers(later)) }
+                if let later = other(post) { addPairs(k.respondent, k.cell, .prospective, before: answers(entry), after: answers(later)) }
                 else { addSingle(k.cell, answers: answers(entry), pre: true) }
             default:
                 if other(pre) == nil { addSingle(k.cell, answers: answers(entry), pre: false) }
@@ -161,7 +161,7 @@ public struct PerceptionState: Sendable {
             // Reliability on one wave, the same rule for both designs: the "before" answers (a pooled
             // before + after sample counts people twice and the shift itself inflates alpha).
             guard k.wave != post else { continue }
-            let design = k.wave == retro ? "retrospective" : "prospective"
+            let design: SurveyDesign = k.wave == retro ? .retrospective : .prospective
             let baseline = k.wave == retro ? before(entry) : answers(entry)
             for (dimension, items) in dimensions where items.allSatisfy({ baseline[$0] > 0 }) {
                 aggregate.addReliabilityCase(type: c.type, design: design, dimension: dimension, values: items.map { Double(baseline[$0]) })

@@ -2,9 +2,6 @@ import Records
 
 /// Reach indicators (design §5): actions, participations, participants, organisations.
 public enum ReachIndicators {
-    /// Indicators whose figures rest on persons, hence subject to small-cell protection.
-    public static let personBased: Set<String> = ["participations", "participants", "organisations"]
-
     /// Every reach row per period × territory × stakeholder type, with `ALL` roll-ups, unprotected.
     public static func compute(_ state: ReachState, stakeholderTypes: [String]) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
@@ -121,23 +118,23 @@ public enum ReachIndicators {
         func rows(key: (period: String, territory: String, type: String), persons: Int, organisations: Int,
                   actionTypes: [String]) -> [IndicatorRow] {
             let participants = persons + declared
-            func row(_ indicator: String, _ value: Int, n: Int, dimension: String = "", category: String = "") -> IndicatorRow {
+            func row(_ indicator: Indicator, _ value: Int, n: Int, dimension: String = "", category: String = "") -> IndicatorRow {
                 IndicatorRow(indicator: indicator, period: key.period, territory: key.territory, stakeholderType: key.type,
                              dimension: dimension, category: category, value: Double(value), n: n)
             }
             var rows = [
-                row("actions", actions, n: actions),
-                row("participations", participations + declared, n: participants),
-                row("participants", participants, n: participants),
-                row("organisations", organisations, n: persons),
+                row(.actions, actions, n: actions),
+                row(.participations, participations + declared, n: participants),
+                row(.participants, participants, n: participants),
+                row(.organisations, organisations, n: persons),
             ]
             // The flag a machine reader needs: `participants` adds head counts of so many actions.
-            if headCountActions > 0 { rows.append(row("actions", headCountActions, n: headCountActions, dimension: "attendance", category: "head_counts")) }
+            if headCountActions > 0 { rows.append(row(.actions, headCountActions, n: headCountActions, dimension: "attendance", category: "head_counts")) }
             for actionType in actionTypes {
                 let count = byActionType[actionType] ?? 0
                 // Zeros per stakeholder type only say "this type did not come": the ALL row has them.
                 if count == 0 && key.type != rollUp { continue }
-                rows.append(row("actions", count, n: count, dimension: "action_type", category: actionType))
+                rows.append(row(.actions, count, n: count, dimension: "action_type", category: actionType))
             }
             return rows
         }

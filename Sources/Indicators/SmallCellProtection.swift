@@ -1,3 +1,5 @@
+import Records
+
 /// Small-cell protection (design §6): primary suppression below k, then complementary suppression,
 /// links between figures that reveal one another, and an audit that solves the published tables as
 /// an attacker would until nothing hidden can be recovered.
@@ -20,8 +22,8 @@ public enum SmallCellProtection {
     /// other cells that no hidden figure follows from the published ones (see `audit`).
     /// `hide`: keys of figures to suppress whatever their n (unpaired differences with a group below k).
     public static func protect(_ rows: [IndicatorRow], k: Int, hide: Set<[String]> = [],
-                               personBased: (String) -> Bool = IndicatorCatalog.isPersonBased,
-                               additive: Set<String> = IndicatorCatalog.additive) -> [IndicatorRow] {
+                               personBased: (Indicator) -> Bool = \.isPersonBased,
+                               additive: Set<Indicator> = IndicatorCatalog.additive) -> [IndicatorRow] {
         // In key order, so that every choice below is the same whatever order the rows came in.
         var rows = rows.sortedByKey()
         let tables = standardTables(rows, additive: additive)
@@ -51,21 +53,21 @@ public enum SmallCellProtection {
     /// The project's additive tables: per-cell counts and perception pairs (territory × stakeholder
     /// type, ALL margins), hiring counts (territory, with the ALL total), hires by contract or referrer
     /// type (territory × category, the plain `hires` row as the category total).
-    static func standardTables(_ rows: [IndicatorRow], additive: Set<String>) -> [Table] {
+    static func standardTables(_ rows: [IndicatorRow], additive: Set<Indicator>) -> [Table] {
         var tables: [Table] = []
         let cross = Dictionary(grouping: rows.indices.filter {
             additive.contains(rows[$0].indicator) || IndicatorCatalog.perceptionTables.contains(rows[$0].indicator)
         }) {
-            [rows[$0].indicator, rows[$0].period, rows[$0].dimension, rows[$0].category]
+            [rows[$0].indicator.id, rows[$0].period, rows[$0].dimension, rows[$0].category]
         }
         for (key, cells) in cross.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             var table = Table(cells: cells, row: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].territory) }),
                               column: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].stakeholderType) }), columnTotal: rollUp)
-            table.byCount = IndicatorCatalog.perceptionTables.contains(key[0])
+            table.byCount = IndicatorCatalog.perceptionTables.contains(rows[cells[0]].indicator)
             tables.append(table)
         }
-        let counts = Dictionary(grouping: rows.indices.filter { HiringIndicators.counts.contains(rows[$0].indicator) && rows[$0].dimension.isEmpty }) {
-            [rows[$0].indicator, rows[$0].period, rows[$0].stakeholderType]
+        let counts = Dictionary(grouping: rows.indices.filter { IndicatorCatalog.hiringCounts.contains(rows[$0].indicator) && rows[$0].dimension.isEmpty }) {
+            [rows[$0].indicator.id, rows[$0].period, rows[$0].stakeholderType]
         }
         for (_, cells) in counts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             tables.append(Table(cells: cells, row: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].territory) }),
@@ -73,7 +75,7 @@ public enum SmallCellProtection {
         }
         for breakdown in ["contract_type", "referrer_type"] {
             let cells = Dictionary(grouping: rows.indices.filter {
-                rows[$0].indicator == "hires" && (rows[$0].dimension == breakdown || rows[$0].dimension.isEmpty)
+                rows[$0].indicator == .hires && (rows[$0].dimension == breakdown || rows[$0].dimension.isEmpty)
             }) { rows[$0].period }
             for (_, cells) in cells.sorted(by: { $0.key < $1.key }) where cells.contains(where: { rows[$0].dimension == breakdown }) {
                 tables.append(Table(cells: cells, row: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].territory) }),
@@ -154,13 +156,13 @@ struct Links {
         for (i, r) in rows.enumerated() { index[r.key] = i }
         var dependents: [Int: [Int]] = [:]
         var cells: [[String]: [Int]] = [:]
-        for (i, r) in rows.enumerated() { cells[[r.indicator, r.period, r.territory, r.stakeholderType], default: []].append(i) }
+        for (i, r) in rows.enumerated() { cells[[r.indicator.id, r.period, r.territory, r.stakeholderType], default: []].append(i) }
         for (i, r) in rows.enumerated() where r.dimension.isEmpty {
             for dependent in IndicatorCatalog.revealedBy[r.indicator] ?? [] {
-                if let j = index[[dependent, r.period, r.territory, r.stakeholderType, "", ""]] { dependents[i, default: []].append(j) }
+                if let j = index[[dependent.id, r.period, r.territory, r.stakeholderType, "", ""]] { dependents[i, default: []].append(j) }
             }
             for dependent in IndicatorCatalog.revealedAcross[r.indicator] ?? [] {
-                dependents[i, default: []] += cells[[dependent, r.period, r.territory, r.stakeholderType]] ?? []
+                dependents[i, default: []] += cells[[dependent.id, r.period, r.territory, r.stakeholderType]] ?? []
             }
         }
         self.dependents = dependents

@@ -6,11 +6,11 @@ public enum TargetRows {
     public static func compute(_ targets: [Target], rows: [IndicatorRow]) -> [IndicatorRow] {
         let periods = Set(rows.map(\.period)).sorted()
         var index: [[String]: IndicatorRow] = [:]
-        for r in rows where r.dimension.isEmpty { index[[r.indicator, r.period, r.territory, r.stakeholderType]] = r }
+        for r in rows where r.dimension.isEmpty { index[[r.indicator.id, r.period, r.territory, r.stakeholderType]] = r }
         var out: [IndicatorRow] = []
         for target in targets {
             for period in target.period.map({ [$0] }) ?? periods {
-                let actual = index[[target.indicator, period, target.territory, target.stakeholderType]]
+                let actual = index[[target.indicator.id, period, target.territory, target.stakeholderType]]
                 // n is the actual's n, published only where the actual is: attainment × target = actual.
                 let n = actual?.status == .suppressed ? nil : actual?.n ?? 0
                 out.append(IndicatorRow(indicator: target.indicator, period: period, territory: target.territory,

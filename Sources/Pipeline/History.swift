@@ -1,6 +1,7 @@
 import Foundation
 import Indicators
 import PipelineFile
+import Records
 import Report
 import Store
 
@@ -36,7 +37,8 @@ public enum History {
         }
         let store = try ImpactStore(path: path, access: .snapshots)
         var table: [[String]]
-        if let indicator = filter.indicator {
+        if let name = filter.indicator {
+            guard let indicator = Indicator(rawValue: name) else { throw UnknownIndicator(name: name) }
             table = [["snapshot", "taken_at", "period", "territory", "stakeholder_type", "dimension", "category", "value", "n", "status", "change"]]
             try store.read { tx in
                 var previous: [String: Double] = [:]
@@ -52,7 +54,7 @@ public enum History {
                 }
             }
             if table.count == 1 && !csv {
-                return ["no snapshot has '\(indicator)' with these filters (territory defaults to ALL, dimension to none; "
+                return ["no snapshot has '\(name)' with these filters (territory defaults to ALL, dimension to none; "
                         + "pass --territory/--dimension to follow a breakdown)"]
             }
         } else {
@@ -66,6 +68,16 @@ public enum History {
         return table.map { row in
             zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    /// `--indicator` names no indicator of indicators.csv.
+    public struct UnknownIndicator: ImpactError {
+        public let name: String
+        public var description: String {
+            let hint = Nearest.suggestion(for: name, among: Indicator.allCases.map(\.id)).map { "did you mean '\($0)'?" }
+                ?? "the ids are those of indicators.csv's first column"
+            return "--indicator '\(name)' is not an indicator; \(hint)"
         }
     }
 

@@ -5,8 +5,7 @@ public struct ThemeLexicon: Sendable, Equatable {
     public struct Theme: Sendable, Equatable {
         public let id: String
         public let label: String
-        /// `obstacle` or `lever`.
-        public let kind: String
+        public let kind: ThemeKind
         /// Keywords, folded and singularised (matched ignoring case, accents and plurals).
         public let keywords: [[String]]
     }

@@ -58,19 +58,12 @@ public enum PipelineLoader {
         }
     }
 
-    /// Indicators a target may be set for (counts and shares whose attainment reads naturally): reach
-    /// figures, about every stakeholder type unless the target names one…
-    static let reachTargets = ["actions", "participations", "participants", "organisations"]
-    /// … and hiring figures, about candidates.
-    static let hiringTargets = ["referrals", "interviews", "immersions", "hires", "retained_6m", "hires_sustainable",
-                                "hires_sustainable_share", "hires_after_action", "conversion_referral_to_hire"]
-
     /// One `targets:` entry: indicator and value, and optionally period, territory and stakeholder type.
     static func parseTarget(_ node: YAMLNode, territories: Vocabulary, stakeholders: Vocabulary) throws -> Target {
-        var indicator: String?, period: String?, territory = "ALL", type: String?, target: Double?
+        var indicator: Indicator?, period: String?, territory = "ALL", type: String?, target: Double?
         for (k, _, v) in try node.mapping(allowed: ["indicator", "period", "territory", "stakeholder_type", "value"]) {
             switch k {
-            case "indicator": indicator = try v.oneOf(reachTargets + hiringTargets)
+            case "indicator": indicator = Indicator(rawValue: try v.oneOf(Indicator.allCases.filter(\.isTargetable).map(\.id)))
             case "period": period = try v.nonEmptyString()
             case "territory":
                 let raw = try v.nonEmptyString()
@@ -88,8 +81,7 @@ public enum PipelineLoader {
             }
         }
         guard let indicator, let target else { throw node.error("a target needs 'indicator' and 'value'") }
-        let defaultType = hiringTargets.contains(indicator) ? "candidat" : "ALL"
-        return Target(indicator: indicator, period: period, territory: territory, stakeholderType: type ?? defaultType,
+        return Target(indicator: indicator, period: period, territory: territory, stakeholderType: type ?? indicator.defaultTargetStakeholderType,
                       value: target, line: node.line)
     }
 

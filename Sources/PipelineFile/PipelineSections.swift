@@ -131,7 +131,7 @@ struct PipelineSections {
                     words = try entry.list().map { try $0.nonEmptyString() }
                 }
                 guard !words.isEmpty else { throw entry.error("a theme needs keywords") }
-                themes.themes.append(.init(id: id, label: label, kind: tk == "obstacles" ? "obstacle" : "lever",
+                themes.themes.append(.init(id: id, label: label, kind: tk == "obstacles" ? .obstacle : .lever,
                                            keywords: words.map(ThemeText.words)))
             }
         }

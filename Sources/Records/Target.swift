@@ -1,6 +1,6 @@
 /// A target an evaluator sets for an indicator (design §5 "Targets").
 public struct Target: Sendable, Equatable {
-    public let indicator: String
+    public let indicator: Indicator
     /// nil: every period.
     public let period: String?
     public let territory: String
@@ -8,7 +8,7 @@ public struct Target: Sendable, Equatable {
     public let value: Double
     public let line: Int
 
-    public init(indicator: String, period: String?, territory: String, stakeholderType: String, value: Double, line: Int) {
+    public init(indicator: Indicator, period: String?, territory: String, stakeholderType: String, value: Double, line: Int) {
         self.indicator = indicator
         self.period = period
         self.territory = territory

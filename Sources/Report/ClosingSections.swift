@@ -92,13 +92,13 @@ struct ClosingSections {
         case .programmeYear(let start): periods = labels.format(.methodProgrammeYear, labels.month(start))
         }
         var blocks: [Block] = [.heading(2, [.text(labels[.method])]), .paragraph(labels.rich(.methodReach))]
-        if !summary.reliability.isEmpty || summary.rows.contains(where: { $0.indicator.contains("perception") }) {
+        if !summary.perception.reliability.isEmpty || summary.rows.contains(where: { $0.indicator.perception != nil || $0.indicator == .perceptionShiftUnpaired }) {
             blocks.append(.paragraph(labels.rich(.methodPerception)))
             blocks += PerceptionSection(summary: summary, labels: labels, charts: [:]).reliability()
         }
         if summary.rows.contains(where: { $0.stakeholderType == HiringIndicators.stakeholderType }) {
-            blocks.append(.paragraph(labels.rich(.methodHiring, labels[summary.durableStrict ? .durableRuleMore : .durableRuleAtLeast],
-                                                 String(summary.linkWindowDays), String(summary.privacyK))))
+            blocks.append(.paragraph(labels.rich(.methodHiring, labels[summary.hiring.durableStrict ? .durableRuleMore : .durableRuleAtLeast],
+                                                 String(summary.hiring.linkWindowDays), String(summary.privacyK))))
         }
         return blocks + [.paragraph(labels.rich(.methodPrivacy, String(summary.privacyK))), .paragraph(labels.rich(.methodQuality)),
                          .paragraph(labels.rich(.methodPeriods, periods))]
@@ -123,7 +123,7 @@ struct ClosingSections {
         let terms: [(LabelKey, LabelKey)] = [(.glossCDI, .glossCDIText), (.glossDurable, .glossDurableText), (.glossCI, .glossCIText),
                                              (.glossPMSMP, .glossPMSMPText), (.glossPrescripteur, .glossPrescripteurText),
                                              (.glossSecret, .glossSecretText), (.glossSIAE, .glossSIAEText), (.glossZI, .glossZIText)]
-        let rule = labels[summary.durableStrict ? .durableRuleMore : .durableRuleAtLeast]
+        let rule = labels[summary.hiring.durableStrict ? .durableRuleMore : .durableRuleAtLeast]
         let entries = terms.map { Term(term: labels[$0.0], definition: labels.rich($0.1, rule, String(summary.privacyK))) }
         return [.heading(2, [.text(labels[.glossary])]), .definitions(entries.sorted { Fold.key($0.term) < Fold.key($1.term) })]
     }

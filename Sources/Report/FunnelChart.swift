@@ -1,4 +1,5 @@
 import Indicators
+import Records
 
 /// An SVG funnel: distinct candidates at each step, all territories; hidden counts not drawn.
 /// One grey for every bar: the steps differ by length, not by meaning a shade could carry.

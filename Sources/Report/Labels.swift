@@ -137,32 +137,47 @@ public struct Labels: Sendable {
         }
     }
 
-    public func indicator(_ id: String) -> String {
-        switch id {
-        case "actions": return self[.indActions]
-        case "participations": return self[.indParticipations]
-        case "participants": return self[.indParticipants]
-        case "organisations": return self[.indOrganisations]
+    public func indicator(_ indicator: Indicator) -> String {
+        switch indicator {
+        case .actions: return self[.indActions]
+        case .participations: return self[.indParticipations]
+        case .participants: return self[.indParticipants]
+        case .organisations: return self[.indOrganisations]
+        case .perceptionShiftUnpaired: return self[.indUnpaired]
+        case .responseRate: return self[.indResponseRate]
+        case .referrals: return self[.indReferrals]
+        case .interviews: return self[.indInterviews]
+        case .immersions: return self[.indImmersions]
+        case .hires: return self[.indHires]
+        case .retained6m: return self[.indRetained]
+        case .hiresSustainable: return self[.indSustainable]
+        case .hiresSustainableShare: return self[.indSustainableShare]
+        case .hiresAfterAction: return self[.indAfterAction]
+        case .conversionReferralToHire: return self[.indConversion]
+        case .hiresUnknownLength: return self[.indUnknownLength]
+        case .retained6mShare: return self[.indRetainedShare]
+        case .daysToHireMedian: return self[.indDaysToHire]
+        // Its rows are labelled by their category, the theme.
+        case .themeMentions: return indicator.id
         default:
-            let retro = id.hasPrefix("retro_")
-            let base = retro ? String(id.dropFirst("retro_".count)) : id
-            let hiring: [String: LabelKey] = [
-                "referrals": .indReferrals, "interviews": .indInterviews, "immersions": .indImmersions, "hires": .indHires,
-                "retained_6m": .indRetained, "hires_sustainable": .indSustainable, "hires_sustainable_share": .indSustainableShare,
-                "hires_unknown_length": .indUnknownLength, "hires_after_action": .indAfterAction,
-                "conversion_referral_to_hire": .indConversion, "days_to_hire_median": .indDaysToHire,
-                "retained_6m_share": .indRetainedShare, "response_rate": .indResponseRate,
-            ]
-            if let key = hiring[id] { return self[key] }
-            let names: [String: LabelKey] = [
-                "perception_wilcoxon_p_holm": .indHolm, "perception_shift_by_action_type": .indByActionType,
-                "perception_shift_by_actions_attended": .indByActionsAttended,
-                "perception_pre_mean": .indPreMean, "perception_post_mean": .indPostMean, "perception_shift": .indShift,
-                "perception_improved_share": .indImproved, "perception_worsened_share": .indWorsened,
-                "perception_wilcoxon_p": .indWilcoxon, "perception_effect_size": .indEffect, "perception_shift_unpaired": .indUnpaired,
-            ]
-            guard let key = names[base] else { return id }
-            return retro ? "\(self[key]) (\(self[.retroPrefix]))" : self[key]
+            guard let (measure, design) = indicator.perception else { return indicator.id }
+            let name = self[Self.labelKey(measure)]
+            return design == .retrospective ? "\(name) (\(self[.retroPrefix]))" : name
+        }
+    }
+
+    private static func labelKey(_ measure: PerceptionMeasure) -> LabelKey {
+        switch measure {
+        case .preMean: return .indPreMean
+        case .postMean: return .indPostMean
+        case .shift: return .indShift
+        case .improvedShare: return .indImproved
+        case .worsenedShare: return .indWorsened
+        case .wilcoxonP: return .indWilcoxon
+        case .wilcoxonPHolm: return .indHolm
+        case .effectSize: return .indEffect
+        case .shiftByActionType: return .indByActionType
+        case .shiftByActionsAttended: return .indByActionsAttended
         }
     }
 

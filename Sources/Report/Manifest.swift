@@ -1,4 +1,5 @@
 import Foundation
+import Records
 
 /// manifest.json: provenance of a run (tool, pipeline file, inputs with hashes, counts, times).
 public struct Manifest: Codable, Sendable {
@@ -9,7 +10,7 @@ public struct Manifest: Codable, Sendable {
 
     public struct Source: Codable, Sendable {
         public let name: String
-        public let kind: String
+        public let kind: SourceKind
         public let read: Int
         public let accepted: Int
         public let rejected: Int
@@ -36,7 +37,7 @@ public struct Manifest: Codable, Sendable {
         pipeline = Pipeline(path: summary.pipelinePath, sha256: summary.pipelineSHA256)
         inputs = summary.inputs
         sources = summary.sources.map {
-            Source(name: $0.name, kind: $0.kind.rawValue, read: $0.tally.read, accepted: $0.tally.accepted, rejected: $0.tally.rejected,
+            Source(name: $0.name, kind: $0.kind, read: $0.tally.read, accepted: $0.tally.accepted, rejected: $0.tally.rejected,
                    duplicates: $0.tally.duplicates, encodingFallbacks: $0.tally.encodingFallbacks, unreadable: $0.unreadable)
         }
         self.outputs = outputs

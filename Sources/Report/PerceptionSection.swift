@@ -10,8 +10,8 @@ struct PerceptionSection {
     /// Chart per "period/type/design".
     let charts: [String: ChartFile]
 
-    static let designs = [("perception", LabelKey.perceptionProspective, LabelKey.perceptionProspectiveLead),
-                          ("retro_perception", LabelKey.perceptionRetrospective, LabelKey.perceptionRetrospectiveLead)]
+    static let designs = [(SurveyDesign.prospective, LabelKey.perceptionProspective, LabelKey.perceptionProspectiveLead),
+                          (.retrospective, LabelKey.perceptionRetrospective, LabelKey.perceptionRetrospectiveLead)]
 
     /// Stakeholder types with perception figures in `period`, in vocabulary order.
     static func types(_ summary: RunSummary, _ period: String, labels: Labels) -> [String] {
@@ -20,60 +20,59 @@ struct PerceptionSection {
     }
 
     func render() -> [Block] {
-        guard summary.rows.contains(where: { $0.indicator.hasSuffix("perception_shift") }) else { return [] }
+        guard summary.rows.contains(where: { $0.indicator.perception?.measure == .shift }) else { return [] }
         var blocks: [Block] = [.heading(2, [.text(labels[.perception])])]
         var flagged = false
         for period in summary.periods {
             if summary.periods.count > 1 { blocks.append(.heading(3, [.text("\(labels[.period]) \(period)")])) }
             for type in Self.types(summary, period, labels: labels) {
-                for (prefix, title, lead) in Self.designs {
-                    let dims = dimensions(period, type, prefix)
+                for (design, title, lead) in Self.designs {
+                    let dims = dimensions(period, type, design)
                     guard !dims.isEmpty else { continue }
                     blocks += [.heading(3, [.text("\(labels.stakeholder(type)) — \(labels[title])")]), .paragraph(labels.rich(lead))]
-                    let sentences = dims.compactMap { sentence(period, rollUp, type, prefix, $0) }
+                    let sentences = dims.compactMap { sentence(period, rollUp, type, design, $0) }
                     blocks.append(sentences.isEmpty ? .paragraph(labels.rich(.noSignificant)) : .list(sentences))
-                    blocks.append(.table(dimensionTable(period, type, prefix, dims)))
-                    flagged = flagged || dims.contains { lowConsistency(type, prefix, $0) }
-                    if let chart = charts["\(period)/\(type)/\(prefix)"] { blocks.append(.figure(Figure(alt: labels[.chartShiftTitle], chart))) }
-                    blocks += itemTable(period, type, prefix)
-                    blocks += formats(period, type, prefix, dims)
-                    if prefix == "perception" { blocks += unpaired(period, type, dims) + baseline(period, type) }
+                    blocks.append(.table(dimensionTable(period, type, design, dims)))
+                    flagged = flagged || dims.contains { lowConsistency(type, design, $0) }
+                    if let chart = charts[ReportCharts.shiftKey(period, type, design)] { blocks.append(.figure(Figure(alt: labels[.chartShiftTitle], chart))) }
+                    blocks += itemTable(period, type, design)
+                    blocks += formats(period, type, design, dims)
+                    if design == .prospective { blocks += unpaired(period, type, dims) + baseline(period, type) }
                 }
             }
         }
-        if flagged { blocks.append(.note(labels.rich(.lowAlphaNote, labels.number(summary.questionnaire.alphaThreshold, decimals: 2)))) }
+        if flagged { blocks.append(.note(labels.rich(.lowAlphaNote, labels.number(summary.perception.questionnaire.alphaThreshold, decimals: 2)))) }
         if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
         return blocks
     }
 
-    func dimensions(_ period: String, _ type: String, _ prefix: String) -> [String] {
-        let present = summary.shiftDimensions("\(prefix)_shift", period, type)
-        return summary.questionnaire.dimensions.map(\.id).filter(present.contains)
+    func dimensions(_ period: String, _ type: String, _ design: SurveyDesign) -> [String] {
+        let present = summary.shiftDimensions(design, period, type)
+        return summary.perception.questionnaire.dimensions.map(\.id).filter(present.contains)
     }
 
     /// What a figure says: a clear favourable or unfavourable change (Holm-adjusted p < 0.05 and an
     /// interval that excludes 0), no clear change, or nothing published.
     enum Clarity { case up, down, none, hidden }
 
-    func clarity(_ period: String, _ territory: String, _ type: String, _ prefix: String, _ level: String, _ category: String) -> Clarity {
-        guard let shift = summary.row("\(prefix)_shift", period, territory, type, dimension: level, category: category),
+    func clarity(_ period: String, _ territory: String, _ type: String, _ design: SurveyDesign, _ level: String, _ category: String) -> Clarity {
+        guard let shift = summary.row(.perception(.shift, design), period, territory, type, dimension: level, category: category),
               shift.status == .ok, let value = shift.value else { return .hidden }
         guard let low = shift.ciLow, let high = shift.ciHigh,
-              let p = summary.row("\(prefix)_wilcoxon_p_holm", period, territory, type, dimension: level, category: category)?.value,
+              let p = summary.row(.perception(.wilcoxonPHolm, design), period, territory, type, dimension: level, category: category)?.value,
               p < 0.05, low > 0 || high < 0 else { return .none }
         return value > 0 ? .up : .down
     }
 
     /// Whether a dimension's items hang together too little for its composite to be read (alpha on
     /// the "before" answers below the threshold; a one-item dimension has no alpha and is its item).
-    func lowConsistency(_ type: String, _ prefix: String, _ dimension: String) -> Bool {
-        let design = prefix == "retro_perception" ? "retrospective" : "prospective"
-        guard let r = summary.reliability.first(where: { $0.type == type && $0.design == design && $0.dimension == dimension }),
+    func lowConsistency(_ type: String, _ design: SurveyDesign, _ dimension: String) -> Bool {
+        guard let r = summary.perception.reliability.first(where: { $0.type == type && $0.design == design && $0.dimension == dimension }),
               let alpha = r.alpha else { return false }
-        return alpha < summary.questionnaire.alphaThreshold
+        return alpha < summary.perception.questionnaire.alphaThreshold
     }
 
-    func items(of dimension: String) -> [Questionnaire.Item] { summary.questionnaire.items.filter { $0.dimension == dimension } }
+    func items(of dimension: String) -> [Questionnaire.Item] { summary.perception.questionnaire.items.filter { $0.dimension == dimension } }
 
     /// A dimension's label, with "(a single statement)" when it has one item.
     func dimensionLabel(_ dimension: String) -> String {
@@ -81,31 +80,31 @@ struct PerceptionSection {
     }
 
     /// "Prescripteurs : « Attractivité », évolution favorable nette de +0,55 point…" for a clear change.
-    func sentence(_ period: String, _ territory: String, _ type: String, _ prefix: String, _ dimension: String) -> Rich? {
-        let clear = clarity(period, territory, type, prefix, "dimension", dimension)
+    func sentence(_ period: String, _ territory: String, _ type: String, _ design: SurveyDesign, _ dimension: String) -> Rich? {
+        let clear = clarity(period, territory, type, design, "dimension", dimension)
         guard clear == .up || clear == .down else { return nil }
-        func row(_ name: String) -> IndicatorRow? {
-            summary.row("\(prefix)_\(name)", period, territory, type, dimension: "dimension", category: dimension)
+        func row(_ measure: PerceptionMeasure) -> IndicatorRow? {
+            summary.row(.perception(measure, design), period, territory, type, dimension: "dimension", category: dimension)
         }
-        guard let shift = row("shift"), let value = shift.value, let low = shift.ciLow, let high = shift.ciHigh,
-              let p = row("wilcoxon_p_holm")?.value else { return nil }
+        guard let shift = row(.shift), let value = shift.value, let low = shift.ciLow, let high = shift.ciHigh,
+              let p = row(.wilcoxonPHolm)?.value else { return nil }
         let reversed = items(of: dimension).allSatisfy(\.reverse)
         let agreement = reversed ? labels.format(.reversedDimension, labels[value > 0 ? .agreementFell : .agreementRose]) : ""
         return labels.rich(.significantSentence, labels.stakeholder(type), dimensionLabel(dimension), labels[value > 0 ? .shiftUp : .shiftDown],
-                           labels.signed(value), labels.bound(low), labels.bound(high), share(row("improved_share")), share(row("worsened_share")),
+                           labels.signed(value), labels.bound(low), labels.bound(high), share(row(.improvedShare)), share(row(.worsenedShare)),
                            labels.number(shift.count), labels.pValue(p), agreement)
     }
 
     func share(_ row: IndicatorRow?) -> String { row?.value.map(labels.percent) ?? "—" }
 
-    func dimensionTable(_ period: String, _ type: String, _ prefix: String, _ dims: [String]) -> Table {
-        let territories = Set(summary.rows.filter { $0.period == period && $0.indicator == "\(prefix)_shift" && $0.stakeholderType == type }
+    func dimensionTable(_ period: String, _ type: String, _ design: SurveyDesign, _ dims: [String]) -> Table {
+        let territories = Set(summary.rows.filter { $0.period == period && $0.indicator == .perception(.shift, design) && $0.stakeholderType == type }
             .map(\.territory)).subtracting([rollUp]).sorted() + [rollUp]
         var rows: [[String]] = []
         for dimension in dims {
-            let label = labels.dimension(dimension) + (lowConsistency(type, prefix, dimension) ? " " + labels[.lowAlphaMark] : "")
+            let label = labels.dimension(dimension) + (lowConsistency(type, design, dimension) ? " " + labels[.lowAlphaMark] : "")
             for territory in territories {
-                rows.append([label, labels.territory(territory)] + figures(period, territory, type, prefix, "dimension", dimension))
+                rows.append([label, labels.territory(territory)] + figures(period, territory, type, design, "dimension", dimension))
             }
         }
         return Table(header: [labels[.colDimension2], labels[.colTerritory], labels[.colBeforeAfter], labels[.colShift],
@@ -114,47 +113,49 @@ struct PerceptionSection {
 
     /// Every statement, all territories. A negatively worded one is shown as answered (agreement
     /// before → after, its change in that direction), its shares improved and worsened as for the others.
-    func itemTable(_ period: String, _ type: String, _ prefix: String) -> [Block] {
-        let rows = summary.questionnaire.items.compactMap { item -> [String]? in
-            guard summary.row("\(prefix)_shift", period, rollUp, type, dimension: "item", category: item.id) != nil else { return nil }
+    func itemTable(_ period: String, _ type: String, _ design: SurveyDesign) -> [Block] {
+        let rows = summary.perception.questionnaire.items.compactMap { item -> [String]? in
+            guard summary.row(.perception(.shift, design), period, rollUp, type, dimension: "item", category: item.id) != nil else { return nil }
             let label = item.reverse ? "\(labels.item(item.id)) ⟲" : labels.item(item.id)
-            return [label] + figures(period, rollUp, type, prefix, "item", item.id, asAnswered: item.reverse)
+            return [label] + figures(period, rollUp, type, design, "item", item.id, asAnswered: item.reverse)
         }
         var blocks: [Block] = [.table(Table(title: labels[.perceptionByItem],
                                             header: [labels[.colItem], labels[.colBeforeAfter], labels[.colShift], labels[.colImproved],
                                                      labels[.colWorsened], labels[.colN]],
                                             rows: rows, numericFrom: 1))]
-        if summary.questionnaire.items.contains(where: \.reverse) { blocks.append(.note(labels.rich(.reverseFootnote))) }
+        if summary.perception.questionnaire.items.contains(where: \.reverse) { blocks.append(.note(labels.rich(.reverseFootnote))) }
         return blocks
     }
 
     /// Before → after, change [interval], shares improved and worsened, n — or the secrecy mark.
     /// `asAnswered`: a reverse-coded statement's means and change on the agreement scale as asked.
-    func figures(_ period: String, _ territory: String, _ type: String, _ prefix: String, _ dimension: String, _ category: String,
+    func figures(_ period: String, _ territory: String, _ type: String, _ design: SurveyDesign, _ dimension: String, _ category: String,
                  asAnswered: Bool = false) -> [String] {
-        func row(_ name: String) -> IndicatorRow? {
-            summary.row("\(prefix)_\(name)", period, territory, type, dimension: dimension, category: category)
+        func row(_ measure: PerceptionMeasure) -> IndicatorRow? {
+            summary.row(.perception(measure, design), period, territory, type, dimension: dimension, category: category)
         }
-        guard let shift = row("shift") else { return Array(repeating: "—", count: 5) }
+        guard let shift = row(.shift) else { return Array(repeating: "—", count: 5) }
         guard shift.status != .suppressed, let value = shift.value else { return Array(repeating: labels[.suppressedMark], count: 5) }
         func mean(_ v: Double?) -> String { v.map { labels.number(asAnswered ? 6 - $0 : $0, decimals: 2) } ?? "—" }
         var change = labels.signed(asAnswered ? -value : value)
         if let low = shift.ciLow, let high = shift.ciHigh { change += asAnswered ? labels.interval(-high, -low) : labels.interval(low, high) }
-        return ["\(mean(row("pre_mean")?.value)) → \(mean(row("post_mean")?.value))", change, share(row("improved_share")),
-                share(row("worsened_share")), labels.number(shift.count)]
+        return ["\(mean(row(.preMean)?.value)) → \(mean(row(.postMean)?.value))", change, share(row(.improvedShare)),
+                share(row(.worsenedShare)), labels.number(shift.count)]
     }
 
     /// The change of each dimension by the type of action attended and by the number of actions
     /// attended (respondents found on the sheets), with a plain warning that it is not causal.
-    func formats(_ period: String, _ type: String, _ prefix: String, _ dims: [String]) -> [Block] {
-        let base = "\(prefix)_shift_by_"
-        let mine = summary.rows.filter { $0.period == period && $0.stakeholderType == type && $0.territory == rollUp && $0.indicator.hasPrefix(base) }
+    func formats(_ period: String, _ type: String, _ design: SurveyDesign, _ dims: [String]) -> [Block] {
+        let byType = Indicator.perception(.shiftByActionType, design), byNumber = Indicator.perception(.shiftByActionsAttended, design)
+        let mine = summary.rows.filter {
+            $0.period == period && $0.stakeholderType == type && $0.territory == rollUp && ($0.indicator == byType || $0.indicator == byNumber)
+        }
         guard !mine.isEmpty else { return [] }
-        let actionTypes = Set(mine.filter { $0.indicator == base + "action_type" }.map(\.category)).sorted { labels.actionType($0) < labels.actionType($1) }
+        let actionTypes = Set(mine.filter { $0.indicator == byType }.map(\.category)).sorted { labels.actionType($0) < labels.actionType($1) }
         let counts: [(String, LabelKey)] = [("1", .oneAction), ("2", .twoActions), ("3+", .threeActions)]
-        let lines = actionTypes.map { (base + "action_type", $0, labels.actionType($0)) }
-            + counts.filter { c in mine.contains { $0.indicator == base + "actions_attended" && $0.category == c.0 } }
-                .map { (base + "actions_attended", $0.0, labels[$0.1]) }
+        let lines = actionTypes.map { (byType, $0, labels.actionType($0)) }
+            + counts.filter { c in mine.contains { $0.indicator == byNumber && $0.category == c.0 } }
+                .map { (byNumber, $0.0, labels[$0.1]) }
         let rows = lines.map { indicator, category, label -> [String] in
             [label] + dims.map { dimension in
                 guard let r = summary.row(indicator, period, rollUp, type, dimension: dimension, category: category) else { return "—" }
@@ -169,7 +170,7 @@ struct PerceptionSection {
 
     func unpaired(_ period: String, _ type: String, _ dims: [String]) -> [Block] {
         let rows = dims.compactMap { dimension -> [String]? in
-            guard let r = summary.row("perception_shift_unpaired", period, rollUp, type, dimension: "dimension", category: dimension) else { return nil }
+            guard let r = summary.row(.perceptionShiftUnpaired, period, rollUp, type, dimension: "dimension", category: dimension) else { return nil }
             guard r.status != .suppressed, let value = r.value else {
                 return [labels.dimension(dimension), labels[.suppressedMark], labels[.suppressedMark]]
             }
@@ -201,32 +202,32 @@ struct PerceptionSection {
     /// Baseline comparisons that may be shown: both groups of at least k persons, the paired figures
     /// published, and the unpaired row (whose n adds the "after only" group) published or absent.
     func publishedGaps(_ period: String, _ type: String) -> [BaselineGap] {
-        summary.baselineGaps.filter { gap in
+        summary.perception.baselineGaps.filter { gap in
             guard gap.period == period, gap.stakeholderType == type, gap.paired >= summary.privacyK, gap.beforeOnly >= summary.privacyK,
-                  summary.row("perception_shift", period, rollUp, type, dimension: "dimension", category: gap.dimension)?.status == .ok
+                  summary.row(.perceptionShift, period, rollUp, type, dimension: "dimension", category: gap.dimension)?.status == .ok
             else { return false }
-            let unpaired = summary.row("perception_shift_unpaired", period, rollUp, type, dimension: "dimension", category: gap.dimension)
+            let unpaired = summary.row(.perceptionShiftUnpaired, period, rollUp, type, dimension: "dimension", category: gap.dimension)
             return unpaired == nil || unpaired?.status != .suppressed
         }
     }
 
     /// Cronbach's alpha lines for the method section.
     func reliability() -> [Block] {
-        guard !summary.reliability.isEmpty else { return [] }
-        let threshold = summary.questionnaire.alphaThreshold
-        let rows = summary.reliability.map { r -> [String] in
+        guard !summary.perception.reliability.isEmpty else { return [] }
+        let threshold = summary.perception.questionnaire.alphaThreshold
+        let rows = summary.perception.reliability.map { r -> [String] in
             let flag = (r.alpha ?? 1) < 0 ? " ⚠" : (r.alpha ?? 1) < threshold ? " ⚑" : ""
             // Below k respondents neither alpha nor their number is shown.
             let alpha = r.suppressed ? labels[.suppressedMark] : r.alpha.map { labels.number($0, decimals: 2) + flag } ?? "—"
-            return [labels.stakeholder(r.type), labels.dimension(r.dimension), labels[r.design == "retrospective" ? .answersRetro : .answersPre],
+            return [labels.stakeholder(r.type), labels.dimension(r.dimension), labels[r.design == .retrospective ? .answersRetro : .answersPre],
                     labels.number(r.items), r.n.map { labels.number($0) } ?? labels[.suppressedMark], alpha]
         }
         var notes: [Block] = []
         // The warnings go under the table: a sentence in a number column would not fit a printed page.
-        if summary.reliability.contains(where: { !$0.suppressed && ($0.alpha ?? 1) < threshold && ($0.alpha ?? 1) >= 0 }) {
+        if summary.perception.reliability.contains(where: { !$0.suppressed && ($0.alpha ?? 1) < threshold && ($0.alpha ?? 1) >= 0 }) {
             notes.append(.note(labels.rich(.alphaLow, labels.number(threshold, decimals: 2))))
         }
-        if summary.reliability.contains(where: { !$0.suppressed && ($0.alpha ?? 0) < 0 }) {
+        if summary.perception.reliability.contains(where: { !$0.suppressed && ($0.alpha ?? 0) < 0 }) {
             notes.append(.note([.text("⚠ " + labels[.alphaNegative] + ".")]))
         }
         return [.paragraph(labels.rich(.reliabilityLead, String(summary.privacyK), labels.number(threshold, decimals: 2))), .table(Table(

@@ -1,4 +1,5 @@
 import Indicators
+import Records
 
 /// The synthesis's perception figures: every dimension of every group, nulls included, each with its
 /// interval and the shares improved and worsened; a dimension of low consistency by its statements.
@@ -7,13 +8,13 @@ extension PerceptionSection {
     func keyFigures(_ period: String) -> [Rich] {
         var out: [Rich] = []
         for type in Self.types(summary, period, labels: labels) {
-            for (prefix, _, _) in Self.designs {
-                let dims = dimensions(period, type, prefix)
+            for (design, _, _) in Self.designs {
+                let dims = dimensions(period, type, design)
                 guard !dims.isEmpty else { continue }
                 var groups: [Clarity: [String]] = [:], low: [String] = []
                 for dimension in dims {
-                    if lowConsistency(type, prefix, dimension) { low.append(dimension); continue }
-                    groups[clarity(period, rollUp, type, prefix, "dimension", dimension), default: []].append(dimension)
+                    if lowConsistency(type, design, dimension) { low.append(dimension); continue }
+                    groups[clarity(period, rollUp, type, design, "dimension", dimension), default: []].append(dimension)
                 }
                 var clauses: [String] = []
                 for (clarity, key) in [(Clarity.up, LabelKey.keyClauseUp), (.down, .keyClauseDown), (.none, .keyClauseNone)] {
@@ -21,7 +22,7 @@ extension PerceptionSection {
                 }
                 if !low.isEmpty { clauses.append(labels.format(.keyClauseLow, quotedList(low))) }
                 guard !clauses.isEmpty else { continue }
-                out.append(labels.rich(.keyGroup, labels.stakeholder(type).lowercased(), designText(prefix),
+                out.append(labels.rich(.keyGroup, labels.stakeholder(type).lowercased(), designText(design),
                                        clauses.joined(separator: labels[.clauseSeparator])))
             }
         }
@@ -35,8 +36,8 @@ extension PerceptionSection {
         return quoted.dropLast().joined(separator: ", ") + labels[.listAnd] + (quoted.last ?? "")
     }
 
-    func designText(_ prefix: String) -> String {
-        labels[prefix == "retro_perception" ? .designRetrospectiveShort : .designProspectiveShort]
+    func designText(_ design: SurveyDesign) -> String {
+        labels[design == .retrospective ? .designRetrospectiveShort : .designProspectiveShort]
     }
 
     /// Every dimension of every group (all territories), each with its change and interval, the
@@ -44,19 +45,19 @@ extension PerceptionSection {
     func keyTable(_ period: String) -> [Block] {
         var rows: [[String]] = []
         for type in Self.types(summary, period, labels: labels) {
-            for (prefix, _, _) in Self.designs {
+            for (design, _, _) in Self.designs {
                 // The group is named on its first line only.
-                var group = "\(labels.stakeholder(type)) (\(designText(prefix)))"
-                for dimension in dimensions(period, type, prefix) {
-                    let low = lowConsistency(type, prefix, dimension)
+                var group = "\(labels.stakeholder(type)) (\(designText(design)))"
+                for dimension in dimensions(period, type, design) {
+                    let low = lowConsistency(type, design, dimension)
                     rows.append([group, dimensionLabel(dimension) + (low ? " " + labels[.lowAlphaMark] : "")]
-                                + brief(period, type, prefix, "dimension", dimension) + [reading(period, type, prefix, "dimension", dimension, low: low)])
+                                + brief(period, type, design, "dimension", dimension) + [reading(period, type, design, "dimension", dimension, low: low)])
                     group = ""
                     guard low else { continue }
                     for item in items(of: dimension) {
                         rows.append(["", labels[.itemIndent] + labels.item(item.id) + (item.reverse ? " ⟲" : "")]
-                                    + brief(period, type, prefix, "item", item.id, asAnswered: item.reverse)
-                                    + [reading(period, type, prefix, "item", item.id, low: false)])
+                                    + brief(period, type, design, "item", item.id, asAnswered: item.reverse)
+                                    + [reading(period, type, design, "item", item.id, low: false)])
                     }
                 }
             }
@@ -70,13 +71,13 @@ extension PerceptionSection {
     }
 
     /// Change [interval], improved, worsened, n (the dimension table's figures without the means).
-    func brief(_ period: String, _ type: String, _ prefix: String, _ level: String, _ category: String, asAnswered: Bool = false) -> [String] {
-        Array(figures(period, rollUp, type, prefix, level, category, asAnswered: asAnswered).dropFirst())
+    func brief(_ period: String, _ type: String, _ design: SurveyDesign, _ level: String, _ category: String, asAnswered: Bool = false) -> [String] {
+        Array(figures(period, rollUp, type, design, level, category, asAnswered: asAnswered).dropFirst())
     }
 
-    func reading(_ period: String, _ type: String, _ prefix: String, _ level: String, _ category: String, low: Bool) -> String {
+    func reading(_ period: String, _ type: String, _ design: SurveyDesign, _ level: String, _ category: String, low: Bool) -> String {
         if low { return labels[.readingLow] }
-        switch clarity(period, rollUp, type, prefix, level, category) {
+        switch clarity(period, rollUp, type, design, level, category) {
         case .up: return labels[.readingUp]
         case .down: return labels[.readingDown]
         case .none: return labels[.readingNone]

@@ -1,4 +1,5 @@
 import Indicators
+import Records
 
 /// An SVG bar chart of people reached per territory and stakeholder type, readable in black and white.
 public enum ReachChart {
@@ -13,8 +14,8 @@ public enum ReachChart {
         var bars: [(territory: String, type: Int, value: Double?, mark: String)] = []
         for t in territories {
             for (i, type) in types.enumerated() {
-                guard let row = summary.row("participants", period, t, type) else { continue }
-                bars.append((t, i, row.status == .ok ? row.value : nil, summary.headCounted[[period, t, type]] == nil ? "" : " †"))
+                guard let row = summary.row(.participants, period, t, type) else { continue }
+                bars.append((t, i, row.status == .ok ? row.value : nil, summary.reach.headCounted[[period, t, type]] == nil ? "" : " †"))
             }
         }
         let maxValue = bars.compactMap(\.value).max() ?? 0

@@ -40,7 +40,7 @@ public struct ImpactReport {
         let territories = Set(summary.rows.map(\.territory)).subtracting([rollUp]).sorted().map(labels.territory)
         if !territories.isEmpty { field(.territories, territories.joined(separator: ", ")) }
         blocks.append(.paragraph(meta))
-        if let first = summary.firstDate, let last = summary.lastDate {
+        if let first = summary.coverage.first, let last = summary.coverage.last {
             blocks.append(.paragraph([.emphasis(labels.rich(.coveredDates, labels.date(first), labels.date(last)))]))
         }
         blocks += synthesis()
@@ -67,23 +67,23 @@ public struct ImpactReport {
         var items: [Rich] = []
         var tables: [Block] = []
         for period in summary.periods {
-            guard let actions = summary.row("actions", period), let total = actions.value else { continue }
+            guard let actions = summary.row(.actions, period), let total = actions.value else { continue }
             let perTerritory = territoriesOf(period).compactMap { t -> String? in
-                guard let v = summary.row("actions", period, t)?.value else { return nil }
+                guard let v = summary.row(.actions, period, t)?.value else { return nil }
                 return "\(labels.territory(t))\(labels[.colon])\(labels.number(v))"
             }
             items.append(labels.rich(.keyActions, labels.number(total), period, perTerritory.joined(separator: ", ")))
-            if let people = summary.row("participants", period) {
+            if let people = summary.row(.participants, period) {
                 let detail = stakeholdersOf(period).compactMap { type -> String? in
-                    guard let row = summary.row("participants", period, rollUp, type) else { return nil }
+                    guard let row = summary.row(.participants, period, rollUp, type) else { return nil }
                     // Head counts added to distinct persons are said so wherever they are.
-                    let counted = summary.headCounted[[period, rollUp, type]].map { " (\(labels[$0 ? .headCountsOnly : .headCountsMixed]))" } ?? ""
+                    let counted = summary.reach.headCounted[[period, rollUp, type]].map { " (\(labels[$0 ? .headCountsOnly : .headCountsMixed]))" } ?? ""
                     return "\(cell(row)) \(labels.stakeholder(type).lowercased())\(counted)"
                 }
-                let mixed = summary.headCounted[[period, rollUp, rollUp]] != nil ? " (\(labels[.keyPeopleHeadCounts]))" : ""
+                let mixed = summary.reach.headCounted[[period, rollUp, rollUp]] != nil ? " (\(labels[.keyPeopleHeadCounts]))" : ""
                 items.append(labels.rich(.keyPeople, cell(people), detail.joined(separator: ", "), mixed))
             }
-            if let orgs = summary.row("organisations", period), (orgs.value ?? 1) > 0 {
+            if let orgs = summary.row(.organisations, period), (orgs.value ?? 1) > 0 {
                 items.append(labels.rich(.keyOrganisations, cell(orgs)))
             }
             let perception = PerceptionSection(summary: summary, labels: labels, charts: charts)
@@ -111,8 +111,8 @@ public struct ImpactReport {
                                        header: [labels[.colTerritory], labels[.colActions], labels[.colParticipations],
                                                 labels[.colParticipants], labels[.colOrganisations]],
                                        rows: territories.map { t in
-                                           [labels.territory(t)] + ["actions", "participations", "participants", "organisations"].map {
-                                               (summary.row($0, period, t).map(cell) ?? "—") + ($0 == "participants" ? headCount(period, t, rollUp) : "")
+                                           [labels.territory(t)] + [Indicator.actions, .participations, .participants, .organisations].map {
+                                               (summary.row($0, period, t).map(cell) ?? "—") + ($0 == .participants ? headCount(period, t, rollUp) : "")
                                            }
                                        }, numericFrom: 1)))
             let types = stakeholdersOf(period)
@@ -120,35 +120,35 @@ public struct ImpactReport {
                                        header: [labels[.colTerritory]] + types.map(labels.stakeholder) + [labels[.colTotal]],
                                        rows: territories.map { t in
                                            [labels.territory(t)] + (types + [rollUp]).map {
-                                               (summary.row("participants", period, t, $0).map(cell) ?? "—") + headCount(period, t, $0)
+                                               (summary.row(.participants, period, t, $0).map(cell) ?? "—") + headCount(period, t, $0)
                                            }
                                        }, numericFrom: 1)))
-            if let chart = charts[period] { blocks.append(.figure(Figure(alt: labels[.chartReachTitle], chart))) }
+            if let chart = charts[ReportCharts.reachKey(period)] { blocks.append(.figure(Figure(alt: labels[.chartReachTitle], chart))) }
             let actionTypes = Set(summary.rows.filter { $0.period == period && $0.dimension == "action_type" }.map(\.category)).sorted()
             blocks.append(.table(Table(title: labels[.actionsByType],
                                        header: [labels[.colActionType]] + territories.map { $0 == rollUp ? labels[.colTotal] : labels.territory($0) },
                                        rows: actionTypes.map { type in
                                            [labels.actionType(type)] + territories.map {
-                                               summary.row("actions", period, $0, dimension: "action_type", category: type).map(cell) ?? "0"
+                                               summary.row(.actions, period, $0, dimension: "action_type", category: type).map(cell) ?? "0"
                                            }
                                        }, numericFrom: 1)))
             blocks += organisations(period)
         }
         if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
-        if summary.countOnlyActions > 0 { blocks.append(.note(labels.rich(.countOnlyNote, labels.number(summary.countOnlyActions)))) }
-        if !summary.headCounted.isEmpty { blocks.append(.note(labels.rich(.headCountNote))) }
+        if summary.reach.countOnlyActions > 0 { blocks.append(.note(labels.rich(.countOnlyNote, labels.number(summary.reach.countOnlyActions)))) }
+        if !summary.reach.headCounted.isEmpty { blocks.append(.note(labels.rich(.headCountNote))) }
         return blocks
     }
 
     /// " †" after a participants figure that adds declared head counts.
     func headCount(_ period: String, _ territory: String, _ type: String) -> String {
-        summary.headCounted[[period, territory, type]] == nil ? "" : " †"
+        summary.reach.headCounted[[period, territory, type]] == nil ? "" : " †"
     }
 
     /// The organisations reached, by name, where the period's organisation count is published; the
     /// `organisationsShown` largest named (a national run reaches thousands: a committee reads a page, not a directory).
     func organisations(_ period: String) -> [Block] {
-        guard let reached = summary.organisationsReached[period], summary.row("organisations", period)?.status == .ok else { return [] }
+        guard let reached = summary.reach.organisationsReached[period], summary.row(.organisations, period)?.status == .ok else { return [] }
         var blocks: [Block] = []
         if !reached.listed.isEmpty {
             blocks.append(.table(Table(title: labels[.organisationsTitle], header: [labels[.colOrganisation], labels[.colParticipants]],

@@ -61,41 +61,90 @@ public struct RunSummary: Sendable {
     public let rejectCounts: [RejectReason: Int]
     /// Protected rows (small cells already suppressed).
     public let rows: [IndicatorRow]
-    public let countOnlyActions: Int
-    /// The questionnaire (items and dimensions), for the perception section.
-    public var questionnaire: Questionnaire = .none
-    /// Cronbach's alpha per stakeholder type, design and dimension (on the "before" answers).
-    public var reliability: [Reliability] = []
-    /// Paired respondents' baseline against those who answered only before.
-    public var baselineGaps: [BaselineGap] = []
-    /// Respondents found on the attendance sheets, per period and stakeholder type.
-    public var linkage: [PerceptionAggregate.RateKey: PerceptionAggregate.Linkage] = [:]
-    /// Participants figures that add declared head counts, per [period, territory, type] (true: head counts only).
-    public var headCounted: [[String]: Bool] = [:]
-    /// The pathway data's end (six-month retention is observed up to it), and whether the pipeline file set it.
-    public var dataEnd: CalendarDate?
-    public var dataEndSet = false
-    /// The programme's first action (hires before it are counted apart).
-    public var programmeStart: CalendarDate?
-    /// The theme lexicon (id, label, obstacle/lever) and the scrubbed quotes per theme (empty unless turned on).
-    public var themes: [(id: String, label: String, kind: String)] = []
-    /// English theme labels (`label_en`), by id.
-    public var themeLabelsEN: [String: String] = [:]
-    public var quotes: [String: [String]] = [:]
+    public let reach: ReachFacts
+    public let perception: PerceptionFacts
+    public let hiring: HiringFacts
+    public let themes: ThemeFacts
     /// First and last dates the records cover.
-    public var firstDate: CalendarDate?
-    public var lastDate: CalendarDate?
-    /// Hiring settings, for the hiring section's wording.
-    public var durableStrict = false
+    public let coverage: (first: CalendarDate?, last: CalendarDate?)
     /// Earlier snapshots (`impact refresh` only): the report then shows each key figure's change.
-    public var history: ReportHistory?
-    public var linkWindowDays = 365
-    /// Organisations reached per period, already protected (named only from `privacyK` people on).
-    public var organisationsReached: [String: OrganisationsReached] = [:]
+    public let history: ReportHistory?
+
+    /// What the reach section says besides the rows.
+    public struct ReachFacts: Sendable {
+        /// Actions known only by declared head counts (no attendance sheet).
+        public let countOnlyActions: Int
+        /// Participants figures that add declared head counts, per [period, territory, type] (true: head counts only).
+        public let headCounted: [[String]: Bool]
+        /// Organisations reached per period, already protected (named only from `privacyK` people on).
+        public let organisationsReached: [String: OrganisationsReached]
+
+        public init(countOnlyActions: Int = 0, headCounted: [[String]: Bool] = [:], organisationsReached: [String: OrganisationsReached] = [:]) {
+            self.countOnlyActions = countOnlyActions
+            self.headCounted = headCounted
+            self.organisationsReached = organisationsReached
+        }
+    }
+
+    /// What the perception section says besides the rows.
+    public struct PerceptionFacts: Sendable {
+        /// The questionnaire (items and dimensions).
+        public let questionnaire: Questionnaire
+        /// Cronbach's alpha per stakeholder type, design and dimension (on the "before" answers).
+        public let reliability: [Reliability]
+        /// Paired respondents' baseline against those who answered only before.
+        public let baselineGaps: [BaselineGap]
+        /// Respondents found on the attendance sheets, per period and stakeholder type.
+        public let linkage: [PerceptionAggregate.RateKey: PerceptionAggregate.Linkage]
+
+        public init(questionnaire: Questionnaire = .none, reliability: [Reliability] = [], baselineGaps: [BaselineGap] = [],
+                    linkage: [PerceptionAggregate.RateKey: PerceptionAggregate.Linkage] = [:]) {
+            self.questionnaire = questionnaire
+            self.reliability = reliability
+            self.baselineGaps = baselineGaps
+            self.linkage = linkage
+        }
+    }
+
+    /// The hiring settings and dates the hiring section's wording needs.
+    public struct HiringFacts: Sendable {
+        /// The pathway data's end (six-month retention is observed up to it), and whether the pipeline file set it.
+        public let dataEnd: CalendarDate?
+        public let dataEndSet: Bool
+        /// The programme's first action (hires before it are counted apart).
+        public let programmeStart: CalendarDate?
+        public let durableStrict: Bool
+        public let linkWindowDays: Int
+
+        public init(dataEnd: CalendarDate? = nil, dataEndSet: Bool = false, programmeStart: CalendarDate? = nil, durableStrict: Bool = false,
+                    linkWindowDays: Int = 365) {
+            self.dataEnd = dataEnd
+            self.dataEndSet = dataEndSet
+            self.programmeStart = programmeStart
+            self.durableStrict = durableStrict
+            self.linkWindowDays = linkWindowDays
+        }
+    }
+
+    /// The theme lexicon and the scrubbed quotes per theme (empty unless turned on).
+    public struct ThemeFacts: Sendable {
+        public let lexicon: [(id: String, label: String, kind: ThemeKind)]
+        /// English theme labels (`label_en`), by id.
+        public let labelsEN: [String: String]
+        public let quotes: [String: [String]]
+
+        public init(lexicon: [(id: String, label: String, kind: ThemeKind)] = [], labelsEN: [String: String] = [:], quotes: [String: [String]] = [:]) {
+            self.lexicon = lexicon
+            self.labelsEN = labelsEN
+            self.quotes = quotes
+        }
+    }
 
     public init(title: String, programme: String, periodScheme: PeriodScheme, privacyK: Int, maxRejectRate: Double,
                 toolVersion: String, pipelinePath: String, pipelineSHA256: String, inputs: [InputFileInfo],
-                sources: [SourceSummary], rejectSample: [Reject], rejectCounts: [RejectReason: Int], rows: [IndicatorRow], countOnlyActions: Int) {
+                sources: [SourceSummary], rejectSample: [Reject], rejectCounts: [RejectReason: Int], rows: [IndicatorRow],
+                reach: ReachFacts = .init(), perception: PerceptionFacts = .init(), hiring: HiringFacts = .init(), themes: ThemeFacts = .init(),
+                coverage: (first: CalendarDate?, last: CalendarDate?) = (nil, nil), history: ReportHistory? = nil) {
         self.title = title
         self.programme = programme
         self.periodScheme = periodScheme
@@ -109,12 +158,17 @@ public struct RunSummary: Sendable {
         self.rejectSample = rejectSample
         self.rejectCounts = rejectCounts
         self.rows = rows
-        self.countOnlyActions = countOnlyActions
+        self.reach = reach
+        self.perception = perception
+        self.hiring = hiring
+        self.themes = themes
+        self.coverage = coverage
+        self.history = history
         self.index = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var shifts: [[String]: Set<String>] = [:]
-        for r in rows where r.indicator.hasSuffix("perception_shift") {
+        for r in rows where r.indicator.perception?.measure == .shift {
             shifts[[r.period], default: []].insert(r.stakeholderType)
-            if r.dimension == "dimension" { shifts[[r.indicator, r.period, r.stakeholderType], default: []].insert(r.category) }
+            if r.dimension == "dimension" { shifts[[r.indicator.id, r.period, r.stakeholderType], default: []].insert(r.category) }
         }
         self.shifts = shifts
     }
@@ -127,9 +181,9 @@ public struct RunSummary: Sendable {
     /// Stakeholder types with perception figures in `period`.
     public func perceptionTypes(_ period: String) -> Set<String> { shifts[[period]] ?? [] }
 
-    /// Dimensions with a `shiftIndicator` row (any territory) for a period and stakeholder type.
-    public func shiftDimensions(_ shiftIndicator: String, _ period: String, _ type: String) -> Set<String> {
-        shifts[[shiftIndicator, period, type]] ?? []
+    /// Dimensions with a shift row of `design` (any territory) for a period and stakeholder type.
+    public func shiftDimensions(_ design: SurveyDesign, _ period: String, _ type: String) -> Set<String> {
+        shifts[[Indicator.perception(.shift, design).id, period, type]] ?? []
     }
 
     /// Sources whose reject rate is above the pipeline file's threshold.
@@ -142,9 +196,9 @@ public struct RunSummary: Sendable {
     public var periods: [String] { Set(rows.map(\.period)).sorted() }
 
     /// The figure for a key, or nil when absent.
-    public func row(_ indicator: String, _ period: String, _ territory: String = rollUp, _ type: String = rollUp,
+    public func row(_ indicator: Indicator, _ period: String, _ territory: String = rollUp, _ type: String = rollUp,
                     dimension: String = "", category: String = "") -> IndicatorRow? {
-        index[[indicator, period, territory, type, dimension, category]]
+        index[[indicator.id, period, territory, type, dimension, category]]
     }
 }
 

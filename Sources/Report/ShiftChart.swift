@@ -1,16 +1,17 @@
 import Indicators
+import Records
 
 /// An SVG chart of the mean change per dimension with 95 % interval whiskers (one stakeholder
 /// type and design, all territories). Suppressed figures are not drawn.
 public enum ShiftChart {
     /// The chart, or nil when no dimension has a published change.
-    public static func svg(summary: RunSummary, period: String, type: String, prefix: String, labels: Labels) -> String? {
-        chart(summary: summary, period: period, type: type, prefix: prefix, labels: labels)?.svg()
+    public static func svg(summary: RunSummary, period: String, type: String, design: SurveyDesign, labels: Labels) -> String? {
+        chart(summary: summary, period: period, type: type, design: design, labels: labels)?.svg()
     }
 
-    public static func chart(summary: RunSummary, period: String, type: String, prefix: String, labels: Labels) -> SVGChart? {
-        let dims = summary.questionnaire.dimensions.compactMap { d -> (label: String, row: IndicatorRow)? in
-            guard let row = summary.row("\(prefix)_shift", period, rollUp, type, dimension: "dimension", category: d.id),
+    public static func chart(summary: RunSummary, period: String, type: String, design: SurveyDesign, labels: Labels) -> SVGChart? {
+        let dims = summary.perception.questionnaire.dimensions.compactMap { d -> (label: String, row: IndicatorRow)? in
+            guard let row = summary.row(.perception(.shift, design), period, rollUp, type, dimension: "dimension", category: d.id),
                   row.status != .suppressed, row.value != nil else { return nil }
             return (labels.dimension(d.id), row)
         }
@@ -51,7 +52,7 @@ public enum ShiftChart {
         }
         axis.append(SVGDocument.text(x: left + plot / 2, y: axisY + 36, anchor: "middle", weight: "normal", labels[.chartShiftAxis]))
         let height = axisY + 48
-        let who = labels.stakeholder(type) + (prefix == "retro_perception" ? " — \(labels[.retroPrefix])" : "")
+        let who = labels.stakeholder(type) + (design == .retrospective ? " — \(labels[.retroPrefix])" : "")
         return SVGDocument.chart(width: width, height: height, title: "\(labels[.chartShiftTitle]) — \(who) — \(period)",
                                  description: labels.format(.chartShiftDesc, who), body: body + axis)
     }

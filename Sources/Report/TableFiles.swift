@@ -28,7 +28,7 @@ public enum ExcelCSV {
                       labels[.colCILow], labels[.colCIHigh], labels[.colStatus]]
         var out = "\u{FEFF}" + header.map { CSVText.field($0, delimiter: d) }.joined(separator: String(d)) + "\r\n"
         for r in rows.sortedByKey() {
-            let text = [r.indicator, labels.indicator(r.indicator), r.period, labels.territory(r.territory),
+            let text = [r.indicator.id, labels.indicator(r.indicator), r.period, labels.territory(r.territory),
                         labels.stakeholder(r.stakeholderType), r.dimension, labels.category(r.dimension, r.category)]
             let numbers = [r.value, r.ciLow, r.ciHigh].map { $0.map(NumberText.excel) ?? "" }
             let cells = text.map { CSVText.field($0, delimiter: d) }

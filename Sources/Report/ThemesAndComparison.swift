@@ -1,4 +1,5 @@
 import Indicators
+import Records
 
 /// "Freins et leviers cités" and "Comparaison avec la période précédente".
 struct ThemesAndComparison {
@@ -6,35 +7,35 @@ struct ThemesAndComparison {
     let labels: Labels
 
     func themes() -> [Block] {
-        let rows = summary.rows.filter { $0.indicator == ThemeIndicators.indicator }
-        guard !summary.themes.isEmpty, !rows.isEmpty else { return [] }
+        let rows = summary.rows.filter { $0.indicator == .themeMentions }
+        guard !summary.themes.lexicon.isEmpty, !rows.isEmpty else { return [] }
         var blocks: [Block] = [.heading(2, [.text(labels[.themesTitle])]), .paragraph(labels.rich(.themesLead))]
         for period in summary.periods {
             let periodRows = rows.filter { $0.period == period }
             guard !periodRows.isEmpty else { continue }
             if summary.periods.count > 1 { blocks.append(.heading(3, [.text("\(labels[.period]) \(period)")])) }
             let types = labels.stakeholders.ids.filter { t in periodRows.contains { $0.stakeholderType == t } }
-            let table = summary.themes.map { theme -> [String] in
+            let table = summary.themes.lexicon.map { theme -> [String] in
                 let cells = (types + [rollUp]).map { type -> String in
                     guard let r = periodRows.first(where: { $0.category == theme.id && $0.territory == rollUp && $0.stakeholderType == type }) else { return "0" }
                     return r.status == .suppressed ? labels[.suppressedMark] : r.value.map { labels.number($0) } ?? "—"
                 }
-                return [labels.theme(theme, english: summary.themeLabelsEN), labels[theme.kind == "obstacle" ? .obstacle : .lever]] + cells
+                return [labels.theme(theme, english: summary.themes.labelsEN), labels[theme.kind == .obstacle ? .obstacle : .lever]] + cells
             }
             blocks.append(.table(Table(header: [labels[.colTheme], labels[.colKind2]] + types.map(labels.stakeholder) + [labels[.colTotal]],
                                        rows: table, numericFrom: 2)))
         }
         // Quotes, only when the pipeline file turns them on, and never for a theme under secrecy.
-        let quoted = summary.themes.filter { theme in
-            !(summary.quotes[theme.id] ?? []).isEmpty
+        let quoted = summary.themes.lexicon.filter { theme in
+            !(summary.themes.quotes[theme.id] ?? []).isEmpty
                 && rows.contains { $0.category == theme.id && $0.territory == rollUp && $0.stakeholderType == rollUp && $0.status == .ok }
         }
         if blocks.holds(labels[.suppressedMark]) { blocks.append(.note(labels.rich(.suppressedNote, String(summary.privacyK)))) }
         if !quoted.isEmpty {
             blocks.append(.paragraph(labels.rich(.quotesLead)))
             for theme in quoted {
-                blocks.append(.paragraph([.strong([.text(labels.theme(theme, english: summary.themeLabelsEN))])]))
-                blocks.append(.quote((summary.quotes[theme.id] ?? []).map {
+                blocks.append(.paragraph([.strong([.text(labels.theme(theme, english: summary.themes.labelsEN))])]))
+                blocks.append(.quote((summary.themes.quotes[theme.id] ?? []).map {
                     [.text("\(labels[.quoteOpen])\($0.replacing("\n", with: " "))\(labels[.quoteClose])")]
                 }))
             }
@@ -45,28 +46,30 @@ struct ThemesAndComparison {
     /// Key figures of the last period against the one before it, where both are published.
     /// The key figures compared across periods and refreshes.
     struct KeyFigure {
-        let label: String, indicator: String, territory: String, type: String, dimension: String, category: String, share: Bool
-        var decimals: Int { indicator.hasSuffix("_shift") ? 2 : 0 }
+        let label: String, indicator: Indicator, territory: String, type: String, dimension: String, category: String
+        var share: Bool { indicator.unit == .share }
+        var decimals: Int { indicator.unit == .score ? 2 : 0 }
     }
 
     func keyFigures(_ current: String) -> [KeyFigure] {
         var keys: [KeyFigure] = [
-            KeyFigure(label: labels.indicator("actions"), indicator: "actions", territory: rollUp, type: rollUp, dimension: "", category: "", share: false),
-            KeyFigure(label: labels.indicator("participants"), indicator: "participants", territory: rollUp, type: rollUp, dimension: "", category: "", share: false),
+            KeyFigure(label: labels.indicator(.actions), indicator: .actions, territory: rollUp, type: rollUp, dimension: "", category: ""),
+            KeyFigure(label: labels.indicator(.participants), indicator: .participants, territory: rollUp, type: rollUp, dimension: "", category: ""),
         ]
-        for type in labels.stakeholders.ids where summary.row("participants", current, rollUp, type) != nil {
-            keys.append(KeyFigure(label: "\(labels.indicator("participants")) — \(labels.stakeholder(type))", indicator: "participants",
-                                  territory: rollUp, type: type, dimension: "", category: "", share: false))
+        for type in labels.stakeholders.ids where summary.row(.participants, current, rollUp, type) != nil {
+            keys.append(KeyFigure(label: "\(labels.indicator(.participants)) — \(labels.stakeholder(type))", indicator: .participants,
+                                  territory: rollUp, type: type, dimension: "", category: ""))
         }
-        keys.append(KeyFigure(label: labels.indicator("hires"), indicator: "hires", territory: rollUp, type: HiringIndicators.stakeholderType,
-                              dimension: "", category: "", share: false))
-        keys.append(KeyFigure(label: labels.indicator("hires_sustainable_share"), indicator: "hires_sustainable_share", territory: rollUp,
-                              type: HiringIndicators.stakeholderType, dimension: "", category: "", share: true))
+        for indicator in [Indicator.hires, .hiresSustainableShare] {
+            keys.append(KeyFigure(label: labels.indicator(indicator), indicator: indicator, territory: rollUp,
+                                  type: indicator.stakeholderType ?? rollUp, dimension: "", category: ""))
+        }
         for type in labels.stakeholders.ids {
-            for prefix in ["perception", "retro_perception"] {
-                for d in summary.questionnaire.dimensions where summary.row("\(prefix)_shift", current, rollUp, type, dimension: "dimension", category: d.id) != nil {
-                    keys.append(KeyFigure(label: "\(labels.indicator("\(prefix)_shift")) — \(labels.stakeholder(type)) — \(labels.dimension(d.id))",
-                                          indicator: "\(prefix)_shift", territory: rollUp, type: type, dimension: "dimension", category: d.id, share: false))
+            for design in SurveyDesign.allCases {
+                let shift = Indicator.perception(.shift, design)
+                for d in summary.perception.questionnaire.dimensions where summary.row(shift, current, rollUp, type, dimension: "dimension", category: d.id) != nil {
+                    keys.append(KeyFigure(label: "\(labels.indicator(shift)) — \(labels.stakeholder(type)) — \(labels.dimension(d.id))",
+                                          indicator: shift, territory: rollUp, type: type, dimension: "dimension", category: d.id))
                 }
             }
         }
@@ -133,7 +136,7 @@ extension ThemesAndComparison {
 
 extension Labels {
     /// A theme's label in the report's language (its `label_en` in English when given).
-    func theme(_ theme: (id: String, label: String, kind: String), english: [String: String]) -> String {
+    func theme(_ theme: (id: String, label: String, kind: ThemeKind), english: [String: String]) -> String {
         language == "en" ? english[theme.id] ?? theme.label : theme.label
     }
 }

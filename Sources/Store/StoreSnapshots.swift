@@ -21,7 +21,7 @@ extension StoreTransaction {
                                                 value, n, ci_low, ci_high, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for r in rows {
-            try insert.execute(arguments: [id, r.indicator, r.period, r.territory, r.stakeholderType, r.dimension, r.category,
+            try insert.execute(arguments: [id, r.indicator.id, r.period, r.territory, r.stakeholderType, r.dimension, r.category,
                                            r.value, r.n, r.ciLow, r.ciHigh, r.status.rawValue])
         }
         return id
@@ -43,12 +43,12 @@ extension StoreTransaction {
     }
 
     /// A snapshot's indicator rows (optionally one indicator, one territory), in key order.
-    public func rows(snapshot: Int64, indicator: String? = nil, territory: String? = nil) throws -> [IndicatorRow] {
+    public func rows(snapshot: Int64, indicator: Indicator? = nil, territory: String? = nil) throws -> [IndicatorRow] {
         var sql = "SELECT * FROM snapshot_row WHERE snapshot_id = ?"
         var arguments: StatementArguments = [snapshot]
         if let indicator {
             sql += " AND indicator = ?"
-            arguments += [indicator]
+            arguments += [indicator.id]
         }
         if let territory {
             sql += " AND territory = ?"
@@ -73,7 +73,9 @@ extension StoreTransaction {
         let t = "snapshot_row"
         let raw: String = try row.value("status", of: t)
         guard let status = IndicatorStatus(rawValue: raw) else { throw StoreError.corrupt("snapshot_row.status '\(raw)' is not a status") }
-        return IndicatorRow(indicator: try row.value("indicator", of: t), period: try row.value("period", of: t),
+        let id: String = try row.value("indicator", of: t)
+        guard let indicator = Indicator(rawValue: id) else { throw StoreError.corrupt("snapshot_row.indicator '\(id)' is not an indicator") }
+        return IndicatorRow(indicator: indicator, period: try row.value("period", of: t),
                             territory: try row.value("territory", of: t), stakeholderType: try row.value("stakeholder_type", of: t),
                             dimension: try row.value("dimension", of: t), category: try row.value("category", of: t),
                             value: try row.value("value", of: t), n: try row.value("n", of: t),

@@ -73,7 +73,7 @@ struct DisclosureTests {
             for row in rows {
                 var pairs: [([String], String, Bool)] = []  // key, shown, compare n
                 if plain(header.first ?? "") == plain(labels[.colStep]) {
-                    let step = HiringSection.steps.first { plain(HiringSection.stepLabel($0, labels)) == plain(row[0]) } ?? ""
+                    let step = HiringSection.steps.first { plain(HiringSection.stepLabel($0, labels)) == plain(row[0]) }?.id ?? ""
                     for (t, shown) in zip(columnTerritories, row.dropFirst()) { if let t { pairs.append(([step, period, t, "candidat", "", ""], shown, false)) } }
                 } else if header.first == labels[.colContract] || header.first == labels[.colReferrer] {
                     let dimension = header.first == labels[.colContract] ? "contract_type" : "referrer_type"
@@ -101,7 +101,7 @@ struct DisclosureTests {
                     guard let theme = config.themes.themes.first(where: { plain($0.label) == plain(row[0]) }) else { continue }
                     let columnTypes = header.dropFirst(2).map { $0 == labels[.colTotal] ? rollUp : id($0, among: types, labels.stakeholder) }
                     for (s, shown) in zip(columnTypes, row.dropFirst(2)) {
-                        if let s { pairs.append((["theme_mentions", period, rollUp, s, theme.kind, theme.id], shown, false)) }
+                        if let s { pairs.append((["theme_mentions", period, rollUp, s, theme.kind.rawValue, theme.id], shown, false)) }
                     }
                 }
                 for (key, marked, count) in pairs {
@@ -155,7 +155,7 @@ struct DisclosureTests {
     @Test func boundsAloneRecoveredTheOldContractTable() {
         var rows: [IndicatorRow] = []
         func add(_ t: String, _ c: String, _ v: Int) {
-            rows.append(IndicatorRow(indicator: "hires", period: "p", territory: t, stakeholderType: "candidat", dimension: c.isEmpty ? "" : "contract_type",
+            rows.append(IndicatorRow(indicator: .hires, period: "p", territory: t, stakeholderType: "candidat", dimension: c.isEmpty ? "" : "contract_type",
                                      category: c, value: Double(v), n: v))
         }
         for (t, cells) in [("lyon", [("alternance", 1), ("cdd", 3), ("cdi", 1), ("interim", 1)]),
@@ -185,15 +185,15 @@ struct DisclosureTests {
     /// "2" and "3+"; the 13 who attended an Ambassadeurs action are another figure that happens to
     /// share that n (it was hidden with "2" as its twin, leaving a hole in the report's table).
     @Test func formatsWithTheSameNAreNotTwins() {
-        func row(_ indicator: String, _ dimension: String, _ category: String, _ n: Int) -> IndicatorRow {
+        func row(_ indicator: Indicator, _ dimension: String, _ category: String, _ n: Int) -> IndicatorRow {
             IndicatorRow(indicator: indicator, period: "p", territory: rollUp, stakeholderType: "industriel", dimension: dimension,
                          category: category, value: 0.5, n: n, ciLow: 0.1, ciHigh: 0.9)
         }
-        let rows = [row("retro_perception_shift", "dimension", "regard", 55),
-                    row("retro_perception_shift_by_actions_attended", "regard", "1", 38),
-                    row("retro_perception_shift_by_actions_attended", "regard", "2", 13),
-                    row("retro_perception_shift_by_actions_attended", "regard", "3+", 4),
-                    row("retro_perception_shift_by_action_type", "regard", "ambassadeur", 13)]
+        let rows = [row(.retroPerceptionShift, "dimension", "regard", 55),
+                    row(.retroPerceptionShiftByActionsAttended, "regard", "1", 38),
+                    row(.retroPerceptionShiftByActionsAttended, "regard", "2", 13),
+                    row(.retroPerceptionShiftByActionsAttended, "regard", "3+", 4),
+                    row(.retroPerceptionShiftByActionType, "regard", "ambassadeur", 13)]
         let hidden = SmallCellProtection.protect(rows, k: 5).filter { $0.status == .suppressed }.map(\.category)
         #expect(hidden.sorted() == ["2", "3+"])
     }

@@ -53,12 +53,12 @@ struct EndToEndTests {
     @Test func sampleFiguresRejectsAndReconciliation() throws {
         let result = try PipelineRun.execute(pipelinePath: Self.pipeline, options: RunOptions(write: false))
         let s = result.summary
-        #expect(s.row("actions", "2024-2025", "lyon")?.value == 15)
-        #expect(s.row("actions", "2024-2025", "saint_etienne")?.value == 24)
-        #expect(s.row("participants", "2024-2025", "lyon", "industriel")?.value == 26)
-        #expect(s.row("participants", "2024-2025", "lyon", "prescripteur")?.value == 107)
-        #expect(s.row("participants", "2024-2025", "saint_etienne", "industriel")?.value == 50)
-        #expect(s.row("participants", "2024-2025", "saint_etienne", "prescripteur")?.value == 107)
+        #expect(s.row(.actions, "2024-2025", "lyon")?.value == 15)
+        #expect(s.row(.actions, "2024-2025", "saint_etienne")?.value == 24)
+        #expect(s.row(.participants, "2024-2025", "lyon", "industriel")?.value == 26)
+        #expect(s.row(.participants, "2024-2025", "lyon", "prescripteur")?.value == 107)
+        #expect(s.row(.participants, "2024-2025", "saint_etienne", "industriel")?.value == 50)
+        #expect(s.row(.participants, "2024-2025", "saint_etienne", "prescripteur")?.value == 107)
         let reasons = Set(s.rejectSample.map(\.reason.rawValue))
         for reason in ["unknown_territory", "date_invalid", "date_ambiguous", "number_format", "unknown_action",
                        "unknown_stakeholder_type", "missing_value"] {

@@ -89,7 +89,7 @@ struct HiringTests {
         for territory in ["lyon", rollUp] {
             func v(_ indicator: String, _ dimension: String = "", _ category: String = "") -> Double? {
                 result.unprotectedRows.first {
-                    $0.indicator == indicator && $0.period == "2025" && $0.territory == territory && $0.stakeholderType == "candidat"
+                    $0.indicator.id == indicator && $0.period == "2025" && $0.territory == territory && $0.stakeholderType == "candidat"
                         && $0.dimension == dimension && $0.category == category
                 }?.value
             }
@@ -124,7 +124,7 @@ struct HiringTests {
         }
         func all(_ indicator: String, _ dimension: String, _ category: String) -> Double? {
             result.unprotectedRows.first {
-                $0.indicator == indicator && $0.territory == rollUp && $0.dimension == dimension && $0.category == category
+                $0.indicator.id == indicator && $0.territory == rollUp && $0.dimension == dimension && $0.category == category
             }?.value
         }
         #expect(all("hires_after_action", "link", "candidate") == 2 && all("hires_after_action", "link", "employer") == 2
@@ -134,7 +134,7 @@ struct HiringTests {
         for (indicator, low, high) in [("hires_sustainable_share", 0.299993315138392, 0.9032285888942195),
                                        ("conversion_referral_to_hire", 0.4525889691069889, 0.9367748928821533),
                                        ("retained_6m_share", 0.18761630648265054, 0.8123836935173494)] {
-            let row = try #require(result.unprotectedRows.first { $0.indicator == indicator && $0.territory == "lyon" })
+            let row = try #require(result.unprotectedRows.first { $0.indicator.id == indicator && $0.territory == "lyon" })
             #expect(abs((row.ciLow ?? 0) - low) < 1e-12 && abs((row.ciHigh ?? 0) - high) < 1e-12, "\(indicator)")
         }
     }
@@ -144,10 +144,10 @@ struct HiringTests {
     /// counts C7 as retained.
     @Test func retentionFollowsTheDataEnd() throws {
         let early = try Self.run(extra: "data_end: 2025-09-14")
-        #expect(!early.unprotectedRows.contains { $0.indicator == "retained_6m_share" })
-        #expect(early.unprotectedRows.first { $0.indicator == "retained_6m" && $0.territory == rollUp }?.value == 0)
+        #expect(!early.unprotectedRows.contains { $0.indicator == .retained6mShare })
+        #expect(early.unprotectedRows.first { $0.indicator == .retained6m && $0.territory == rollUp }?.value == 0)
         let onTheDay = try Self.run(extra: "data_end: 2025-12-15")
-        let share = onTheDay.unprotectedRows.first { $0.indicator == "retained_6m_share" && $0.territory == rollUp }
+        let share = onTheDay.unprotectedRows.first { $0.indicator == .retained6mShare && $0.territory == rollUp }
         #expect(share?.value == 0.5 && share?.n == 6)
         let sixMonths = Retention.sixMonths(after: try #require(CalendarDate(year: 2024, month: 8, day: 31)))
         #expect(sixMonths == CalendarDate(year: 2025, month: 2, day: 28))
@@ -167,7 +167,7 @@ struct HiringTests {
         let start = try #require(CalendarDate(year: 2025, month: 3, day: 1)), end = try #require(CalendarDate(year: 2025, month: 8, day: 31))
         #expect(start.months(through: end) == 6)
         let strict = try Self.run(durable: "more_than_6_months")
-        let sustainable = strict.unprotectedRows.first { $0.indicator == "hires_sustainable" && $0.territory == "lyon" }
+        let sustainable = strict.unprotectedRows.first { $0.indicator == .hiresSustainable && $0.territory == "lyon" }
         #expect(sustainable?.value == 3)  // C2's six-month CDD no longer counts
     }
 
@@ -192,7 +192,7 @@ struct HiringTests {
     @Test func noSuppressedCountIsRecoverable() throws {
         let result = try PipelineRun.execute(pipelinePath: EndToEndTests.pipeline, options: RunOptions(write: false))
         let published = result.summary.rows
-        #expect(published.contains { $0.status == .suppressed && HiringIndicators.counts.contains($0.indicator) })
+        #expect(published.contains { $0.status == .suppressed && IndicatorCatalog.hiringCounts.contains($0.indicator) })
         #expect(recovered(published).isEmpty, "recovered: \(recovered(published))")
 
         var generator = SeededGenerator(seed: 11)
@@ -205,21 +205,21 @@ struct HiringTests {
                 var rowTotal = 0
                 for c in categories {
                     let v = Int.random(in: 0...9, using: &generator)
-                    rows.append(IndicatorRow(indicator: "hires", period: "p", territory: t, stakeholderType: "candidat",
+                    rows.append(IndicatorRow(indicator: .hires, period: "p", territory: t, stakeholderType: "candidat",
                                              dimension: "contract_type", category: c, value: Double(v), n: v))
                     rowTotal += v
                     columnTotals[c, default: 0] += v
                 }
-                rows.append(IndicatorRow(indicator: "hires", period: "p", territory: t, stakeholderType: "candidat", value: Double(rowTotal), n: rowTotal))
+                rows.append(IndicatorRow(indicator: .hires, period: "p", territory: t, stakeholderType: "candidat", value: Double(rowTotal), n: rowTotal))
                 grand += rowTotal
             }
             for c in categories {
                 let v = columnTotals[c] ?? 0
-                rows.append(IndicatorRow(indicator: "hires", period: "p", territory: rollUp, stakeholderType: "candidat",
+                rows.append(IndicatorRow(indicator: .hires, period: "p", territory: rollUp, stakeholderType: "candidat",
                                          dimension: "contract_type", category: c, value: Double(v), n: v))
             }
-            rows.append(IndicatorRow(indicator: "hires", period: "p", territory: rollUp, stakeholderType: "candidat", value: Double(grand), n: grand))
-            let protected = SmallCellProtection.protect(rows, k: 5, personBased: IndicatorCatalog.isPersonBased, additive: [])
+            rows.append(IndicatorRow(indicator: .hires, period: "p", territory: rollUp, stakeholderType: "candidat", value: Double(grand), n: grand))
+            let protected = SmallCellProtection.protect(rows, k: 5, personBased: \.isPersonBased, additive: [])
             #expect(recovered(protected).isEmpty)
             #expect(!protected.contains { $0.status == .ok && $0.count > 0 && $0.count < 5 })
         }
@@ -232,7 +232,7 @@ struct HiringTests {
         var progress = true
         while progress {
             progress = false
-            for table in SmallCellProtection.standardTables(rows, additive: ReachIndicators.personBased) {
+            for table in SmallCellProtection.standardTables(rows, additive: [.participations, .participants, .organisations]) {
                 for line in SmallCellProtection.lines(table) {
                     guard let total = line.total, line.parts.count > 1 else { continue }
                     let unknown = (line.parts + [total]).filter { known[$0] == nil }

@@ -13,11 +13,11 @@ struct HonestFiguresTests {
     /// numpy: x = [[2,1],[1,1],[2,2]]; 2 * (1 - x.var(0, ddof=1).sum() / x.sum(1).var(ddof=1)) = 0.6667.
     @Test func alphaOnTheBeforeAnswers() throws {
         let summary = try PerceptionTests.run()
-        let r = try #require(summary.reliability.first { $0.dimension == "d" })
-        #expect(r.design == "prospective" && r.n == 3)
+        let r = try #require(summary.perception.reliability.first { $0.dimension == "d" })
+        #expect(r.design == .prospective && r.n == 3)
         #expect(abs((r.alpha ?? 0) - 2.0 / 3) < 1e-12)
         // Three complete respondents are fewer than k = 5: neither alpha nor their number is shown.
-        let hidden = try #require(try PerceptionTests.run(k: 5).reliability.first { $0.dimension == "d" })
+        let hidden = try #require(try PerceptionTests.run(k: 5).perception.reliability.first { $0.dimension == "d" })
         #expect(hidden.suppressed && hidden.alpha == nil && hidden.n == nil)
     }
 
@@ -25,17 +25,17 @@ struct HonestFiguresTests {
     /// statsmodels: multipletests([0.01, 0.04, 0.03], method="holm")[1] = [0.03, 0.06, 0.06]; [0.02] → [0.02];
     /// the retrospective family [0.2, 0.001] → [0.2, 0.002].
     @Test func holmWithinEachFamily() {
-        func p(_ indicator: String, _ level: String, _ category: String, _ value: Double?, territory: String = "lyon",
+        func p(_ indicator: Indicator, _ level: String, _ category: String, _ value: Double?, territory: String = "lyon",
                status: IndicatorStatus = .ok) -> IndicatorRow {
             IndicatorRow(indicator: indicator, period: "2025", territory: territory, stakeholderType: "prescripteur", dimension: level,
                          category: category, value: value, n: 10, status: status)
         }
-        let rows = [p("perception_wilcoxon_p", "dimension", "a", 0.01), p("perception_wilcoxon_p", "dimension", "b", 0.04),
-                    p("perception_wilcoxon_p", "dimension", "c", 0.03), p("perception_wilcoxon_p", "dimension", "hidden", nil, status: .suppressed),
-                    p("perception_wilcoxon_p", "dimension", "none", nil, status: .insufficient),
-                    p("perception_wilcoxon_p", "item", "a1", 0.02), p("perception_wilcoxon_p", "dimension", "a", 0.5, territory: rollUp),
-                    p("retro_perception_wilcoxon_p", "dimension", "a", 0.2), p("retro_perception_wilcoxon_p", "dimension", "b", 0.001),
-                    p("perception_shift", "dimension", "a", 0.4)]
+        let rows = [p(.perceptionWilcoxonP, "dimension", "a", 0.01), p(.perceptionWilcoxonP, "dimension", "b", 0.04),
+                    p(.perceptionWilcoxonP, "dimension", "c", 0.03), p(.perceptionWilcoxonP, "dimension", "hidden", nil, status: .suppressed),
+                    p(.perceptionWilcoxonP, "dimension", "none", nil, status: .insufficient),
+                    p(.perceptionWilcoxonP, "item", "a1", 0.02), p(.perceptionWilcoxonP, "dimension", "a", 0.5, territory: rollUp),
+                    p(.retroPerceptionWilcoxonP, "dimension", "a", 0.2), p(.retroPerceptionWilcoxonP, "dimension", "b", 0.001),
+                    p(.perceptionShift, "dimension", "a", 0.4)]
         let holm = Dictionary(uniqueKeysWithValues: PerceptionIndicators.holmRows(rows).map { ("\($0.indicator)/\($0.territory)/\($0.category)", $0) })
         #expect(holm.count == 9)
         for (key, expected) in [("perception_wilcoxon_p_holm/lyon/a", 0.03), ("perception_wilcoxon_p_holm/lyon/b", 0.06),
@@ -71,28 +71,28 @@ struct HonestFiguresTests {
     /// d.mean() ∓ stats.t.ppf(0.975, 2) * d.std(ddof=1) / sqrt(3) = [−1.786205303864214, 4.7862053038642145].
     @Test func responseRateAndFormatsWhenKeysLink() throws {
         let result = try Self.linked(["R1", "R2", "R3"])
-        func row(_ indicator: String, _ dimension: String, _ category: String) -> IndicatorRow? {
+        func row(_ indicator: Indicator, _ dimension: String, _ category: String) -> IndicatorRow? {
             result.summary.row(indicator, "2025", rollUp, "prescripteur", dimension: dimension, category: category)
         }
-        let rate = try #require(row("response_rate", "design", "prospective"))
+        let rate = try #require(row(.responseRate, "design", "prospective"))
         #expect(rate.value == 0.6 && rate.n == 5 && rate.status == .ok)
-        #expect(result.summary.row("response_rate", "2025", "lyon", "prescripteur", dimension: "design", category: "prospective")?.value == 0.6)
-        let zi = try #require(row("perception_shift_by_action_type", "d", "zi_tour"))
+        #expect(result.summary.row(.responseRate, "2025", "lyon", "prescripteur", dimension: "design", category: "prospective")?.value == 0.6)
+        let zi = try #require(row(.perceptionShiftByActionType, "d", "zi_tour"))
         #expect(zi.n == 3 && abs((zi.value ?? 0) - 1.5) < 1e-12)
         #expect(abs((zi.ciLow ?? 0) + 1.786205303864214) < 1e-9 && abs((zi.ciHigh ?? 0) - 4.7862053038642145) < 1e-9)
         // One respondent at job shadowing, one at two actions, two at one: fewer than k = 3, hidden.
-        for (dimension, category) in [("d", "vis_ma_vie")] { #expect(row("perception_shift_by_action_type", dimension, category)?.status == .suppressed) }
-        #expect(row("perception_shift_by_actions_attended", "d", "2")?.status == .suppressed)
-        #expect(row("perception_shift_by_actions_attended", "d", "1")?.status == .suppressed)
+        for (dimension, category) in [("d", "vis_ma_vie")] { #expect(row(.perceptionShiftByActionType, dimension, category)?.status == .suppressed) }
+        #expect(row(.perceptionShiftByActionsAttended, "d", "2")?.status == .suppressed)
+        #expect(row(.perceptionShiftByActionsAttended, "d", "1")?.status == .suppressed)
     }
 
     /// One respondent of five on the sheets: the keys do not link, the rate is `insufficient` and no
     /// shift by format is published; the report gives the bound instead.
     @Test func noRateWhenKeysDoNotLink() throws {
         let result = try Self.linked(["R1"])
-        let rate = try #require(result.summary.row("response_rate", "2025", rollUp, "prescripteur", dimension: "design", category: "prospective"))
+        let rate = try #require(result.summary.row(.responseRate, "2025", rollUp, "prescripteur", dimension: "design", category: "prospective"))
         #expect(rate.status == .insufficient && rate.value == nil && rate.n == 5)
-        #expect(!result.summary.rows.contains { $0.indicator.contains("_by_") })
+        #expect(!result.summary.rows.contains { $0.indicator.id.contains("_by_") })
         let report = try String(contentsOfFile: "\(result.outputFolder)/report.md", encoding: .utf8)
         #expect(report.contains("le taux de réponse ne peut pas être calculé"))
     }
@@ -120,7 +120,7 @@ struct HonestFiguresTests {
         #expect(synthesis.contains("| Attractivité des métiers industriels |"))
         #expect(synthesis.contains("« Conditions de travail » et « Connaissance des métiers et capacité à orienter » à lire affirmation par affirmation"))
         #expect(report.contains("**Cohérence faible**") && report.contains("0,63 ⚑"))
-        #expect(result.summary.reliability.filter { ($0.alpha ?? 1) < 0.8 }.count == 4)
+        #expect(result.summary.perception.reliability.filter { ($0.alpha ?? 1) < 0.8 }.count == 4)
     }
 
     /// "« Freins au recrutement » progresse" read as "obstacles grew": a dimension of negatively worded
@@ -130,19 +130,18 @@ struct HonestFiguresTests {
                                                   .init(id: "langue", label: "Le français est un frein", dimension: "freins", reverse: true)],
                                           dimensions: [("freins", "Freins au recrutement")], scale: .init(name: "s"), missing: .init(name: "m"),
                                           waves: .init(name: "w"))
-        func row(_ indicator: String, _ value: Double, _ ci: (Double, Double)? = nil) -> IndicatorRow {
+        func row(_ indicator: Indicator, _ value: Double, _ ci: (Double, Double)? = nil) -> IndicatorRow {
             IndicatorRow(indicator: indicator, period: "2025", territory: rollUp, stakeholderType: "industriel", dimension: "dimension",
                          category: "freins", value: value, n: 40, ciLow: ci?.0, ciHigh: ci?.1)
         }
-        var summary = RunSummary(title: "t", programme: "p", periodScheme: .calendarYear, privacyK: 5, maxRejectRate: 0.1, toolVersion: "0",
+        let summary = RunSummary(title: "t", programme: "p", periodScheme: .calendarYear, privacyK: 5, maxRejectRate: 0.1, toolVersion: "0",
                                  pipelinePath: "p.yml", pipelineSHA256: "0", inputs: [], sources: [], rejectSample: [], rejectCounts: [:],
-                                 rows: [row("retro_perception_shift", 0.3, (0.1, 0.5)), row("retro_perception_wilcoxon_p_holm", 0.01),
-                                        row("retro_perception_improved_share", 0.4), row("retro_perception_worsened_share", 0.1)],
-                                 countOnlyActions: 0)
-        summary.questionnaire = questionnaire
+                                 rows: [row(.retroPerceptionShift, 0.3, (0.1, 0.5)), row(.retroPerceptionWilcoxonPHolm, 0.01),
+                                        row(.retroPerceptionImprovedShare, 0.4), row(.retroPerceptionWorsenedShare, 0.1)],
+                                 perception: .init(questionnaire: questionnaire))
         let labels = Labels(language: "fr", territories: .init(name: "t"), stakeholders: .init(name: "s"), actionTypes: .init(name: "a"),
                             questionnaire: questionnaire)
-        let sentence = PerceptionSection(summary: summary, labels: labels, charts: [:]).sentence("2025", rollUp, "industriel", "retro_perception", "freins")
+        let sentence = PerceptionSection(summary: summary, labels: labels, charts: [:]).sentence("2025", rollUp, "industriel", .retrospective, "freins")
         let text = sentence?.plain ?? ""
         #expect(text.contains("« Freins au recrutement », évolution favorable nette de +0,30"), "\(text)")
         #expect(text.hasSuffix("affirmations formulées négativement : l'accord avec elles a baissé."), "\(text)")

@@ -60,21 +60,21 @@ struct PerceptionTests {
     /// mid-ranks 1.5, 1.5, 3, 4 all positive → exact p = 2 × 1/16 = 0.125, rank-biserial 1.
     @Test func reverseCodingAndMissingAnswersByHand() throws {
         let s = try Self.run()
-        func w(_ indicator: String, _ dimension: String, _ category: String) -> IndicatorRow? {
+        func w(_ indicator: Indicator, _ dimension: String, _ category: String) -> IndicatorRow? {
             s.row(indicator, "2025", "lyon", "prescripteur", dimension: dimension, category: category)
         }
-        #expect(w("perception_pre_mean", "item", "a")?.value == 2.0)
-        #expect(w("perception_post_mean", "item", "a")?.value == 3.5)
-        #expect(w("perception_shift", "item", "a")?.n == 4)
-        #expect(w("perception_pre_mean", "item", "b")?.value == 2.0)
-        #expect(w("perception_post_mean", "item", "b")?.value == 3.25)
-        #expect(abs((w("perception_pre_mean", "dimension", "d")?.value ?? 0) - 2.3) < 1e-12)
-        #expect(abs((w("perception_post_mean", "dimension", "d")?.value ?? 0) - 3.6) < 1e-12)
-        #expect(abs((w("perception_shift", "dimension", "d")?.value ?? 0) - 1.3) < 1e-12)
-        #expect(w("perception_shift", "dimension", "d")?.n == 5)
-        #expect(w("perception_improved_share", "dimension", "d")?.value == 0.8)
-        #expect(w("perception_wilcoxon_p", "dimension", "d")?.value == 0.125)
-        #expect(w("perception_effect_size", "dimension", "d")?.value == 1)
+        #expect(w(.perceptionPreMean, "item", "a")?.value == 2.0)
+        #expect(w(.perceptionPostMean, "item", "a")?.value == 3.5)
+        #expect(w(.perceptionShift, "item", "a")?.n == 4)
+        #expect(w(.perceptionPreMean, "item", "b")?.value == 2.0)
+        #expect(w(.perceptionPostMean, "item", "b")?.value == 3.25)
+        #expect(abs((w(.perceptionPreMean, "dimension", "d")?.value ?? 0) - 2.3) < 1e-12)
+        #expect(abs((w(.perceptionPostMean, "dimension", "d")?.value ?? 0) - 3.6) < 1e-12)
+        #expect(abs((w(.perceptionShift, "dimension", "d")?.value ?? 0) - 1.3) < 1e-12)
+        #expect(w(.perceptionShift, "dimension", "d")?.n == 5)
+        #expect(w(.perceptionImprovedShare, "dimension", "d")?.value == 0.8)
+        #expect(w(.perceptionWilcoxonP, "dimension", "d")?.value == 0.125)
+        #expect(w(.perceptionEffectSize, "dimension", "d")?.value == 1)
     }
 
     /// No figure resting on fewer than k respondents shows a value in any output.
@@ -87,7 +87,7 @@ struct PerceptionTests {
         let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
         // A target's own value is the evaluator's number, not a figure about persons: it stays.
         let small = result.unprotectedRows.filter {
-            IndicatorCatalog.isPersonBased($0.indicator) && $0.count < 20 && !($0.value == 0 && $0.count == 0) && $0.category != "target"
+            $0.indicator.isPersonBased && $0.count < 20 && !($0.value == 0 && $0.count == 0) && $0.category != "target"
         }
         #expect(!small.isEmpty)
         let published = Dictionary(result.summary.rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })

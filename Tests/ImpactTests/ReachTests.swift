@@ -40,7 +40,7 @@ struct ReachTests {
     func value(_ rows: [IndicatorRow], _ indicator: String, _ territory: String, _ type: String,
                dimension: String = "", category: String = "") -> Double? {
         rows.first {
-            $0.indicator == indicator && $0.territory == territory && $0.stakeholderType == type
+            $0.indicator.id == indicator && $0.territory == territory && $0.stakeholderType == type
                 && $0.dimension == dimension && $0.category == category
         }?.value
     }
@@ -167,7 +167,7 @@ struct ReachTests {
     }
 
     static func table(_ cells: [(String, String, Double)]) -> [IndicatorRow] {
-        cells.map { IndicatorRow(indicator: "participants", period: "2025", territory: $0.0, stakeholderType: $0.1, value: $0.2, n: Int($0.2)) }
+        cells.map { IndicatorRow(indicator: .participants, period: "2025", territory: $0.0, stakeholderType: $0.1, value: $0.2, n: Int($0.2)) }
     }
 
     /// No hidden cell can be recovered from its row or column total and the published parts.
@@ -177,7 +177,7 @@ struct ReachTests {
             ("ste", "industriel", 20), ("ste", "prescripteur", 30), ("ste", "candidat", 9), ("ste", rollUp, 59),
             (rollUp, "industriel", 23), (rollUp, "prescripteur", 70), (rollUp, "candidat", 21), (rollUp, rollUp, 114),
         ])
-        let protected = SmallCellProtection.protect(rows, k: 5, personBased: { $0 == "participants" }, additive: ["participants"])
+        let protected = SmallCellProtection.protect(rows, k: 5, personBased: { $0 == .participants }, additive: [.participants])
         let hidden = protected.filter { $0.status == .suppressed }
         #expect(hidden.contains { $0.territory == "lyon" && $0.stakeholderType == "industriel" })
         #expect(hidden.count >= 4)
@@ -195,7 +195,7 @@ struct ReachTests {
 
     @Test func nothingBelowKIsPublished() {
         let rows = Self.table([("lyon", "industriel", 4), ("lyon", rollUp, 4), (rollUp, "industriel", 4), (rollUp, rollUp, 4)])
-        let protected = SmallCellProtection.protect(rows, k: 5, personBased: { $0 == "participants" }, additive: ["participants"])
+        let protected = SmallCellProtection.protect(rows, k: 5, personBased: { $0 == .participants }, additive: [.participants])
         #expect(protected.allSatisfy { $0.status == .suppressed && $0.value == nil })
     }
 }

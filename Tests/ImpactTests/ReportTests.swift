@@ -60,8 +60,8 @@ struct ReportTests {
         #expect(result.summary.periods == ["2024", "2025"])
         let report = try String(contentsOfFile: "\(folder)/out/report.md", encoding: .utf8)
         let section = try #require(report.components(separatedBy: "## Comparaison avec la période précédente").dropFirst().first)
-        let actions2024 = try #require(result.summary.row("actions", "2024")?.value)
-        let actions2025 = try #require(result.summary.row("actions", "2025")?.value)
+        let actions2024 = try #require(result.summary.row(.actions, "2024")?.value)
+        let actions2025 = try #require(result.summary.row(.actions, "2025")?.value)
         let line = section.split(separator: "\n").first { $0.hasPrefix("| Actions |") }
         let change = String(format: "%+.0f", actions2025 - actions2024).replacing("-", with: "−")
         #expect(line?.hasPrefix("| Actions | \(Int(actions2024)) | \(Int(actions2025)) | \(change)") == true, "\(line ?? "")")
@@ -79,8 +79,8 @@ struct ReportTests {
 
     /// Themes match regardless of case, accents and plurals; each respondent counts once per theme.
     @Test func themesByHand() throws {
-        let themes = [("acces", "obstacle", [ThemeText.words("transport en commun"), ThemeText.words("accès")]),
-                      ("salaire", "lever", [ThemeText.words("salaires")])]
+        let themes = [("acces", ThemeKind.obstacle, [ThemeText.words("transport en commun"), ThemeText.words("accès")]),
+                      ("salaire", .lever, [ThemeText.words("salaires")])]
         func response(_ id: UInt64, _ type: String, _ comment: String) -> SurveyResponse {
             SurveyResponse(respondent: id, stakeholderType: type, territory: "lyon", date: CalendarDate(year: 2025, month: 5, day: 1)!,
                            wave: .post, answers: [], before: [], comment: comment, location: .init(source: "t", line: Int(id)))

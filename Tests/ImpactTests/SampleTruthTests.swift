@@ -92,13 +92,13 @@ struct SampleTruthTests {
     @Test func alphaAndBaseline() throws {
         let result = try PipelineRun.execute(pipelinePath: EndToEndTests.pipeline, options: RunOptions(write: false))
         for a in Self.truth.alpha {
-            let r = result.summary.reliability.first { $0.type == a.type && $0.design == a.design && $0.dimension == a.dimension }
+            let r = result.summary.perception.reliability.first { $0.type == a.type && $0.design.rawValue == a.design && $0.dimension == a.dimension }
             #expect(r?.n == a.n, "\(a.dimension) n")
             #expect(r?.alpha.map { abs($0 - a.alpha) < 1e-9 } == true, "\(a.dimension): \(String(describing: r?.alpha)) vs \(a.alpha)")
             #expect(a.alpha >= 0.6 && a.alpha <= 0.85, "the sample's items correlate as real Likert items do")
         }
         for b in Self.truth.baseline {
-            let g = result.summary.baselineGaps.first { $0.stakeholderType == "prescripteur" && $0.dimension == b.dimension }
+            let g = result.summary.perception.baselineGaps.first { $0.stakeholderType == "prescripteur" && $0.dimension == b.dimension }
             #expect(g?.paired == b.paired && g?.beforeOnly == b.before_only, "\(b.dimension) groups")
             #expect(g.map { abs($0.difference - b.difference) < 1e-9 } == true, "\(b.dimension) difference")
             #expect(g?.interval.map { abs($0.low - b.ci[0]) < 1e-9 && abs($0.high - b.ci[1]) < 1e-9 } == true, "\(b.dimension) interval")

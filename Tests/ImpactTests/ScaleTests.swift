@@ -172,7 +172,7 @@ struct ScaleTests {
         var generator = SeededGenerator(seed: 3)
         let words = ["", "a", "ab", "b", "ALL", "é", "e", "z", "Zoé", "2025", "2025-S1"]
         let rows = (0..<2_000).map { i in
-            IndicatorRow(indicator: words.randomElement(using: &generator)!, period: words.randomElement(using: &generator)!,
+            IndicatorRow(indicator: Indicator.allCases.randomElement(using: &generator)!, period: words.randomElement(using: &generator)!,
                          territory: words.randomElement(using: &generator)!, stakeholderType: words.randomElement(using: &generator)!,
                          dimension: words.randomElement(using: &generator)!, category: words.randomElement(using: &generator)!,
                          value: Double(i), n: i)
