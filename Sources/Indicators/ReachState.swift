@@ -6,9 +6,12 @@ import Records
 /// runs on disk beyond a quarter of a million lines) and `resolve` then walks them person by person:
 /// the first line of a person at an action is a participation, a later one a duplicate (same type)
 /// or a conflict (another type). Walking by person also gives the distinct-person counts of every
-/// cell without a set per cell, so memory no longer grows with the number of participations
-/// (measured at 5 GB of input: 222 MB peak RSS when each action kept its persons in memory).
-public struct ReachState: Sendable {
+/// cell without a set per cell, so memory does not grow with the number of participations
+/// (docs/performance.md).
+///
+/// A class: the pending lines may sit in files on disk, which a copy could not own. One thread at a
+/// time (the aggregating one) uses it.
+public final class ReachState {
     /// One action with how many persons of each type attended it.
     public struct ActionEntry: Sendable {
         public let record: ActionRecord
@@ -54,7 +57,7 @@ public struct ReachState: Sendable {
     private(set) var organisationsByCell: [[[UInt64]]] = []
     /// Distinct persons per organisation (folded-name key) in each period, filled by `resolve`: the
     /// report names the organisations reached, protected like every count of persons.
-    /// (4-byte counts, no copy into a `Dictionary`: at 1 GB there are 90,000 organisations per period.)
+    /// (4-byte counts, no copy into a `Dictionary`: there are tens of thousands per period.)
     public private(set) var peoplePerOrganisation: [String: PrehashedMap<UInt32>] = [:]
     /// Distinct persons per scope (a cell, or a whole period after the cells) × type index (the
     /// last slot: any type); filled by `resolve`.
@@ -68,6 +71,9 @@ public struct ReachState: Sendable {
     private var pending: ParticipationRuns
     private var nextSeq: UInt64 = 0
     let scheme: PeriodScheme
+    /// Raw action id → action entry (nil: unknown), keyed by the id's FNV hash (checked on a hit).
+    private var entryCache = PrehashedMap<(id: String, entry: Int?)>(capacity: 1024)
+    private var lastAction: (id: String, entry: Int?)?
 
     /// `bufferLimit`: attendance lines kept in memory before a sorted run goes to disk, in a folder
     /// made under `temporaryBase` (nil: TMPDIR, else /tmp).
@@ -82,9 +88,10 @@ public struct ReachState: Sendable {
     public var spilledRuns: Int { pending.runCount }
 
     /// Adds an accepted, de-duplicated action.
-    public mutating func add(_ action: ActionRecord) {
+    public func add(_ action: ActionRecord) {
         let key = RecordRules.actionKey(action.id)
         guard indexByKey[key] == nil else { return }
+        if lastAction != nil { forgetLookUps() }  // an id looked up before may now be known
         let period = scheme.label(for: action.date)
         let cellKey = "\(period)\u{1F}\(action.territory)"
         let cell = cellIndex[cellKey] ?? cells.count
@@ -105,11 +112,32 @@ public struct ReachState: Sendable {
     /// The index of the action an id refers to (matched folded), if known.
     public func entryIndex(forID id: String) -> Int? { indexByKey[RecordRules.actionKey(id)] }
 
+    /// The action an attendance line names, as `entryIndex(forID:)`. Raw ids repeat, so their
+    /// folding is cached; sheets list a session's persons together, so the previous line's action
+    /// is tried first (a probe of the cache is a cache miss per line once there are thousands of actions).
+    public func entryIndex(forLineID id: String) -> Int? {
+        if let last = lastAction, last.id == id { return last.entry }
+        let hash = StableHash.fnv1a(id)
+        if let hit = entryCache[hash], hit.id == id {
+            lastAction = hit
+            return hit.entry
+        }
+        let found = entryIndex(forID: id)
+        if entryCache.count < 1_000_000 { entryCache[hash] = (id, found) }
+        lastAction = (id, found)
+        return found
+    }
+
+    private func forgetLookUps() {
+        entryCache = PrehashedMap(capacity: 1024)
+        lastAction = nil
+    }
+
     /// The action an id refers to, if known.
     public func action(forID id: String) -> ActionRecord? { entryIndex(forID: id).map { entries[$0].record } }
 
     /// Queues an attendance line at the action `entry`; `resolve` says what became of it.
-    public mutating func add(_ line: AttendanceRecord, at entry: Int, source: Int = 0) throws {
+    public func add(_ line: AttendanceRecord, at entry: Int, source: Int = 0) throws {
         let type = index(ofType: line.stakeholderType)
         let location = line.location
         let place = try self.place(source: source, location)
@@ -149,10 +177,10 @@ public struct ReachState: Sendable {
     /// Classifies every queued line (person by person), counts participations and distinct persons,
     /// and returns the counts per source index. `conflict` receives each conflicting line;
     /// `added`, when given, each first listing (to link persons to actions). Once all lines are in.
-    /// `addedOnly`, when given, limits `added` to those persons (survey respondents): building a
-    /// `Resolved` for every line cost 2.6 % of a 30 MB national run that only needed its respondents.
-    public mutating func resolve(conflict: (Resolved) -> Void, added: ((Resolved) -> Void)? = nil,
-                                 addedOnly: Set<UInt64>? = nil) throws -> [Int: SourceCounts] {
+    /// `addedOnly`, when given, limits `added` to those persons (survey respondents): a `Resolved`
+    /// for every line is not free.
+    public func resolve(conflict: (Resolved) -> Void, added: ((Resolved) -> Void)? = nil,
+                        addedOnly: Set<UInt64>? = nil) throws -> [Int: SourceCounts] {
         var periods: [Int] = []  // period index by cell
         for cell in cells {
             let p = periodIndex[cell.period] ?? periodIndex.count
@@ -170,7 +198,7 @@ public struct ReachState: Sendable {
         var person: UInt64 = 0, entry = UInt32.max, firstType = 0, started = false
         let entryCells = entries.map(\.cell), periodBase = cells.count
         var cursor = try pending.sorted()
-        // One loop, no closure per line: captured variables cost exclusivity checks (measured: 3 %).
+        // One loop, no closure per line: captured variables cost exclusivity checks.
         while true {
             let next = try cursor.next()
             if next == nil || next?.person != person || !started {
@@ -261,7 +289,7 @@ public struct ReachState: Sendable {
     /// Actions known only by declared counts (no attendance list).
     public var countOnlyActions: Int { entries.filter { !$0.hasList && !$0.record.declaredCounts.isEmpty }.count }
 
-    mutating func index(ofType type: String) -> Int {
+    func index(ofType type: String) -> Int {
         // A handful of types: comparing inline strings beats hashing them.
         if let i = types.firstIndex(of: type) { return i }
         types.append(type)

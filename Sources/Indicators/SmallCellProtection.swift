@@ -1,6 +1,6 @@
 import Records
 
-/// Small-cell protection (design §6): primary suppression below k, then complementary suppression,
+/// Small-cell protection (docs/design.md §6): primary suppression below k, then complementary suppression,
 /// links between figures that reveal one another, and an audit that solves the published tables as
 /// an attacker would until nothing hidden can be recovered.
 public enum SmallCellProtection {
@@ -60,7 +60,7 @@ public enum SmallCellProtection {
         }) {
             [rows[$0].indicator.id, rows[$0].period, rows[$0].dimension, rows[$0].category]
         }
-        for (key, cells) in cross.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+        for (_, cells) in cross.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             var table = Table(cells: cells, row: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].territory) }),
                               column: Dictionary(uniqueKeysWithValues: cells.map { ($0, rows[$0].stakeholderType) }), columnTotal: rollUp)
             table.byCount = IndicatorCatalog.perceptionTables.contains(rows[cells[0]].indicator)

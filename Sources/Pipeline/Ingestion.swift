@@ -31,9 +31,6 @@ struct Ingestion {
     let rejects: RejectLog
     private(set) var sources: [SourceSummary] = []
     private(set) var inputs: [InputFileInfo] = []
-    /// Raw action id → action entry, keyed by the id's FNV hash (checked on a hit).
-    private var entryCache = PrehashedMap<(id: String, entry: Int?)>(capacity: 1024)
-    private var lastAction: (id: String, entry: Int?)?
     /// Wall time per source read (for `--log-format json` and the benchmark's per-stage figures).
     var timings: [StageTiming] = []
     /// Rejected actions by key (`RecordRules.actionKey`), with their first reject: their attendance lines say so.
@@ -233,7 +230,7 @@ struct Ingestion {
             }
         case .attendance(let line):
             // Counted as accepted, duplicate or rejected once every line is in (resolveAttendance).
-            if let entry = actionEntry(line.actionID) { try reach.add(line, at: entry, source: source) } else { acceptUnlinked(line, tally: &tally) }
+            if let entry = reach.entryIndex(forLineID: line.actionID) { try reach.add(line, at: entry, source: source) } else { acceptUnlinked(line, tally: &tally) }
         }
     }
 
@@ -262,8 +259,6 @@ struct Ingestion {
     /// Drops the persons listed per action.
     mutating func releaseReach() {
         reach = ReachState(scheme: config.periods)
-        entryCache = PrehashedMap(capacity: 16)
-        lastAction = nil
         unlinkedListings = [:]
     }
 
@@ -277,22 +272,6 @@ struct Ingestion {
     mutating func releaseHiring() {
         hiring = HiringState()
         links = ActionLinks()
-    }
-
-    /// The action an attendance line names; raw ids repeat, so their folding is cached. Attendance
-    /// sheets list a session's persons together: the previous line's action is tried first (a probe
-    /// of the cache is a cache miss per line once there are thousands of actions).
-    private mutating func actionEntry(_ id: String) -> Int? {
-        if let last = lastAction, last.id == id { return last.entry }
-        let hash = StableHash.fnv1a(id)
-        if let hit = entryCache[hash], hit.id == id {
-            lastAction = hit
-            return hit.entry
-        }
-        let found = reach.entryIndex(forID: id)
-        if entryCache.count < 1_000_000 { entryCache[hash] = (id, found) }
-        lastAction = (id, found)
-        return found
     }
 
     /// Whether a folded word is one of the names read (for `PersonalData.render`).

@@ -16,9 +16,11 @@ struct Impact: ParsableCommand {
     static let commands = ["init", "run", "validate", "preview", "refresh", "history", "merge", "help"]
 
     /// A mistyped command (`impact runn`) is said as such, with the nearest command, not as unexpected
-    /// arguments. Signals are set up before anything else, so that every thread inherits their blocking.
+    /// arguments. Signals and malloc are set up before anything else, so that every thread inherits
+    /// their blocking and shares one malloc arena.
     static func main() {
         Interruption.install()
+        ProcessMemory.tuneForLargeInputs()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let first = arguments.first, !first.hasPrefix("-"), !commands.contains(first) {
             let hint = Nearest.suggestion(for: first, among: commands).map { "did you mean '\($0)'?" }
@@ -47,7 +49,6 @@ func printError(_ message: String) {
 
 /// Runs `body`, turning an error into its one-line message and exit code (2, or 75 for a held lock).
 func guarded(log: Logger? = nil, _ body: () throws -> Int32) throws {
-    ProcessMemory.useOneMallocArena()
     Interruption.useJSONLog(log != nil)
     do {
         let code = try body()
