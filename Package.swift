@@ -20,7 +20,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
-        // libxml2 through pkg-config; only IngestXML imports it (see engineering notes on ICU).
+        // libxml2 through pkg-config; only IngestXML imports it (README "Layout": the ICU clash and its shim).
         .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",

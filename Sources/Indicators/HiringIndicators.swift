@@ -1,7 +1,7 @@
 import Records
 import Statistics
 
-/// Hiring indicators (design §5): funnel, contracts, referrers, durable employment, conversion,
+/// Hiring indicators (docs/design.md §5): funnel, contracts, referrers, durable employment, conversion,
 /// time to hire, link to actions — per period × territory with `ALL` roll-ups, for candidates.
 public enum HiringIndicators {
     public static let stakeholderType = Indicator.candidates

@@ -8,8 +8,7 @@ struct Participation: Sendable {
     /// Reading order: decides which of two lines for the same person and action came first.
     var seq: UInt64
     /// Stable hash of the organisation (meaningful when `hasOrganisation`). The hash itself, not an
-    /// interned index: interning cost a cache miss per line (11 % of the aggregating thread on a
-    /// 700 MB attendance export), and the entry stays 40 bytes.
+    /// interned index: no cache miss per line, and the entry stays 40 bytes (docs/performance.md).
     var organisation: UInt64
     var entry: UInt32
     var line: UInt32
@@ -49,9 +48,8 @@ struct Participation: Sendable {
 
 /// Attendance lines held until every source is read, then handed back sorted by person.
 ///
-/// Keeping each action's persons in memory grew with the input (222 MB peak RSS at 5 GB, lists
-/// and a person table being most of it); here at most `bufferLimit` lines are in memory: fuller
-/// buffers are sorted and written as runs to a temporary folder, and the runs merged in one pass.
+/// At most `bufferLimit` lines are in memory, whatever the input's size: fuller buffers are sorted
+/// and written as runs to a temporary folder, and the runs merged in one pass (docs/performance.md).
 final class ParticipationRuns: @unchecked Sendable {
     // Unchecked: owned by one ReachState, used from one thread at a time (the aggregating thread);
     // the writer queue touches only the job it was handed.
@@ -200,8 +198,7 @@ final class SpillJob: @unchecked Sendable {
 
     func run(path: String) {
         defer {
-            // Released, not kept for the next run: after the last attendance source it would sit
-            // in memory through the survey sources (where the peak at 5 GB is reached).
+            // Released, not kept for the next run: it would sit in memory through the survey sources.
             buffer = nil
             done.signal()
         }
@@ -222,8 +219,8 @@ final class SpillJob: @unchecked Sendable {
 }
 
 /// Attendance lines waiting for their run, in pages mapped for the purpose and unmapped once the
-/// run is written, so the 10 MB go back to the system at once: taken from malloc's heap and freed
-/// on the writer's thread, the buffers were not reused whole and the 5 GB peak grew by 20 MB.
+/// run is written, so the 10 MB go back to the system at once (malloc's heap, freed on the writer's
+/// thread, did not reuse them whole: docs/performance.md).
 final class LineBuffer: @unchecked Sendable {
     // Unchecked: filled by one thread, then handed whole to the writer queue (see SpillJob).
     let capacity: Int
@@ -263,9 +260,8 @@ final class LineBuffer: @unchecked Sendable {
 
     /// Sorts the lines by `Participation.precedes`: dealt by the top bits of the person hash into
     /// a scratch buffer (one stable pass), each bucket of a few hundred lines sorted there in
-    /// cache, then copied back. The same order as one sort (the order is total); sorting runs took
-    /// 28 % of a core instead of 39 % with one merge sort over the whole 10 MB buffer while a 700 MB
-    /// attendance export was read.
+    /// cache, then copied back. The same order as one sort (the order is total), for less of a core
+    /// than one merge sort over the whole buffer (docs/performance.md).
     func sortLines() {
         let n = count
         guard n > 1 else { return }

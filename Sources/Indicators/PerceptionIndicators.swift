@@ -1,7 +1,7 @@
 import Records
 import Statistics
 
-/// Perception-shift indicators (design §5) from the mergeable histograms.
+/// Perception-shift indicators (docs/design.md §5) from the mergeable histograms.
 public enum PerceptionIndicators {
     /// Every perception row, with intervals, unprotected (see `unpairedBelow` and `SmallCellProtection`).
     public static func compute(_ aggregate: PerceptionAggregate) -> [IndicatorRow] {

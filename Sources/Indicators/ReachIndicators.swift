@@ -1,6 +1,6 @@
 import Records
 
-/// Reach indicators (design §5): actions, participations, participants, organisations.
+/// Reach indicators (docs/design.md §5): actions, participations, participants, organisations.
 public enum ReachIndicators {
     /// Every reach row per period × territory × stakeholder type, with `ALL` roll-ups, unprotected.
     public static func compute(_ state: ReachState, stakeholderTypes: [String]) -> [IndicatorRow] {

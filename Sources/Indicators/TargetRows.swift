@@ -1,6 +1,6 @@
 import Records
 
-/// Target rows (design §5 "Targets"): for each target, `dimension` = `target` with category
+/// Target rows (docs/design.md §5 "Targets"): for each target, `dimension` = `target` with category
 /// `target` (the value set) and `attainment` (actual ÷ target, hidden when the actual is).
 public enum TargetRows {
     public static func compute(_ targets: [Target], rows: [IndicatorRow]) -> [IndicatorRow] {

@@ -1,6 +1,6 @@
 import Records
 
-/// Obstacles and levers cited in free-text comments (design §5 "Free-text themes").
+/// Obstacles and levers cited in free-text comments (docs/design.md §5 "Free-text themes").
 public enum ThemeIndicators {
     /// Respondents citing each theme per period × territory × stakeholder type (with `ALL` roll-ups),
     /// and up to three short comments per theme for quoting (raw; the report scrubs them).

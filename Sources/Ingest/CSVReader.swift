@@ -4,7 +4,7 @@ import Records
 /// A streaming RFC 4180 reader over ASCII-compatible bytes (UTF-8, Windows-1252).
 ///
 /// Hand-written: the packaged Swift CSV readers measured 7–9 MB/s against ~225 MB/s for a byte
-/// state machine on this machine kind (engineering notes), and none reads Windows-1252.
+/// state machine on this machine kind (docs/performance.md), and none reads Windows-1252.
 /// Lenient where exports are: a quote inside an unquoted field is kept, text after a closing
 /// quote is appended, a lone CR ends a line, and a missing closing quote is flagged, not fatal.
 ///

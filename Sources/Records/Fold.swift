@@ -3,8 +3,7 @@ public enum Fold {
     /// "  Saint-Étienne (42) " → "saint etienne 42".
     public static func key(_ text: String) -> String {
         var text = text
-        // Byte-level for ASCII and the Latin letters French uses: the scalar path allocated per
-        // character and took a fifth of the ingest time on a 100 MB export.
+        // Byte-level for ASCII and the Latin letters French uses: the scalar path allocates per character.
         if let key = text.withUTF8({ latinKey($0) }) { return key }
         return unicodeKey(text)
     }

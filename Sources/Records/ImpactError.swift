@@ -3,7 +3,7 @@
 /// The command line prints `description` as is and exits with `exitCode`; every error type that can
 /// reach a user conforms, so no Foundation error text is ever printed.
 public protocol ImpactError: Error, CustomStringConvertible, Sendable {
-    /// The process exit code (design §9): 2 for usage, pipeline-file, store or output errors.
+    /// The process exit code (docs/design.md §9): 2 for usage, pipeline-file, store or output errors.
     var exitCode: Int32 { get }
 }
 

@@ -100,7 +100,7 @@ public enum PersonalData {
             rest = rest[rest.index(after: end)...]
         }
         out += rest
-        // The full scrub only where there is something to mask (it cost 50 µs a message at 1 GB).
+        // The full scrub only where there may be something to mask: it is costly (docs/performance.md).
         let hasName = out.split(separator: " ").contains { Fold.key(String($0)).split(separator: " ").contains { isName(String($0)) } }
         guard hasName || mayHoldContacts(out) else { return out }
         return ThemeText.scrub(out, isName: isName, email: labels.email, phone: labels.phone, name: labels.name)

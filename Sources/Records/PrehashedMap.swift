@@ -1,11 +1,9 @@
 /// A map from 64-bit keys that are already well-mixed hashes (FNV of raw bytes) to values.
 ///
-/// Open addressing on the key itself: Swift's `Dictionary` re-hashes every key with SipHash,
-/// which took 6 % of the mapping time for look-ups that almost always hit. Keys and values sit
-/// side by side, so a probe touches one cache line: with separate key, value and flag arrays, the
-/// 90,000 organisations of a 1 GB export cost three cache misses per look-up (8 % of the ingest).
-/// Inlinable so that other modules get it specialised (unspecialised, generic metadata look-ups
-/// cost as much).
+/// Open addressing on the key itself: Swift's `Dictionary` re-hashes every key with SipHash, 6 % of
+/// the mapping time for look-ups that almost always hit (docs/performance.md). Keys and values sit
+/// side by side, so a probe touches one cache line. Inlinable so that other modules get it
+/// specialised.
 public struct PrehashedMap<Value> {
     /// `nil` marks an empty slot.
     @usableFromInline var slots: [(key: UInt64, value: Value)?]
@@ -43,8 +41,8 @@ public struct PrehashedMap<Value> {
         }
     }
 
-    /// Inlinable like the subscript: unspecialised, re-inserting every entry went through generic
-    /// metadata look-ups (148 M instructions of a 10 MB run, 2.4 %).
+    /// Inlinable like the subscript: unspecialised, re-inserting every entry goes through generic
+    /// metadata look-ups.
     @inlinable
     mutating func grow() {
         let old = slots

@@ -69,7 +69,7 @@ struct KeyedHasher: KeySink {
 
     var isEmpty: Bool { shift == 0 && words == 0 }
 
-    /// Masking shifts and wrapping adds: with Swift's checked forms the hashing took a fifth more (perf, 100 MB).
+    /// Masking shifts and wrapping adds: Swift's checked forms make the hashing a fifth slower (docs/performance.md).
     @inline(__always)
     mutating func append(_ byte: UInt8) {
         pending |= UInt64(byte) &<< shift

@@ -1,4 +1,4 @@
-/// A target an evaluator sets for an indicator (design §5 "Targets").
+/// A target an evaluator sets for an indicator (docs/design.md §5 "Targets").
 public struct Target: Sendable, Equatable {
     public let indicator: Indicator
     /// nil: every period.

@@ -130,7 +130,7 @@ struct HiringSection {
                                        : labels.rich(.beforeProgramme, cell(r), labels.date(start))
     }
 
-    /// The targets table (design §5 "Targets").
+    /// The targets table (docs/design.md §5 "Targets").
     func targets() -> [Block] {
         let targetRows = summary.rows.filter { $0.dimension == "target" && $0.category == "target" }
         guard !targetRows.isEmpty else { return [] }

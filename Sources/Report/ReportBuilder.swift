@@ -1,7 +1,7 @@
 import Indicators
 import Records
 
-/// The impact report (design §8), in French or English: written once as a document, rendered as
+/// The impact report (docs/design.md §8), in French or English: written once as a document, rendered as
 /// GitHub-flavoured Markdown (`report.md`) and as print-ready HTML (`report.html`).
 public struct ImpactReport {
     let summary: RunSummary

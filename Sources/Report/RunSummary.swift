@@ -175,7 +175,7 @@ public struct RunSummary: Sendable {
 
     private let index: [[String]: IndicatorRow]
     /// [period] → stakeholder types with a perception shift; [indicator, period, type] → its dimensions
-    /// (the report asks for them per group and design: a scan of every row each time cost 4 % of a national run).
+    /// (the report asks for them per group and design, too often to scan every row each time).
     private let shifts: [[String]: Set<String>]
 
     /// Stakeholder types with perception figures in `period`.

@@ -1,7 +1,7 @@
 import Indicators
 import Records
 
-/// indicators.csv: the machine contract (design §7). UTF-8, comma, `.` decimals, LF.
+/// indicators.csv: the machine contract (docs/design.md §7). UTF-8, comma, `.` decimals, LF.
 public enum IndicatorsCSV {
     public static let header = "indicator,period,territory,stakeholder_type,dimension,category,value,n,ci_low,ci_high,status"
 

@@ -21,7 +21,7 @@ public enum Distributions {
     }
 
     /// Quantiles already computed for whole degrees of freedom: intervals of paired differences
-    /// ask for the same few thousand (p, n − 1) again and again (2 % of a 100 MB run).
+    /// ask for the same few thousand (p, n − 1) again and again.
     private static let quantileCache = Mutex<[QuantileKey: Double]>([:])
     private struct QuantileKey: Hashable { let p: Double, df: Double }
 

@@ -10,7 +10,7 @@ public struct Interval: Equatable, Sendable {
     public let high: Double
 }
 
-/// The statistics of design §5, each small and exact.
+/// The statistics of docs/design.md §5, each small and exact.
 public enum Stats {
     /// Mean and 95 % Student t interval of paired differences; the interval is nil when n < 2.
     public static func tInterval(mean: Double, sd: Double, n: Int) -> Interval? {

@@ -34,7 +34,7 @@ struct ReportTests {
         }
     }
 
-    /// Sections in the order of design §8.
+    /// Sections in the order of docs/design.md §8.
     @Test func sectionsInOrder() throws {
         let report = try String(contentsOfFile: "\(EndToEndTests.committed)/report.md", encoding: .utf8)
         let order = ["## Synthèse", "## Portée des actions", "## Évolution des perceptions", "## Recrutements",

@@ -7,7 +7,7 @@ approximate) gives. Writes statistics.json beside this file.
 - paired: mean/sd with numpy (ddof=1); t interval d̄ ± t.ppf(0.975, n-1)·s/√n; Wilson intervals with
   scipy.stats.binomtest(k, n).proportion_ci(method="wilson"); Wilcoxon p: for m ≤ 20 the brute-force
   enumeration of all 2^m sign flips of the mid-ranks (exact conditional, ties and zeros handled as
-  design §5 says); for m ≤ 50 without ties or zeros scipy.stats.wilcoxon(method="exact");
+  docs/design.md §5 says); for m ≤ 50 without ties or zeros scipy.stats.wilcoxon(method="exact");
   above 50 scipy.stats.wilcoxon(zero_method="wilcox", correction=False, method="approx");
   rank-biserial from scipy.stats.rankdata.
 - welch: scipy.stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)
