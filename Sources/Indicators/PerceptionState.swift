@@ -4,8 +4,7 @@ import Records
 ///
 /// Kept compact, as a respondent's first answer must wait for the second: a fixed-size entry per
 /// respondent and wave, answers in one byte arena, whole responses only for those with a comment
-/// (the themes read them). Keeping every `SurveyResponse` took ~900 bytes per respondent, 34 MB
-/// of RSS for 40 MB of survey exports.
+/// (the themes read them): a tenth of a `SurveyResponse` each (docs/performance.md).
 public struct PerceptionState: Sendable {
     /// Respondent × (period, territory, stakeholder type) cell × wave.
     struct Key: Hashable {
@@ -37,7 +36,14 @@ public struct PerceptionState: Sendable {
     private var commented: [Key: SurveyResponse] = [:]
     private var sequence: UInt32 = 0
 
-    private static let waves: [Wave] = [.pre, .post, .retrospective]
+    /// A wave's code in `Key` (the pairing walk reads 0, 1, 2 as pre, post, retrospective).
+    private static func code(_ wave: Wave) -> UInt8 {
+        switch wave {
+        case .pre: return 0
+        case .post: return 1
+        case .retrospective: return 2
+        }
+    }
 
     public init(questionnaire: Questionnaire, scheme: PeriodScheme) {
         self.questionnaire = questionnaire
@@ -55,7 +61,7 @@ public struct PerceptionState: Sendable {
             cells.append((period, response.territory, response.stakeholderType))
             return c
         }()
-        let key = Key(respondent: response.respondent, cell: cell, wave: UInt8(Self.waves.firstIndex(of: response.wave) ?? 0))
+        let key = Key(respondent: response.respondent, cell: cell, wave: Self.code(response.wave))
         sequence += 1
         let day = Int32(response.date.year * 10_000 + response.date.month * 100 + response.date.day)
         if let old = kept[key] {

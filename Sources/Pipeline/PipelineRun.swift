@@ -42,7 +42,7 @@ public struct RunResult: Sendable {
     public let outputFolder: String
     /// Files written, relative to the output folder (empty for validate).
     public let written: [String]
-    /// 0 success, 1 data problems (design §9).
+    /// 0 success, 1 data problems (docs/design.md §9).
     public let exitCode: Int32
     /// Every figure before small-cell protection (never written; for tests against hand-computed values).
     var unprotectedRows: [IndicatorRow] = []
@@ -77,7 +77,9 @@ public enum PipelineRun {
         var ingestion = Ingestion(config: pipeline.config, rejects: rejects, key: key)
         if let emitState = options.emitState {
             // A fresh state: what this partition read, nothing else.
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: emitState + suffix) }
+            for suffix in ["", "-wal", "-shm"] where unlink(emitState + suffix) != 0 && errno != ENOENT {
+                throw OutputError("the state file", path: emitState + suffix, errno: errno, option: "--emit-state")
+            }
             let store = try ImpactStore(path: emitState, access: .keyed(fingerprint: key.fingerprint))
             try store.transaction { tx in try ingestion.run(progress: progress, state: StateSink(tx)) }
         } else {
