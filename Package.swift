@@ -57,8 +57,20 @@ let package = Package(
             "Pipeline", "PipelineFile", "Records", "Drafting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Tests: one target per module where its tests need nothing above it, then the pipeline's
+        // end-to-end tests; TestSupport holds what they share (paths, the sample's copies, the
+        // pipeline-file builder, running the executable).
+        .target(name: "TestSupport", dependencies: ["Ingest"], path: "Tests/TestSupport"),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "PipelineFileTests", dependencies: ["PipelineFile", "Records", "InputFiles", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Records", "TestSupport"]),
+        .testTarget(name: "IngestXMLTests", dependencies: ["IngestXML", "TestSupport"]),
+        .testTarget(name: "IngestWorkbookTests", dependencies: ["IngestWorkbook", "IngestXML", "TestSupport"]),
+        .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Records", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Indicators", "Records", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ImpactTests", dependencies: [
             "Records", "InputFiles", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Statistics", "Indicators", "Report", "Store", "Pipeline", "Drafting",
+            "TestSupport",
         ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Ingest
 @testable import Pipeline
 
 /// Every CSV case of ../shared/corpora with an expected result parses to exactly that result.
-@Suite("CSV corpora")
+@Suite("CSV corpora", .needsCorpora)
 struct CSVCorpusTests {
     static let spectrum = ["comma_in_quotes", "empty", "empty_crlf", "escaped_quotes", "json", "location_coordinates",
                            "newlines", "newlines_crlf", "quotes_and_newlines", "simple", "simple_crlf", "utf8"]

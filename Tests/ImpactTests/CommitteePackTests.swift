@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Indicators
 @testable import Ingest
 @testable import IngestXML
@@ -12,11 +13,9 @@ import Testing
 @Suite("Committee pack", .serialized)
 struct CommitteePackTests {
     /// The sample pipeline file with `edit` applied, its paths made absolute, run into a scratch folder.
-    static func run(_ name: String, language: String? = nil, _ edit: (String) -> String = { $0 }) throws -> (RunResult, String) {
+    static func run(_ name: String, language: String? = nil, _ edit: (TestPipeline) throws -> TestPipeline = { $0 }) throws -> (RunResult, String) {
         let folder = Paths.scratch(name)
-        let text = edit(try String(contentsOfFile: EndToEndTests.pipeline, encoding: .utf8))
-            .replacing("../inputs/", with: "\(Paths.root)/inputs/")
-        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        try edit(try TestPipeline.sample().inputs("\(Paths.root)/inputs")).write(to: "\(folder)/p.yml")
         let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out", language: language))
         return (result, "\(folder)/out")
     }
@@ -72,7 +71,7 @@ struct CommitteePackTests {
 
     /// A source whose column name is wrong: the synthesis opens with a warning naming it and what it leaves incomplete.
     @Test func bannerNamesASourceThatCouldNotBeRead() throws {
-        let (result, out) = try Self.run("banner") { $0.replacing("stakeholder_type: Profil", with: "stakeholder_type: Fonction") }
+        let (result, out) = try Self.run("banner") { try $0.setting("sources[emargements].columns.stakeholder_type", "Fonction") }
         #expect(result.exitCode == 1)
         let report = try Self.read("\(out)/report.md")
         let synthesis = try #require(report.components(separatedBy: "## Synthèse\n\n").dropFirst().first)
@@ -85,7 +84,7 @@ struct CommitteePackTests {
         #expect(synthesisHTML.hasPrefix("<div class=\"banner\" role=\"note\">"))
         #expect(synthesisHTML.contains("<code>emargements</code> n&#39;a pas pu être lue"))
         // Above the reject-rate threshold: named too; the clean sample has no banner.
-        let strict = try Self.run("banner-rate") { $0.replacing("max_reject_rate: 0.15", with: "max_reject_rate: 0.05") }.1
+        let strict = try Self.run("banner-rate") { try $0.setting("quality.max_reject_rate", "0.05") }.1
         #expect(try Self.read("\(strict)/report.md").contains("> - La source `actions` a 9,1\u{202F}% d'enregistrements rejetés, au-delà du seuil fixé (5,0\u{202F}%)"))
         #expect(!(try Self.read("\(EndToEndTests.committed)/report.md")).contains("chiffres incomplets"))
     }
@@ -100,7 +99,7 @@ struct CommitteePackTests {
         #expect(html.contains("content: \"Déclic Industrie (ILYSE Foundation) — 2024-2025\""))
         #expect(html.contains("<html lang=\"en\">"))
         // Without title_en, the English report keeps the French title rather than inventing one.
-        let plain = try Self.run("title-fr", language: "en") { $0.replacing("title_en:", with: "# title_en:") }.1
+        let plain = try Self.run("title-fr", language: "en") { try $0.removing("title_en") }.1
         #expect(try Self.read("\(plain)/report.md").hasPrefix("# Rapport d'impact — Déclic Industrie\n"))
         let french = try Self.read("\(EndToEndTests.committed)/report.html")
         #expect(french.contains("<title>Rapport d&#39;impact — Déclic Industrie</title>") && french.contains("<html lang=\"fr\">"))
@@ -126,8 +125,8 @@ struct CommitteePackTests {
     @Test func htmlEscapesEveryLabel() throws {
         let attack = #"<script>alert("x")</script> & 'Lyon'"#
         let (_, out) = try Self.run("escape") {
-            $0.replacing("      label: Lyon\n", with: "      label: '\(attack.replacing("'", with: "''"))'\n")
-                .replacing(#"programme: "Déclic Industrie (Fondation ILYSE)""#, with: #"programme: "</style><script>x</script> \" \\ A&B""#)
+            try $0.setting("vocabularies.territory.lyon.label", "'\(attack.replacing("'", with: "''"))'")
+                .setting("programme", #""</style><script>x</script> \" \\ A&B""#)
         }
         let html = try Self.read("\(out)/report.html")
         #expect(!html.contains("<script"))
@@ -155,30 +154,8 @@ struct CommitteePackTests {
         #expect(abs(TextWidth.of("Wi", size: 15, bold: true) - (1.103 + 0.343) * 15) < 0.1)
     }
 
-    /// Distinct people per organisation, by hand: p1 at two actions (once per organisation counted),
-    /// p1 again under another organisation, a duplicate line; then named only from k people on.
-    @Test func organisationsReachedCountedByHandAndProtected() throws {
-        var state = ReachState(scheme: .calendarYear)
-        state.add(ReachTests.action("A1", "lyon"))
-        state.add(ReachTests.action("A2", "lyon"))
-        for (action, person, org) in [("A1", "p1", "Forges"), ("A2", "p1", "Forges"), ("A1", "p2", "Forges"), ("A1", "p2", "Forges"),
-                                      ("A2", "p3", "France Travail"), ("A2", "p4", "forges ")] {
-            try ReachTests.attend(&state, ReachTests.line(action, person, "industriel", org: org))
-        }
-        _ = try ReachTests.resolve(&state)
-        let forges = StableHash.fnv1a("Forges"), ft = StableHash.fnv1a("France Travail"), lower = StableHash.fnv1a("forges ")
-        let counted = try #require(state.peoplePerOrganisation["2025"])
-        var people: [UInt64: UInt32] = [:]
-        counted.forEach { people[$0] = $1 }
-        #expect(people == [forges: 2, ft: 1, lower: 1])
-        let names = [forges: "Forges", ft: "France Travail", lower: "forges"]
-        #expect(OrganisationsReached.protect(counted, names: names, k: 2) == OrganisationsReached(listed: [.init(name: "Forges", people: 2)], unnamed: 2))
-        var three = PrehashedMap<UInt32>()
-        three[forges] = 3
-        three[ft] = 3
-        #expect(OrganisationsReached.protect(three, names: names, k: 3).listed.map(\.name) == ["Forges", "France Travail"])
-        #expect(OrganisationsReached.protect(three, names: [forges: "Forges"], k: 3).nameless == 1)
-        // The name kept for a key is the smallest spelling, whatever the order of the files.
+    /// The name kept for an organisation's key is the smallest spelling, whatever the order of the files.
+    @Test func organisationNameIsTheSameWhateverTheOrder() {
         var a: [UInt64: String] = [1: "SAS Dupré"], b: [UInt64: String] = [1: "sas dupre"]
         OrganisationNames.merge(&a, [1: "sas dupre"])
         OrganisationNames.merge(&b, [1: "SAS Dupré"])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Pipeline
 @testable import Report
 import Records
@@ -134,21 +135,18 @@ struct EndToEndTests {
     /// `impact` exit codes: a typo in the pipeline file is exit 2 with one line naming it, nothing written.
     @Test func pipelineFileErrorExitsTwoAndWritesNothing() throws {
         let folder = Paths.scratch("typo")
-        let text = try String(contentsOfFile: Self.pipeline, encoding: .utf8)
-            .replacing("    columns:\n      action_id: N° action", with: "    colums:\n      action_id: N° action")
-            .replacing("../inputs/", with: "\(Paths.root)/inputs/")
-            .replacing("../outputs/declic-industrie", with: "\(folder)/out")
-        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let sample = try TestPipeline.sample().inputs("\(Paths.root)/inputs").output("\(folder)/out")
+        let typo = try sample.renaming("sources[actions].columns", to: "colums")
+        try typo.write(to: "\(folder)/p.yml")
         let run = try runImpact(["run", "\(folder)/p.yml"])
         #expect(run.code == 2)
-        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("colums:") }.map { $0 + 1 }
-        #expect(run.err.hasPrefix("error: \(folder)/p.yml:\(line ?? 0): sources[0].colums: unknown key; expected one of: name, kind,"))
+        let line = try #require(typo.line(of: "sources[actions].colums")) + 1
+        #expect(run.err.hasPrefix("error: \(folder)/p.yml:\(line): sources[0].colums: unknown key; expected one of: name, kind,"))
         #expect(run.err.hasSuffix("(did you mean 'columns'?)\n"))
         #expect(run.err.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/out"))
 
-        let missing = text.replacing("    colums:\n", with: "    columns:\n").replacing("actions_declic_2024-2025.csv", with: "absent.csv")
-        try missing.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        try sample.setting("sources[actions].path", "\(Paths.root)/inputs/absent.csv").write(to: "\(folder)/p.yml")
         let run2 = try runImpact(["validate", "\(folder)/p.yml"])
         #expect(run2.code == 2)
         #expect(run2.err.contains("sources[0].path: no such file"))
@@ -158,11 +156,8 @@ struct EndToEndTests {
     /// Above the reject-rate threshold, or with an unreadable source: outputs written, exit 1.
     @Test func dataProblemsExitOne() throws {
         let folder = Paths.scratch("rate")
-        let text = try String(contentsOfFile: Self.pipeline, encoding: .utf8)
-            .replacing("max_reject_rate: 0.15", with: "max_reject_rate: 0.02")
-            .replacing("../inputs/", with: "\(Paths.root)/inputs/")
-            .replacing("../outputs/declic-industrie", with: "\(folder)/out")
-        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let sample = try TestPipeline.sample().inputs("\(Paths.root)/inputs").output("\(folder)/out")
+        try sample.setting("quality.max_reject_rate", "0.02").write(to: "\(folder)/p.yml")
         let run = try runImpact(["run", "--quiet", "\(folder)/p.yml"])
         #expect(run.code == 1)
         #expect(FileManager.default.fileExists(atPath: "\(folder)/out/report.md"))
@@ -170,16 +165,15 @@ struct EndToEndTests {
         #expect(report.contains("dépasse le seuil fixé"))
 
         // A source whose header lacks a mapped column cannot be read: the others still are.
-        let broken = text.replacing("max_reject_rate: 0.02", with: "max_reject_rate: 0.5")
-            .replacing("stakeholder_type: Profil", with: "stakeholder_type: Fonction")
-        try broken.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        try sample.setting("quality.max_reject_rate", "0.5").setting("sources[emargements].columns.stakeholder_type", "Fonction")
+            .write(to: "\(folder)/p.yml")
         let run2 = try runImpact(["run", "\(folder)/p.yml"])
         #expect(run2.code == 1)
         #expect(run2.out.contains("UNREADABLE"))
         #expect(try String(contentsOfFile: "\(folder)/out/rejects.csv", encoding: .utf8).contains("source_unreadable"))
     }
 
-    @Test func previewShowsDialectAndJSON() throws {
+    @Test(.needsCorpora) func previewShowsDialectAndJSON() throws {
         let text = try runImpact(["preview", "inputs/actions_declic_2024-2025.csv"])
         #expect(text.code == 0)
         #expect(text.out.contains("encoding: windows-1252 (not UTF-8)"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Pipeline
 import Records
 
@@ -18,7 +19,7 @@ struct ErrorLineTests {
 
     /// A key given twice in the pipeline file (190 lines of YAML library output in the issue).
     @Test func duplicateYAMLKey() throws {
-        let sample = try SampleCopy("dup-key") { $0.replacing("privacy:\n  k: 5", with: "privacy:\n  k: 5\n  k: 6") }
+        let sample = try SampleCopy("dup-key") { try $0.appending("k: 6", to: "privacy") }
         let line = try String(contentsOfFile: sample.pipeline, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
             .firstIndex { $0.hasPrefix("  k: 6") }.map { $0 + 1 } ?? 0
         Self.expectOneLine(try runImpactBounded(["validate", sample.pipeline], timeout: 60),
@@ -27,9 +28,9 @@ struct ErrorLineTests {
 
     /// A column XPath that does not compile: one line with the column's own line and key; nothing from libxml2.
     @Test func badColumnXPath() throws {
-        let sample = try SampleCopy("bad-xpath") { $0.replacing("person: p:Courriel", with: "person: p:Courriel[") }
+        let sample = try SampleCopy("bad-xpath") { try $0.setting("sources[presences-saint-etienne].columns.person", "p:Courriel[") }
         let line = try String(contentsOfFile: sample.pipeline, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-            .firstIndex { $0.hasSuffix("person: p:Courriel[") }.map { $0 + 1 } ?? 0
+            .firstIndex { $0.contains("p:Courriel[") }.map { $0 + 1 } ?? 0
         Self.expectOneLine(try runImpactBounded(["validate", sample.pipeline], timeout: 60),
                            prefix: "error: \(sample.pipeline):\(line): sources[2].columns.person: ", contains: "'p:Courriel[' is not a valid XPath")
     }
@@ -74,7 +75,7 @@ struct ErrorLineTests {
 
     /// A store path that is a folder, a state file that is not one, a missing preview file.
     @Test func storeStateAndPreviewErrors() throws {
-        let sample = try SampleCopy("store-dir") { $0.replacing("  lang: fr", with: "  lang: fr\n  store: store") }
+        let sample = try SampleCopy("store-dir") { try $0.appending("store: store", to: "outputs") }
         try FileManager.default.createDirectory(atPath: "\(sample.folder)/store", withIntermediateDirectories: true)
         let refresh = try runImpactBounded(["refresh", sample.pipeline], timeout: 60)
         Self.expectOneLine(refresh, prefix: "impact: ", contains: "\(sample.folder)/store")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Indicators
 @testable import Ingest
 @testable import Pipeline

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Indicators
 @testable import Pipeline
 @testable import Records
@@ -98,12 +99,9 @@ struct HonestFiguresTests {
     }
 
     /// The sample run with one edit of its pipeline file: the result and report.md with plain spaces.
-    static func sample(_ name: String, _ edit: String, _ replacement: String) throws -> (RunResult, String) {
+    static func sample(_ name: String, _ edit: (TestPipeline) throws -> TestPipeline) throws -> (RunResult, String) {
         let folder = Paths.scratch(name)
-        try String(contentsOfFile: EndToEndTests.pipeline, encoding: .utf8)
-            .replacing(edit, with: replacement)
-            .replacing("../inputs/", with: "\(Paths.root)/inputs/")
-            .write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        try edit(try TestPipeline.sample().inputs("\(Paths.root)/inputs")).write(to: "\(folder)/p.yml")
         let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
         let report = try String(contentsOfFile: "\(folder)/out/report.md", encoding: .utf8)
             .replacing("\u{202F}", with: " ").replacing("\u{00A0}", with: " ")
@@ -112,7 +110,7 @@ struct HonestFiguresTests {
 
     /// Below `alpha_threshold` a dimension is flagged and the synthesis reads its statements one by one.
     @Test func lowConsistencyIsReadStatementByStatement() throws {
-        let (result, report) = try Self.sample("alpha", "alpha_threshold: 0.6", "alpha_threshold: 0.8")
+        let (result, report) = try Self.sample("alpha") { try $0.setting("questionnaire.alpha_threshold", "0.8") }
         let synthesis = report.components(separatedBy: "## Synthèse")[1].components(separatedBy: "\n## ")[0]
         // Conditions de travail (0,63) and connaissance (0,77) are below 0,8, attractivité (0,84) is not.
         #expect(synthesis.contains("| Conditions de travail † |") && synthesis.contains("| cohérence faible |"))
@@ -152,8 +150,9 @@ struct HonestFiguresTests {
     /// are added to persons — the reach tables, the chart's bars, a target on persons reached, the
     /// machine contract (`actions`, `attendance`, `head_counts`) — the figure says so.
     @Test func headCountsAreMarkedWhereverAdded() throws {
-        let target = "  - {indicator: hires, value: 12}"
-        let (result, report) = try Self.sample("head-counts", target, target + "\n  - {indicator: participants, stakeholder_type: candidat, value: 80}")
+        let (result, report) = try Self.sample("head-counts") {
+            try $0.appending("- {indicator: participants, stakeholder_type: candidat, value: 80}", to: "targets")
+        }
         let folder = result.outputFolder
         let targets = report.components(separatedBy: "## Objectifs")[1].components(separatedBy: "\n## ")[0]
         #expect(targets.contains("| Personnes touchées | Tous territoires | Candidats | 80 | 98 † |"), "\(targets)")

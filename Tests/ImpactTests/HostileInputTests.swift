@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Pipeline
 import Records
 
@@ -77,9 +78,7 @@ struct HostileInputTests {
     /// `glob: inputs/*` matching folders as well as the export: the folders are skipped with a note,
     /// the export is read, nothing is left in the output folder's staging area.
     @Test func globSkipsFoldersWithANote() throws {
-        let sample = try SampleCopy("glob-folders") {
-            $0.replacing("path: inputs/\(Self.attendance)", with: "glob: inputs/emargements/*")
-        }
+        let sample = try SampleCopy("glob-folders") { try Self.globbed($0, "inputs/emargements/*") }
         try FileManager.default.createDirectory(atPath: "\(sample.inputs)/emargements/archives", withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: sample.input(Self.attendance), toPath: "\(sample.inputs)/emargements/\(Self.attendance)")
         let run = try runImpactBounded(["run", sample.pipeline], timeout: 90)
@@ -88,7 +87,7 @@ struct HostileInputTests {
         #expect(run.out.contains("emargements: read 375"), "\(run.out)")
         #expect(!FileManager.default.fileExists(atPath: "\(sample.out)/.impact-staging"))
         // A glob matching only folders matches no file: a pipeline-file error, as when it matches nothing.
-        let onlyFolders = try SampleCopy("glob-only-folders") { $0.replacing("path: inputs/\(Self.attendance)", with: "glob: inputs/archive*") }
+        let onlyFolders = try SampleCopy("glob-only-folders") { try Self.globbed($0, "inputs/archive*") }
         try FileManager.default.createDirectory(atPath: "\(onlyFolders.inputs)/archives", withIntermediateDirectories: true)
         let run2 = try runImpactBounded(["run", onlyFolders.pipeline], timeout: 90)
         #expect(run2.code == 2)
@@ -96,10 +95,15 @@ struct HostileInputTests {
         #expect(run2.err.split(separator: "\n").count == 1)
     }
 
+    /// The attendance source read through `glob` instead of its path.
+    static func globbed(_ pipeline: TestPipeline, _ glob: String) throws -> TestPipeline {
+        try pipeline.renaming("sources[emargements].path", to: "glob").setting("sources[emargements].glob", glob)
+    }
+
     /// A typo in `xml.record` reads nothing: the source is unreadable and says which element repeats most.
     @Test func recordPathMatchingNothingIsUnreadable() throws {
         let sample = try SampleCopy("record-typo") {
-            $0.replacing("record: /p:Export/p:Seance/p:Participant", with: "record: /p:Export/p:Seance/p:Participants")
+            try $0.setting("sources[presences-saint-etienne].xml.record", "/p:Export/p:Seance/p:Participants")
         }
         let result = try PipelineRun.execute(pipelinePath: sample.pipeline, options: RunOptions(outputFolder: sample.out))
         #expect(result.exitCode == 1)

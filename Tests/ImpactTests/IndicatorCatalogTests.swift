@@ -3,6 +3,7 @@ import Foundation
 import PipelineFile
 import Records
 import Testing
+import TestSupport
 
 /// The indicator catalogue against the output contract: the ids the committed sample publishes,
 /// the naming rule of the perception family, targets' defaults.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Pipeline
 
 /// Ctrl-C or a scheduler's SIGTERM during a run: one line, the previous outputs kept, no temporary
@@ -9,16 +10,14 @@ struct InterruptTests {
     /// The sample with an attendance export of 300,000 lines (more than one in-memory buffer of
     /// 262,144 lines, so sorted runs are spilled to TMPDIR).
     static func largeSample() throws -> SampleCopy {
-        let sample = try SampleCopy("interrupt")
+        let sample = try SampleCopy("interrupt") {
+            try $0.removing("sources[emargements].columns.last_name").removing("sources[emargements].columns.first_name")
+        }
         var text = "Code action,E-mail,Profil,Structure\n"
         text.reserveCapacity(16_000_000)
         let actions = ["LYO-2401", "LYO-2402", "STE-2402", "STE-2410", "LYO-2507", "LYO-2511"]
         for i in 0..<300_000 { text += "\(actions[i % actions.count]),p\(i % 120_000)@exemple.fr,Industriel,Société \(i % 500)\n" }
         try text.write(toFile: sample.input("emargements_declic_2024-2025.csv"), atomically: true, encoding: .utf8)
-        let pipeline = try String(contentsOfFile: sample.pipeline, encoding: .utf8)
-            .replacing("      last_name: Nom            # name fields: never output, only used to mask names in quoted comments\n      first_name: Prénom\n", with: "")
-            .replacing("      person: E-mail            # the person's key; hashed, never written out\n", with: "      person: E-mail\n")
-        try pipeline.write(toFile: sample.pipeline, atomically: true, encoding: .utf8)
         return sample
     }
 

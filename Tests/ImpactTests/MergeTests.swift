@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Pipeline
 
 /// Partitioned runs (`impact run --emit-state`) merged (`impact merge`) give the whole run's outputs.
@@ -12,17 +13,12 @@ struct MergeTests {
         return path
     }
 
-    /// The sample pipeline file keeping only the sources named (paths made absolute), under the key at `key`.
-    static func partition(_ names: Set<String>, into folder: String, key: String) throws -> String {
-        let text = try String(contentsOfFile: "\(Paths.root)/pipelines/declic-industrie.yml", encoding: .utf8)
-            .replacing("../inputs/", with: "\(Paths.root)/inputs/")
-            .replacing("../outputs/declic-industrie", with: "\(folder)/out")
-            .replacing("\n  k: 5 ", with: "\n  key_file: \(key)\n  k: 5 ")
-        let parts = text.components(separatedBy: "\n  - name: ")
-        let kept = parts.dropFirst().filter { part in names.contains(String(part.prefix { !$0.isWhitespace })) }
-        let path = "\(folder)/p.yml"
-        try ([parts[0]] + kept).joined(separator: "\n  - name: ").write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+    /// The sample pipeline file keeping only the sources named (paths made absolute), under the key at
+    /// `key` (none: no `privacy.key_file`).
+    static func partition(_ names: Set<String>, into folder: String, key: String?) throws -> String {
+        var pipeline = try TestPipeline.sample().inputs("\(Paths.root)/inputs").output("\(folder)/out").keepingSources(names)
+        if let key { pipeline = try pipeline.setting("privacy.key_file", key) }
+        return try pipeline.write(to: "\(folder)/p.yml")
     }
 
     static func outputs(_ folder: String) throws -> [String: String] { try EndToEndTests.contents(folder) }

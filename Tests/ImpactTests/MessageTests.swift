@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Ingest
 @testable import Pipeline
 @testable import PipelineFile
@@ -9,16 +10,12 @@ import Testing
 @Suite("Messages", .serialized)
 struct MessageTests {
     /// The sample pipeline with its paths made absolute, so that a copy runs from anywhere.
-    static func samplePipeline(in folder: String) throws -> String {
-        try String(contentsOfFile: EndToEndTests.pipeline, encoding: .utf8)
-            .replacing("../inputs/", with: "\(Paths.root)/inputs/")
-            .replacing("../outputs/declic-industrie", with: "\(folder)/out")
+    static func samplePipeline(in folder: String) throws -> TestPipeline {
+        try TestPipeline.sample().inputs("\(Paths.root)/inputs").output("\(folder)/out")
     }
 
-    /// The 1-based line of the first line of `text` holding `fragment`.
-    static func line(of fragment: String, in text: String) -> Int {
-        (text.components(separatedBy: "\n").firstIndex { $0.contains(fragment) } ?? -1) + 1
-    }
+    /// The 1-based line of the key at `path`.
+    static func line(of path: String, in pipeline: TestPipeline) -> Int { (pipeline.line(of: path) ?? -1) + 1 }
 
     func loadError(_ text: String, folder: String) -> PipelineFileError? {
         do {
@@ -31,15 +28,14 @@ struct MessageTests {
 
     @Test func missingMappedColumnNamesItsLineAndTheNearestHeader() throws {
         let folder = Paths.scratch("msg-column")
-        let text = try Self.samplePipeline(in: folder)
-            .replacing("      person: E-mail            #", with: "      person: Email             #")
-            .replacing("      stakeholder_type: Profil\n      organisation: Structure\n      last_name: Nom  ",
-                       with: "      stakeholder_type: Profile\n      organisation: Structure\n      last_name: Nom  ")
-        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let pipeline = try Self.samplePipeline(in: folder).setting("sources[emargements].columns.person", "Email")
+            .setting("sources[emargements].columns.stakeholder_type", "Profile")
+        try pipeline.write(to: "\(folder)/p.yml")
         let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(write: false))
         let source = try #require(result.summary.sources.first { $0.name == "emargements" })
         let message = try #require(source.unreadable.first)
-        let person = Self.line(of: "person: Email", in: text), profile = Self.line(of: "stakeholder_type: Profile", in: text)
+        let person = Self.line(of: "sources[emargements].columns.person", in: pipeline)
+        let profile = Self.line(of: "sources[emargements].columns.stakeholder_type", in: pipeline)
         #expect(message.contains("p.yml:\(person): columns.person: no column 'Email' (did you mean 'E-mail'?)"), "\(message)")
         #expect(message.contains("; p.yml:\(profile): columns.stakeholder_type: no column 'Profile' (did you mean 'Profil'?)"))
         #expect(!message.contains(folder), "no machine path: the message reaches rejects.csv")
@@ -55,9 +51,7 @@ struct MessageTests {
         let csv = try String(contentsOfFile: "\(Paths.root)/inputs/emargements_declic_2024-2025.csv", encoding: .utf8)
             .replacing("Prénom,E-mail,", with: "Prénom,jean.dupont@example.org,")
         try csv.write(toFile: "\(folder)/emargements.csv", atomically: true, encoding: .utf8)
-        let text = try Self.samplePipeline(in: folder)
-            .replacing("\(Paths.root)/inputs/emargements_declic_2024-2025.csv", with: "\(folder)/emargements.csv")
-        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        try Self.samplePipeline(in: folder).setting("sources[emargements].path", "\(folder)/emargements.csv").write(to: "\(folder)/p.yml")
         let result = try runImpact(["validate", "\(folder)/p.yml"])
         let line = try #require(result.out.split(separator: "\n").first { $0.contains("UNREADABLE") })
         #expect(line.contains("holds 'Horodateur', 'Code action', 'Nom', 'Prénom', '[courriel]'"), "\(line)")
@@ -67,10 +61,10 @@ struct MessageTests {
     }
 
     @Test func valueTyposGetASuggestion() throws {
-        let (t1, f1) = PipelineFileTests.valid("periods:\n  scheme: programe_year\n  start_month: 9")
+        let (t1, f1) = TestPipeline.minimal("periods:\n  scheme: programe_year\n  start_month: 9")
         #expect(loadError(t1, folder: f1)?.description == "p.yml:8: periods.scheme: expected one of: calendar, programme_year; found 'programe_year' (did you mean 'programme_year'?)")
-        let (t2, f2) = PipelineFileTests.valid()
-        #expect(loadError(t2.replacing("kind: actions", with: "kind: action"), folder: f2)?.message.hasSuffix("(did you mean 'actions'?)") == true)
+        let (t2, f2) = TestPipeline.minimal()
+        #expect(loadError(try TestPipeline(text: t2).setting("sources[actions].kind", "action").text, folder: f2)?.message.hasSuffix("(did you mean 'actions'?)") == true)
         let responses = """
           - name: q
             kind: responses
@@ -80,19 +74,20 @@ struct MessageTests {
             columns: {respondent: id, territory: t, date: date}
             items: {q1: Q1}
         """
-        let (t3, f3) = PipelineFileTests.valid("questionnaire:\n  items:\n    q1: {label: Q, dimension: d}", source: responses)
+        let (t3, f3) = TestPipeline.minimal("questionnaire:\n  items:\n    q1: {label: Q, dimension: d}", source: responses)
         #expect(loadError(t3, folder: f3)?.message.hasSuffix("(did you mean 'prescripteur'?)") == true)
-        let e4 = loadError(t3.replacing("items: {q1: Q1}", with: "items: {q2: Q1}").replacing("prescriteur", with: "prescripteur"), folder: f3)
+        let e4 = loadError(try TestPipeline(text: t3).setting("sources[q].items", "{q2: Q1}").setting("sources[q].stakeholder_type", "prescripteur").text,
+                           folder: f3)
         #expect(e4?.message.hasSuffix("(did you mean 'q1'?)") == true)
     }
 
     @Test func unknownFieldSaysAnAttendanceSource() throws {
-        let (text, folder) = PipelineFileTests.valid("", source: "  - name: e\n    kind: attendance\n    path: a.csv\n    columns: {action_id: id, person: p, stakeholder_type: t, persn: x}")
+        let (text, folder) = TestPipeline.minimal("", source: "  - name: e\n    kind: attendance\n    path: a.csv\n    columns: {action_id: id, person: p, stakeholder_type: t, persn: x}")
         #expect(loadError(text, folder: folder)?.message.hasPrefix("unknown field for an attendance source; expected one of:") == true)
     }
 
     @Test func tabsAreNamedAsTabs() throws {
-        let (text, folder) = PipelineFileTests.valid()
+        let (text, folder) = TestPipeline.minimal()
         let tabbed = text.replacing("  folder: out", with: "\tfolder: out")
         let e = try #require(loadError(tabbed, folder: folder))
         #expect(e.line == 3, "\(e)")
@@ -101,16 +96,15 @@ struct MessageTests {
 
     @Test func everyMissingInputAtOnceWithTheNearestFile() throws {
         let folder = Paths.scratch("msg-inputs")
-        let text = try Self.samplePipeline(in: folder)
-            .replacing("actions_declic_2024-2025.csv", with: "actions_declic_2025-2026.csv")
-            .replacing("parcours_declic_2024-2025.tsv", with: "parcours_2025.tsv")
-            .replacing("inputs/presences_saint-etienne_2024-2025.xml", with: "entrees/presences.xml")
-        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let pipeline = try Self.samplePipeline(in: folder).setting("sources[actions].path", "\(Paths.root)/inputs/actions_declic_2025-2026.csv")
+            .setting("sources[parcours].path", "\(Paths.root)/inputs/parcours_2025.tsv")
+            .setting("sources[presences-saint-etienne].path", "\(Paths.root)/entrees/presences.xml")
+        try pipeline.write(to: "\(folder)/p.yml")
         let cli = try runImpact(["validate", "\(folder)/p.yml"])
         #expect(cli.code == 2)
         let lines = cli.err.split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(cli.err)")
-        #expect(lines[0] == "error: \(folder)/p.yml:\(Self.line(of: "actions_declic_2025-2026.csv", in: text)): sources[0].path: no such file: "
+        #expect(lines[0] == "error: \(folder)/p.yml:\(Self.line(of: "sources[actions].path", in: pipeline)): sources[0].path: no such file: "
                 + "\(Paths.root)/inputs/actions_declic_2025-2026.csv (did you mean \(Paths.root)/inputs/actions_declic_2024-2025.csv?)")
         #expect(lines[1].contains("sources[2].path: no such file: \(Paths.root)/entrees/presences.xml (the folder \(Paths.root)/entrees does not exist; \(Paths.root) does)"))
         #expect(lines[2].hasSuffix("(did you mean \(Paths.root)/inputs/parcours_declic_2024-2025.tsv?)"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Ingest
 
 /// What an outsider reads in an output folder: indicators.csv as published (never the run's memory).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Indicators
 @testable import Pipeline
 @testable import Records
@@ -80,10 +81,8 @@ struct PerceptionTests {
     /// No figure resting on fewer than k respondents shows a value in any output.
     @Test func smallGroupsAreHiddenEverywhere() throws {
         let folder = Paths.scratch("k")
-        let text = try String(contentsOfFile: EndToEndTests.pipeline, encoding: .utf8)
-            .replacing("k: 5", with: "k: 20")
-            .replacing("../inputs/", with: "\(Paths.root)/inputs/")
-        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        let pipeline = try TestPipeline.sample().inputs("\(Paths.root)/inputs")
+        try pipeline.setting("privacy.k", "20").write(to: "\(folder)/p.yml")
         let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
         // A target's own value is the evaluator's number, not a figure about persons: it stays.
         let small = result.unprotectedRows.filter {
@@ -108,7 +107,7 @@ struct PerceptionTests {
         #expect(lyon == ["| Regard sur les personnes en reconversion | Lyon | s | s | s | s | s |"])
 
         // With k above every industrial group (55 respondents), their chart is not drawn at all.
-        try text.replacing("k: 20", with: "k: 60").write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        try pipeline.setting("privacy.k", "60").write(to: "\(folder)/p.yml")
         _ = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out60"))
         let files = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/out60")
         #expect(!files.contains { $0.hasPrefix("perceived-shift-industriel") })
@@ -160,18 +159,5 @@ struct PerceptionTests {
         let pairs = state.aggregate().pairs.first { $0.key.territory == "lyon" && $0.key.stakeholderType == "prescripteur" && $0.key.dimension == "item" }
         let scale = state.aggregate().scale
         #expect(pairs?.value == [PerceptionAggregate.Pair(before: 2 * scale, after: 5 * scale): 1])
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so generated cases are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

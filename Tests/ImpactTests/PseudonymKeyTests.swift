@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Ingest
 @testable import Pipeline
 @testable import Records
@@ -61,7 +62,7 @@ struct PseudonymKeyTests {
         let other = "\(w.folder)/other.key"
         try PseudonymKeys.make(other)
         let text = try String(contentsOfFile: w.pipeline, encoding: .utf8)
-        try text.replacing("\n  k: 5 ", with: "\n  key_file: \(other)\n  k: 5 ").write(toFile: w.pipeline, atomically: true, encoding: .utf8)
+        try TestPipeline(text: text).setting("privacy.key_file", other).write(to: w.pipeline)
         let refused = try runImpact(["refresh", w.pipeline])
         #expect(refused.code == 2 && refused.err.contains("another pseudonym key") && refused.err.split(separator: "\n").count == 1, "\(refused.err)")
         try text.write(toFile: w.pipeline, atomically: true, encoding: .utf8)
@@ -105,8 +106,7 @@ struct PseudonymKeyTests {
         #expect(merge.code == 2 && merge.err.contains("p.state") && merge.err.contains("another pseudonym key")
                 && merge.err.split(separator: "\n").count == 1, "\(merge.err)")
         // With no key at all the merge says where the key should be.
-        let keyless = try MergeTests.partition(["actions"], into: Paths.scratch("merge-keyless"), key: "")
-        try String(contentsOfFile: keyless, encoding: .utf8).replacing("\n  key_file: \n", with: "\n").write(toFile: keyless, atomically: true, encoding: .utf8)
+        let keyless = try MergeTests.partition(["actions"], into: Paths.scratch("merge-keyless"), key: nil)
         let none = try runImpact(["merge", "--quiet", keyless, "\(folder)/p.state"])
         #expect(none.code == 2 && none.err.contains("no pseudonym key"), "\(none.err)")
     }

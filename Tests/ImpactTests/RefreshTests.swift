@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Pipeline
 @testable import Store
 
@@ -23,12 +24,10 @@ struct RefreshTests {
             for file in try FileManager.default.contentsOfDirectory(atPath: "\(Paths.root)/inputs") where !file.hasPrefix("emargements") {
                 try FileManager.default.copyItem(atPath: "\(Paths.root)/inputs/\(file)", toPath: "\(folder)/inputs/\(file)")
             }
-            let text = try String(contentsOfFile: "\(Paths.root)/pipelines/declic-industrie.yml", encoding: .utf8)
-                .replacing("path: ../inputs/emargements_declic_2024-2025.csv", with: "glob: inputs/emargements_*.csv")
-                .replacing("../inputs/", with: "inputs/")
-                .replacing("../outputs/declic-industrie", with: "out")
-                .replacing("\n  k: 5 ", with: key.map { "\n  key_file: \($0)\n  k: 5 " } ?? "\n  k: 5 ")
-            try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+            var pipeline = try TestPipeline.sample().inputs("inputs").output("out").renaming("sources[emargements].path", to: "glob")
+                .setting("sources[emargements].glob", "inputs/emargements_*.csv")
+            if let key { pipeline = try pipeline.setting("privacy.key_file", key) }
+            try pipeline.write(to: "\(folder)/p.yml")
             let sheet = try String(contentsOfFile: "\(Paths.root)/inputs/emargements_declic_2024-2025.csv", encoding: .utf8)
             let all = sheet.split(whereSeparator: \.isNewline).map(String.init)
             header = all[0]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Indicators
 @testable import Pipeline
 @testable import Records
@@ -51,11 +52,8 @@ struct ReportTests {
     /// With calendar years the sample spans 2024 and 2025: key figures compared where both are published.
     @Test func comparisonWithThePreviousPeriod() throws {
         let folder = Paths.scratch("compare")
-        let text = try String(contentsOfFile: EndToEndTests.pipeline, encoding: .utf8)
-            .replacing("scheme: programme_year    # or: calendar\n  start_month: 9            # the programme year runs September → August",
-                       with: "scheme: calendar")
-            .replacing("../inputs/", with: "\(Paths.root)/inputs/")
-        try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+        try TestPipeline.sample().inputs("\(Paths.root)/inputs").setting("periods.scheme", "calendar").removing("periods.start_month")
+            .write(to: "\(folder)/p.yml")
         let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(outputFolder: "\(folder)/out"))
         #expect(result.summary.periods == ["2024", "2025"])
         let report = try String(contentsOfFile: "\(folder)/out/report.md", encoding: .utf8)

@@ -1,6 +1,7 @@
 import Foundation
 @testable import InputFiles
 import Testing
+import TestSupport
 @testable import Indicators
 @testable import Ingest
 @testable import IngestXML

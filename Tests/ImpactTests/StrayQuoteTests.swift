@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Ingest
 @testable import Pipeline
 import PipelineFile
@@ -108,16 +109,14 @@ struct StrayQuoteTests {
             let remark = (0...breaks).map { "ligne \($0)" }.joined(separator: "\n")
             let text = "Code action,E-mail,Profil,Remarque\nLYO-2401,a@x.fr,Industriel,\"\(remark)\"\nLYO-2401,b@x.fr,Industriel,ok\n"
             try text.write(toFile: "\(folder)/e.csv", atomically: true, encoding: .utf8)
-            let pipeline = try String(contentsOfFile: EndToEndTests.pipeline, encoding: .utf8).components(separatedBy: "\nsources:\n")[0] + """
-
-            sources:
+            let pipeline = try TestPipeline.sample().withSources("""
               - name: emargements
                 kind: attendance
                 path: \(folder)/e.csv
                 columns: {action_id: Code action, person: E-mail, stakeholder_type: Profil}
 
-            """
-            try pipeline.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
+            """)
+            try pipeline.write(to: "\(folder)/p.yml")
             return try Self.outcomes("\(folder)/e.csv", config: PipelineLoader.load(path: "\(folder)/p.yml"))
         }
         #expect(try run(3) == ["2: accepted", "6: accepted"])
@@ -133,7 +132,7 @@ struct StrayQuoteTests {
 /// The stray-quote rules against every CSV file of the corpora: read with the header's width known (as
 /// the pipeline reads once it has found the header), every file gives the records it gives without —
 /// a legitimate value over several lines is never taken for a stray quote.
-@Suite("Stray quotes: the corpora")
+@Suite("Stray quotes: the corpora", .needsCorpora)
 struct StrayQuoteCorpusTests {
     static let files: [String] = ["csv-spectrum/csvs", "csv-encodings-phpspreadsheet", "french-csv-datagouv-csv-detective",
                                   "qualtrics-csv-qualtRics"].flatMap { folder -> [String] in

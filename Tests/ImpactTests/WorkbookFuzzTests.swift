@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import IngestWorkbook
 @testable import IngestXML
 
 /// Mutated workbooks (seeded, so every run tries the same ones): each is read to its end or refused
 /// with a WorkbookError — no other error, no crash, no hang.
-@Suite("Mutated workbooks")
+@Suite("Mutated workbooks", .needsCorpora)
 struct WorkbookFuzzTests {
     /// A small deterministic generator (LCG), so failures reproduce.
     struct Seeded {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Pipeline
 import Report
 
@@ -12,9 +13,7 @@ struct XMLEquivalenceTests {
 
     /// The sample pipeline's settings and vocabularies, with `sources` replaced.
     static func pipeline(sources: String) throws -> String {
-        let text = try String(contentsOfFile: EndToEndTests.pipeline, encoding: .utf8)
-        let head = text.components(separatedBy: "\nsources:\n")[0]
-        return head + "\nsources:\n" + sources
+        try TestPipeline.sample().withSources(sources).text
     }
 
     static let actionsSource = """

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import IngestXML
 @testable import Ingest
 @testable import Pipeline
 import Records
 
 /// XML through libxml2 against ../shared/corpora: benign files read to their records, hostile ones refused.
-@Suite("XML corpora", .serialized)
+@Suite("XML corpora", .serialized, .needsCorpora)
 struct XMLTests {
     static let defused = Paths.corpus("xml-attacks-defusedxml")
     static let phpXML = Paths.corpus("spreadsheetml-phpspreadsheet/tests-data-Reader-Xml")

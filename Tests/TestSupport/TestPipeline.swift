@@ -6,27 +6,27 @@ import Foundation
 ///
 /// Key paths are dotted keys of block mappings; a source is named by its `name`:
 /// `privacy.k`, `quality.max_reject_rate`, `sources[emargements].columns.person`.
-struct TestPipeline {
-    private(set) var lines: [String]
+public struct TestPipeline {
+    public private(set) var lines: [String]
 
-    init(text: String) { lines = text.components(separatedBy: "\n") }
+    public init(text: String) { lines = text.components(separatedBy: "\n") }
 
     /// The bundled sample's pipeline file, as committed.
-    static func sample() throws -> TestPipeline {
+    public static func sample() throws -> TestPipeline {
         TestPipeline(text: try String(contentsOfFile: "\(Paths.root)/pipelines/declic-industrie.yml", encoding: .utf8))
     }
 
-    var text: String { lines.joined(separator: "\n") }
+    public var text: String { lines.joined(separator: "\n") }
 
     /// Reads the sample's inputs from `folder` (the committed file reads `../inputs/`).
-    func inputs(_ folder: String) -> TestPipeline { replacingPrefix("../inputs/", with: folder.hasSuffix("/") ? folder : folder + "/") }
+    public func inputs(_ folder: String) -> TestPipeline { replacingPrefix("../inputs/", with: folder.hasSuffix("/") ? folder : folder + "/") }
 
     /// Writes the outputs to `folder`.
-    func output(_ folder: String) throws -> TestPipeline { try setting("outputs.folder", folder) }
+    public func output(_ folder: String) throws -> TestPipeline { try setting("outputs.folder", folder) }
 
     /// `value` (written as given: quote it if YAML needs) at `path`, the line's comment kept; a key
     /// absent from an existing mapping is added as its first entry.
-    func setting(_ path: String, _ value: String) throws -> TestPipeline {
+    public func setting(_ path: String, _ value: String) throws -> TestPipeline {
         var copy = self
         if let i = copy.line(of: path) {
             let (indent, key, _, comment) = Self.parts(copy.lines[i])
@@ -41,7 +41,7 @@ struct TestPipeline {
     }
 
     /// Without the key at `path` (and the block under it).
-    func removing(_ path: String) throws -> TestPipeline {
+    public func removing(_ path: String) throws -> TestPipeline {
         var copy = self
         guard let i = copy.line(of: path) else { throw Missing(path: path) }
         copy.lines.removeSubrange(i..<copy.blockEnd(i))
@@ -49,7 +49,7 @@ struct TestPipeline {
     }
 
     /// The key at `path` spelled `newKey` (a typo a test wants the loader to catch).
-    func renaming(_ path: String, to newKey: String) throws -> TestPipeline {
+    public func renaming(_ path: String, to newKey: String) throws -> TestPipeline {
         var copy = self
         guard let i = copy.line(of: path) else { throw Missing(path: path) }
         let (indent, _, value, comment) = Self.parts(copy.lines[i])
@@ -57,8 +57,40 @@ struct TestPipeline {
         return copy
     }
 
+    /// `line` (e.g. `k: 6`, `- {indicator: hires, value: 3}`) added at the end of the block of `path`,
+    /// indented as its entries.
+    public func appending(_ line: String, to path: String) throws -> TestPipeline {
+        var copy = self
+        guard let i = copy.line(of: path) else { throw Missing(path: path) }
+        let end = copy.blockEnd(i)
+        let indent = end > i + 1 ? Self.indent(of: copy.lines[(i + 1)...].first { !Self.isBlank($0) } ?? "") : Self.indent(of: copy.lines[i]) + 2
+        copy.lines.insert(String(repeating: " ", count: indent) + line, at: end)
+        return copy
+    }
+
+    /// Only the sources named, in their order.
+    public func keepingSources(_ names: Set<String>) throws -> TestPipeline {
+        var copy = self
+        for name in sourceNames where !names.contains(name) { copy = try copy.removing("sources[\(name)]") }
+        return copy
+    }
+
+    /// The `sources:` list replaced by `yaml` (items indented by two spaces).
+    public func withSources(_ yaml: String) throws -> TestPipeline {
+        guard let i = line(of: "sources") else { throw Missing(path: "sources") }
+        return TestPipeline(text: (Array(lines[...i]) + [yaml]).joined(separator: "\n"))
+    }
+
+    /// The names of the sources, in order.
+    public var sourceNames: [String] {
+        lines.compactMap { line in
+            let (_, key, value, _) = Self.parts(line)
+            return key.trimmingCharacters(in: .whitespaces) == "- name" ? value : nil
+        }
+    }
+
     /// Every occurrence of `prefix` at the start of a value replaced (paths of every source).
-    func replacingPrefix(_ prefix: String, with replacement: String) -> TestPipeline {
+    public func replacingPrefix(_ prefix: String, with replacement: String) -> TestPipeline {
         var copy = self
         copy.lines = lines.map { line in
             let (indent, key, value, comment) = Self.parts(line)
@@ -70,21 +102,21 @@ struct TestPipeline {
 
     /// Writes the file; returns its path.
     @discardableResult
-    func write(to path: String) throws -> String {
+    public func write(to path: String) throws -> String {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     /// The path named no key of the file.
-    struct Missing: Error, CustomStringConvertible {
-        let path: String
-        var description: String { "no key \(path) in the test's pipeline file" }
+    public struct Missing: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "no key \(path) in the test's pipeline file" }
     }
 
     // MARK: Finding keys
 
     /// The line index of the key at `path`.
-    func line(of path: String) -> Int? {
+    public func line(of path: String) -> Int? {
         var range = 0..<lines.count, indent = -1, found: Int?
         for component in Self.components(path) {
             guard let i = find(component, in: range, deeperThan: indent) else { return nil }
@@ -111,7 +143,7 @@ struct TestPipeline {
 
     /// The line after the block that starts at `start`: the lines indented deeper (blank lines
     /// inside it included, those after it left out).
-    func blockEnd(_ start: Int) -> Int {
+    public func blockEnd(_ start: Int) -> Int {
         let indent = Self.indent(of: lines[start])
         var end = start + 1
         while end < lines.count, Self.isBlank(lines[end]) || Self.indent(of: lines[end]) > indent { end += 1 }
@@ -166,5 +198,34 @@ struct TestPipeline {
             previous = c
         }
         return (indent, key, String(rest).trimmingCharacters(in: .whitespaces), comment)
+    }
+}
+
+extension TestPipeline {
+    /// A minimal valid pipeline file, as text, and a new scratch folder holding its one input (`a.csv`).
+    public static func minimal(_ extra: String = "", source: String? = nil) -> (text: String, folder: String) {
+        let folder = Paths.scratch("yml")
+        FileManager.default.createFile(atPath: "\(folder)/a.csv", contents: Data("id;date\n".utf8))
+        let text = """
+        version: 1
+        outputs:
+          folder: out
+        vocabularies:
+          territory:
+            lyon: [Lyon]
+        \(extra)
+        sources:
+        \(source ?? """
+          - name: actions
+            kind: actions
+            path: a.csv
+            columns:
+              action_id: id
+              date: date
+              territory: Territoire
+              action_type: Type
+        """)
+        """
+        return (text, folder)
     }
 }

@@ -1,34 +1,42 @@
 import Foundation
-@testable import Ingest
+import Ingest
+import Testing
 
 /// Paths the tests need: the package root, the shared corpora beside the clone, scratch folders.
-enum Paths {
-    static let root: String = {
+public enum Paths {
+    public static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
-    static let corpora = "\(root)/../shared/corpora"
+    /// ../shared/corpora beside the clone; `IMPACT_TEST_CORPORA` names another folder (a path that
+    /// does not exist shows what a clone alone runs).
+    public static let corpora = ProcessInfo.processInfo.environment["IMPACT_TEST_CORPORA"] ?? "\(root)/../shared/corpora"
 
-    static func corpus(_ relative: String) -> String { "\(corpora)/\(relative)" }
+    public static func corpus(_ relative: String) -> String { "\(corpora)/\(relative)" }
+
+    /// Whether ../shared/corpora (third-party conformance data beside the clone, not in it) is here;
+    /// tests that read it are skipped with `corporaAbsent` as the reason when it is not.
+    public static var corporaAvailable: Bool { FileManager.default.fileExists(atPath: corpora) }
+    public static let corporaAbsent = "needs ../shared/corpora beside the clone (third-party conformance data); absent here"
 
     /// A fresh, empty temporary folder.
-    static func scratch(_ name: String = "t") -> String {
+    public static func scratch(_ name: String = "t") -> String {
         let path = "\(NSTemporaryDirectory())impact-tests-\(name)-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
     /// The `impact` executable built beside the tests.
-    static var executable: String {
+    public static var executable: String {
         let candidates = [".build/debug/impact", ".build/release/impact"].map { "\(root)/\($0)" }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 }
 
 /// Every record of a CSV file, as the pipeline reads it.
-func records(_ path: String, delimiter: UInt8? = nil, encoding: TextEncoding? = nil) throws -> [[String]] {
+public func records(_ path: String, delimiter: UInt8? = nil, encoding: TextEncoding? = nil) throws -> [[String]] {
     let csv = try CSVFile(path: path, delimiter: delimiter, encoding: encoding)
     var rows: [[String]] = []
     while let row = try csv.next() { rows.append(row.fields) }
@@ -36,14 +44,14 @@ func records(_ path: String, delimiter: UInt8? = nil, encoding: TextEncoding? = 
 }
 
 /// Writes bytes to a new temporary file and returns its path.
-func temporaryFile(_ bytes: [UInt8], name: String = "f.csv") -> String {
+public func temporaryFile(_ bytes: [UInt8], name: String = "f.csv") -> String {
     let path = "\(Paths.scratch())/\(name)"
     FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
 }
 
 /// Runs the `impact` executable; returns exit code, stdout and stderr.
-func runImpact(_ arguments: [String], in directory: String = Paths.root) throws -> (code: Int32, out: String, err: String) {
+public func runImpact(_ arguments: [String], in directory: String = Paths.root) throws -> (code: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Paths.executable)
     process.arguments = arguments
@@ -59,18 +67,18 @@ func runImpact(_ arguments: [String], in directory: String = Paths.root) throws 
 }
 
 /// What a bounded run of the `impact` executable did.
-struct BoundedRun {
-    let code: Int32
-    let out: String
-    let err: String
+public struct BoundedRun {
+    public let code: Int32
+    public let out: String
+    public let err: String
     /// Killed because it outlived its time limit.
-    let timedOut: Bool
+    public let timedOut: Bool
 }
 
 /// Runs `impact` with at most `memoryMB` of address space and killed after `timeout` seconds, so a
 /// regression (a blocking open, a runaway read) fails the test instead of hanging or exhausting the machine.
 /// `wrapper` is prepended to the command (e.g. `setpriv …`); `environment` is added to the test's own.
-func runImpactBounded(_ arguments: [String], timeout: Double = 120, memoryMB: Int = 1_500, wrapper: [String] = [],
+public func runImpactBounded(_ arguments: [String], timeout: Double = 120, memoryMB: Int = 1_500, wrapper: [String] = [],
                       environment: [String: String] = [:], in directory: String = Paths.root) throws -> BoundedRun {
     let quoted = (wrapper + [Paths.executable] + arguments).map { "'" + $0.replacing("'", with: "'\\''") + "'" }.joined(separator: " ")
     let process = Process()
@@ -95,7 +103,7 @@ func runImpactBounded(_ arguments: [String], timeout: Double = 120, memoryMB: In
 }
 
 /// SIGKILLs `pid` and its descendants (a wrapper like /usr/bin/time does not pass the signal on).
-func killTree(_ pid: Int32) {
+public func killTree(_ pid: Int32) {
     let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
     kill(pid, SIGSTOP)
     for child in children.split(separator: " ").compactMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) { killTree(child) }
@@ -103,33 +111,49 @@ func killTree(_ pid: Int32) {
 }
 
 /// A flag set from another thread.
-final class ManagedFlag: @unchecked Sendable {
+public final class ManagedFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+    public init() {}
+    public func set() { lock.withLock { value = true } }
+    public var isSet: Bool { lock.withLock { value } }
 }
 
 /// A copy of the bundled sample (pipeline file and inputs) in a scratch folder, to break one input at a time.
-struct SampleCopy {
-    let folder: String
-    var pipeline: String { "\(folder)/p.yml" }
-    var inputs: String { "\(folder)/inputs" }
-    var out: String { "\(folder)/out" }
+public struct SampleCopy {
+    public let folder: String
+    public var pipeline: String { "\(folder)/p.yml" }
+    public var inputs: String { "\(folder)/inputs" }
+    public var out: String { "\(folder)/out" }
 
-    /// `edit` changes the pipeline file's text (its paths are already `inputs/…` and `out`).
-    init(_ name: String, edit: (String) -> String = { $0 }) throws {
+    /// `edit` changes the pipeline file (its paths are already `inputs/…` and `out`).
+    public init(_ name: String, edit: (TestPipeline) throws -> TestPipeline = { $0 }) throws {
         folder = Paths.scratch(name)
         try FileManager.default.createDirectory(atPath: "\(folder)/inputs", withIntermediateDirectories: true)
         for file in try FileManager.default.contentsOfDirectory(atPath: "\(Paths.root)/inputs") {
             try FileManager.default.copyItem(atPath: "\(Paths.root)/inputs/\(file)", toPath: "\(folder)/inputs/\(file)")
         }
-        let text = try String(contentsOfFile: "\(Paths.root)/pipelines/declic-industrie.yml", encoding: .utf8)
-            .replacing("../inputs/", with: "inputs/")
-            .replacing("../outputs/declic-industrie", with: "out")
-        try edit(text).write(toFile: pipeline, atomically: true, encoding: .utf8)
+        try edit(try TestPipeline.sample().inputs("inputs").output("out")).write(to: pipeline)
     }
 
     /// The path of one sample input in this copy.
-    func input(_ name: String) -> String { "\(inputs)/\(name)" }
+    public func input(_ name: String) -> String { "\(inputs)/\(name)" }
+}
+
+/// A small deterministic generator (SplitMix64) so generated cases are the same on every run.
+public struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// For a test or suite that reads ../shared/corpora: skipped, with the reason, when it is absent.
+    public static var needsCorpora: Self { .enabled(if: Paths.corporaAvailable, Comment(rawValue: Paths.corporaAbsent)) }
 }

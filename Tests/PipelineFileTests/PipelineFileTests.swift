@@ -1,40 +1,12 @@
 import Foundation
 import Testing
-@testable import PipelineFile
-@testable import Pipeline
-@testable import Ingest
 import InputFiles
+import TestSupport
+@testable import PipelineFile
 @testable import Records
 
 @Suite("Pipeline file")
 struct PipelineFileTests {
-    /// A minimal valid pipeline, in a folder with one input file.
-    static func valid(_ extra: String = "", source: String? = nil) -> (text: String, folder: String) {
-        let folder = Paths.scratch("yml")
-        FileManager.default.createFile(atPath: "\(folder)/a.csv", contents: Data("id;date\n".utf8))
-        let text = """
-        version: 1
-        outputs:
-          folder: out
-        vocabularies:
-          territory:
-            lyon: [Lyon]
-        \(extra)
-        sources:
-        \(source ?? """
-          - name: actions
-            kind: actions
-            path: a.csv
-            columns:
-              action_id: id
-              date: date
-              territory: Territoire
-              action_type: Type
-        """)
-        """
-        return (text, folder)
-    }
-
     func error(_ text: String, folder: String) -> PipelineFileError? {
         do {
             _ = try PipelineLoader.parse(text: text, file: "p.yml", baseDirectory: folder)
@@ -47,7 +19,7 @@ struct PipelineFileTests {
     }
 
     @Test func validFileLoads() throws {
-        let (text, folder) = Self.valid()
+        let (text, folder) = TestPipeline.minimal()
         let config = try PipelineLoader.parse(text: text, file: "p.yml", baseDirectory: folder)
         #expect(config.sources.count == 1)
         #expect(config.privacyK == 5)
@@ -71,7 +43,7 @@ struct PipelineFileTests {
                   person: Courriel
                   stakeholder_type: "Profil["
             """
-        let (text, folder) = Self.valid(source: xml)
+        let (text, folder) = TestPipeline.minimal(source: xml)
         try text.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
         var asked: [String] = []
         let error = #expect(throws: PipelineFileError.self) {
@@ -87,7 +59,7 @@ struct PipelineFileTests {
 
     /// A target's stakeholder type: every type for reach figures, candidates for hiring ones, unless given.
     @Test func targetsDefaultStakeholderType() throws {
-        let (text, folder) = Self.valid("""
+        let (text, folder) = TestPipeline.minimal("""
             targets:
               - {indicator: participants, value: 100}
               - {indicator: hires, value: 20}
@@ -98,8 +70,8 @@ struct PipelineFileTests {
     }
 
     @Test func typoInKeyNamesLineAndSuggestion() throws {
-        let (text, folder) = Self.valid()
-        let typo = text.replacing("    columns:", with: "    colums:")
+        let (text, folder) = TestPipeline.minimal()
+        let typo = try TestPipeline(text: text).renaming("sources[actions].columns", to: "colums").text
         let e = try #require(error(typo, folder: folder))
         #expect(e.line == 12)
         #expect(e.key == "sources[0].colums")
@@ -108,53 +80,54 @@ struct PipelineFileTests {
     }
 
     @Test func missingSourceFile() throws {
-        let (text, folder) = Self.valid()
-        let e = try #require(error(text.replacing("path: a.csv", with: "path: absent.csv"), folder: folder))
+        let (text, folder) = TestPipeline.minimal()
+        let e = try #require(error(try TestPipeline(text: text).setting("sources[actions].path", "absent.csv").text, folder: folder))
         #expect(e.line == 11)
         #expect(e.key == "sources[0].path")
         #expect(e.message.contains("no such file"))
     }
 
     @Test func privacyFloorIsThree() throws {
-        let (text, folder) = Self.valid("privacy:\n  k: 2")
+        let (text, folder) = TestPipeline.minimal("privacy:\n  k: 2")
         let e = try #require(error(text, folder: folder))
         #expect(e.key == "privacy.k")
         #expect(e.message.contains("from 3"))
     }
 
     @Test func unknownFieldAndMissingRequiredField() throws {
-        let (text, folder) = Self.valid()
-        let unknown = try #require(error(text.replacing("action_type: Type", with: "action_typ: Type"), folder: folder))
+        let (text, folder) = TestPipeline.minimal()
+        let unknown = try #require(error(try TestPipeline(text: text).renaming("sources[actions].columns.action_type", to: "action_typ").text,
+                                         folder: folder))
         #expect(unknown.key == "sources[0].columns.action_typ")
         #expect(unknown.message.contains("did you mean 'action_type'?"))
     }
 
     @Test func badValues() throws {
-        let (text, folder) = Self.valid("periods:\n  scheme: programme_year")
+        let (text, folder) = TestPipeline.minimal("periods:\n  scheme: programme_year")
         #expect(error(text, folder: folder)?.message.contains("start_month") == true)
-        let (t2, f2) = Self.valid("quality:\n  max_reject_rate: beaucoup")
+        let (t2, f2) = TestPipeline.minimal("quality:\n  max_reject_rate: beaucoup")
         #expect(error(t2, folder: f2)?.key == "quality.max_reject_rate")
-        let (t3, f3) = Self.valid("", source: "  - name: x\n    kind: actions\n    path: a.csv\n    csv:\n      delimiter: '#'\n    columns: {}")
+        let (t3, f3) = TestPipeline.minimal("", source: "  - name: x\n    kind: actions\n    path: a.csv\n    csv:\n      delimiter: '#'\n    columns: {}")
         #expect(error(t3, folder: f3)?.key == "sources[0].csv.delimiter")
     }
 
     /// `hiring.data_end` is a yyyy-mm-dd day; `questionnaire.alpha_threshold` a number from 0 to 1.
     @Test func dataEndAndAlphaThreshold() throws {
-        let (text, folder) = Self.valid("hiring:\n  data_end: 2025-08-31")
+        let (text, folder) = TestPipeline.minimal("hiring:\n  data_end: 2025-08-31")
         let config = try PipelineLoader.parse(text: text, file: "p.yml", baseDirectory: folder)
         #expect(config.hiring.dataEnd == CalendarDate(year: 2025, month: 8, day: 31))
-        let (t2, f2) = Self.valid("hiring:\n  data_end: 31/08/2025")
+        let (t2, f2) = TestPipeline.minimal("hiring:\n  data_end: 31/08/2025")
         let e2 = error(t2, folder: f2)
         #expect(e2?.key == "hiring.data_end" && e2?.message.contains("yyyy-mm-dd") == true && e2?.line == 8)
-        let (t3, f3) = Self.valid("questionnaire:\n  alpha_threshold: 1.5\n  items: {a: {label: A, dimension: d}}")
+        let (t3, f3) = TestPipeline.minimal("questionnaire:\n  alpha_threshold: 1.5\n  items: {a: {label: A, dimension: d}}")
         #expect(error(t3, folder: f3)?.key == "questionnaire.alpha_threshold")
-        let (t4, f4) = Self.valid("questionnaire:\n  alpha_threshold: 0.7\n  items: {a: {label: A, dimension: d}}")
+        let (t4, f4) = TestPipeline.minimal("questionnaire:\n  alpha_threshold: 0.7\n  items: {a: {label: A, dimension: d}}")
         #expect(try PipelineLoader.parse(text: t4, file: "p.yml", baseDirectory: f4).questionnaire.alphaThreshold == 0.7)
     }
 
     @Test func aliasClashIsReported() throws {
-        let (text, folder) = Self.valid()
-        let clash = text.replacing("lyon: [Lyon]", with: "lyon: [Lyon]\n    villeurbanne: [LYON]")
+        let (text, folder) = TestPipeline.minimal()
+        let clash = try TestPipeline(text: text).appending("villeurbanne: [LYON]", to: "vocabularies.territory").text
         let e = try #require(error(clash, folder: folder))
         #expect(e.message.contains("already stands for 'lyon'"))
     }
@@ -171,45 +144,5 @@ struct PipelineFileTests {
         #expect(PipelineLoader.relative("inputs/a.csv", from: "pipelines") == "../inputs/a.csv")
         #expect(PipelineLoader.relative("/srv/in/a.csv", from: "/srv/p") == "../in/a.csv")
         #expect(PipelineLoader.relative("pipelines/a.csv", from: "pipelines") == "a.csv")
-    }
-}
-
-/// Qualtrics exports: three header rows (column ids, labels, import ids), then the responses.
-@Suite("Survey-tool exports")
-struct QualtricsTests {
-    @Test func qualtricsExportReadsItsOneResponse() throws {
-        let folder = Paths.scratch("qualtrics")
-        try """
-        outputs: {folder: out}
-        privacy: {k: 3}
-        vocabularies:
-          territory: {en_ligne: [anonymous]}
-        questionnaire:
-          items:
-            q1: {label: "This is a multiple choice question.", dimension: d}
-        sources:
-          - name: qualtrics
-            kind: responses
-            path: \(Paths.corpus("qualtrics-csv-qualtRics/sample.csv"))
-            csv: {skip_after_header: 2}
-            stakeholder_type: candidat
-            wave: post
-            columns: {respondent: ResponseId, territory: DistributionChannel, date: RecordedDate, comment: Q2}
-            items: {q1: Q1}
-        """.write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
-        let result = try PipelineRun.execute(pipelinePath: "\(folder)/p.yml", options: RunOptions(write: false))
-        let tally = try #require(result.summary.sources.first?.tally)
-        #expect(tally.read == 1 && tally.accepted == 1)
-        // Upstream's expectation: one response, R_2YPOQ602ER1jkf1, Q1 = 2, Q2 = "Hello World!".
-        let config = try PipelineLoader.load(path: "\(folder)/p.yml")
-        var responses: [SurveyResponse] = []
-        let key = PseudonymKey.random()
-        try SourceMapper(source: config.sources[0], config: config, key: key).map(file: config.sources[0].files[0]) { record in
-            if case .response(let r) = record { responses.append(r) }
-        }
-        #expect(responses.count == 1)
-        #expect(responses.first?.answers == [2])
-        #expect(responses.first?.comment == "Hello World!")
-        #expect(responses.first?.respondent == key.hash(Fold.key("R_2YPOQ602ER1jkf1")))
     }
 }

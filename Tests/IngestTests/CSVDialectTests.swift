@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Ingest
 
 /// Dialects beyond RFC 4180: `'` quotes, `\"` escapes, spaces after delimiters, space-separated values.
@@ -29,7 +30,7 @@ struct CSVDialectTests {
     }
 
     /// PhpSpreadsheet's own expectation: a backslash before a closing quote is text (no `\"` escape).
-    @Test func backslashBeforeClosingQuoteIsText() throws {
+    @Test(.needsCorpora) func backslashBeforeClosingQuoteIsText() throws {
         let path = Paths.corpus("csv-encodings-phpspreadsheet/backslash.csv")
         #expect(try CSVFile(path: path).dialect == .standard)
         #expect(try records(path) == [["field 1", "field 2\\"], ["field 3\\", "field 4"]])

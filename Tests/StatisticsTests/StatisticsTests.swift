@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Statistics
 
 /// Every statistic against scipy or a brute-force enumeration (Fixtures/make_statistics.py made
@@ -34,7 +35,7 @@ struct StatisticsTests {
     }
 
     static let fixture: Fixture = {
-        let url = URL(fileURLWithPath: "\(Paths.root)/Tests/ImpactTests/Fixtures/statistics.json")
+        let url = URL(fileURLWithPath: "\(Paths.root)/Tests/StatisticsTests/Fixtures/statistics.json")
         do { return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url)) } catch {
             fatalError("cannot read \(url.path): \(error)")
         }

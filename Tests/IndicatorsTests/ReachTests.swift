@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Indicators
 @testable import Records
 
@@ -197,5 +198,30 @@ struct ReachTests {
         let rows = Self.table([("lyon", "industriel", 4), ("lyon", rollUp, 4), (rollUp, "industriel", 4), (rollUp, rollUp, 4)])
         let protected = SmallCellProtection.protect(rows, k: 5, personBased: { $0 == .participants }, additive: [.participants])
         #expect(protected.allSatisfy { $0.status == .suppressed && $0.value == nil })
+    }
+
+    /// Distinct people per organisation, by hand: p1 at two actions (once per organisation counted),
+    /// p1 again under another organisation, a duplicate line; then named only from k people on.
+    @Test func organisationsReachedCountedByHandAndProtected() throws {
+        var state = ReachState(scheme: .calendarYear)
+        state.add(ReachTests.action("A1", "lyon"))
+        state.add(ReachTests.action("A2", "lyon"))
+        for (action, person, org) in [("A1", "p1", "Forges"), ("A2", "p1", "Forges"), ("A1", "p2", "Forges"), ("A1", "p2", "Forges"),
+                                      ("A2", "p3", "France Travail"), ("A2", "p4", "forges ")] {
+            try ReachTests.attend(&state, ReachTests.line(action, person, "industriel", org: org))
+        }
+        _ = try ReachTests.resolve(&state)
+        let forges = StableHash.fnv1a("Forges"), ft = StableHash.fnv1a("France Travail"), lower = StableHash.fnv1a("forges ")
+        let counted = try #require(state.peoplePerOrganisation["2025"])
+        var people: [UInt64: UInt32] = [:]
+        counted.forEach { people[$0] = $1 }
+        #expect(people == [forges: 2, ft: 1, lower: 1])
+        let names = [forges: "Forges", ft: "France Travail", lower: "forges"]
+        #expect(OrganisationsReached.protect(counted, names: names, k: 2) == OrganisationsReached(listed: [.init(name: "Forges", people: 2)], unnamed: 2))
+        var three = PrehashedMap<UInt32>()
+        three[forges] = 3
+        three[ft] = 3
+        #expect(OrganisationsReached.protect(three, names: names, k: 3).listed.map(\.name) == ["Forges", "France Travail"])
+        #expect(OrganisationsReached.protect(three, names: [forges: "Forges"], k: 3).nameless == 1)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import IngestXML
 
 /// The lexer in front of libxml2, fed in blocks of every size: a document within the limits goes
@@ -44,7 +45,7 @@ struct XMLGuardTests {
         return Array(bytes[...(last + width - 1)])
     }
 
-    @Test(arguments: documents)
+    @Test(.needsCorpora, arguments: documents)
     func benignDocumentsGoThroughUnchanged(path: String) throws {
         let bytes = Self.upToTheRootsEnd(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         for block in [3, 7, 64, 4096, 1 << 20] {

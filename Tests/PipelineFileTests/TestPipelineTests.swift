@@ -1,6 +1,7 @@
 import Foundation
 @testable import PipelineFile
 import Testing
+import TestSupport
 
 /// The builder the tests make pipeline files with: what it changes is what the loader reads, and
 /// nothing else moves.
