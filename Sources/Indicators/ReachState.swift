@@ -154,7 +154,7 @@ public final class ReachState {
 
     /// The index of the place of a line: lines come file by file, so the last place is tried first
     /// (no string hashed per line); a new one is looked up by hash (one per ODK instance file).
-    private mutating func place(source: Int, _ location: RecordLocation) throws -> Int {
+    private func place(source: Int, _ location: RecordLocation) throws -> Int {
         if let last = places.indices.last, places[last].source == source, places[last].name == location.source,
            places[last].path == location.path {
             return last

@@ -1,6 +1,7 @@
 import Foundation
 import Indicators
 import Ingest
+import InputFiles
 import PipelineFile
 import Records
 import Report

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Records
 
 /// The record rules on hand-made records (what run, refresh and merge all apply).

@@ -105,7 +105,7 @@ struct StoreTests {
         let id = try store.transaction { tx in
             try tx.addSnapshot(takenAt: "now", generation: 1, toolVersion: "t", pipelineSHA256: "p", exitCode: 0, filesRead: 1,
                                recordsAdded: 1, recordsReplaced: 0, outputs: ["indicators.csv": "ab"],
-                               rows: [IndicatorRow(indicator: "actions", period: "2024-2025", territory: "ALL", stakeholderType: "ALL",
+                               rows: [IndicatorRow(indicator: .actions, period: "2024-2025", territory: "ALL", stakeholderType: "ALL",
                                                    value: 3, n: 3)])
         }
         #expect(try store.read { try $0.rows(snapshot: id) }.count == 1)
