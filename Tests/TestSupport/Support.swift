@@ -21,12 +21,28 @@ public enum Paths {
     public static var corporaAvailable: Bool { FileManager.default.fileExists(atPath: corpora) }
     public static let corporaAbsent = "needs ../shared/corpora beside the clone (third-party conformance data); absent here"
 
-    /// A fresh, empty temporary folder.
+    /// A fresh, empty temporary folder, inside this test process's own folder (removed when the
+    /// process exits: a run of the suite used to leave some 400 folders behind in the temporary folder).
     public static func scratch(_ name: String = "t") -> String {
-        let path = "\(NSTemporaryDirectory())impact-tests-\(name)-\(UUID().uuidString)"
+        let path = "\(scratchRoot)/\(name)-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
+
+    /// `impact-tests-PID` in the temporary folder; made on first use, when the folders of test
+    /// processes that are no longer running are removed too (a crashed run leaves its own).
+    public static let scratchRoot: String = {
+        let temporary = NSTemporaryDirectory()
+        let mine = "\(temporary)impact-tests-\(getpid())"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where entry.hasPrefix("impact-tests-") {
+            if let pid = Int32(entry.dropFirst("impact-tests-".count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: temporary + entry)
+            }
+        }
+        try? FileManager.default.createDirectory(atPath: mine, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: Paths.scratchRoot) }
+        return mine
+    }()
 
     /// The `impact` executable built beside the tests.
     public static var executable: String {
