@@ -140,7 +140,9 @@ public enum PipelineLoader {
     /// same indentation) and its path (`privacy.k`) from the keys above it; the first line and the
     /// bare key when the layout says no more (flow mappings, lists).
     static func duplicateKey(_ key: String, firstAt first: Int, column: Int, in text: String) -> (line: Int, path: String) {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Lines as the YAML parser counts them (CR, LF, CRLF, NEL, LS, PS), so that its line numbers point into them.
+        let breaks: Set<Character> = ["\n", "\r", "\r\n", "\u{85}", "\u{2028}", "\u{2029}"]
+        let lines = text.split(omittingEmptySubsequences: false) { breaks.contains($0) }
         func indent(_ l: Substring) -> Int { l.prefix { $0 == " " }.count }
         func isContent(_ l: Substring) -> Bool { let t = l.drop { $0 == " " }; return !t.isEmpty && !t.hasPrefix("#") }
         let depth = column - 1
@@ -157,7 +159,7 @@ public enum PipelineLoader {
         }
         var path = [key]
         var level = depth
-        var j = first - 2
+        var j = min(first - 2, lines.count - 1)
         while j >= 0, level > 0 {
             let l = lines[j]
             if isContent(l) && indent(l) < level {

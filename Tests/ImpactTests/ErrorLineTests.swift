@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Pipeline
+import PipelineFile
 import Records
 
 /// Every exit-2 error is one line: `file:line: key: what was expected`, or `impact: what went wrong:
@@ -24,6 +25,24 @@ struct ErrorLineTests {
             .firstIndex { $0.hasPrefix("  k: 6") }.map { $0 + 1 } ?? 0
         Self.expectOneLine(try runImpactBounded(["validate", sample.pipeline], timeout: 60),
                            prefix: "error: \(sample.pipeline):\(line): privacy.k: ", contains: "given twice")
+    }
+
+    /// Found by the PipelineFile fuzz target (fuzz/regressions/PipelineFile-duplicate-key-cr-lines): a
+    /// key given twice in a file whose lines end with CR alone crashed the loader (the parser counts
+    /// CR as a line break, the message's search did not). Now one line, at the key given again.
+    @Test func duplicateKeyWithCRLines() throws {
+        for newline in ["\r", "\r\n", "\n", "\u{2028}"] {
+            let text = ["version: 1", "privacy:", "  k: 5", "  k: 6", ""].joined(separator: newline)
+            do {
+                _ = try PipelineLoader.parse(text: text, file: "p.yml", baseDirectory: "/tmp")
+                Issue.record("loaded")
+            } catch let error as PipelineFileError {
+                #expect(error.line == 4 && error.key == "privacy.k", "\(newline.unicodeScalars.map(\.value)): \(error)")
+            }
+        }
+        let found = try String(decoding: Data(contentsOf: URL(fileURLWithPath: "\(Paths.root)/fuzz/regressions/PipelineFile-duplicate-key-cr-lines")),
+                               as: UTF8.self)
+        #expect(throws: PipelineFileError.self) { try PipelineLoader.parse(text: found, file: "p.yml", baseDirectory: "/tmp") }
     }
 
     /// A column XPath that does not compile: one line with the column's own line and key; nothing from libxml2.
