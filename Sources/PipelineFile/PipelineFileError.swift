@@ -12,8 +12,15 @@ public struct PipelineFileError: ImpactError, Equatable {
     public init(file: String, line: Int, key: String, message: String) {
         self.file = file
         self.line = line
-        self.key = key
-        self.message = message
+        self.key = Self.oneLine(key)
+        self.message = Self.oneLine(message)
+    }
+
+    /// `text` on one line: a line break quoted from the file (a value or a key holding one) is shown
+    /// as `\n`, so that each mistake stays one line.
+    static func oneLine(_ text: String) -> String {
+        guard text.contains(where: \.isNewline) else { return text }
+        return String(text.map { $0.isNewline ? ($0 == "\r" ? "\\r" : "\\n") : String($0) }.joined())
     }
 
     /// `pipelines/x.yml:12: sources[0].colums: unknown key; expected one of …`

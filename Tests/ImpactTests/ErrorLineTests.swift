@@ -45,6 +45,20 @@ struct ErrorLineTests {
         #expect(throws: PipelineFileError.self) { try PipelineLoader.parse(text: found, file: "p.yml", baseDirectory: "/tmp") }
     }
 
+    /// Found by the PipelineFile fuzz target (fuzz/regressions/PipelineFile-value-with-line-break): a
+    /// message quoting a value that holds a line break was two lines. The break is shown as `\n`.
+    @Test func quotedValueWithALineBreakStaysOneLine() throws {
+        for text in ["|\n  un\n  deux\n", "version: 1\ntitle: [\"a\\nb\"]\n",
+                     String(decoding: try Data(contentsOf: URL(fileURLWithPath: "\(Paths.root)/fuzz/regressions/PipelineFile-value-with-line-break")), as: UTF8.self)] {
+            do {
+                _ = try PipelineLoader.parse(text: text, file: "p.yml", baseDirectory: "/tmp")
+                Issue.record("loaded: \(text)")
+            } catch let error as PipelineFileError {
+                #expect(error.description.split(whereSeparator: \.isNewline).count == 1 + error.others.count, "\(error)")
+            }
+        }
+    }
+
     /// A column XPath that does not compile: one line with the column's own line and key; nothing from libxml2.
     @Test func badColumnXPath() throws {
         let sample = try SampleCopy("bad-xpath") { try $0.setting("sources[presences-saint-etienne].columns.person", "p:Courriel[") }
