@@ -110,6 +110,30 @@ struct MessageTests {
         #expect(lines[2].hasSuffix("(did you mean \(Paths.root)/inputs/parcours_declic_2024-2025.tsv?)"))
     }
 
+    /// The bounded edit distance agrees with the plain one wherever it answers (seeded words over a
+    /// small alphabet, so near and far pairs both occur), and answers exactly when within the bound.
+    @Test func boundedDistanceAgreesWithThePlainOne() {
+        var random = SeededGenerator(seed: 17)
+        for _ in 0..<3_000 {
+            let a = (0..<Int.random(in: 0...9, using: &random)).map { _ in "abc".randomElement(using: &random) ?? "a" }
+            let b = (0..<Int.random(in: 0...9, using: &random)).map { _ in "abc".randomElement(using: &random) ?? "a" }
+            let limit = Int.random(in: 0...5, using: &random)
+            let plain = Nearest.distance(a, b)
+            #expect(Nearest.distance(a, b, atMost: limit) == (plain <= limit ? plain : nil), "\(a) \(b) \(limit)")
+        }
+    }
+
+    /// A missing input beside 20,000 files (found by fuzzing: a folder of 90,000 names and a long typo
+    /// took 12 s) still gets its nearest file, and a long name that is near nothing gets none.
+    @Test func nearestInputAmongManyFiles() throws {
+        let folder = Paths.scratch("msg-many")
+        for i in 0..<20_000 { FileManager.default.createFile(atPath: "\(folder)/export-\(i).csv", contents: nil) }
+        FileManager.default.createFile(atPath: "\(folder)/actions_declic_2024-2025.csv", contents: nil)
+        #expect(MissingInput.nearest(to: "\(folder)/actions_declic_2025-2026.csv") == " (did you mean \(folder)/actions_declic_2024-2025.csv?)")
+        #expect(MissingInput.nearest(to: "\(folder)/" + String(repeating: "z", count: 5_000) + ".csv") == "")
+        try FileManager.default.removeItem(atPath: folder)
+    }
+
     @Test func commandTyposAreSuggested() throws {
         let cli = try runImpact(["runn", "pipelines/declic-industrie.yml"])
         #expect(cli.code == 2)
