@@ -35,6 +35,10 @@ public struct SourceMapper {
 
     /// How a file was read, for the manifest.
     public struct FileReading: Sendable {
+        /// What it was read as: `csv`, `xml`, `spreadsheetml`, `odk`, `xlsx` or `ods` (a workbook given
+        /// without a format, or as CSV, by its bytes).
+        public let format: SourceFormat
+        /// The text encoding its bytes were decoded from; empty for a workbook (a ZIP package has none).
         public let encoding: String
         public let delimiter: String
         /// Records with fields that were not UTF-8 and were read as Windows-1252.
@@ -85,8 +89,8 @@ public struct SourceMapper {
             mapping.value.fallbacks += fallbacks
         }, consume: emit)
         let delimiter = csv.delimiter == UInt8(ascii: "\t") ? "tab" : String(UnicodeScalar(csv.delimiter))
-        return FileReading(encoding: csv.encoding.encoding.rawValue, delimiter: delimiter, encodingFallbacks: mapping.value.fallbacks,
-                           digest: csv.digest)
+        return FileReading(format: .csv, encoding: csv.encoding.encoding.rawValue, delimiter: delimiter,
+                           encodingFallbacks: mapping.value.fallbacks, digest: csv.digest)
     }
 
     private func readRow(_ csv: CSVFile, file: String) throws -> CSVRow? {

@@ -207,6 +207,10 @@ extension SourceMapper {
             throw SourceUnreadable(source: source.name, file: file, message: error.message)
         }
         try table.finish()
-        return FileReading(encoding: workbook.kind.rawValue, delimiter: "", encodingFallbacks: 0, digest: nil)
+        let format: SourceFormat = switch workbook.kind {
+        case .xlsx: .xlsx
+        case .ods: .ods
+        }
+        return FileReading(format: format, encoding: "", delimiter: "", encodingFallbacks: 0, digest: nil)
     }
 }

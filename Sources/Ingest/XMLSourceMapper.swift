@@ -5,8 +5,10 @@ import Records
 
 extension SourceMapper {
     /// ODK sources: every file at once, so a resubmission in another file replaces the earlier instance.
-    public func mapInstances(files: [String], emit: (MappedRecord) throws -> Void) throws {
-        _ = try mapXML(file: files.first ?? "", files: files, emit: emit)
+    /// The reading says the first file's declared encoding (the others' are not looked at).
+    @discardableResult
+    public func mapInstances(files: [String], emit: (MappedRecord) throws -> Void) throws -> FileReading {
+        try mapXML(file: files.first ?? "", files: files, emit: emit)
     }
 
     /// XML sources: records become rows of text and go through the same mapping and validation as CSV.
@@ -41,7 +43,8 @@ extension SourceMapper {
         } catch let error as XMLReadError {
             throw SourceUnreadable(source: source.name, file: file, message: error.line > 0 ? "\(error.line):\(error.column): \(error.message)" : error.message)
         }
-        return FileReading(encoding: Self.declaredEncoding(file), delimiter: "", encodingFallbacks: 0, digest: readDigest)
+        return FileReading(format: source.format, encoding: Self.declaredEncoding(file), delimiter: "", encodingFallbacks: 0,
+                           digest: readDigest)
     }
 
     /// SpreadsheetML: rows through the same header search and mapping as CSV; libxml2 parses rows on

@@ -44,23 +44,24 @@ extension Ingestion {
             // records the digest first) take a separate pass.
             let hashedWhileRead = state == nil && (source.format == .csv || source.format == .xml)
             var digests = hashedWhileRead ? [] : batch.map(FileDigest.sha256OrEmpty)
-            let stateFile = try state?.begin(source: source.name, files: batch.map(displayPath), digests: digests)
+            let stateBatch = try state?.begin(source: source.name, files: batch.map(displayPath), digests: digests)
             var seq = 0
             let reading = try SourceBatches.read(batch, with: mapper) { mapped in
-                if let state, let stateFile {
+                if let state, let stateBatch {
                     seq += 1
-                    try state.add(mapped, source: source.name, file: stateFile, seq: seq)
+                    try state.add(mapped, source: source.name, file: stateBatch.fileID, seq: seq)
                 }
                 try count(mapped, source: index)
             }
             tallies[index].encodingFallbacks += reading.encodingFallbacks
             if let digest = reading.digest, batch.count == 1 { digests = [(digest.hex, digest.size)] }
             if digests.count != batch.count { digests = batch.map(FileDigest.sha256OrEmpty) }
-            infos += zip(batch, digests).map { file, digest in
-                InputFileInfo(source: source.name, path: displayPath(file), size: digest.size, sha256: digest.hex,
-                              encoding: reading.encoding, delimiter: reading.delimiter)
+            infos += zip(batch, digests).enumerated().map { index, entry in
+                let (file, digest) = entry, read = reading.file(index)
+                return InputFileInfo(source: source.name, path: displayPath(file), size: digest.size, sha256: digest.hex,
+                                     format: read.format, encoding: read.encoding, delimiter: read.delimiter)
             }
-            try state?.finish(file: stateFile, reading: reading, names: mapper.names.words, organisations: mapper.organisationNames.byKey)
+            try state?.finish(stateBatch, reading: reading, names: mapper.names.words, organisations: mapper.organisationNames.byKey)
             if let error = reading.unreadable {
                 try state?.unreadable(source: source.name, path: displayPath(error.file), message: error.message)
                 noteUnreadable(path: displayPath(error.file), message: error.message, source: source.name, summary: &summary)
@@ -80,7 +81,9 @@ extension Ingestion {
         progress("replaying \(source.name) from the store")
         for (store, files) in mine {
             for file in files {
+                // A store from before formats were kept knows only its workbooks' and ODK folders' (migration v6-input-format).
                 infos.append(InputFileInfo(source: source.name, path: file.path, size: file.size, sha256: file.sha256,
+                                           format: file.format.isEmpty ? source.format.rawValue : file.format,
                                            encoding: file.encoding, delimiter: file.delimiter))
                 tallies[index].read += file.physical
                 tallies[index].encodingFallbacks += file.encodingFallbacks

@@ -16,9 +16,9 @@ final class StateSink {
     init(_ tx: StoreTransaction) { self.tx = tx }
 
     /// Registers a batch of files (one, or an ODK folder) and returns the id its records go under.
-    func begin(source: String, files: [String], digests: [(hex: String, size: Int)]) throws -> Int64 {
+    func begin(source: String, files: [String], digests: [(hex: String, size: Int)]) throws -> StoreBatch {
         // Records are appended as read, never matched: the round plays no part in a state.
-        try tx.beginBatch(source: source, files: zip(files, digests).map { ($0, $1.size, $1.hex) }, at: at, round: 0).fileID
+        try tx.beginBatch(source: source, files: zip(files, digests).map { ($0, $1.size, $1.hex) }, at: at, round: 0)
     }
 
     func add(_ record: MappedRecord, source: String, file: Int64, seq: Int) throws {
@@ -26,10 +26,10 @@ final class StateSink {
     }
 
     /// Records what reading the batch gave.
-    func finish(file: Int64?, reading: SourceBatches.Reading, names: Set<UInt64>, organisations: [UInt64: String]) throws {
-        guard let file else { return }
-        try tx.finishFile(file, unreadable: nil, encoding: reading.encoding, delimiter: reading.delimiter, fallbacks: reading.encodingFallbacks,
-                          counts: counts[file] ?? FileCounts(), names: names, organisations: organisations, keepReplaced: false)
+    func finish(_ batch: StoreBatch?, reading: SourceBatches.Reading, names: Set<UInt64>, organisations: [UInt64: String]) throws {
+        guard let batch else { return }
+        try tx.finish(batch, reading: reading, counts: counts[batch.fileID] ?? FileCounts(), names: names, organisations: organisations,
+                      keepReplaced: false)
     }
 
     /// A file of the batch that could not be read (after `finish`).

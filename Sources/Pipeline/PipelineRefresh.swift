@@ -264,9 +264,8 @@ struct SourceIngest {
             counts.count(try tx.upsert(record, source: source.name, batch: stored, seq: seq) { config.periods.label(for: $0) })
         }
         // A file read again keeps the corrections it brought when it arrived.
-        try tx.finishFile(stored.fileID, unreadable: nil, encoding: reading.encoding, delimiter: reading.delimiter,
-                          fallbacks: reading.encodingFallbacks, counts: counts, names: mapper.names.words,
-                          organisations: mapper.organisationNames.byKey, keepReplaced: keepArrival)
+        try tx.finish(stored, reading: reading, counts: counts, names: mapper.names.words, organisations: mapper.organisationNames.byKey,
+                      keepReplaced: keepArrival)
         if let error = reading.unreadable {
             try tx.setUnreadable(error.message, source: source.name, path: PipelineLoader.relative(error.file, from: config.baseDirectory))
         }

@@ -8,14 +8,19 @@ public struct InputFileInfo: Codable, Sendable, Equatable {
     public let path: String
     public let size: Int
     public let sha256: String
+    /// What it was read as: csv, xml, spreadsheetml, odk, xlsx or ods.
+    public let format: String
+    /// The text encoding it was decoded from; empty for a workbook (a ZIP package) and for the files of
+    /// an ODK folder after the first.
     public let encoding: String
     public let delimiter: String
 
-    public init(source: String, path: String, size: Int, sha256: String, encoding: String, delimiter: String) {
+    public init(source: String, path: String, size: Int, sha256: String, format: String, encoding: String, delimiter: String) {
         self.source = source
         self.path = path
         self.size = size
         self.sha256 = sha256
+        self.format = format
         self.encoding = encoding
         self.delimiter = delimiter
     }

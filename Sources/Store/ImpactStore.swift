@@ -17,6 +17,10 @@ public struct StoredFile: Sendable, Equatable {
     public let ingestedAt: String
     /// Nil when read; the reason when the file could not be read.
     public let unreadable: String?
+    /// What it was read as (csv, xml, spreadsheetml, odk, xlsx, ods); empty, in a store from before
+    /// formats were kept, for all but workbooks and the files of an ODK folder after the first.
+    public let format: String
+    /// The text encoding it was decoded from; empty for a workbook.
     public let encoding: String
     public let delimiter: String
     public let encodingFallbacks: Int
@@ -184,6 +188,15 @@ public final class ImpactStore: Sendable {
                 UPDATE file SET round = arrival;
                 ALTER TABLE record ADD COLUMN version_of BLOB;
                 CREATE INDEX record_versions ON record(source, version_of) WHERE version_of IS NOT NULL;
+                """)
+        }
+        // Each file's format apart from its encoding: the encoding column said a workbook's format ("xlsx",
+        // "ods"; a ZIP package has no encoding) and "xml" for the files of an ODK folder after the first.
+        migrator.registerMigration("v6-input-format") { db in
+            try db.execute(sql: """
+                ALTER TABLE file ADD COLUMN format TEXT NOT NULL DEFAULT '';
+                UPDATE file SET format = encoding, encoding = '' WHERE encoding IN ('xlsx', 'ods');
+                UPDATE file SET format = 'odk', encoding = '' WHERE encoding = 'xml';
                 """)
         }
         return migrator

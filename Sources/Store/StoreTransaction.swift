@@ -30,7 +30,8 @@ public struct StoreTransaction {
                               size: try row.value("size", of: t), sha256: try row.value("sha256", of: t),
                               arrival: try row.value("arrival", of: t), round: try row.value("round", of: t),
                               ingestedAt: try row.value("ingested_at", of: t), unreadable: try row.text("unreadable", of: t),
-                              encoding: try row.value("encoding", of: t), delimiter: try row.value("delimiter", of: t),
+                              format: try row.value("format", of: t), encoding: try row.value("encoding", of: t),
+                              delimiter: try row.value("delimiter", of: t),
                               encodingFallbacks: try row.value("encoding_fallbacks", of: t), physical: try row.value("physical", of: t),
                               added: try row.value("added", of: t), known: try row.value("known", of: t),
                               replaced: try row.value("replaced", of: t), rejected: try row.value("rejected", of: t),
@@ -68,12 +69,12 @@ public struct StoreTransaction {
 
     /// Records what reading the file gave.
     /// With `keepReplaced`, a file read again keeps the count of corrections it brought when it arrived.
-    public func finishFile(_ id: Int64, unreadable: String?, encoding: String, delimiter: String, fallbacks: Int,
+    public func finishFile(_ id: Int64, unreadable: String?, format: String, encoding: String, delimiter: String, fallbacks: Int,
                            counts: FileCounts, names: Set<UInt64>, organisations: [UInt64: String] = [:], keepReplaced: Bool) throws {
         try db.execute(sql: """
-            UPDATE file SET unreadable = ?, encoding = ?, delimiter = ?, encoding_fallbacks = ?, physical = ?,
+            UPDATE file SET unreadable = ?, format = ?, encoding = ?, delimiter = ?, encoding_fallbacks = ?, physical = ?,
                 added = ?, known = ?, replaced = CASE WHEN ? THEN replaced ELSE ? END, rejected = ? WHERE id = ?
-            """, arguments: [StoredText.blob(unreadable), encoding, delimiter, fallbacks, counts.physical, counts.added, counts.known,
+            """, arguments: [StoredText.blob(unreadable), format, encoding, delimiter, fallbacks, counts.physical, counts.added, counts.known,
                              keepReplaced, counts.replaced, counts.rejected, id])
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO name_word(file_id, word) VALUES (?, ?)")
         // Keyed hashes of name words, never the words: 16 hexadecimal digits each.
@@ -99,12 +100,8 @@ public struct StoreTransaction {
             ids.append(try beginFile(source: source, path: f.path, size: f.size, sha256: f.sha256, at: at, round: round, keepArrival: keepArrival))
         }
         guard let first = ids.first else { throw StoreError.corrupt("a batch without files") }
-        for extra in ids.dropFirst() {
-            try finishFile(extra, unreadable: nil, encoding: "xml", delimiter: "", fallbacks: 0, counts: FileCounts(), names: Set<UInt64>(),
-                           keepReplaced: false)
-        }
         let kept: Int = try Int.fetchOne(db, sql: "SELECT round FROM file WHERE id = ?", arguments: [first]) ?? round
-        return StoreBatch(fileID: first, round: kept)
+        return StoreBatch(fileID: first, round: kept, others: Array(ids.dropFirst()))
     }
 
     /// Adds corrections found when a re-sent file was compared with what it replaced.
@@ -181,4 +178,6 @@ public struct StoreBatch: Sendable, Equatable {
     public let fileID: Int64
     /// Files read in one refresh share a round; records of the same round are kept as read.
     public let round: Int
+    /// The files read with the first (an ODK folder's): their records go under the first.
+    public let others: [Int64]
 }

@@ -83,6 +83,21 @@ struct RefreshTests {
         #expect(FileManager.default.fileExists(atPath: "\(w.out)/report.md"))
     }
 
+    /// The files of a store from before formats were kept (migration v6-input-format leaves a CSV or XML
+    /// file's format empty) are replayed under their source's format: the manifest says what a run says.
+    @Test func filesOfAnOlderStoreTakeTheirSourcesFormat() throws {
+        let w = try Workspace("older-formats")
+        try w.export("all", 0..<w.lines.count)
+        _ = try w.refresh()
+        let fields = ["path", "format", "encoding", "delimiter"]
+        let read = try manifestInputs(w.out, fields: fields)
+        #expect(Set(read.compactMap { $0["format"] }) == ["csv", "xml", "spreadsheetml"])
+        try ImpactStore(path: "\(w.folder)/out.sqlite", access: .snapshots).transaction { tx in try tx.db.execute(sql: "UPDATE file SET format = ''") }
+        try FileManager.default.removeItem(atPath: "\(w.out)/manifest.json")
+        #expect(try w.refresh().changed)
+        #expect(try manifestInputs(w.out, fields: fields) == read)
+    }
+
     @Test func overlappingExportAddsOnlyItsNewHalf() throws {
         let w = try Workspace("overlap")
         let n = w.lines.count, third = n / 3

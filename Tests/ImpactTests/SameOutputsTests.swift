@@ -4,8 +4,9 @@ import TestSupport
 @testable import Pipeline
 import Records
 
-/// The same inputs give byte-identical `rejects.csv` and `indicators.csv` under `impact run`,
-/// `impact refresh` and `impact merge`: the sample cut into several files per source, and seeded
+/// The same inputs give byte-identical `rejects.csv` and `indicators.csv`, and manifests that say the same
+/// of every input, under `impact run`, `impact refresh` and `impact merge`: the sample cut into several
+/// files per source, and seeded
 /// variants with duplicates, unknown actions named twice, conflicting versions, resubmitted answers
 /// and NUL bytes in values.
 @Suite("run = refresh = merge", .serialized)
@@ -143,13 +144,7 @@ struct SameOutputsTests {
                 states.append("\(partition).state")
             }
             _ = try PipelineMerge.execute(pipelinePath: whole, states: states, options: RunOptions(outputFolder: "\(folder)/merge"))
-            var result: [String: [String: Data]] = [:]
-            for mode in ["run", "refresh", "merge"] {
-                for file in ["rejects.csv", "indicators.csv"] {
-                    result[mode, default: [:]][file] = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\(mode)/\(file)"))
-                }
-            }
-            return result
+            return try ["run", "refresh", "merge"].reduce(into: [:]) { $0[$1] = try SameOutputsTests.compared(in: "\(folder)/\($1)") }
         }
 
         /// Mutates the tables the way exports go wrong (seeded).
@@ -216,8 +211,23 @@ struct SameOutputsTests {
         String(decoding: data, as: UTF8.self).replacing("\u{0}", with: "␀").split(separator: "\n").map(String.init)
     }
 
+    /// What the modes must agree on in an output folder: `rejects.csv`, `indicators.csv`, and what the
+    /// manifest says of every input (as lines).
+    static func compared(in folder: String) throws -> [String: Data] {
+        var files = try ["rejects.csv", "indicators.csv"].reduce(into: [String: Data]()) {
+            $0[$1] = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/\($1)"))
+        }
+        let fields = ["source", "path", "size", "sha256", "format", "encoding", "delimiter"]
+        files[manifestInputs] = Data(try TestSupport.manifestInputs(folder, fields: fields).map { input in
+            fields.map { "\($0)=\(input[$0] ?? "")" }.joined(separator: " ") + "\n"
+        }.joined().utf8)
+        return files
+    }
+
+    static let manifestInputs = "manifest.json inputs"
+
     static func expectSame(_ outputs: [String: [String: Data]], _ label: String, modes: [String] = ["refresh", "merge"]) {
-        for file in ["rejects.csv", "indicators.csv"] {
+        for file in ["rejects.csv", "indicators.csv", manifestInputs] {
             let run = outputs["run"]?[file] ?? Data()
             #expect(!run.isEmpty, "\(label): run wrote no \(file)")
             for mode in modes {
@@ -281,12 +291,7 @@ struct SameOutputsTests {
         #expect(second.changed && second.files.filter { $0.kind == .new }.count == later.count)
         #expect(second.replaced >= 1)  // the later answer corrects the one held
         _ = try PipelineRun.execute(pipelinePath: whole, options: RunOptions(outputFolder: "\(variant.folder)/run"))
-        var outputs: [String: [String: Data]] = [:]
-        for mode in ["run", "refresh"] {
-            for file in ["rejects.csv", "indicators.csv"] {
-                outputs[mode, default: [:]][file] = try Data(contentsOf: URL(fileURLWithPath: "\(variant.folder)/\(mode)/\(file)"))
-            }
-        }
+        let outputs = try ["run", "refresh"].reduce(into: [String: [String: Data]]()) { $0[$1] = try Self.compared(in: "\(variant.folder)/\($1)") }
         Self.expectSame(outputs, "two refreshes", modes: ["refresh"])
     }
 

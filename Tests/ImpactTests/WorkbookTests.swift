@@ -45,7 +45,13 @@ struct WorkbookEquivalenceTests {
         // Rejects name the sheet and its row as the spreadsheet shows it (CSV line 42 is row 44 under the title).
         let rejects = try String(contentsOfFile: "\(xlsxFolder)/out/rejects.csv", encoding: .utf8)
         #expect(rejects.contains("questionnaire-conseillers,\"sheet \"\"Réponses\"\", row 44\",item.diversite_metiers,Peut-être,likert_value"), "\(rejects)")
+
+        // The manifest says what the file was read as (a workbook given without a format: by its bytes);
+        // a workbook, a ZIP package, has no text encoding.
+        #expect(try manifestInputs("\(xlsxFolder)/out", fields: Self.readAs).last == ["format": "xlsx", "encoding": "", "delimiter": ""])
     }
+
+    static let readAs = ["format", "encoding", "delimiter"]
 
     /// The scheduled job reads a workbook source into its store like a CSV one: the same indicators,
     /// and a second refresh finds nothing changed.
@@ -55,6 +61,7 @@ struct WorkbookEquivalenceTests {
             .write(toFile: "\(folder)/p.yml", atomically: true, encoding: .utf8)
         let first = try PipelineRefresh.execute(pipelinePath: "\(folder)/p.yml", options: RefreshOptions(outputFolder: "\(folder)/out"))
         #expect(first.changed)
+        #expect(try manifestInputs("\(folder)/out", fields: Self.readAs).last == ["format": "ods", "encoding": "", "delimiter": ""])
         let second = try PipelineRefresh.execute(pipelinePath: "\(folder)/p.yml", options: RefreshOptions(outputFolder: "\(folder)/out"))
         #expect(!second.changed)
         let csv = try XMLEquivalenceTests.indicators(XMLEquivalenceTests.pipeline(sources: Self.source(

@@ -132,11 +132,20 @@ struct XMLEquivalenceTests {
         let header = rows[0]
         let csv = try Self.indicators(Self.pipeline(sources: source("csv", "\(Paths.root)/inputs/questionnaire_conseillers_2024-2025.csv",
             "{respondent: Adresse e-mail, territory: Territoire, date: Horodateur, wave: Vague}", Array(header[4..<11]))), in: Paths.scratch("qcsv"))
+        let odkFolder = Paths.scratch("qodk")
         let odk = try Self.indicators(Self.pipeline(sources: source("odk", "\(folder)/instances",
             "{respondent: identite/code, territory: identite/territoire, date: identite/horodateur, wave: identite/vague}",
-            (1...7).map { "reponses/q\($0)" })), in: Paths.scratch("qodk"))
+            (1...7).map { "reponses/q\($0)" })), in: odkFolder)
         #expect(csv.contains("perception_shift,2024-2025,ALL,prescripteur,dimension,attractivite"))
         #expect(odk == csv)
+        // The manifest says each file was read as ODK; the folder's files are read with the first, whose
+        // declared encoding only is known. A refresh, reading them into its store, says the same.
+        _ = try PipelineRefresh.execute(pipelinePath: "\(odkFolder)/p.yml", options: RefreshOptions(outputFolder: "\(odkFolder)/refresh"))
+        let fields = ["path", "size", "sha256", "format", "encoding", "delimiter"]
+        let run = try manifestInputs("\(odkFolder)/out", fields: fields)
+        #expect(run.count == rows.count - 1)
+        #expect(run.map { [$0["format"], $0["encoding"]] } == [["odk", "utf-8"]] + Array(repeating: ["odk", ""], count: rows.count - 2))
+        #expect(try manifestInputs("\(odkFolder)/refresh", fields: fields) == run)
     }
 }
 

@@ -68,7 +68,7 @@ struct StoreTests {
         let message = "the header holds 'Ident\u{0}ifiant', 'Date'"
         try store.transaction { tx in
             let batch = try tx.beginBatch(source: "s", files: [("a.csv", 1, "00")], at: "now", round: try tx.nextRound())
-            try tx.finishFile(batch.fileID, unreadable: nil, encoding: "utf-8", delimiter: ",", fallbacks: 0, counts: FileCounts(), names: [],
+            try tx.finishFile(batch.fileID, unreadable: nil, format: "csv", encoding: "utf-8", delimiter: ",", fallbacks: 0, counts: FileCounts(), names: [],
                               organisations: [42: "Forges\u{0} du Gier"], keepReplaced: false)
             try tx.setUnreadable(message, source: "s", path: "a.csv")
         }
@@ -97,6 +97,36 @@ struct StoreTests {
         #expect(files.map(\.round) == [1, 2])
         #expect(files.first?.unreadable == "no column 'X'")
         #expect(try store.read { try $0.nextRound() } == 3)
+    }
+
+    /// A store of the fifth schema said a workbook's format in its encoding column ("xlsx", "ods"), and
+    /// "xml" for the files of an ODK folder read with the first: once migrated, those are formats and
+    /// the files have no encoding; other files keep theirs, their format left to their source's.
+    @Test func aStoreOfTheFifthSchemaSaysFormatsApartFromEncodings() throws {
+        let path = "\(Paths.scratch("v5"))/s.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        try ImpactStore.migrator.migrate(queue, upTo: "v5")
+        let files = [("q.xlsx", "xlsx"), ("q.ods", "ods"), ("odk/1.xml", "utf-8"), ("odk/2.xml", "xml"), ("a.csv", "windows-1252")]
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('key_fingerprint', 'f')")
+            for (id, (name, encoding)) in files.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO file(id, source, path, size, sha256, arrival, round, ingested_at, unreadable, encoding, delimiter,
+                                     encoding_fallbacks, physical, added, known, replaced, rejected, present)
+                    VALUES (?, 's', ?, 1, '00', ?, ?, 'then', NULL, ?, '', 0, 0, 0, 0, 0, 0, 1)
+                    """, arguments: [id + 1, name, id + 1, id + 1, encoding])
+            }
+        }
+        try queue.close()
+        let store = try ImpactStore(path: path, access: .keyed(fingerprint: "f"))
+        #expect(try store.read { try $0.files() }.map(\.format) == ["xlsx", "ods", "", "odk", ""])
+        let migrated = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT path, format, encoding FROM file ORDER BY id").map { row -> [String] in
+                [try row.value("path", of: "file"), try row.value("format", of: "file"), try row.value("encoding", of: "file")]
+            }
+        }
+        #expect(migrated == [["q.xlsx", "xlsx", ""], ["q.ods", "ods", ""], ["odk/1.xml", "", "utf-8"], ["odk/2.xml", "odk", ""],
+                             ["a.csv", "", "windows-1252"]])
     }
 
     /// A snapshot the store cannot read back is said to be corrupt, not read as empty or "ok".

@@ -173,3 +173,12 @@ extension Trait where Self == ConditionTrait {
     /// For a test or suite that reads ../shared/corpora: skipped, with the reason, when it is absent.
     public static var needsCorpora: Self { .enabled(if: Paths.corporaAvailable, Comment(rawValue: Paths.corporaAbsent)) }
 }
+
+/// What a run's manifest.json says of its inputs, read as an outsider would: each input's fields
+/// (`path`, `format`, `encoding`, …) as text, "(absent)" for a field it lacks.
+public func manifestInputs(_ folder: String, fields: [String]) throws -> [[String: String]] {
+    let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/manifest.json"))) as? [String: Any]
+    return (manifest?["inputs"] as? [[String: Any]] ?? []).map { input in
+        fields.reduce(into: [:]) { $0[$1] = input[$1].map { "\($0)" } ?? "(absent)" }
+    }
+}
