@@ -227,8 +227,7 @@ struct SourceIngest {
         }
         guard !toRead.isEmpty else { return }
         outcome.touched = true
-        // ODK: one pass over every file, so resubmissions across files are recognised.
-        let batches = source.format == .odk ? [toRead] : toRead.map { [$0] }
+        let batches = SourceBatches.of(toRead, format: source.format)
         var lastArrived: Int64?
         var added = 0, replaced = 0
         for batch in batches {
