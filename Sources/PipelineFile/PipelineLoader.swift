@@ -151,7 +151,7 @@ public enum PipelineLoader {
         while i < lines.count {
             let l = lines[i]
             if isContent(l) && indent(l) < depth { break }
-            if indent(l) == depth, l.dropFirst(depth).hasPrefix(key), l.dropFirst(depth + key.count).drop { $0 == " " }.hasPrefix(":") {
+            if indent(l) == depth, l.dropFirst(depth).hasPrefix(key), l.dropFirst(depth + key.count).drop(while: { $0 == " " }).hasPrefix(":") {
                 line = i + 1
                 break
             }

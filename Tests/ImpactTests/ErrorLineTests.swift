@@ -72,7 +72,7 @@ struct ErrorLineTests {
     @Test func outputPathIsAFile() throws {
         let sample = try SampleCopy("out-file")
         let file = "\(sample.folder)/taken"
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         for command in ["run", "refresh"] {
             Self.expectOneLine(try runImpactBounded([command, sample.pipeline, "--output", file], timeout: 60),
                                prefix: "impact: cannot write the outputs: \(file): ", contains: "not a folder")

@@ -122,7 +122,7 @@ struct InitTests {
 struct InitOtherExportsTests {
     static func write(_ text: String, _ path: String, encoding: String.Encoding = .utf8) throws {
         let data = try #require(text.data(using: encoding))
-        FileManager.default.createFile(atPath: path, contents: data)
+        _ = FileManager.default.createFile(atPath: path, contents: data)
     }
 
     /// A folder of five exports that share nothing with the sample's layout.

@@ -67,12 +67,12 @@ struct InterruptTests {
         gone.waitUntilExit()
         let stale = "\(tmp)/impact-participations.\(gone.processIdentifier).a1b2c3"
         try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: "\(stale)/run-0", contents: Data(count: 4096))
-        FileManager.default.createFile(atPath: "\(stale)/owner.lock", contents: Data())
+        _ = FileManager.default.createFile(atPath: "\(stale)/run-0", contents: Data(count: 4096))
+        _ = FileManager.default.createFile(atPath: "\(stale)/owner.lock", contents: Data())
         // A live owner: this test process, holding the folder's lock.
         let live = "\(tmp)/impact-participations.\(getpid()).d4e5f6"
         try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: "\(live)/run-0", contents: Data(count: 4096))
+        _ = FileManager.default.createFile(atPath: "\(live)/run-0", contents: Data(count: 4096))
         let lock = open("\(live)/owner.lock", O_RDWR | O_CREAT, 0o600)
         #expect(flock(lock, LOCK_EX) == 0)
         defer { close(lock) }

@@ -127,8 +127,8 @@ struct MessageTests {
     /// took 12 s) still gets its nearest file, and a long name that is near nothing gets none.
     @Test func nearestInputAmongManyFiles() throws {
         let folder = Paths.scratch("msg-many")
-        for i in 0..<20_000 { FileManager.default.createFile(atPath: "\(folder)/export-\(i).csv", contents: nil) }
-        FileManager.default.createFile(atPath: "\(folder)/actions_declic_2024-2025.csv", contents: nil)
+        for i in 0..<20_000 { _ = FileManager.default.createFile(atPath: "\(folder)/export-\(i).csv", contents: nil) }
+        _ = FileManager.default.createFile(atPath: "\(folder)/actions_declic_2024-2025.csv", contents: nil)
         #expect(MissingInput.nearest(to: "\(folder)/actions_declic_2025-2026.csv") == " (did you mean \(folder)/actions_declic_2024-2025.csv?)")
         #expect(MissingInput.nearest(to: "\(folder)/" + String(repeating: "z", count: 5_000) + ".csv") == "")
         try FileManager.default.removeItem(atPath: folder)

@@ -19,7 +19,7 @@ struct RecordMapperTests {
 
         init(kind: String, columns: String, header: [String], extra: String = "", questionnaire: String = "") throws {
             let folder = Paths.scratch("mapper")
-            FileManager.default.createFile(atPath: "\(folder)/in.csv", contents: Data())
+            _ = FileManager.default.createFile(atPath: "\(folder)/in.csv", contents: Data())
             let text = """
                 outputs: {folder: out}
                 vocabularies:

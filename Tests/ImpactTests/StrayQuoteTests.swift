@@ -43,7 +43,7 @@ struct StrayQuoteTests {
             var broken = bytes
             broken.insert(UInt8(ascii: "\""), at: offset)
             let path = "\(folder)/e\(offset).csv"
-            FileManager.default.createFile(atPath: path, contents: Data(broken))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(broken))
             let got = try Self.outcomes(path, config: config)
             let opensField = offset == start || bytes[offset - 1] == UInt8(ascii: ",")
             #expect(got.count == original.count, "quote at column \(offset - start + 1): \(got.count) records read")

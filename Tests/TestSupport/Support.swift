@@ -62,7 +62,7 @@ public func records(_ path: String, delimiter: UInt8? = nil, encoding: TextEncod
 /// Writes bytes to a new temporary file and returns its path.
 public func temporaryFile(_ bytes: [UInt8], name: String = "f.csv") -> String {
     let path = "\(Paths.scratch())/\(name)"
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
 }
 

@@ -205,7 +205,7 @@ extension TestPipeline {
     /// A minimal valid pipeline file, as text, and a new scratch folder holding its one input (`a.csv`).
     public static func minimal(_ extra: String = "", source: String? = nil) -> (text: String, folder: String) {
         let folder = Paths.scratch("yml")
-        FileManager.default.createFile(atPath: "\(folder)/a.csv", contents: Data("id;date\n".utf8))
+        _ = FileManager.default.createFile(atPath: "\(folder)/a.csv", contents: Data("id;date\n".utf8))
         let text = """
         version: 1
         outputs:
