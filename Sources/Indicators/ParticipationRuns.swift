@@ -53,7 +53,7 @@ struct Participation: Sendable {
 final class ParticipationRuns: @unchecked Sendable {
     // Unchecked: owned by one ReachState, used from one thread at a time (the aggregating thread);
     // the writer queue touches only the job it was handed.
-    private var buffer: LineBuffer?
+    @exclusivity(unchecked) private var buffer: LineBuffer?  // unchecked: read per line, by one thread
     private var runs: [String] = []
     private var folder: SpillFolder?
     /// The run being sorted and written on the writer queue, if any.
@@ -81,7 +81,18 @@ final class ParticipationRuns: @unchecked Sendable {
     /// Runs written so far (for tests and logs).
     var runCount: Int { runs.count }
 
+    @inline(__always)
     func append(_ p: Participation) throws {
+        // The common case borrows the buffer: taking it out and storing it back retained and released it per line.
+        if let buffer, !buffer.isFull {
+            buffer.append(p)
+            return
+        }
+        try appendToFreshBuffer(p)
+    }
+
+    /// Starts the first buffer, or spills the full one, then appends.
+    private func appendToFreshBuffer(_ p: Participation) throws {
         let current = buffer ?? LineBuffer(capacity: bufferLimit)
         buffer = current
         if current.isFull { try spill(current) }

@@ -47,8 +47,10 @@ public final class ReachState {
 
     public private(set) var entries: [ActionEntry] = []
     private var indexByKey: [String: Int] = [:]
+    // Exclusivity unchecked here and on the other properties each attendance line touches: one thread
+    // uses the state, and the runtime's checks ran several times per line.
     /// Stakeholder type ids by index.
-    public private(set) var types: [String] = []
+    @exclusivity(unchecked) public private(set) var types: [String] = []
     /// Period × territory pairs that actions fall in, by index.
     public private(set) var cells: [(period: String, territory: String)] = []
     private var cellIndex: [String: Int] = [:]
@@ -66,14 +68,14 @@ public final class ReachState {
     private var typeSlots = 0
     /// Sources and element paths of pending lines, for the conflicts' locations: a handful, or one per
     /// file for ODK instances.
-    private var places: [(source: Int, name: String, path: String?)] = []
+    @exclusivity(unchecked) private var places: [(source: Int, name: String, path: String?)] = []
     private var placeIndex: [PlaceKey: Int] = [:]
-    private var pending: ParticipationRuns
-    private var nextSeq: UInt64 = 0
+    private let pending: ParticipationRuns
+    @exclusivity(unchecked) private var nextSeq: UInt64 = 0
     let scheme: PeriodScheme
     /// Raw action id → action entry (nil: unknown), keyed by the id's FNV hash (checked on a hit).
-    private var entryCache = PrehashedMap<(id: String, entry: Int?)>(capacity: 1024)
-    private var lastAction: (id: String, entry: Int?)?
+    @exclusivity(unchecked) private var entryCache = PrehashedMap<(id: String, entry: Int?)>(capacity: 1024)
+    @exclusivity(unchecked) private var lastAction: (id: String, entry: Int?)?
 
     /// `bufferLimit`: attendance lines kept in memory before a sorted run goes to disk, in a folder
     /// made under `temporaryBase` (nil: TMPDIR, else /tmp).

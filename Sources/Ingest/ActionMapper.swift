@@ -3,7 +3,7 @@ import Records
 
 /// Maps a row of an actions source: id, date, territory, action type, organiser, duration and
 /// declared participant counts.
-final class ActionMapper {
+final class ActionMapper: RecordMapper {
     let config: PipelineConfig
 
     init(config: PipelineConfig) { self.config = config }

@@ -4,7 +4,7 @@ import Records
 /// Maps a row of an attendance sheet: the action, the person (as a keyed pseudonym), their
 /// stakeholder type and organisation. The hot path of a national run: the columns read on every
 /// line are looked up once per file (`ColumnBinding`), and the person is hashed from the bytes.
-final class AttendanceMapper {
+final class AttendanceMapper: RecordMapper {
     let stakeholderTypes: Vocabulary
     /// Organisations named on the sheets, for the report's list of organisations reached.
     let organisationNames: OrganisationNames

@@ -22,9 +22,11 @@ final class MappingContext {
 /// through, they cost the CSV mapping thread 5 % more instructions than the one function they replace.
 struct FieldReader {
     let row: CSVRow
-    let binding: ColumnBinding
+    // Unowned: a reader lives within one `RowMapper.map` call, whose caller holds the binding and
+    // whose mapper holds the context (they were retained and released per row).
+    unowned(unsafe) let binding: ColumnBinding
     let location: RecordLocation
-    private let context: MappingContext
+    private unowned(unsafe) let context: MappingContext
     /// One per faulty field, in the order the fields were read.
     private(set) var rejects: [Reject] = []
     /// A field read was not UTF-8 and was decoded as Windows-1252.

@@ -41,18 +41,23 @@ final class ResolutionCache {
 /// so the report can name the organisations reached (counts are kept per key, never per name).
 public final class OrganisationNames {
     public private(set) var byKey: [UInt64: String] = [:]
+    /// The keys of `byKey`, probed per line: the keys are hashes already, which `Dictionary` would hash again.
+    private var named = PrehashedMap<Bool>(capacity: 1024)
 
     public init() {}
 
-    /// Whether `key` has no name yet (one look-up per line).
-    func isNew(_ key: UInt64) -> Bool { byKey[key] == nil && byKey.count < Self.limit }
+    /// Whether `key` has no name yet and one may still be kept (one look-up per line until the limit).
+    func isNew(_ key: UInt64) -> Bool { byKey.count < Self.limit && named[key] == nil }
 
     /// Names kept per source: a report shows 40, and 90,000 names of a 1 GB national export took
     /// 14 MiB of peak memory (two attendance sources). An organisation met later is counted, not named.
     static let limit = 20_000
 
     /// Keeps `name` for `key`.
-    func add(_ key: UInt64, _ name: String) { byKey[key] = name }
+    func add(_ key: UInt64, _ name: String) {
+        byKey[key] = name
+        named[key] = true
+    }
 
     /// Adds `other`'s names; where both name a key, the smaller spelling (by bytes) stays, so the name
     /// shown never depends on the order the files were read in.

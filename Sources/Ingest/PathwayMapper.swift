@@ -3,7 +3,7 @@ import Records
 
 /// Maps a step of a candidate's route: candidate, event kind, date, territory, employer and
 /// referrer (pseudonyms), referrer type, contract type and length, action.
-final class PathwayMapper {
+final class PathwayMapper: RecordMapper {
     let config: PipelineConfig
 
     init(config: PipelineConfig) { self.config = config }

@@ -3,7 +3,7 @@ import Records
 
 /// Maps a questionnaire response: respondent, territory, date, stakeholder type, wave, and each
 /// item's answer scored 1–5 (0: no answer), reverse-coded items flipped.
-final class ResponseMapper {
+final class ResponseMapper: RecordMapper {
     let source: SourceConfig
     let config: PipelineConfig
 

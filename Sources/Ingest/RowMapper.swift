@@ -1,6 +1,11 @@
 import PipelineFile
 import Records
 
+/// The mapper of one record kind: a row's canonical fields, read through `fields`, to a record or its rejects.
+protocol RecordMapper: AnyObject {
+    func map(_ fields: inout FieldReader) -> MappedRecord
+}
+
 /// Maps one row of a source — a CSV record, an XML record, a sheet row — to a canonical record or
 /// to its rejects: the checks every row gets (a record the reader could not split, extra fields),
 /// the names kept for masking, then the mapper of the source's kind. Classes, it and the kinds'
@@ -36,6 +41,41 @@ final class RowMapper {
     /// The record `row` holds; `fellBack` is set when a field was read as Windows-1252. The row is
     /// consumed: it moves into the field reader without a copy.
     func map(_ row: consuming CSVRow, binding: ColumnBinding, fellBack: inout Bool, path: String? = nil, index: Int? = nil) -> MappedRecord {
+        switch kind {
+        case .action(let mapper): map(row, with: mapper, binding: binding, fellBack: &fellBack, path: path, index: index)
+        case .attendance(let mapper): map(row, with: mapper, binding: binding, fellBack: &fellBack, path: path, index: index)
+        case .response(let mapper): map(row, with: mapper, binding: binding, fellBack: &fellBack, path: path, index: index)
+        case .pathway(let mapper): map(row, with: mapper, binding: binding, fellBack: &fellBack, path: path, index: index)
+        }
+    }
+
+    /// Maps the rows of a CSV batch but those `skip` names, each record to `out`; returns how many
+    /// had a field read as Windows-1252. The kind's mapper is chosen once per batch, not per row.
+    func map(_ batch: CSVRowBatch, binding: ColumnBinding, skip: (CSVRow) -> Bool, out: (MappedRecord) -> Void) -> Int {
+        switch kind {
+        case .action(let mapper): map(batch, with: mapper, binding: binding, skip: skip, out: out)
+        case .attendance(let mapper): map(batch, with: mapper, binding: binding, skip: skip, out: out)
+        case .response(let mapper): map(batch, with: mapper, binding: binding, skip: skip, out: out)
+        case .pathway(let mapper): map(batch, with: mapper, binding: binding, skip: skip, out: out)
+        }
+    }
+
+    private func map<Mapper: RecordMapper>(_ batch: CSVRowBatch, with mapper: Mapper, binding: ColumnBinding,
+                                           skip: (CSVRow) -> Bool, out: (MappedRecord) -> Void) -> Int {
+        var fallbacks = 0
+        for i in batch.entries.indices {
+            let row = batch.row(i)
+            if skip(row) { continue }
+            var fellBack = false
+            out(map(row, with: mapper, binding: binding, fellBack: &fellBack, path: nil, index: nil))
+            if fellBack { fallbacks += 1 }
+        }
+        return fallbacks
+    }
+
+    @inline(__always)
+    private func map<Mapper: RecordMapper>(_ row: consuming CSVRow, with mapper: Mapper, binding: ColumnBinding, fellBack: inout Bool,
+                                           path: String?, index: Int?) -> MappedRecord {
         let location = RecordLocation(source: source, line: row.line, path: path, index: index)
         if let problem = row.problem {
             let (field, reason, message) = Self.describe(problem, binding: binding)
@@ -56,13 +96,7 @@ final class RowMapper {
             let (hash, isEmpty) = fields.row.trimmedFieldHash(i)
             if !isEmpty && names.insert(hash) { names.add(fields.field(i)) }
         }
-        let record: MappedRecord
-        switch kind {
-        case .action(let mapper): record = mapper.map(&fields)
-        case .attendance(let mapper): record = mapper.map(&fields)
-        case .response(let mapper): record = mapper.map(&fields)
-        case .pathway(let mapper): record = mapper.map(&fields)
-        }
+        let record = mapper.map(&fields)
         if fields.fellBack { fellBack = true }
         return record
     }

@@ -75,17 +75,10 @@ public struct SourceMapper {
         try ParallelBatches.run(produce: { (out: (CSVRowBatch) -> Void) in
             try Self.reading(file, of: sourceName) { while let batch = try reader.value.nextBatch(rows: 1_024) { out(batch) } }
         }, transform: { batch, out in
-            let rows = mapping.value.rows
-            var fallbacks = 0
-            for i in batch.entries.indices {
-                let row = batch.row(i)
-                if row.count == binding.headerWidth, row.rawField(0).elementsEqual(headerFirst), row.fields.map(Fold.key) == headerRow {
-                    continue  // the header repeated (concatenated exports)
-                }
-                var fellBack = false
-                out(rows.map(row, binding: binding, fellBack: &fellBack))
-                if fellBack { fallbacks += 1 }
-            }
+            // The header repeated (concatenated exports) is not a record.
+            let fallbacks = mapping.value.rows.map(batch, binding: binding, skip: { row in
+                row.count == binding.headerWidth && row.rawField(0).elementsEqual(headerFirst) && row.fields.map(Fold.key) == headerRow
+            }, out: out)
             mapping.value.fallbacks += fallbacks
         }, consume: emit)
         let delimiter = csv.delimiter == UInt8(ascii: "\t") ? "tab" : String(UnicodeScalar(csv.delimiter))
