@@ -21,6 +21,11 @@ public enum DateParser {
 
     /// Parses `text` (already trimmed or not).
     public static func parse(_ text: String) -> Result<CalendarDate, DateProblem> {
+        numericDate(text) ?? generalDate(text)
+    }
+
+    /// Every shape `parse` reads, Character by Character.
+    static func generalDate(_ text: String) -> Result<CalendarDate, DateProblem> {
         let trimmed = text.trimmedWhitespace
         var datePart = Substring(trimmed)
         // Drop a time: "12/03/2025 14:35", "2025-03-12T09:00:00Z".
@@ -39,22 +44,8 @@ public enum DateParser {
         }
         if numbers.count == 3, separators.count == 2, separators[0] == separators[1], "/.-".contains(separators[0]),
            let a = Int(numbers[0]), let b = Int(numbers[1]), let c = Int(numbers[2]) {
-            let sep = separators[0]
-            if numbers[0].count == 4 {
-                return make(a, b, c, text)  // yyyy-mm-dd (or yyyy/mm/dd)
-            }
-            guard numbers[0].count <= 2, numbers[1].count <= 2 else { return .failure(.format("not a date")) }
-            var year = c
-            if numbers[2].count == 2 {
-                if sep == "-" { return .failure(.ambiguous("two-digit parts with '-' could be yy-mm-dd or dd-mm-yy")) }
-                year = c < 70 ? 2000 + c : 1900 + c
-            } else if numbers[2].count != 4 {
-                return .failure(.format("not a date"))
-            }
-            if b > 12 && a <= 12 {
-                return .failure(.ambiguous("only makes sense month-first (mm/dd); French exports are day-first"))
-            }
-            return make(year, b, a, text)
+            return threeParts((a, b, c), digits: (numbers[0].count, numbers[1].count, numbers[2].count),
+                              dashed: separators[0] == "-", text)
         }
         // "3 mai 2025", "1er mars 2025"
         let words = trimmed.split(whereSeparator: { $0 == " " || $0 == "\u{00A0}" })
@@ -63,6 +54,62 @@ public enum DateParser {
             return make(y, m, day, text)
         }
         return .failure(.format("not a date"))
+    }
+
+    /// Three numbers between two equal separators (`/`, `.` or `-`; `digits`: how many each had).
+    static func threeParts(_ n: (Int, Int, Int), digits: (Int, Int, Int), dashed: Bool, _ text: String) -> Result<CalendarDate, DateProblem> {
+        let (a, b, c) = n
+        if digits.0 == 4 {
+            return make(a, b, c, text)  // yyyy-mm-dd (or yyyy/mm/dd)
+        }
+        guard digits.0 <= 2, digits.1 <= 2 else { return .failure(.format("not a date")) }
+        var year = c
+        if digits.2 == 2 {
+            if dashed { return .failure(.ambiguous("two-digit parts with '-' could be yy-mm-dd or dd-mm-yy")) }
+            year = c < 70 ? 2000 + c : 1900 + c
+        } else if digits.2 != 4 {
+            return .failure(.format("not a date"))
+        }
+        if b > 12 && a <= 12 {
+            return .failure(.ambiguous("only makes sense month-first (mm/dd); French exports are day-first"))
+        }
+        return make(year, b, a, text)
+    }
+
+    /// The shape nearly every export writes — ASCII digits around two equal separators among `/.-`,
+    /// nothing else — read from the bytes; nil for anything else, left to `parse`'s general reading.
+    /// That reading goes Character by Character with Unicode properties: on a date column it was
+    /// most of the mapping thread's time (docs/performance.md). Tests check it against `generalDate`.
+    static func numericDate(_ text: String) -> Result<CalendarDate, DateProblem>? {
+        var numbers = (0, 0, 0), digits = (0, 0, 0)
+        var part = 0, value = 0, count = 0, separator: UInt8 = 0
+        func close() -> Bool {
+            // An empty part (separators side by side, or at an end) or a long one: the general path.
+            guard count > 0, count <= 9, part < 3 else { return false }
+            switch part {
+            case 0: numbers.0 = value; digits.0 = count
+            case 1: numbers.1 = value; digits.1 = count
+            default: numbers.2 = value; digits.2 = count
+            }
+            part += 1
+            value = 0
+            count = 0
+            return true
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                value = value &* 10 &+ Int(byte &- UInt8(ascii: "0"))
+                count += 1
+            case UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                if separator == 0 { separator = byte } else if separator != byte { return nil }
+                guard close() else { return nil }
+            default:
+                return nil
+            }
+        }
+        guard close(), part == 3 else { return nil }
+        return threeParts(numbers, digits: digits, dashed: separator == UInt8(ascii: "-"), text)
     }
 
     static func make(_ y: Int, _ m: Int, _ d: Int, _ text: String) -> Result<CalendarDate, DateProblem> {
@@ -85,6 +132,11 @@ public enum NumberProblem: Error, Equatable, Sendable {
 public enum NumberParser {
     /// A decimal; the last of `,`/`.` is the decimal mark when both appear, spaces group thousands.
     public static func parse(_ text: String) -> Double? {
+        plainDecimal(text) ?? generalNumber(text)
+    }
+
+    /// Every form `parse` reads, Character by Character.
+    static func generalNumber(_ text: String) -> Double? {
         var s = ""
         for c in text.trimmedWhitespace where !(c == " " || c == "\u{00A0}" || c == "\u{202F}" || c == "'") { s.append(c) }
         guard !s.isEmpty else { return nil }
@@ -105,6 +157,30 @@ public enum NumberParser {
         guard s.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "+") }),
               let value = Double(s), value.isFinite else { return nil }
         return value
+    }
+
+    /// ASCII digits with at most one `,` or `.` (how exports write counts and durations) read from
+    /// the bytes, the value `generalNumber` gives (tests check it); nil for anything else.
+    static func plainDecimal(_ text: String) -> Double?? {
+        var mark: (offset: Int, byte: UInt8)? = nil, offset = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): break
+            case UInt8(ascii: ","), UInt8(ascii: "."):
+                guard mark == nil else { return nil }
+                mark = (offset, byte)
+            default: return nil
+            }
+            offset += 1
+        }
+        guard offset > 0 else { return nil }
+        var value = Double(text)
+        if let mark, mark.byte == UInt8(ascii: ",") {
+            var bytes = Array(text.utf8)
+            bytes[mark.offset] = UInt8(ascii: ".")
+            value = Double(String(decoding: bytes, as: UTF8.self))
+        }
+        return .some(value.flatMap { $0.isFinite ? $0 : nil })
     }
 
     /// A whole number ≥ 0 (a participant count).
