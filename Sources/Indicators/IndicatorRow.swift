@@ -74,6 +74,8 @@ extension Array where Element == IndicatorRow {
     /// Each row's key is laid out once as bytes (fields joined by 0x00, which no field holds), not
     /// built inside the comparator (docs/performance.md).
     public func sortedByKey() -> [IndicatorRow] {
+        // The writers get rows already sorted: one pass says so, and the stable sort would keep them as they are.
+        if isSortedByKey { return self }
         let keys: [[UInt8]] = map { row in
             var bytes: [UInt8] = []
             bytes.reserveCapacity(64)
@@ -95,6 +97,37 @@ extension Array where Element == IndicatorRow {
             return c != 0 ? c < 0 : i < j
         }
         return order.map { self[$0] }
+    }
+}
+
+extension Array where Element == IndicatorRow {
+    /// Whether no row's key is above the next one's, in `sortedByKey`'s order (fields compared as
+    /// UTF-8 bytes in key order, which is the order of the keys joined by 0x00).
+    var isSortedByKey: Bool {
+        indices.dropFirst().allSatisfy { i in
+            let a = self[i - 1], b = self[i]
+            var c = a.indicator == b.indicator ? 0 : utf8Order(a.indicator.id, b.indicator.id)
+            if c == 0 { c = utf8Order(a.period, b.period) }
+            if c == 0 { c = utf8Order(a.territory, b.territory) }
+            if c == 0 { c = utf8Order(a.stakeholderType, b.stakeholderType) }
+            if c == 0 { c = utf8Order(a.dimension, b.dimension) }
+            if c == 0 { c = utf8Order(a.category, b.category) }
+            return c <= 0
+        }
+    }
+}
+
+/// Negative, zero or positive as `a`'s UTF-8 bytes come before, equal or after `b`'s (not String's
+/// `<`, which holds canonically equivalent spellings equal).
+@inline(__always)
+func utf8Order(_ a: String, _ b: String) -> Int {
+    var a = a, b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            let n = Swift.min(x.count, y.count)
+            let m = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+            return m != 0 ? Int(m) : x.count - y.count
+        }
     }
 }
 

@@ -6,42 +6,30 @@ public enum ReachIndicators {
     public static func compute(_ state: ReachState, stakeholderTypes: [String]) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
         var organisationSet = Set<UInt64>()
-        let byPeriod = Dictionary(grouping: state.entries.indices, by: { state.entries[$0].period })
+        let entries = state.entries
+        let cellOf = entries.map(\.cell)
+        let byPeriod = Dictionary(grouping: entries.indices, by: { entries[$0].period })
         for (period, all) in byPeriod {
-            let byTerritory = Dictionary(grouping: all, by: { state.entries[$0].record.territory })
-            let actionTypes = Set(all.map { state.entries[$0].record.actionType }).sorted()
+            let byTerritory = Dictionary(grouping: all, by: { entries[$0].record.territory })
+            let actionTypes = Set(all.map { entries[$0].record.actionType }).sorted()
             let typesSeen = stakeholderTypes.filter { type in
                 let t = state.types.firstIndex(of: type)
                 return all.contains { i in
-                    let e = state.entries[i]
-                    return (t.map { e.listed($0) > 0 } ?? false) || (e.record.declaredCounts[type] ?? 0) > 0
+                    return (t.map { entries[i].listed($0) > 0 } ?? false) || (entries[i].record.declaredCounts[type] ?? 0) > 0
                 }
             }
             for territory in byTerritory.keys.sorted() + [rollUp] {
                 let cell = territory == rollUp ? all : byTerritory[territory] ?? []
+                let cellIndices = Set(cell.map { cellOf[$0] })
                 for type in typesSeen + [rollUp] {
                     let types = type == rollUp ? typesSeen : [type]
                     let indices = types.map { state.types.firstIndex(of: $0) }
                     var counts = Counts()
-                    for i in cell {
-                        let e = state.entries[i]
-                        if e.hasList {
-                            var touched = false
-                            for t in indices.compactMap({ $0 }) {
-                                let listed = e.listed(t)
-                                if listed == 0 { continue }
-                                touched = true
-                                counts.participations += listed
-                            }
-                            if touched || type == rollUp { counts.reached(e.record.actionType) }
-                        } else {
-                            let declared = types.reduce(0) { $0 + (e.record.declaredCounts[$1] ?? 0) }
-                            if declared > 0 || type == rollUp { counts.reached(e.record.actionType) }
-                            counts.declared += declared
-                            if declared > 0 { counts.headCountActions += 1 }
-                        }
+                    let typeIndices = indices.compactMap { $0 }
+                    // Through the buffer: an entry read out of the array was copied, its record's strings retained and released.
+                    entries.withUnsafeBufferPointer { entries in
+                        for i in cell { counts.add(entries[i], typeIndices: typeIndices, types: types, anyType: type == rollUp) }
                     }
-                    let cellIndices = Set(cell.map { state.entries[$0].cell })
                     // Distinct persons were counted when the lines were resolved. "Any type" covers
                     // the listed types, all of which are stakeholder types (others are rejected on read).
                     var persons = 0
@@ -113,6 +101,25 @@ public enum ReachIndicators {
         mutating func reached(_ actionType: String) {
             actions += 1
             byActionType[actionType, default: 0] += 1
+        }
+
+        /// Counts an action for the stakeholder types at `typeIndices` (`types`: their ids; `anyType`: the ALL column).
+        mutating func add(_ e: ReachState.ActionEntry, typeIndices: [Int], types: [String], anyType: Bool) {
+            if e.hasList {
+                var touched = false
+                for t in typeIndices {
+                    let listed = e.listed(t)
+                    if listed == 0 { continue }
+                    touched = true
+                    participations += listed
+                }
+                if touched || anyType { reached(e.record.actionType) }
+            } else {
+                let declared = types.reduce(0) { $0 + (e.record.declaredCounts[$1] ?? 0) }
+                if declared > 0 || anyType { reached(e.record.actionType) }
+                self.declared += declared
+                if declared > 0 { headCountActions += 1 }
+            }
         }
 
         func rows(key: (period: String, territory: String, type: String), persons: Int, organisations: Int,

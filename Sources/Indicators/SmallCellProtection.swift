@@ -152,10 +152,12 @@ struct Links {
     let dependents: [Int: [Int]]
 
     init(_ rows: [IndicatorRow]) {
+        // Only rows without a breakdown are looked up below: most rows have one (action types, perception items).
         var index: [[String]: Int] = [:]
-        for (i, r) in rows.enumerated() { index[r.key] = i }
+        for (i, r) in rows.enumerated() where r.dimension.isEmpty && r.category.isEmpty { index[r.key] = i }
         var dependents: [Int: [Int]] = [:]
         var cells: [[String]: [Int]] = [:]
+        cells.reserveCapacity(rows.count)
         for (i, r) in rows.enumerated() { cells[[r.indicator.id, r.period, r.territory, r.stakeholderType], default: []].append(i) }
         for (i, r) in rows.enumerated() where r.dimension.isEmpty {
             for dependent in IndicatorCatalog.revealedBy[r.indicator] ?? [] {
