@@ -65,7 +65,7 @@ struct Figures {
         // Organisations are named as written, but an e-mail or phone typed into the column is masked
         // (the store keeps their names so masked: the same names, whether read now or replayed).
         let organisationNames = ingestion.organisationNames.mapValues {
-            PersonalData.render(PersonalData.maskContacts($0), labels: labels.masks, isName: { _ in false })
+            PersonalData.render(PersonalData.maskContacts($0), labels: labels.masks, isName: nil)
         }
         let sources = ingestion.sources.map { source in
             var source = source

@@ -83,10 +83,12 @@ public enum PersonalData {
     }
 
     /// `text` for an output: tokens rendered in `labels`' language, e-mails and phones masked, and
-    /// every word `isName` recognises (the names read in the inputs) replaced.
-    public static func render(_ text: String, labels: Labels, isName: (String) -> Bool) -> String {
+    /// every word `isName` recognises (the names read in the inputs) replaced; nil `isName`: no names to look for.
+    public static func render(_ text: String, labels: Labels, isName: ((String) -> Bool)?) -> String {
         var out = ""
         var rest = Substring(text)
+        // No byte 0xEE (U+E000 is EE 80 80): no token, and the Character search below is the costly part.
+        if !text.utf8.contains(0xEE) { (out, rest) = (text, "") }
         while let start = rest.firstIndex(of: "\u{E000}") {
             out += rest[..<start]
             guard let end = rest[start...].firstIndex(of: "\u{E001}") else { rest = rest[rest.index(after: start)...]; continue }
@@ -101,8 +103,11 @@ public enum PersonalData {
         }
         out += rest
         // The full scrub only where there may be something to mask: it is costly (docs/performance.md).
-        let hasName = out.split(separator: " ").contains { Fold.key(String($0)).split(separator: " ").contains { isName(String($0)) } }
+        // Without names (organisation names, thousands of them) the words are not even folded.
+        let hasName = isName.map { isName in
+            out.split(separator: " ").contains { Fold.key(String($0)).split(separator: " ").contains { isName(String($0)) } }
+        } ?? false
         guard hasName || mayHoldContacts(out) else { return out }
-        return ThemeText.scrub(out, isName: isName, email: labels.email, phone: labels.phone, name: labels.name)
+        return ThemeText.scrub(out, isName: isName ?? { _ in false }, email: labels.email, phone: labels.phone, name: labels.name)
     }
 }

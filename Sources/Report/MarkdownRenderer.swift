@@ -34,7 +34,11 @@ public struct MarkdownRenderer {
         return lines.joined(separator: "\n")
     }
 
-    func cell(_ r: Rich) -> String { inline(r).replacing("|", with: "\\|") }
+    func cell(_ r: Rich) -> String {
+        let text = inline(r)
+        // A byte scan first: the replacement is costly and tables have thousands of cells without a `|`.
+        return text.utf8.contains(UInt8(ascii: "|")) ? text.replacing("|", with: "\\|") : text
+    }
 
     func inline(_ r: Rich) -> String {
         r.merged.map { i -> String in

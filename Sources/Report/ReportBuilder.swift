@@ -177,11 +177,11 @@ public struct ImpactReport {
     }
 
     func territoriesOf(_ period: String) -> [String] {
-        Set(summary.rows.filter { $0.period == period }.map(\.territory)).subtracting([rollUp]).sorted()
+        Set(summary.rows.lazy.filter { $0.period == period }.map(\.territory)).subtracting([rollUp]).sorted()
     }
 
     func stakeholdersOf(_ period: String) -> [String] {
-        let present = Set(summary.rows.filter { $0.period == period }.map(\.stakeholderType))
+        let present = Set(summary.rows.lazy.filter { $0.period == period }.map(\.stakeholderType))
         let order = labels.stakeholders.ids
         return order.filter(present.contains) + present.subtracting(order + [rollUp]).sorted()
     }

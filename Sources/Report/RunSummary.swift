@@ -170,6 +170,7 @@ public struct RunSummary: Sendable {
         self.coverage = coverage
         self.history = history
         self.index = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        periods = Set(rows.map(\.period)).sorted()
         var shifts: [[String]: Set<String>] = [:]
         for r in rows where r.indicator.perception?.measure == .shift {
             shifts[[r.period], default: []].insert(r.stakeholderType)
@@ -197,8 +198,8 @@ public struct RunSummary: Sendable {
     /// Whether the run ends with data problems (exit code 1).
     public var hasDataProblems: Bool { !sourcesAboveRejectThreshold.isEmpty || sources.contains { !$0.unreadable.isEmpty } }
 
-    /// Periods present in the figures, in order.
-    public var periods: [String] { Set(rows.map(\.period)).sorted() }
+    /// Periods present in the figures, in order (once: the writers ask for them per section and chart).
+    public let periods: [String]
 
     /// The figure for a key, or nil when absent.
     public func row(_ indicator: Indicator, _ period: String, _ territory: String = rollUp, _ type: String = rollUp,
