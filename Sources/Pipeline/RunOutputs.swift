@@ -49,12 +49,14 @@ enum RunOutputs {
     /// SHA-256 of each.
     static func write(_ summary: RunSummary, labels: Labels, to stage: OutputStage, rejects: RejectLog, render: (String) -> String,
                       started: Date, exitCode: Int32) throws -> (files: [String], hashes: [String: String]) {
+        // The tables need only the rows and labels: rendered on another core while the report is built.
+        let rows = summary.rows
+        let tables = Background { (IndicatorsCSV.render(rows), ExcelCSV.render(rows, labels: labels)) }
         let charts = ReportCharts(summary: summary, labels: labels)
         let report = ImpactReport(summary: summary, labels: labels, charts: charts.byKey).rendered()
-        let files: [(name: String, text: String)] = [
-            ("indicators.csv", IndicatorsCSV.render(summary.rows)),
-            ("indicators-excel.csv", ExcelCSV.render(summary.rows, labels: labels)),
-        ] + charts.files.map { ($0.name, $0.svg) } + [("report.md", report.markdown), ("report.html", report.html)]
+        let (indicators, excel) = tables.wait()
+        let files: [(name: String, text: String)] = [("indicators.csv", indicators), ("indicators-excel.csv", excel)]
+            + charts.files.map { ($0.name, $0.svg) } + [("report.md", report.markdown), ("report.html", report.html)]
         let written = files.map(\.name) + ["rejects.csv", "manifest.json"]
         var hashes: [String: String] = [:]
         for (name, text) in files {
