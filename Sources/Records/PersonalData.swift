@@ -62,12 +62,6 @@ public enum PersonalData {
         return digits >= 9
     }
 
-    /// The words of a free text shown whole only when they are shown anywhere else; every other word
-    /// masked (for messages that quote a row of a header-less file, where any field may be a name).
-    public static func maskRow(_ fields: [String], keeping shown: (String) -> Bool) -> [String] {
-        fields.map { shown($0) ? "'\($0)'" : Mask.hidden($0.count).token }
-    }
-
     /// Labels of the masks in one language.
     public struct Labels: Sendable {
         public let email: String, phone: String, name: String
