@@ -222,7 +222,31 @@ def summary(runs, csv, xml, fix):
     for size, r in runs.items():
         rows.append((f"peak RSS at {size:g} MB (MiB): impact / peer.py" + (" / pandas" if "reference.py pandas" in r else ""),
                      " / ".join(f"{max(x.rss for x in r[k]):,.0f}" for k in (IMPACT, "peer.py (strongest)", "reference.py pandas") if k in r)))
-    return "\n".join(["| comparison | wall, median (min–max) of the rounds; CPU likewise |", "|---|---:|"] + [f"| {a} | {b} |" for a, b in rows])
+    return "\n".join(["| comparison | wall, median (min–max) of the rounds; CPU likewise | target (issue) |", "|---|---:|---|"]
+                     + [f"| {a} | {b} | {verdict(a, b)} |" for a, b in rows])
+
+
+# The acceptance targets of issues 8 and 23, by the summary row they apply to: (row prefix, bound, at most?).
+TARGETS = [("1000 MB whole run: impact ÷ peer.py (strongest)", 0.6, True, "≤ 0.6 (23)"),
+           ("1000 MB whole run: impact ÷ reference.py polars", 1.0, True, "≤ 1 (8)"),
+           ("1000 MB whole run: impact ÷ reference.py pandas", 0.5, True, "≤ 0.5 (8)"),
+           ("CSV only: impact run ÷ peer.py csv", 0.8, True, "≤ 0.8 (23)"),
+           ("XML only: impact's XML stage throughput ÷ xmllint", 1.2, False, "≥ 1.2 (23)")]
+
+
+def verdict(row, text):
+    """'≤ 0.6 (23): met' when a target applies to the row, judged on the wall-time median."""
+    for prefix, bound, at_most, label in TARGETS:
+        if row.startswith(prefix):
+            value = float(text.split()[0].replace(",", ""))
+            return f"{label}: {'met' if (value <= bound if at_most else value >= bound) else 'not met'}"
+    if row.startswith("CSV only, MB/s"):
+        stage = float(text.split(" / ")[1].replace(",", ""))
+        return f"read stage ≥ 800 MB/s (23): {'met' if stage >= 800 else 'not met'}"
+    if row.startswith("peak RSS"):
+        peak = float(text.split(" / ")[0].replace(",", ""))
+        return f"< 150 MB (8): {'met' if peak * 1.048576 < 150 else 'not met'}"
+    return ""
 
 
 def versions():
