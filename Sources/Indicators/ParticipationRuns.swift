@@ -125,14 +125,38 @@ final class ParticipationRuns: @unchecked Sendable {
     /// Every line once, sorted by `Participation.precedes`, through the cursor; the runs are
     /// handed over (their files unlinked once open) and this object is empty again.
     func sorted() throws -> ParticipationCursor {
+        try sorted(parts: 1)[0]
+    }
+
+    /// Every line once, in `parts` cursors over consecutive ranges of person hashes (part `i` holds
+    /// the persons whose hash is at least `i × ⌊2⁶⁴ / parts⌋`, below the next part's bound), each
+    /// sorted by `Participation.precedes`: the runs are cut where a bound falls (a binary search in
+    /// each), so parts can be walked on different threads. The runs are handed over as by `sorted()`.
+    func sorted(parts: Int) throws -> [ParticipationCursor] {
         try finishWriting()
         buffer?.sortLines()
-        var readers: [RunReader] = []
         defer { removeFiles() }
-        for run in runs { readers.append(try RunReader(path: run)) }
-        if let buffer { readers.append(RunReader(memory: buffer)) }
+        let parts = max(1, parts)
+        let bounds = (1..<parts).map { UInt64($0) * (UInt64.max / UInt64(parts)) }
+        var readers = [[RunReader]](repeating: [], count: parts)
+        for run in runs {
+            let cuts = try RunReader.cuts(path: run, at: bounds)
+            for part in 0..<parts { readers[part].append(try RunReader(path: run, lines: cuts[part]..<cuts[part + 1])) }
+        }
+        if let buffer {
+            let lines = buffer.lines
+            let cuts = [0] + bounds.map { bound in
+                var low = 0, high = lines.count  // the first line whose person is at least `bound`
+                while low < high {
+                    let middle = (low + high) / 2
+                    if lines[middle].person < bound { low = middle + 1 } else { high = middle }
+                }
+                return low
+            } + [lines.count]
+            for part in 0..<parts { readers[part].append(RunReader(memory: buffer, lines: cuts[part]..<cuts[part + 1])) }
+        }
         buffer = nil
-        return ParticipationCursor(readers: readers)
+        return readers.map(ParticipationCursor.init)
     }
 
     private func removeFiles() {
@@ -313,7 +337,7 @@ public struct SpillError: ImpactError {
     }
 }
 
-/// Reads one sorted run back in blocks of 64 KB.
+/// Reads one sorted run back in blocks of 64 KB: all of it, or a range of its lines.
 final class RunReader {
     let path: String
     private var file: UnsafeMutablePointer<FILE>?
@@ -321,24 +345,58 @@ final class RunReader {
     private var block: [Participation]
     private var position = 0
     private var filled = 0
+    /// Lines still to read from the file.
+    private var remaining: Int
     private(set) var failed = false
 
-    init(path: String) throws {
+    private static let stride = MemoryLayout<Participation>.stride
+
+    /// Lines `lines` of the run at `path`.
+    init(path: String, lines: Range<Int>) throws {
         self.path = path
         guard let file = fopen(path, "rb") else { throw SpillError(path: path, operation: "open") }
         self.file = file
-        block = Array(repeating: .zero, count: (1 << 16) / MemoryLayout<Participation>.stride)
+        remaining = lines.count
+        block = lines.isEmpty ? [] : Array(repeating: .zero, count: min(lines.count, (1 << 16) / Self.stride))
+        if lines.lowerBound > 0, fseeko(file, off_t(lines.lowerBound * Self.stride), SEEK_SET) != 0 {
+            throw SpillError(path: path, operation: "read")
+        }
     }
 
-    /// The lines still in memory (the last, partial run), read in place.
-    init(memory: LineBuffer) {
+    /// Lines `lines` of those still in memory (the last, partial run), read in place.
+    init(memory: LineBuffer, lines: Range<Int>) {
         path = "memory"
         self.memory = memory
         block = []
-        filled = memory.count
+        position = lines.lowerBound
+        filled = lines.upperBound
+        remaining = 0
     }
 
     deinit { if let file { fclose(file) } }
+
+    /// Where each of the ascending person-hash `bounds` falls in the run at `path`: 0, the index
+    /// of the first line whose person is at least each bound, then the run's line count.
+    static func cuts(path: String, at bounds: [UInt64]) throws -> [Int] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw SpillError(path: path, operation: "open") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SpillError(path: path, operation: "read") }
+        let count = Int(info.st_size) / stride
+        var cuts = [0]
+        for bound in bounds {
+            var low = cuts[cuts.count - 1], high = count
+            while low < high {
+                let middle = (low + high) / 2
+                var line = Participation.zero
+                guard pread(fd, &line, stride, off_t(middle * stride)) == stride else { throw SpillError(path: path, operation: "read") }
+                if line.person < bound { low = middle + 1 } else { high = middle }
+            }
+            cuts.append(low)
+        }
+        return cuts + [count]
+    }
 
     func next() -> Participation? {
         if let memory {
@@ -347,13 +405,14 @@ final class RunReader {
             return memory[position - 1]
         }
         if position == filled {
-            guard let file else { return nil }
-            let stride = MemoryLayout<Participation>.stride
-            let read = block.withUnsafeMutableBytes { fread($0.baseAddress, stride, $0.count / stride, file) }
+            guard let file, remaining > 0 else { return nil }
+            let wanted = min(remaining, block.count)
+            let read = block.withUnsafeMutableBytes { fread($0.baseAddress, Self.stride, wanted, file) }
             if read == 0 {
-                if ferror(file) != 0 { failed = true }
+                failed = true  // the run is shorter than it was when cut, or unreadable
                 return nil
             }
+            remaining -= read
             filled = read
             position = 0
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Records
 
 /// Everything the reach indicators need, compact.
@@ -54,9 +55,9 @@ public final class ReachState {
     /// Period × territory pairs that actions fall in, by index.
     public private(set) var cells: [(period: String, territory: String)] = []
     private var cellIndex: [String: Int] = [:]
-    /// Organisations of listed persons per cell, then per stakeholder-type index, sorted.
+    /// Organisations of listed persons per cell, then per stakeholder-type index.
     /// Kept per cell, not per action: only distinct counts per cell are published.
-    private(set) var organisationsByCell: [[[UInt64]]] = []
+    private(set) var organisationsByCell: [[PrehashedSet]] = []
     /// Distinct persons per organisation (folded-name key) in each period, filled by `resolve`: the
     /// report names the organisations reached, protected like every count of persons.
     /// (4-byte counts, no copy into a `Dictionary`: there are tens of thousands per period.)
@@ -108,7 +109,7 @@ public final class ReachState {
 
     /// Organisations listed in a cell for a stakeholder-type index.
     func organisations(cell: Int, type: Int) -> [UInt64] {
-        type < organisationsByCell[cell].count ? organisationsByCell[cell][type] : []
+        type < organisationsByCell[cell].count ? organisationsByCell[cell][type].keys : []
     }
 
     /// The index of the action an id refers to (matched folded), if known.
@@ -180,76 +181,56 @@ public final class ReachState {
     /// and returns the counts per source index. `conflict` receives each conflicting line;
     /// `added`, when given, each first listing (to link persons to actions). Once all lines are in.
     /// `addedOnly`, when given, limits `added` to those persons (survey respondents): a `Resolved`
-    /// for every line is not free.
+    /// for every line is not free. Large inputs are walked as ranges of persons on several threads
+    /// (`parts`: how many, chosen from the lines and cores when nil); the callbacks come afterwards,
+    /// in the order one walk gives (by person hash).
     public func resolve(conflict: (Resolved) -> Void, added: ((Resolved) -> Void)? = nil,
-                        addedOnly: Set<UInt64>? = nil) throws -> [Int: SourceCounts] {
+                        addedOnly: Set<UInt64>? = nil, parts: Int? = nil) throws -> [Int: SourceCounts] {
         var periods: [Int] = []  // period index by cell
         for cell in cells {
             let p = periodIndex[cell.period] ?? periodIndex.count
             periodIndex[cell.period] = p
             periods.append(p)
         }
-        let slots = types.count + 1, typeCount = types.count
-        typeSlots = slots
-        distinct = Array(repeating: 0, count: (cells.count + periodIndex.count) * slots)
-        var listed = [Int](repeating: 0, count: entries.count * typeCount)  // entry × type
-        var counts = [SourceCounts](repeating: SourceCounts(), count: places.count)
-        var scopes: [Int] = []  // the current person's (scope × type) slots, repeated
-        var organisationPairs: [(period: Int, organisation: UInt64)] = []  // the current person's, repeated
-        var perOrganisation = [PrehashedMap<UInt32>](repeating: PrehashedMap(), count: periodIndex.count)
-        var person: UInt64 = 0, entry = UInt32.max, firstType = 0, started = false
-        let entryCells = entries.map(\.cell), periodBase = cells.count
-        var cursor = try pending.sorted()
-        // One loop, no closure per line: captured variables cost exclusivity checks.
-        while true {
-            let next = try cursor.next()
-            if next == nil || next?.person != person || !started {
-                scopes.sort()
-                var last = -1
-                for s in scopes where s != last {
-                    distinct[s] += 1
-                    last = s
+        let typeCount = types.count
+        typeSlots = typeCount + 1
+        let only = addedOnly.map { PrehashedSet($0) }  // a probe per line: no SipHash of keys that are hashes
+        let fresh = ResolveWalk(entryCells: entries.map(\.cell), periods: periods, periodCount: periodIndex.count,
+                                types: typeCount, places: places.count)
+        let parts = partCount(parts, fewCallbacks: added == nil || addedOnly != nil)
+        var cursors = try pending.sorted(parts: parts)
+        var total: ResolveWalk
+        if parts == 1 {
+            total = fresh
+            try total.walk(&cursors[0], addedOnly: only, conflict: { p, first in conflict(resolved(p, listedAs: types[first])) },
+                           added: added.map { added in { p in added(self.resolved(p, listedAs: nil)) } })
+        } else {
+            var walks = try Self.walkInParallel(cursors, fresh, addedOnly: only, collectAdded: added != nil)
+            total = walks[0].walk
+            walks[0].walk = fresh  // one copy of the first part's sets, not two
+            for i in walks.indices {
+                if i > 0 {
+                    total.merge(walks[i].walk)
+                    walks[i].walk = fresh  // released as soon as merged
                 }
-                scopes.removeAll(keepingCapacity: true)
-                if !organisationPairs.isEmpty {
-                    // Most people come to one or two actions: sort only when there is something to de-duplicate.
-                    if organisationPairs.count > 1 { organisationPairs.sort { ($0.period, $0.organisation) < ($1.period, $1.organisation) } }
-                    for (i, pair) in organisationPairs.enumerated() where i == 0 || pair != organisationPairs[i - 1] {
-                        perOrganisation[pair.period][pair.organisation] = (perOrganisation[pair.period][pair.organisation] ?? 0) + 1
-                    }
-                    organisationPairs.removeAll(keepingCapacity: true)
+                for (p, first) in walks[i].events {
+                    if let first { conflict(resolved(p, listedAs: types[first])) } else { added?(resolved(p, listedAs: nil)) }
                 }
-            }
-            guard let p = next else { break }
-            if !started || p.person != person {
-                started = true
-                person = p.person
-                entry = UInt32.max
-            }
-            let type = Int(p.type)
-            if p.entry != entry {
-                entry = p.entry
-                firstType = type
-                let e = Int(p.entry), cell = entryCells[e]
-                listed[e * typeCount + type] += 1
-                let periodScope = periodBase + periods[cell]
-                scopes.append(cell * slots + type)
-                scopes.append(cell * slots + slots - 1)
-                scopes.append(periodScope * slots + type)
-                scopes.append(periodScope * slots + slots - 1)
-                if p.hasOrganisation {
-                    Self.insert(p.organisation, into: &organisationsByCell[cell], type: type)
-                    organisationPairs.append((periods[cell], p.organisation))
-                }
-                counts[p.place].added += 1
-                if let added, addedOnly?.contains(p.person) ?? true { added(resolved(p, listedAs: nil)) }
-            } else if RecordRules.laterListing(type, firstListedAs: firstType) == .duplicate {
-                counts[p.place].duplicates += 1
-            } else {
-                counts[p.place].conflicts += 1
-                conflict(resolved(p, listedAs: types[firstType]))
             }
         }
+        distinct = total.distinct
+        let listed = total.listed, counts = total.counts
+        for (cell, byType) in total.organisations.enumerated() {
+            if organisationsByCell[cell].isEmpty {  // the first resolve: taken as they are, not copied
+                organisationsByCell[cell] = byType
+                continue
+            }
+            for (type, set) in byType.enumerated() {
+                while organisationsByCell[cell].count <= type { organisationsByCell[cell].append(PrehashedSet()) }
+                organisationsByCell[cell][type].formUnion(set)
+            }
+        }
+        let perOrganisation = total.perOrganisation
         for e in entries.indices { entries[e].listedCounts = Array(listed[e * typeCount..<(e + 1) * typeCount]) }
         for (period, index) in periodIndex where perOrganisation[index].count > 0 { peoplePerOrganisation[period] = perOrganisation[index] }
         var bySource: [Int: SourceCounts] = [:]
@@ -281,11 +262,63 @@ public final class ReachState {
         return i < distinct.count ? distinct[i] : 0
     }
 
-    private static func insert(_ o: UInt64, into byType: inout [[UInt64]], type: Int) {
-        while byType.count <= type { byType.append([]) }
-        let at = byType[type].insertionPoint(o)
-        if at < byType[type].count && byType[type][at] == o { return }
-        byType[type].insert(o, at: at)
+    /// Lines per part below which one walk does it all; parts at most (the merge heap's cost per line grows
+    /// only with the number of runs, so more parts than cores gain nothing).
+    static let linesPerPart = 1 << 19
+    static let maximumParts = 8
+    static let maximumOpenRuns = 512
+
+    /// How many ranges of persons to walk: `asked`, or (nil) one per core when there are enough lines
+    /// to pay for the threads and the callbacks are few enough to be kept until the walks end
+    /// (`fewCallbacks`: respondents only, and conflicts). Each part opens every run, so at most
+    /// `maximumOpenRuns` files are open at once.
+    private func partCount(_ asked: Int?, fewCallbacks: Bool) -> Int {
+        let automatic = pending.count >= Self.linesPerPart * 2 && fewCallbacks
+            ? min(Self.maximumParts, ProcessInfo.processInfo.activeProcessorCount, pending.count / Self.linesPerPart) : 1
+        return max(1, min(asked ?? automatic, Self.maximumOpenRuns / max(1, pending.runCount)))
+    }
+
+    /// What one part's walk counted, with the lines its callbacks would have been given, in order.
+    private struct PartWalk: @unchecked Sendable {
+        // Unchecked: each part is written by its own thread only, and read once all have finished.
+        var walk: ResolveWalk
+        /// Conflicts (with the type first listed) and added lines (nil), in walking order.
+        var events: [(line: Participation, firstType: Int?)] = []
+        var error: (any Error)?
+    }
+
+    /// The parts' cursors and result slots, shared with the walking threads (each touches its own index).
+    private final class PartResults: @unchecked Sendable {
+        let results: UnsafeMutableBufferPointer<PartWalk>
+        let cursors: [ParticipationCursor]
+        init(results: UnsafeMutableBufferPointer<PartWalk>, cursors: [ParticipationCursor]) {
+            self.results = results
+            self.cursors = cursors
+        }
+    }
+
+    /// Walks each cursor on its own thread; the parts' results in order (or the first error).
+    private static func walkInParallel(_ cursors: [ParticipationCursor], _ fresh: ResolveWalk, addedOnly: PrehashedSet?,
+                                       collectAdded: Bool) throws -> [PartWalk] {
+        let results = UnsafeMutableBufferPointer<PartWalk>.allocate(capacity: cursors.count)
+        results.initialize(repeating: PartWalk(walk: fresh))
+        defer { results.deinitialize(); results.deallocate() }
+        let box = PartResults(results: results, cursors: cursors)
+        DispatchQueue.concurrentPerform(iterations: cursors.count) { i in
+            var cursor = box.cursors[i]
+            var walk = box.results[i].walk
+            var events: [(line: Participation, firstType: Int?)] = []
+            var failure: (any Error)?
+            do {
+                try walk.walk(&cursor, addedOnly: addedOnly, conflict: { p, first in events.append((p, first)) },
+                              added: collectAdded ? { p in events.append((p, nil)) } : nil)
+            } catch {
+                failure = error
+            }
+            box.results[i] = PartWalk(walk: walk, events: events, error: failure)
+        }
+        if let error = results.lazy.compactMap(\.error).first { throw error }
+        return Array(results)
     }
 
     /// Actions known only by declared counts (no attendance list).
@@ -296,18 +329,6 @@ public final class ReachState {
         if let i = types.firstIndex(of: type) { return i }
         types.append(type)
         return types.count - 1
-    }
-}
-
-extension Array where Element == UInt64 {
-    /// Where `value` is, or would be inserted, in a sorted array (binary search).
-    func insertionPoint(_ value: UInt64) -> Int {
-        var low = 0, high = count
-        while low < high {
-            let mid = (low + high) / 2
-            if self[mid] < value { low = mid + 1 } else { high = mid }
-        }
-        return low
     }
 }
 
