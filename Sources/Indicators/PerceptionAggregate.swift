@@ -75,13 +75,17 @@ public struct PerceptionAggregate: Sendable, Equatable {
 
     public init(scale: Int) { self.scale = scale }
 
-    mutating func addPair(_ key: Key, before: Int, after: Int) {
-        for k in key.withRollUps { pairs[k, default: [:]][Pair(before: before, after: after), default: 0] += 1 }
+    /// Adds a histogram of pairs to `key` and its roll-ups.
+    mutating func addPairs(_ key: Key, _ histogram: [Pair: Int]) {
+        for k in key.withRollUps { for (p, c) in histogram { pairs[k, default: [:]][p, default: 0] += c } }
     }
 
-    mutating func addUnpaired(_ key: Key, value: Int, pre: Bool) {
+    /// Adds a histogram of single values (before, or after) to `key` and its roll-ups.
+    mutating func addUnpaired(_ key: Key, _ histogram: [Int: Int], pre: Bool) {
         for k in key.withRollUps {
-            if pre { unpairedPre[k, default: [:]][value, default: 0] += 1 } else { unpairedPost[k, default: [:]][value, default: 0] += 1 }
+            for (v, c) in histogram {
+                if pre { unpairedPre[k, default: [:]][v, default: 0] += c } else { unpairedPost[k, default: [:]][v, default: 0] += c }
+            }
         }
     }
 

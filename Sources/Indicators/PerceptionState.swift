@@ -118,37 +118,46 @@ public struct PerceptionState: Sendable {
             return .init(period: c.period, territory: c.territory, stakeholderType: c.type, design: design,
                          dimension: dimension, category: category)
         }
+        // Pairs and single values are counted per compact key (cell, design, item or dimension) and
+        // rolled up into the cells named by strings once per key: hashing six strings for each of
+        // four roll-ups per pair was half of the 1 GB run's indicator stage (docs/performance.md).
+        var pairs: [Slot: [PerceptionAggregate.Pair: Int]] = [:]
+        var singles: [Slot: [Int: Int]] = [:]
+        func key(_ slot: Slot) -> PerceptionAggregate.Key {
+            slot.dimension ? key(slot.cell, slot.design, "dimension", dimensions[slot.index].dimension)
+                           : key(slot.cell, slot.design, "item", questionnaire.items[slot.index].id)
+        }
         var formats = FormatTally(attendance: attendance)
         /// Item and composite pairs of one respondent's before/after answers.
         func addPairs(_ respondent: UInt64, _ cell: UInt32, _ design: SurveyDesign, before: [UInt8], after: [UInt8]) {
             var any = false
-            for (i, item) in questionnaire.items.enumerated() where before[i] > 0 && after[i] > 0 {
-                aggregate.addPair(key(cell, design, "item", item.id), before: Int(before[i]) * l, after: Int(after[i]) * l)
+            for i in questionnaire.items.indices where before[i] > 0 && after[i] > 0 {
+                pairs[Slot(cell: cell, design: design, dimension: false, index: i), default: [:]][.init(before: Int(before[i]) * l, after: Int(after[i]) * l), default: 0] += 1
                 any = true
             }
             let c = cells[Int(cell)]
             if any { formats.responded(respondent, period: c.period, territory: c.territory, type: c.type, design: design) }
-            for (dimension, items) in dimensions {
+            for (d, (dimension, items)) in dimensions.enumerated() {
                 // The same items at both times, at least half of the dimension's (rounded up).
                 let both = items.filter { before[$0] > 0 && after[$0] > 0 }
                 guard !both.isEmpty, both.count * 2 >= items.count else { continue }
                 let b = both.reduce(0) { $0 + Int(before[$1]) } * l / both.count
                 let a = both.reduce(0) { $0 + Int(after[$1]) } * l / both.count
-                aggregate.addPair(key(cell, design, "dimension", dimension), before: b, after: a)
+                pairs[Slot(cell: cell, design: design, dimension: true, index: d), default: [:]][.init(before: b, after: a), default: 0] += 1
                 for format in formats.keys(respondent, period: c.period, type: c.type, design: design, dimension: dimension) {
                     aggregate.addFormatPair(format, before: b, after: a)
                 }
             }
         }
         func addSingle(_ cell: UInt32, answers: [UInt8], pre: Bool) {
-            for (i, item) in questionnaire.items.enumerated() where answers[i] > 0 {
-                aggregate.addUnpaired(key(cell, .prospective, "item", item.id), value: Int(answers[i]) * l, pre: pre)
+            for i in questionnaire.items.indices where answers[i] > 0 {
+                singles[Slot(cell: cell, design: .prospective, dimension: false, index: i, pre: pre), default: [:]][Int(answers[i]) * l, default: 0] += 1
             }
-            for (dimension, items) in dimensions {
+            for (d, (_, items)) in dimensions.enumerated() {
                 let answered = items.filter { answers[$0] > 0 }
                 guard !answered.isEmpty, answered.count * 2 >= items.count else { continue }
                 let v = answered.reduce(0) { $0 + Int(answers[$1]) } * l / answered.count
-                aggregate.addUnpaired(key(cell, .prospective, "dimension", dimension), value: v, pre: pre)
+                singles[Slot(cell: cell, design: .prospective, dimension: true, index: d, pre: pre), default: [:]][v, default: 0] += 1
             }
         }
         let (pre, post, retro) = (UInt8(0), UInt8(1), UInt8(2))
@@ -173,8 +182,20 @@ public struct PerceptionState: Sendable {
                 aggregate.addReliabilityCase(type: c.type, design: design, dimension: dimension, values: items.map { Double(baseline[$0]) })
             }
         }
+        for (slot, histogram) in pairs { aggregate.addPairs(key(slot), histogram) }
+        for (slot, histogram) in singles { aggregate.addUnpaired(key(slot), histogram, pre: slot.pre) }
         formats.finish(into: &aggregate)
         return aggregate
+    }
+
+    /// A cell, design and item (or dimension) by indices: what `aggregate` counts under before
+    /// naming it; `pre` tells single "before" values from "after" ones.
+    private struct Slot: Hashable {
+        let cell: UInt32
+        let design: SurveyDesign
+        let dimension: Bool
+        let index: Int
+        var pre = false
     }
 }
 

@@ -5,7 +5,7 @@ public enum ReachIndicators {
     /// Every reach row per period × territory × stakeholder type, with `ALL` roll-ups, unprotected.
     public static func compute(_ state: ReachState, stakeholderTypes: [String]) -> [IndicatorRow] {
         var rows: [IndicatorRow] = []
-        var organisationSet = Set<UInt64>()
+        var organisationSet = PrehashedSet()
         let entries = state.entries
         let cellOf = entries.map(\.cell)
         let byPeriod = Dictionary(grouping: entries.indices, by: { entries[$0].period })
@@ -43,12 +43,12 @@ public enum ReachIndicators {
                     }
                     for c in cellIndices {
                         for t in indices.compactMap({ $0 }) {
-                            for o in state.organisations(cell: c, type: t) { organisationSet.insert(o) }
+                            organisationSet.formUnion(state.organisations(cell: c, type: t))
                         }
                     }
                     rows += counts.rows(key: (period, territory, type), persons: persons,
                                         organisations: organisationSet.count, actionTypes: actionTypes)
-                    organisationSet.removeAll(keepingCapacity: true)
+                    organisationSet = PrehashedSet()
                 }
             }
         }

@@ -108,8 +108,8 @@ public final class ReachState {
     }
 
     /// Organisations listed in a cell for a stakeholder-type index.
-    func organisations(cell: Int, type: Int) -> [UInt64] {
-        type < organisationsByCell[cell].count ? organisationsByCell[cell][type].keys : []
+    func organisations(cell: Int, type: Int) -> PrehashedSet {
+        type < organisationsByCell[cell].count ? organisationsByCell[cell][type] : PrehashedSet()
     }
 
     /// The index of the action an id refers to (matched folded), if known.

@@ -118,8 +118,12 @@ public struct PrehashedSet: Sendable {
         }
     }
 
-    /// Adds every key of `other`.
+    /// Adds every key of `other` (an empty set takes `other`'s storage as it is).
     public mutating func formUnion(_ other: PrehashedSet) {
+        if count == 0 {
+            self = other
+            return
+        }
         if other.hasZero { hasZero = true }
         for key in other.slots where key != 0 { insert(key) }
     }

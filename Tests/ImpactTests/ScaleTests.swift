@@ -234,6 +234,33 @@ struct ScaleTests {
         #expect(map[12_345] == nil)
     }
 
+    /// The open-addressing set agrees with a `Set` through growth, the key 0, unions and look-ups.
+    @Test func prehashedSetAgreesWithSet() {
+        var generator = SeededGenerator(seed: 12)
+        var sets = [PrehashedSet(), PrehashedSet()]
+        var references: [Set<UInt64>] = [[], []]
+        for i in 0..<40_000 {
+            let key = UInt64.random(in: 0..<15_000, using: &generator) &* 0x9E37_79B9_7F4A_7C15  // 0 among them
+            sets[i % 2].insert(key)
+            references[i % 2].insert(key)
+        }
+        #expect(references[0].contains(0) || references[1].contains(0))
+        for side in 0..<2 {
+            #expect(sets[side].count == references[side].count)
+            #expect(Set(sets[side].keys) == references[side])
+            for key in references[side] { #expect(sets[side].contains(key)) }
+        }
+        #expect(!sets[0].contains(12_345))
+        var union = sets[0]
+        union.formUnion(sets[1])
+        #expect(union.count == references[0].union(references[1]).count)
+        #expect(Set(union.keys) == references[0].union(references[1]))
+        #expect(sets[0].count == references[0].count)  // the union's copy did not touch the original
+        var empty = PrehashedSet()
+        empty.formUnion(sets[1])
+        #expect(Set(empty.keys) == references[1])
+    }
+
     /// Cached t quantiles equal freshly computed ones and scipy's:
     /// `python3 -c 'from scipy.stats import t; print(t.ppf(0.975, 9))'` → 2.262157162798205.
     @Test func cachedQuantilesEqualComputed() {
