@@ -141,7 +141,10 @@ final class ParticipationRuns: @unchecked Sendable {
         var readers = [[RunReader]](repeating: [], count: parts)
         for run in runs {
             let cuts = try RunReader.cuts(path: run, at: bounds)
-            for part in 0..<parts { readers[part].append(try RunReader(path: run, lines: cuts[part]..<cuts[part + 1])) }
+            // The parts share the 64 KB a run is read by, so memory does not grow with the cores.
+            for part in 0..<parts {
+                readers[part].append(try RunReader(path: run, lines: cuts[part]..<cuts[part + 1], blockBytes: max(4_096, (1 << 16) / parts)))
+            }
         }
         if let buffer {
             let lines = buffer.lines
@@ -351,13 +354,13 @@ final class RunReader {
 
     private static let stride = MemoryLayout<Participation>.stride
 
-    /// Lines `lines` of the run at `path`.
-    init(path: String, lines: Range<Int>) throws {
+    /// Lines `lines` of the run at `path`, read `blockBytes` at a time.
+    init(path: String, lines: Range<Int>, blockBytes: Int = 1 << 16) throws {
         self.path = path
         guard let file = fopen(path, "rb") else { throw SpillError(path: path, operation: "open") }
         self.file = file
         remaining = lines.count
-        block = lines.isEmpty ? [] : Array(repeating: .zero, count: min(lines.count, (1 << 16) / Self.stride))
+        block = lines.isEmpty ? [] : Array(repeating: .zero, count: min(lines.count, max(1, blockBytes / Self.stride)))
         if lines.lowerBound > 0, fseeko(file, off_t(lines.lowerBound * Self.stride), SEEK_SET) != 0 {
             throw SpillError(path: path, operation: "read")
         }

@@ -180,12 +180,17 @@ public final class ReachState {
     /// Classifies every queued line (person by person), counts participations and distinct persons,
     /// and returns the counts per source index. `conflict` receives each conflicting line;
     /// `added`, when given, each first listing (to link persons to actions). Once all lines are in.
-    /// `addedOnly`, when given, limits `added` to those persons (survey respondents): a `Resolved`
-    /// for every line is not free. Large inputs are walked as ranges of persons on several threads
-    /// (`parts`: how many, chosen from the lines and cores when nil); the callbacks come afterwards,
-    /// in the order one walk gives (by person hash).
-    public func resolve(conflict: (Resolved) -> Void, added: ((Resolved) -> Void)? = nil,
-                        addedOnly: Set<UInt64>? = nil, parts: Int? = nil) throws -> [Int: SourceCounts] {
+    public func resolve(conflict: (Resolved) -> Void, added: ((Resolved) -> Void)? = nil, parts: Int? = nil) throws -> [Int: SourceCounts] {
+        var none: RespondentAttendance?
+        return try resolve(conflict: conflict, added: added, attendance: &none, parts: parts)
+    }
+
+    /// `resolve`, recording in `attendance` (when not nil) what its respondents attended: their first
+    /// listing at each action. Without `added`, large inputs are walked as ranges of persons on several
+    /// threads (`parts`: how many; chosen from the lines and cores when nil); the conflicts are handed
+    /// to `conflict` afterwards, in the order one walk gives (by person hash).
+    public func resolve(conflict: (Resolved) -> Void, added: ((Resolved) -> Void)?, attendance: inout RespondentAttendance?,
+                        parts: Int? = nil) throws -> [Int: SourceCounts] {
         var periods: [Int] = []  // period index by cell
         for cell in cells {
             let p = periodIndex[cell.period] ?? periodIndex.count
@@ -194,18 +199,17 @@ public final class ReachState {
         }
         let typeCount = types.count
         typeSlots = typeCount + 1
-        let only = addedOnly.map { PrehashedSet($0) }  // a probe per line: no SipHash of keys that are hashes
-        let fresh = ResolveWalk(entryCells: entries.map(\.cell), periods: periods, periodCount: periodIndex.count,
-                                types: typeCount, places: places.count)
-        let parts = partCount(parts, fewCallbacks: added == nil || addedOnly != nil)
+        let fresh = ResolveWalk(entries: entries, periods: periods, periodCount: periodIndex.count, types: types,
+                                places: places.count, attended: attendance)
+        let parts = added == nil ? partCount(parts) : 1  // every line handed on in order: one walk
         var cursors = try pending.sorted(parts: parts)
         var total: ResolveWalk
         if parts == 1 {
             total = fresh
-            try total.walk(&cursors[0], addedOnly: only, conflict: { p, first in conflict(resolved(p, listedAs: types[first])) },
+            try total.walk(&cursors[0], conflict: { p, first in conflict(resolved(p, listedAs: types[first])) },
                            added: added.map { added in { p in added(self.resolved(p, listedAs: nil)) } })
         } else {
-            var walks = try Self.walkInParallel(cursors, fresh, addedOnly: only, collectAdded: added != nil)
+            var walks = try Self.walkInParallel(cursors, fresh)
             total = walks[0].walk
             walks[0].walk = fresh  // one copy of the first part's sets, not two
             for i in walks.indices {
@@ -213,11 +217,10 @@ public final class ReachState {
                     total.merge(walks[i].walk)
                     walks[i].walk = fresh  // released as soon as merged
                 }
-                for (p, first) in walks[i].events {
-                    if let first { conflict(resolved(p, listedAs: types[first])) } else { added?(resolved(p, listedAs: nil)) }
-                }
+                for (p, first) in walks[i].conflicts { conflict(resolved(p, listedAs: types[first])) }
             }
         }
+        attendance = total.attended
         distinct = total.distinct
         let listed = total.listed, counts = total.counts
         for (cell, byType) in total.organisations.enumerated() {
@@ -269,21 +272,19 @@ public final class ReachState {
     static let maximumOpenRuns = 512
 
     /// How many ranges of persons to walk: `asked`, or (nil) one per core when there are enough lines
-    /// to pay for the threads and the callbacks are few enough to be kept until the walks end
-    /// (`fewCallbacks`: respondents only, and conflicts). Each part opens every run, so at most
-    /// `maximumOpenRuns` files are open at once.
-    private func partCount(_ asked: Int?, fewCallbacks: Bool) -> Int {
-        let automatic = pending.count >= Self.linesPerPart * 2 && fewCallbacks
+    /// to pay for the threads. Each part opens every run, so at most `maximumOpenRuns` files are open
+    /// at once.
+    private func partCount(_ asked: Int?) -> Int {
+        let automatic = pending.count >= Self.linesPerPart * 2
             ? min(Self.maximumParts, ProcessInfo.processInfo.activeProcessorCount, pending.count / Self.linesPerPart) : 1
         return max(1, min(asked ?? automatic, Self.maximumOpenRuns / max(1, pending.runCount)))
     }
 
-    /// What one part's walk counted, with the lines its callbacks would have been given, in order.
+    /// What one part's walk counted, with its conflicts (and the type first listed) in order.
     private struct PartWalk: @unchecked Sendable {
         // Unchecked: each part is written by its own thread only, and read once all have finished.
         var walk: ResolveWalk
-        /// Conflicts (with the type first listed) and added lines (nil), in walking order.
-        var events: [(line: Participation, firstType: Int?)] = []
+        var conflicts: [(line: Participation, firstType: Int)] = []
         var error: (any Error)?
     }
 
@@ -298,8 +299,7 @@ public final class ReachState {
     }
 
     /// Walks each cursor on its own thread; the parts' results in order (or the first error).
-    private static func walkInParallel(_ cursors: [ParticipationCursor], _ fresh: ResolveWalk, addedOnly: PrehashedSet?,
-                                       collectAdded: Bool) throws -> [PartWalk] {
+    private static func walkInParallel(_ cursors: [ParticipationCursor], _ fresh: ResolveWalk) throws -> [PartWalk] {
         let results = UnsafeMutableBufferPointer<PartWalk>.allocate(capacity: cursors.count)
         results.initialize(repeating: PartWalk(walk: fresh))
         defer { results.deinitialize(); results.deallocate() }
@@ -307,15 +307,14 @@ public final class ReachState {
         DispatchQueue.concurrentPerform(iterations: cursors.count) { i in
             var cursor = box.cursors[i]
             var walk = box.results[i].walk
-            var events: [(line: Participation, firstType: Int?)] = []
+            var conflicts: [(line: Participation, firstType: Int)] = []
             var failure: (any Error)?
             do {
-                try walk.walk(&cursor, addedOnly: addedOnly, conflict: { p, first in events.append((p, first)) },
-                              added: collectAdded ? { p in events.append((p, nil)) } : nil)
+                try walk.walk(&cursor, conflict: { p, first in conflicts.append((p, first)) }, added: nil)
             } catch {
                 failure = error
             }
-            box.results[i] = PartWalk(walk: walk, events: events, error: failure)
+            box.results[i] = PartWalk(walk: walk, conflicts: conflicts, error: failure)
         }
         if let error = results.lazy.compactMap(\.error).first { throw error }
         return Array(results)

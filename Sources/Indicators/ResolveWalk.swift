@@ -21,26 +21,36 @@ struct ResolveWalk {
     var organisations: [[PrehashedSet]]
     /// Distinct persons per organisation, by period index.
     var perOrganisation: [PrehashedMap<UInt32>]
+    /// What survey respondents attended, when asked for (their first listings at each action).
+    var attended: RespondentAttendance?
+    /// The actions and type ids, to describe a respondent's listing.
+    let entries: [ReachState.ActionEntry]
+    let types: [String]
 
-    init(entryCells: [Int], periods: [Int], periodCount: Int, types: Int, places: Int) {
+    init(entries: [ReachState.ActionEntry], periods: [Int], periodCount: Int, types: [String], places: Int,
+         attended: RespondentAttendance?) {
+        let entryCells = entries.map(\.cell)
+        self.entries = entries
+        self.types = types
+        self.attended = attended
         self.entryCells = entryCells
         self.periods = periods
-        slots = types + 1
+        slots = types.count + 1
         distinct = Array(repeating: 0, count: (periods.count + periodCount) * slots)
-        listed = Array(repeating: 0, count: entryCells.count * types)
+        listed = Array(repeating: 0, count: entryCells.count * types.count)
         counts = Array(repeating: ReachState.SourceCounts(), count: places)
         organisations = Array(repeating: [], count: periods.count)
         perOrganisation = Array(repeating: PrehashedMap(), count: periodCount)
     }
 
     /// Walks every line of `cursor`: a person's first line at an action is a participation (handed
-    /// to `added` when the person is in `addedOnly`, or always when it is nil), a later one a
-    /// duplicate, or a conflict (handed to `conflict` with the type first listed).
+    /// to `added` when given, and recorded in `attended` for a respondent), a later one a duplicate,
+    /// or a conflict (handed to `conflict` with the type first listed).
     ///
-    /// One loop, no closure per line but those two, rarely called: captured variables cost
-    /// exclusivity checks.
-    mutating func walk(_ cursor: inout ParticipationCursor, addedOnly: PrehashedSet?,
-                       conflict: (Participation, _ firstType: Int) -> Void, added: ((Participation) -> Void)?) throws {
+    /// One loop, no closure per line but `added` when given (linking persons to the hiring log):
+    /// captured variables cost exclusivity checks.
+    mutating func walk(_ cursor: inout ParticipationCursor, conflict: (Participation, _ firstType: Int) -> Void,
+                       added: ((Participation) -> Void)?) throws {
         let typeCount = slots - 1, periodBase = periods.count
         var scopes: [Int] = []  // the current person's (scope × type) slots, repeated
         var organisationPairs: [(period: Int, organisation: UInt64)] = []  // the current person's, repeated
@@ -87,7 +97,12 @@ struct ResolveWalk {
                     organisationPairs.append((periods[cell], p.organisation))
                 }
                 counts[p.place].added += 1
-                if let added, addedOnly?.contains(p.person) ?? true { added(p) }
+                if let added { added(p) }
+                if attended?.wanted(p.person) == true {
+                    let entry = entries[e]
+                    attended?.add(person: p.person, .init(period: entry.period, territory: entry.record.territory, stakeholderType: types[type],
+                                                          actionType: entry.record.actionType, action: e))
+                }
             } else if RecordRules.laterListing(type, firstListedAs: firstType) == .duplicate {
                 counts[p.place].duplicates += 1
             } else {
@@ -112,6 +127,7 @@ struct ResolveWalk {
                 organisations[cell][type].formUnion(set)
             }
         }
+        if let theirs = other.attended { attended?.merge(theirs) }
         for (period, map) in other.perOrganisation.enumerated() {
             map.forEach { key, n in perOrganisation[period][key] = (perOrganisation[period][key] ?? 0) + n }
         }

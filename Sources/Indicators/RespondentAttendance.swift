@@ -23,11 +23,11 @@ public struct RespondentAttendance: Sendable {
         }
     }
 
-    /// Respondent keys to look for.
-    let respondents: Set<UInt64>
+    /// Respondent keys to look for (probed per attendance line: keys that are hashes already, not SipHashed again).
+    let respondents: PrehashedSet
     public private(set) var byPerson: [UInt64: [Attended]] = [:]
 
-    public init(respondents: Set<UInt64>) { self.respondents = respondents }
+    public init(respondents: Set<UInt64>) { self.respondents = PrehashedSet(respondents) }
 
     /// Whether this person answered a questionnaire (only they are recorded).
     public func wanted(_ person: UInt64) -> Bool { respondents.contains(person) }
@@ -35,6 +35,11 @@ public struct RespondentAttendance: Sendable {
     public mutating func add(person: UInt64, _ attended: Attended) {
         guard respondents.contains(person) else { return }
         byPerson[person, default: []].append(attended)
+    }
+
+    /// Adds what other respondents attended (`other` was filled from other persons' lines).
+    mutating func merge(_ other: RespondentAttendance) {
+        byPerson.merge(other.byPerson) { mine, theirs in mine + theirs }
     }
 
     /// What `person` attended in `period` as `type`.

@@ -156,7 +156,6 @@ struct Ingestion {
         var conflicts: [(seq: UInt64, reject: Reject)] = []
         var links = self.links
         let respondents = perception.respondents
-        var attended = RespondentAttendance(respondents: respondents)
         let entries = reach.entries, types = reach.types, linking = needsLinks
         let surveyed = config.sources.contains { $0.kind == .responses }
         let clock = ContinuousClock.now, lines = reach.pendingCount, runs = reach.spilledRuns
@@ -164,24 +163,22 @@ struct Ingestion {
             timings.append(StageTiming(stage: "resolve", source: "attendance", seconds: (ContinuousClock.now - clock).seconds,
                                        records: lines, spilledRuns: runs))
         }
+        // Respondents' listings are recorded by the walk itself (on every core); linking persons to the
+        // hiring log needs every first listing, in one walk.
+        var respondentsAttended: RespondentAttendance? = surveyed ? RespondentAttendance(respondents: respondents) : nil
         let counts = try reach.resolve(conflict: { line in
             conflicts.append((line.seq, RecordRules.listingConflict(at: line.location, type: types[line.type], action: entries[line.entry].record.id,
                                                                     listedAs: line.listedAs ?? "")))
-        }, added: linking || surveyed ? { line in
-            let entry = entries[line.entry]
-            if linking { links.addAttendance(person: line.person, organisation: line.organisation, date: entry.record.date) }
-            if attended.wanted(line.person) {
-                attended.add(person: line.person, .init(period: entry.period, territory: entry.record.territory, stakeholderType: types[line.type],
-                                                        actionType: entry.record.actionType, action: line.entry))
-            }
-        } : nil, addedOnly: linking ? nil : respondents)
+        }, added: linking ? { line in
+            links.addAttendance(person: line.person, organisation: line.organisation, date: entries[line.entry].record.date)
+        } : nil, attendance: &respondentsAttended)
         for (source, c) in counts {
             tallies[source].accepted += c.added
             tallies[source].duplicates += c.duplicates
             tallies[source].rejected += c.conflicts
         }
         self.links = links
-        respondentAttendance = attended
+        respondentAttendance = respondentsAttended ?? RespondentAttendance(respondents: [])
         conflicts.sort { $0.seq < $1.seq }
         for conflict in conflicts { rejects.append(conflict.reject) }
     }

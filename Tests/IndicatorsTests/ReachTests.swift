@@ -133,8 +133,8 @@ struct ReachTests {
     }
 
     /// Walking ranges of persons on several threads gives what one walk gives: every count, every
-    /// organisation and distinct person, and the callbacks in the same order — from runs on disk and
-    /// from memory, with as many parts as lines or more parts than persons.
+    /// organisation and distinct person, what respondents attended, and the conflicts in the same
+    /// order — from runs on disk and from memory, with more parts than persons.
     @Test(arguments: [97, 100_000]) func partsEqualOneWalk(bufferLimit: Int) throws {
         func fill(_ state: inout ReachState) throws {
             for i in 0..<30 { state.add(Self.action("A\(i)", ["lyon", "stetienne", "roanne"][i % 3])) }
@@ -143,26 +143,30 @@ struct ReachTests {
                 try Self.attend(&state, Self.line("A\(j % 30)", "p\(j % 41)", type, org: j % 9 == 0 ? nil : "o\(j % 53)"))
             }
         }
-        var reference: (events: [String], counts: [Int: ReachState.SourceCounts], rows: [IndicatorRow], organisations: [String: [UInt64: UInt32]])?
+        var reference: (events: [String], counts: [Int: ReachState.SourceCounts], rows: [IndicatorRow], organisations: [String: [UInt64: UInt32]],
+                        attended: [UInt64: [RespondentAttendance.Attended]])?
         for parts in [1, 2, 3, 8, 700] {
             var state = ReachState(scheme: .calendarYear, bufferLimit: bufferLimit)
             try fill(&state)
             var events: [String] = []
             let respondents = Set((0..<41).filter { $0 % 3 == 0 }.map { StableHash.fnv1a("p\($0)") })
+            var attendance: RespondentAttendance? = RespondentAttendance(respondents: respondents)
             let counts = try state.resolve(conflict: { events.append("c\($0.seq) \($0.listedAs ?? "") \($0.location.line)") },
-                                           added: { events.append("a\($0.seq)") }, addedOnly: respondents, parts: parts)
+                                           added: nil, attendance: &attendance, parts: parts)
+            let attended = try #require(attendance).byPerson
             var organisations: [String: [UInt64: UInt32]] = [:]
             for (period, map) in state.peoplePerOrganisation { map.forEach { organisations[period, default: [:]][$0] = $1 } }
             let rows = ReachIndicators.compute(state, stakeholderTypes: ["industriel", "prescripteur", "candidat"]).sortedByKey()
-            #expect(events.contains { $0.hasPrefix("c") } && events.contains { $0.hasPrefix("a") })
+            #expect(!events.isEmpty && attended.count == respondents.count)
             if let reference {
                 #expect(events.count == reference.events.count, "parts \(parts)")
                 #expect(events.indices.first { $0 < reference.events.count && events[$0] != reference.events[$0] } == nil, "parts \(parts)")
                 #expect(counts == reference.counts, "parts \(parts)")
                 #expect(rows == reference.rows, "parts \(parts)")
                 #expect(organisations == reference.organisations, "parts \(parts)")
+                #expect(attended == reference.attended, "parts \(parts)")
             } else {
-                reference = (events, counts, rows, organisations)
+                reference = (events, counts, rows, organisations, attended)
             }
         }
     }
