@@ -1,4 +1,9 @@
 import CLibXML2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Excel "XML Spreadsheet 2003": a worksheet read as a table (`ss:Index` skips, `MergeAcross`).
 public struct SpreadsheetMLTable: Sendable {
@@ -14,6 +19,9 @@ public struct SpreadsheetMLTable: Sendable {
     public func read(path: String, maxRowBytes: Int = 1_000_000, emit: (XMLRecord) throws -> Void) throws {
         // Workbook (0) / Worksheet (1) / Table (2) / Row (3).
         let reader = try XMLStreamReader(path: path, limits: XMLGuard.Limits(recordDepth: 3, recordBytes: maxRowBytes))
+        // Names compared as the reader's interned strings, attributes read in place: a Swift string
+        // per element, name and attribute was most of the time this thread spent outside libxml2.
+        let names = RowNames(reader)
         var inSheet = false
         var sheetDepth = 0
         var sheetPath = ""
@@ -21,10 +29,10 @@ public struct SpreadsheetMLTable: Sendable {
         var rowNumber = 0
         var more = try reader.read()
         while more && !done {
-            if reader.isEndElement && inSheet && reader.depth == sheetDepth && reader.localName == "Worksheet" { done = true; break }
-            guard reader.isElement, reader.namespaceURI == Self.namespace else { more = try reader.read(); continue }
-            switch reader.localName {
-            case "Worksheet" where !inSheet:
+            if reader.isEndElement && inSheet && reader.depth == sheetDepth && names.is(reader.localNamePointer, names.worksheet) { done = true; break }
+            guard reader.isElement, names.inNamespace(reader.namespacePointer) else { more = try reader.read(); continue }
+            let local = reader.localNamePointer
+            if !inSheet && names.is(local, names.worksheet) {
                 let name = reader.attribute("Name", namespace: Self.namespace) ?? ""
                 if worksheet == nil || worksheet == name {
                     inSheet = true
@@ -37,8 +45,12 @@ public struct SpreadsheetMLTable: Sendable {
                 } else {
                     more = try reader.skip()
                 }
-            case "Row" where inSheet:
-                if let index = reader.attribute("Index", namespace: Self.namespace).flatMap(Int.init), index > rowNumber {
+            } else if inSheet && names.is(local, names.row) {
+                var index: Int?
+                reader.forEachAttribute { name, namespace, value in
+                    if index == nil, names.is(name, names.index), names.inNamespace(namespace) { index = SpreadsheetMLTable.integer(value) }
+                }
+                if let index, index > rowNumber {
                     rowNumber = index
                 } else {
                     rowNumber += 1
@@ -49,10 +61,10 @@ public struct SpreadsheetMLTable: Sendable {
                     record.refusal = refusal
                     try emit(record)
                 } else {
-                    try emit(try Self.row(try reader.expand(), line: line, path: sheetPath, rowNumber: rowNumber, file: path))
+                    try emit(try Self.row(try reader.expand(), names: names, line: line, path: sheetPath, rowNumber: rowNumber, file: path))
                 }
                 more = try reader.skip()
-            default:
+            } else {
                 more = try reader.read()
             }
         }
@@ -65,13 +77,17 @@ public struct SpreadsheetMLTable: Sendable {
     /// One row's cells as a sparse record: only cells holding a value, at their column (`ss:Index`
     /// skips, `MergeAcross` spans). Empty and merged cells cost nothing: a row of one cell merged
     /// across 16,384 columns was 16,384 empty strings (1.6 MB of such rows: 28 s and 386 MB).
-    static func row(_ row: xmlNodePtr, line: Int, path: String, rowNumber: Int, file: String) throws -> XMLRecord {
+    static func row(_ row: xmlNodePtr, names: RowNames, line: Int, path: String, rowNumber: Int, file: String) throws -> XMLRecord {
         var bytes: [UInt8] = []
         var ends: [Int] = []
         var columns: [Int] = []
         var column = 0  // 0-based column of the next cell
-        for cell in elementChildren(row) where name(of: cell) == "Cell" {
-            if let index = attribute(cell, "Index", namespace: Self.namespace).flatMap(Int.init) {
+        var next = row.pointee.children
+        while let cell = next {
+            next = cell.pointee.next
+            guard cell.pointee.type == XML_ELEMENT_NODE, names.is(cell.pointee.name, names.cell) else { continue }
+            let (index, merge) = names.indexAndMerge(of: cell)
+            if let index {
                 guard index >= 1, index <= Self.maximumColumns else {
                     throw XMLReadError(file: file, line: line, column: 0, message: "cell index \(index) outside 1…\(Self.maximumColumns); refused")
                 }
@@ -80,7 +96,9 @@ public struct SpreadsheetMLTable: Sendable {
             guard column < Self.maximumColumns else {
                 throw XMLReadError(file: file, line: line, column: 0, message: "cells beyond column \(Self.maximumColumns); refused")
             }
-            if let data = elementChildren(cell).first(where: { name(of: $0) == "Data" }) {
+            var child = cell.pointee.children
+            while let data = child, !(data.pointee.type == XML_ELEMENT_NODE && names.is(data.pointee.name, names.data)) { child = data.pointee.next }
+            if let data = child {
                 let start = bytes.count
                 appendContent(of: data, to: &bytes)
                 if bytes.count > start {
@@ -89,7 +107,7 @@ public struct SpreadsheetMLTable: Sendable {
                 }
             }
             column += 1
-            if let merge = attribute(cell, "MergeAcross", namespace: Self.namespace).flatMap(Int.init), merge > 0 {
+            if let merge, merge > 0 {
                 guard column + merge <= Self.maximumColumns else {
                     throw XMLReadError(file: file, line: line, column: 0, message: "merged cells beyond column \(Self.maximumColumns); refused")
                 }
@@ -99,5 +117,89 @@ public struct SpreadsheetMLTable: Sendable {
         var record = XMLRecord(bytes: bytes, ends: ends, columns: columns, line: line, path: path, index: rowNumber)
         record.width = column
         return record
+    }
+
+    /// A decimal integer as Swift's `Int(_: String)` reads one (an optional sign, ASCII digits, nil
+    /// past `Int`'s range), from bytes.
+    static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var digits = bytes[...]
+        var negative = false
+        if let sign = digits.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            negative = sign == UInt8(ascii: "-")
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty else { return nil }
+        var value = 0
+        for b in digits {
+            guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = negative ? times.subtractingReportingOverflow(Int(b - UInt8(ascii: "0")))
+                                     : times.addingReportingOverflow(Int(b - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            value = sum
+        }
+        return value
+    }
+}
+
+/// The names a worksheet is read by, interned in the reader's dictionary (compared by pointer
+/// first), and the SpreadsheetML namespace as a C string.
+struct RowNames {
+    let worksheet, row, cell, data, index, mergeAcross: UnsafePointer<xmlChar>?
+    private let namespace: [xmlChar]
+
+    init(_ reader: XMLStreamReader) {
+        worksheet = reader.intern("Worksheet")
+        row = reader.intern("Row")
+        cell = reader.intern("Cell")
+        data = reader.intern("Data")
+        index = reader.intern("Index")
+        mergeAcross = reader.intern("MergeAcross")
+        namespace = Array(SpreadsheetMLTable.namespace.utf8) + [0]
+    }
+
+    /// Whether two names are equal (libxml2's comparison: the same pointer, or the same bytes).
+    func `is`(_ a: UnsafePointer<xmlChar>?, _ b: UnsafePointer<xmlChar>?) -> Bool {
+        guard let a, let b else { return false }
+        return xmlStrEqual(a, b) != 0
+    }
+
+    /// Whether a namespace URI is SpreadsheetML's.
+    func inNamespace(_ uri: UnsafePointer<xmlChar>?) -> Bool {
+        guard let uri else { return false }
+        return namespace.withUnsafeBufferPointer { xmlStrEqual(uri, $0.baseAddress) != 0 }
+    }
+
+    /// A cell's `ss:Index` and `ss:MergeAcross`, read from its attributes in place (a value given by
+    /// a DTD default, which has no attribute node, through libxml2's look-up).
+    func indexAndMerge(of cell: xmlNodePtr) -> (index: Int?, merge: Int?) {
+        var index: Int?, merge: Int?
+        var foundIndex = false, foundMerge = false
+        var property = cell.pointee.properties
+        while let attribute = property {
+            property = attribute.pointee.next
+            guard inNamespace(attribute.pointee.ns?.pointee.href) else { continue }
+            let isIndex = !foundIndex && `is`(attribute.pointee.name, self.index)
+            let isMerge = !foundMerge && `is`(attribute.pointee.name, mergeAcross)
+            guard isIndex || isMerge else { continue }
+            var value: Int?
+            if let text = attribute.pointee.children, text.pointee.next == nil, text.pointee.type == XML_TEXT_NODE, let content = text.pointee.content {
+                value = SpreadsheetMLTable.integer(UnsafeBufferPointer(start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))))
+            } else {
+                var bytes: [UInt8] = []
+                appendContent(of: UnsafeMutableRawPointer(attribute).assumingMemoryBound(to: xmlNode.self), to: &bytes)
+                value = bytes.withUnsafeBufferPointer { SpreadsheetMLTable.integer($0) }
+            }
+            if isIndex { (index, foundIndex) = (value, true) } else { (merge, foundMerge) = (value, true) }
+        }
+        if cell.pointee.doc?.pointee.intSubset != nil {  // defaults declared in a DTD
+            if !foundIndex { index = Self.declared(cell, "Index") }
+            if !foundMerge { merge = Self.declared(cell, "MergeAcross") }
+        }
+        return (index, merge)
+    }
+
+    private static func declared(_ cell: xmlNodePtr, _ name: String) -> Int? {
+        attribute(cell, name, namespace: SpreadsheetMLTable.namespace).flatMap(Int.init)
     }
 }
