@@ -45,6 +45,8 @@ public struct SourceMapper {
         public let encodingFallbacks: Int
         /// SHA-256 and size, when computed while reading (a CSV or partner-XML file read to its end).
         public var digest: ReadDigest? = nil
+        /// How it was read, for the run log (partner XML: by how many readers, or why by one).
+        public var note: String? = nil
     }
 
     /// Streams `file`, calling `emit` for every physical record after the header.

@@ -15,6 +15,7 @@ extension SourceMapper {
     func mapXML(file: String, files: [String]? = nil, emit: (MappedRecord) throws -> Void) throws -> FileReading {
         var fellBack = false
         var readDigest: ReadDigest?
+        var note: String?
         let items = source.items.compactMap { entry in config.questionnaire.index(ofItem: entry.id).map { (item: $0, columns: entry.columns) } }
         do {
             if source.xml.dropOnError && source.format != .odk {
@@ -33,7 +34,8 @@ extension SourceMapper {
                     throw SourceUnreadable(source: source.name, file: file, message: "cannot bind columns: \(missing.joined(separator: ", "))")
                 }
                 if source.format == .xml {
-                    readDigest = try mapPartner(file: file, names: names, binding: binding, fellBack: &fellBack, emit: emit)
+                    let reading = try mapPartner(file: file, names: names, binding: binding, fellBack: &fellBack, emit: emit)
+                    (readDigest, note) = (reading.digest, reading.note)
                 } else {
                     try mapODK(files: files ?? [file], names: names, binding: binding, fellBack: &fellBack, emit: emit)
                 }
@@ -44,7 +46,7 @@ extension SourceMapper {
             throw SourceUnreadable(source: source.name, file: file, message: error.line > 0 ? "\(error.line):\(error.column): \(error.message)" : error.message)
         }
         return FileReading(format: source.format, encoding: Self.declaredEncoding(file), delimiter: "", encodingFallbacks: 0,
-                           digest: readDigest)
+                           digest: readDigest, note: note)
     }
 
     /// SpreadsheetML: rows through the same header search and mapping as CSV; libxml2 parses rows on
@@ -68,15 +70,16 @@ extension SourceMapper {
         try table.finish()
     }
 
-    /// Partner XML: libxml2 parses ahead on a second core while this thread maps the records.
+    /// Partner XML: libxml2 readers parse parts of the file on other cores (`XMLSplitReader`) while
+    /// this thread maps the records.
     private func mapPartner(file: String, names: [String], binding: ColumnBinding, fellBack: inout Bool,
-                            emit: (MappedRecord) throws -> Void) throws -> ReadDigest? {
+                            emit: (MappedRecord) throws -> Void) throws -> XMLReading {
         let table = PartnerXMLTable(recordPath: source.xml.record ?? "/", xpaths: names, namespaces: source.xml.namespaces,
                                     maxRecordBytes: source.xml.maxRecordBytes)
-        let digest = ProducerOwned<ReadDigest?>(nil)
+        let reading = ProducerOwned<XMLReading?>(nil)
         let path = table.recordPath
         try ParallelBatches.run(batchSize: 1, produce: { (out: (XMLRecordBatch) -> Void) in
-            digest.value = try table.read(path: file, emit: out)
+            reading.value = try table.read(path: file, readers: XMLSplitReader.defaultReaders, emit: out)
         }) { batch in
             for i in 0..<batch.count {
                 if let refusal = batch.refusals[i] {
@@ -87,7 +90,7 @@ extension SourceMapper {
                 try emit(rows.map(row, binding: binding, fellBack: &fellBack, path: path, index: batch.indices[i]))
             }
         }
-        return digest.value
+        return reading.value ?? XMLReading(digest: nil, readers: 1, note: "")
     }
 
     /// ODK: every file at once (resubmissions across files); a file that cannot be read is one

@@ -45,30 +45,49 @@ public struct PartnerXMLTable: Sendable {
     /// parsing thread and freed on the mapping one, were a tenth of the parsing thread's time.
     @discardableResult
     public func read(path: String, batchSize: Int = 1_024, emit: (XMLRecordBatch) throws -> Void) throws -> ReadDigest? {
+        try read(path: path, batchSize: batchSize, skipping: 0, emit: emit)
+    }
+
+    /// The record path's steps: local names, and the namespace of the last one when prefixed.
+    func steps(path: String) throws -> (names: [[CChar]], lastNamespace: String?) {
         let steps = recordPath.split(separator: "/").map { step -> (name: String, namespace: String?) in
             let parts = step.split(separator: ":", maxSplits: 1).map(String.init)
             return parts.count == 2 ? (parts[1], namespaces[parts[0]]) : (parts[0], nil)
         }
         guard !steps.isEmpty else { throw XMLReadError(file: path, line: 0, column: 0, message: "empty record path") }
-        // Simple paths (`Nom`, `p:Nom`, `@code`, `../@date`, `.`) walk the tree directly; the XPath
-        // machinery (a context and an evaluation per field and record) made the XML ingest 2.6× slower
-        // than `xmllint --stream` on a 500 MB export. Anything else is compiled XPath.
+        return (steps.map { Array($0.name.utf8CString) }, steps.last?.namespace)
+    }
+
+    /// One evaluator per field (to be freed by the caller).
+    ///
+    /// Simple paths (`Nom`, `p:Nom`, `@code`, `../@date`, `.`) walk the tree directly; the XPath
+    /// machinery (a context and an evaluation per field and record) made the XML ingest 2.6× slower
+    /// than `xmllint --stream` on a 500 MB export. Anything else is compiled XPath.
+    func evaluators(path: String) throws -> [FieldPath] {
         var evaluators: [FieldPath] = []
-        defer { evaluators.forEach { $0.free() } }
         impact_silenceErrors()  // XPath errors are this thread's: not printed, the reader reports its own
         for x in xpaths {
             if let simple = FieldPath.simple(x, namespaces: namespaces) {
                 evaluators.append(simple)
-            } else {
-                guard let c = xmlXPathCompile(x) else { throw XMLReadError(file: path, line: 0, column: 0, message: "invalid XPath '\(x)'") }
+            } else if let c = xmlXPathCompile(x) {
                 evaluators.append(.xpath(c))
+            } else {
+                evaluators.forEach { $0.free() }
+                throw XMLReadError(file: path, line: 0, column: 0, message: "invalid XPath '\(x)'")
             }
         }
-        let reader = try XMLStreamReader(path: path, limits: XMLGuard.Limits(recordDepth: steps.count - 1, recordBytes: maxRecordBytes))
+        return evaluators
+    }
+
+    /// One reader over the whole file; the first `skipping` records are passed over unread (they
+    /// were read in parts before a part failed: `XMLSplitReader`).
+    func read(path: String, batchSize: Int, skipping: Int, emit: (XMLRecordBatch) throws -> Void) throws -> ReadDigest? {
+        let (stepNames, lastNamespace) = try steps(path: path)
+        let evaluators = try evaluators(path: path)
+        defer { evaluators.forEach { $0.free() } }
+        let reader = try XMLStreamReader(path: path, limits: XMLGuard.Limits(recordDepth: stepNames.count - 1, recordBytes: maxRecordBytes))
         // Names compared in C against the steps (no Swift string per element): `matched` is how
         // many leading steps the current element's ancestors (and itself) match.
-        let stepNames = steps.map { Array($0.name.utf8CString) }
-        let lastNamespace = steps.last?.namespace
         var matched = 0
         var count = 0
         var context: xmlXPathContextPtr?
@@ -93,20 +112,22 @@ public struct PartnerXMLTable: Sendable {
                     continue
                 }
                 count += 1
-                if let refusal = reader.refusal {
-                    // Refused before libxml2 built it: empty values, reported as refused at its own line.
-                    batch.refusals[batch.count] = refusal
-                    for _ in evaluators { batch.bounds += [batch.bytes.count, batch.bytes.count] }
-                    batch.lines.append(reader.nodeLine)
-                } else {
-                    let line = reader.line
-                    try append(try reader.expand(), evaluators, context: &context, to: &batch, reader: reader)
-                    batch.lines.append(line)
-                }
-                batch.indices.append(count)
-                if batch.count == batchSize {
-                    try emit(batch)
-                    batch = XMLRecordBatch(fields: evaluators.count, capacity: batchSize)
+                if count > skipping {
+                    if let refusal = reader.refusal {
+                        // Refused before libxml2 built it: empty values, reported as refused at its own line.
+                        batch.refusals[batch.count] = refusal
+                        for _ in evaluators { batch.bounds += [batch.bytes.count, batch.bytes.count] }
+                        batch.lines.append(xmlTextReaderCurrentNode(reader.reader).flatMap { recordLine($0, offset: 0) } ?? reader.line)
+                    } else {
+                        let node = try reader.expand()
+                        try append(node, evaluators, context: &context, to: &batch) { reader.error(default: "cannot evaluate XPath") }
+                        batch.lines.append(recordLine(node, offset: 0) ?? reader.line)
+                    }
+                    batch.indices.append(count)
+                    if batch.count == batchSize {
+                        try emit(batch)
+                        batch = XMLRecordBatch(fields: evaluators.count, capacity: batchSize)
+                    }
                 }
                 matched = depth
                 more = try reader.skip()
@@ -128,7 +149,7 @@ extension PartnerXMLTable {
     /// Appends the values of the record `node` to `batch`, one per evaluator (an XPath context is
     /// made on first use and kept).
     func append(_ node: xmlNodePtr, _ evaluators: [FieldPath], context: inout xmlXPathContextPtr?, to batch: inout XMLRecordBatch,
-                reader: XMLStreamReader) throws {
+                failure: () -> XMLReadError) throws {
         for evaluator in evaluators {
             batch.bounds.append(batch.bytes.count)
             if case .xpath(let expression) = evaluator {
@@ -136,7 +157,7 @@ extension PartnerXMLTable {
                     context = xmlXPathNewContext(node.pointee.doc)
                     for (prefix, uri) in namespaces { _ = xmlXPathRegisterNs(context, prefix, uri) }
                 }
-                guard let context else { throw reader.error(default: "cannot evaluate XPath") }
+                guard let context else { throw failure() }
                 context.pointee.node = node
                 if let result = xmlXPathCompiledEval(expression, context) {
                     appendOwned(xmlXPathCastToString(result), to: &batch.bytes)

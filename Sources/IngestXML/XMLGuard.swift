@@ -23,6 +23,9 @@ final class XMLGuard {
         /// The depth of the record elements (the root is 0), or nil when records are not held.
         var recordDepth: Int?
         var recordBytes = 1_000_000
+        /// When set, a cut (`XMLLexer.Cut`) is noted after a record's end once this many bytes were
+        /// handed over since the last one: where `XMLSplitReader` may split the document.
+        var cutBytes: Int?
     }
 
     /// The attribute of a refused record's stand-in: `bytes:N` or `attributes:N`.
@@ -53,20 +56,39 @@ final class XMLGuard {
     /// libxml2's read callback: up to `count` bytes into `buffer`; 0 at the end, -1 on an error.
     func read(into buffer: UnsafeMutablePointer<CChar>, count: Int) -> Int32 {
         while lexer.output.count == 0 {
-            if lexer.stopped || atEnd { return lexer.failure == nil ? 0 : -1 }
-            var block: [UInt8] = []
-            let status = source(&block)
-            if status < 0 { return -1 }
-            if status == 0 {
-                atEnd = true
-                if lexer.width == 0 && !carry.isEmpty { lex([], final: true) }
-                lexer.finish(carry: carry)
-            } else {
-                lex(block)
-            }
+            let status = pull()
+            if status <= 0 { return status }
         }
         return Int32(lexer.output.take(into: UnsafeMutableRawPointer(buffer), count: count))
     }
+
+    /// Lexes the next block of the source: 1 when there may be more, 0 at the end (or where the
+    /// document stopped without a failure), -1 on a read error or a failure.
+    func pull() -> Int32 {
+        if lexer.stopped || atEnd { return lexer.failure == nil ? 0 : -1 }
+        var block: [UInt8] = []
+        let status = source(&block)
+        if status < 0 { return -1 }
+        if status == 0 {
+            atEnd = true
+            if lexer.width == 0 && !carry.isEmpty { lex([], final: true) }
+            lexer.finish(carry: carry)
+        } else {
+            lex(block)
+        }
+        return 1
+    }
+
+    /// The bytes ready for libxml2 and the cuts noted among them, taken (`XMLSplitReader`).
+    func takeOutput() -> (slices: [ArraySlice<UInt8>], cuts: [XMLLexer.Cut]) {
+        defer { lexer.cuts.removeAll(keepingCapacity: true) }
+        return (lexer.output.drain(), lexer.cuts)
+    }
+
+    /// Whether the document has a DOCTYPE (seen so far), and its code unit width (0: not known yet).
+    var hasDoctype: Bool { lexer.hasDoctype }
+    var cutBytes: Int? { lexer.limits.cutBytes }
+    var width: Int { lexer.width }
 
     private func lex(_ block: [UInt8], final: Bool = false) {
         var raw = carry.isEmpty ? block : carry + block
@@ -135,11 +157,20 @@ struct Segments {
     private var head = 0
     /// Bytes not taken yet.
     private(set) var count = 0
+    /// Bytes appended since the start (taken or not): offsets of the stream handed over.
+    private(set) var appended = 0
 
     mutating func append(_ slice: ArraySlice<UInt8>) {
         guard !slice.isEmpty else { return }
         parts.append(slice)
         count += slice.count
+        appended += slice.count
+    }
+
+    /// Takes every slice not taken yet.
+    mutating func drain() -> [ArraySlice<UInt8>] {
+        defer { removeAll() }
+        return Array(parts[head...])
     }
 
     mutating func append(_ other: Segments) {

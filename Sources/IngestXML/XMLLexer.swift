@@ -43,6 +43,21 @@ struct XMLLexer {
     var hasDoctype = false
     var declaration: [UInt8] = []  // the first units of a declaration of the DOCTYPE's internal subset
     var afterSlash = false  // a block ended inside a start tag just after '/'
+    /// Splitting (`Limits.cutBytes`): the start tags (raw) of the open elements above the records,
+    /// the current tag's start in the block and its part from earlier blocks, the cuts noted.
+    var ancestors: [[UInt8]] = []
+    var tagStart = 0
+    var tagCarry: [UInt8] = []
+    var cuts: [Cut] = []
+    var lastCut = 0
+
+    /// A place after a record's end where the document may be split: its offset in the stream
+    /// handed over, the start tags of the elements open there, and the records refused so far.
+    struct Cut {
+        let offset: Int
+        let ancestors: [[UInt8]]
+        let refused: Int
+    }
 
     enum State {
         case text, lt, startTag, attributeValue, endTag, bang, comment, cdata, pi, doctype, doctypeQuote, doctypeComment, doctypeDeclaration,
@@ -148,6 +163,26 @@ struct XMLLexer {
         }
         if !rootStarted { prologLines += countBreaks(UnsafeBufferPointer(rebasing: u[0..<end]), after: lastUnit) }
         if end > 0 { lastUnit = u[end - 1] }
+        if limits.cutBytes != nil, width == 1, let depth = limits.recordDepth, open < depth, state == .lt || state == .startTag || state == .attributeValue {
+            tagCarry += c.block[min(tagStart, c.n)..<c.n]  // an ancestor's start tag going on in the next block
+            tagStart = 0
+        }
+    }
+
+    /// An ancestor's start tag ended at unit `end` (splitting only): kept while it is open.
+    mutating func openAncestor(_ c: Cursor, end: Int) {
+        ancestors.append(tagCarry + c.block[min(tagStart, end)..<end])
+        tagCarry.removeAll()
+    }
+
+    /// A record ended at unit `end`: a cut is noted when enough was handed over since the last one.
+    @inline(__always) mutating func noteCut(_ c: Cursor, end: Int) {
+        guard let every = limits.cutBytes, !stopped else { return }
+        let offset = output.appended + (end - c.flushed) * width
+        if offset - lastCut >= every {
+            cuts.append(Cut(offset: offset, ancestors: ancestors, refused: refusedRecords))
+            lastCut = offset
+        }
     }
 
     /// Hands units up to `end` to libxml2 (or, in a refused record, counts their line breaks and

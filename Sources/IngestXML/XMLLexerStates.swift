@@ -18,6 +18,8 @@ extension XMLLexer {
             if next == c.n { c.p = c.n; return }
             c.p = next + 1
             if c.u[next] == Self.amp { return startEntity(at: next) }
+            tagStart = next
+            if !tagCarry.isEmpty { tagCarry.removeAll() }
             // A '<' at the record depth may open a record: held from here until the lexer knows.
             if let depth = limits.recordDepth, open == depth, !holding { startRecord(at: next) }
             state = .lt
@@ -89,10 +91,14 @@ extension XMLLexer {
             state = .text
             if open > limits.depth { return halt(&c, "elements nested deeper than \(limits.depth) levels; refused", at: c.p) }
             if !empty {
+                if limits.cutBytes != nil, width == 1, let depth = limits.recordDepth, open < depth { openAncestor(c, end: c.p) }
                 open += 1
                 return
             }
-            if record { endRecord(&c, at: c.p) }
+            if record {
+                endRecord(&c, at: c.p)
+                noteCut(c, end: c.p)
+            }
             if open == 0 {
                 route(&c, to: c.p)
                 rootClosed = true
@@ -128,7 +134,11 @@ extension XMLLexer {
         c.p = next + 1
         state = .text
         open = max(0, open - 1)
-        if holding && open == limits.recordDepth { endRecord(&c, at: c.p) }
+        if holding && open == limits.recordDepth {
+            endRecord(&c, at: c.p)
+            noteCut(c, end: c.p)
+        }
+        if open < ancestors.count { ancestors.removeLast(ancestors.count - open) }
         if open == 0 {
             route(&c, to: c.p)
             rootClosed = true

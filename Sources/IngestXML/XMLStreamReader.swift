@@ -214,6 +214,11 @@ final class XMLStreamReader {
     /// Why the current element stands for a refused record (`XMLGuard`), or nil.
     var refusal: String? {
         guard guardian.refusedRecords > 0, let value = attribute(XMLGuard.refusalAttribute) else { return nil }
+        return Self.refusal(value)
+    }
+
+    /// The message for a stand-in's `XMLGuard.refusalAttribute` value.
+    static func refusal(_ value: String) -> String {
         let parts = value.split(separator: ":")
         guard parts.count == 2, let limit = Int(parts[1]) else { return value }
         if parts[0] == "attributes" {

@@ -296,6 +296,8 @@ public struct StageTiming: Sendable {
     public var spilledRuns = 0
     /// The process's peak resident memory when the stage ended (bytes; 0 where unknown).
     public var peakRSS = ProcessMemory.peakResidentBytes()
+    /// How the source was read, when it says (partner XML: `2 readers, 120 parts`, or why one reader).
+    public var note: String?
 }
 
 extension Duration {

@@ -23,10 +23,13 @@ extension Ingestion {
         var summary = SourceSummary(name: source.name, kind: source.kind, files: source.files.count)
         var infos: [InputFileInfo] = []
         let clock = ContinuousClock.now, readBefore = tallies[index].read
+        var notes: [String] = []
         defer {
-            timings.append(StageTiming(stage: "read", source: source.name, seconds: (ContinuousClock.now - clock).seconds,
-                                       bytes: infos.reduce(0) { $0 + $1.size }, records: tallies[index].read - readBefore,
-                                       format: source.format.rawValue))
+            var timing = StageTiming(stage: "read", source: source.name, seconds: (ContinuousClock.now - clock).seconds,
+                                     bytes: infos.reduce(0) { $0 + $1.size }, records: tallies[index].read - readBefore,
+                                     format: source.format.rawValue)
+            timing.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
+            timings.append(timing)
         }
         let mapper = SourceMapper(source: source, config: config, key: key)
         // For the progress line only: a file whose size cannot be read shows no percentage.
@@ -54,6 +57,7 @@ extension Ingestion {
                 try count(mapped, source: index)
             }
             tallies[index].encodingFallbacks += reading.encodingFallbacks
+            if let note = reading.note, !notes.contains(note) { notes.append(note) }
             if let digest = reading.digest, batch.count == 1 { digests = [(digest.hex, digest.size)] }
             if digests.count != batch.count { digests = batch.map(FileDigest.sha256OrEmpty) }
             infos += zip(batch, digests).enumerated().map { index, entry in

@@ -76,6 +76,7 @@ public enum RunEvents {
             if t.records > 0 { metadata["records"] = "\(t.records)" }
             if t.spilledRuns > 0 { metadata["spilled_runs"] = "\(t.spilledRuns)" }
             if t.peakRSS > 0 { metadata["peak_rss_mb"] = "\(t.peakRSS / 1_048_576)" }
+            if let note = t.note { metadata["readers"] = "\(note)" }
             logger.info("stage", metadata: metadata)
         }
     }

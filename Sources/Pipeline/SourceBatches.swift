@@ -34,6 +34,8 @@ enum SourceBatches {
         var digest: ReadDigest?
         /// Why the batch could not be read (any records it gave before came first); the run goes on without it.
         var unreadable: SourceUnreadable?
+        /// How it was read, for the run log (`SourceMapper.FileReading.note`).
+        var note: String?
 
         /// How the batch's file at `index` was read, as the manifest and the store say it: the files read
         /// with the first (an ODK folder's) in the same format, their own encodings not looked at.
@@ -49,7 +51,7 @@ enum SourceBatches {
             let reading = mapper.source.format == .odk ? try mapper.mapInstances(files: files, emit: emit)
                 : try mapper.map(file: first, emit: emit)
             return Reading(format: reading.format, encoding: reading.encoding, delimiter: reading.delimiter,
-                           encodingFallbacks: reading.encodingFallbacks, digest: reading.digest)
+                           encodingFallbacks: reading.encodingFallbacks, digest: reading.digest, note: reading.note)
         } catch let error as SourceUnreadable {
             return Reading(format: mapper.source.format, encoding: "", unreadable: error)
         }

@@ -1,0 +1,99 @@
+import CLibXML2
+import CXMLArena
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension PartnerXMLTable {
+    /// The records of one part (`XMLSplitter`), indices counted from 1 in the part and lines in the
+    /// document; nil when the part does not parse, or a record's line cannot be told.
+    ///
+    /// A part is parsed whole (`xmlReadMemory`, a few megabytes): the same libxml2 parser and SAX2
+    /// tree builder as the streaming reader, without its node-by-node walk. With `arena`, the tree is
+    /// allocated from this thread's arena (`CXMLArena`) and dropped with it, not freed node by node.
+    func read(_ part: XMLPart, steps: [[CChar]], lastNamespace: [CChar]?, evaluators: [FieldPath],
+              path: String, arena: Bool, batchSize: Int = 1_024) -> (batches: [XMLRecordBatch], count: Int)? {
+        let options = hardenedXMLOptions | Int32(bitPattern: XML_PARSE_COMPACT.rawValue)
+        let inArena = arena && impact_arena_begin() == 0
+        var document: xmlDocPtr?
+        defer {
+            // Freed node by node only when some of it is not in the arena (it overflowed) or there is none.
+            let overflowed = inArena ? impact_arena_end() == 1 : true
+            if overflowed, let document { xmlFreeDoc(document) }
+        }
+        document = part.bytes.withUnsafeBufferPointer { bytes -> xmlDocPtr? in
+            guard let base = bytes.baseAddress else { return nil }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { xmlReadMemory($0, Int32(bytes.count), path, nil, options) }
+        }
+        guard let document else { return nil }
+        guard let root = xmlDocGetRootElement(document) else { return nil }
+        var walk = PartWalk(table: self, part: part, steps: steps, lastNamespace: lastNamespace, evaluators: evaluators,
+                            batch: XMLRecordBatch(fields: evaluators.count, capacity: batchSize), batchSize: batchSize)
+        defer { if let context = walk.context { xmlXPathFreeContext(context) } }
+        guard walk.visit(root, depth: 0) else { return nil }
+        if walk.batch.count > 0 { walk.batches.append(walk.batch) }
+        return (walk.batches, walk.count)
+    }
+}
+
+/// The record path walked over a part's tree, as `PartnerXMLTable.read(path:)` walks the stream:
+/// local names compared at every step, the namespace at the last.
+private struct PartWalk {
+    let table: PartnerXMLTable
+    let part: XMLPart
+    let steps: [[CChar]]
+    let lastNamespace: [CChar]?
+    let evaluators: [FieldPath]
+    var batch: XMLRecordBatch
+    let batchSize: Int
+    var batches: [XMLRecordBatch] = []
+    var count = 0
+    var context: xmlXPathContextPtr?
+
+    /// False when a record's line cannot be told.
+    mutating func visit(_ node: xmlNodePtr, depth: Int) -> Bool {
+        guard let name = node.pointee.name, Self.equal(name, steps[depth]) else { return true }
+        guard depth == steps.count - 1 else {
+            var child = node.pointee.children
+            while let c = child {
+                if c.pointee.type == XML_ELEMENT_NODE, !visit(c, depth: depth + 1) { return false }
+                child = c.pointee.next
+            }
+            return true
+        }
+        if let lastNamespace {
+            guard let href = node.pointee.ns?.pointee.href, Self.equal(href, lastNamespace) else { return true }
+        }
+        count += 1
+        guard let line = recordLine(node, offset: part.lineOffset) else { return false }
+        if part.refusals, let value = xmlGetProp(node, XMLGuard.refusalAttribute) {
+            batch.refusals[batch.count] = XMLStreamReader.refusal(String(cString: value))
+            impact_xmlFree(value)
+            for _ in evaluators { batch.bounds += [batch.bytes.count, batch.bytes.count] }
+        } else {
+            do {
+                try table.append(node, evaluators, context: &context, to: &batch) {
+                    XMLReadError(file: "", line: line, column: 0, message: "cannot evaluate XPath")
+                }
+            } catch {
+                return false
+            }
+        }
+        batch.lines.append(line)
+        batch.indices.append(count)
+        if batch.count == batchSize {
+            batches.append(batch)
+            batch = XMLRecordBatch(fields: evaluators.count, capacity: batchSize)
+        }
+        return true
+    }
+
+    static func equal(_ a: UnsafePointer<xmlChar>, _ b: [CChar]) -> Bool {
+        b.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return strcmp(UnsafeRawPointer(a).assumingMemoryBound(to: CChar.self), base) == 0
+        }
+    }
+}
