@@ -84,7 +84,7 @@ public final class XMLSplitReader: @unchecked Sendable {
     /// at most 4; `IMPACT_XML_READERS` overrides it (benchmarks).
     public static var defaultReaders: Int {
         if let text = ProcessInfo.processInfo.environment["IMPACT_XML_READERS"], let n = Int(text), n > 0 { return n }
-        return max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+        return max(1, min(Int(impact_available_cores()), 4))
     }
 
     /// libxml2's allocator switched, once, to one with per-thread arenas (`CXMLArena`): malloc and
@@ -103,7 +103,7 @@ public final class XMLSplitReader: @unchecked Sendable {
     /// Parts held at once (queued, being parsed, or parsed and waiting their turn): bounds memory.
     var maxInFlight: Int { readers + 3 }
 
-    init(table: PartnerXMLTable, path: String, readers: Int, partBytes: Int = 2 << 20) {
+    init(table: PartnerXMLTable, path: String, readers: Int, partBytes: Int = 1 << 20) {
         self.table = table
         self.path = path
         self.readers = readers
