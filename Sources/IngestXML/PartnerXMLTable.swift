@@ -148,9 +148,11 @@ public struct PartnerXMLTable: Sendable {
 extension PartnerXMLTable {
     /// Appends the values of the record `node` to `batch`, one per evaluator (an XPath context is
     /// made on first use and kept).
+    /// `interned`, when given: each field's child name as interned in the node's document dictionary
+    /// (compared by pointer).
     func append(_ node: xmlNodePtr, _ evaluators: [FieldPath], context: inout xmlXPathContextPtr?, to batch: inout XMLRecordBatch,
-                failure: () -> XMLReadError) throws {
-        for evaluator in evaluators {
+                interned: [UnsafePointer<xmlChar>?] = [], failure: () -> XMLReadError) throws {
+        for (k, evaluator) in evaluators.enumerated() {
             batch.bounds.append(batch.bytes.count)
             if case .xpath(let expression) = evaluator {
                 if context == nil {
@@ -164,7 +166,7 @@ extension PartnerXMLTable {
                     xmlXPathFreeObject(result)
                 }
             } else {
-                evaluator.append(at: node, to: &batch.bytes)
+                evaluator.append(at: node, to: &batch.bytes, interned: interned.isEmpty ? nil : interned[k])
             }
             batch.bounds.append(batch.bytes.count)
         }
@@ -256,7 +258,7 @@ enum FieldPath {
     }
 
     /// Appends the field's UTF-8 value, found from the record `node`, to `bytes`.
-    func append(at node: xmlNodePtr, to bytes: inout [UInt8]) {
+    func append(at node: xmlNodePtr, to bytes: inout [UInt8], interned: UnsafePointer<xmlChar>? = nil) {
         switch self {
         case .itself:
             appendContent(of: node, to: &bytes)
@@ -273,7 +275,7 @@ enum FieldPath {
             // XPath semantics: an unprefixed name matches elements in no namespace only.
             var child = node.pointee.children
             while let c = child {
-                if c.pointee.type == XML_ELEMENT_NODE, let n = c.pointee.name, xmlStrEqual(n, name) != 0 {
+                if c.pointee.type == XML_ELEMENT_NODE, let n = c.pointee.name, interned.map({ n == $0 }) ?? (xmlStrEqual(n, name) != 0) {
                     let href = c.pointee.ns?.pointee.href
                     let same = namespace.map { uri in href.map { xmlStrEqual($0, uri) != 0 } ?? false } ?? (href == nil)
                     if same {

@@ -29,7 +29,13 @@ extension PartnerXMLTable {
         }
         guard let document else { return nil }
         guard let root = xmlDocGetRootElement(document) else { return nil }
-        var walk = PartWalk(table: self, part: part, steps: steps, lastNamespace: lastNamespace, evaluators: evaluators,
+        // Child names interned in the part's dictionary, as the tree's names are: compared by pointer.
+        let dictionary = document.pointee.dict
+        let interned: [UnsafePointer<xmlChar>?] = evaluators.map { evaluator in
+            guard let dictionary, case .child(let name, _) = evaluator else { return nil }
+            return xmlDictLookup(dictionary, name, -1)
+        }
+        var walk = PartWalk(table: self, part: part, steps: steps, lastNamespace: lastNamespace, evaluators: evaluators, interned: interned,
                             batch: XMLRecordBatch(fields: evaluators.count, capacity: batchSize), batchSize: batchSize)
         defer { if let context = walk.context { xmlXPathFreeContext(context) } }
         guard walk.visit(root, depth: 0) else { return nil }
@@ -46,6 +52,7 @@ private struct PartWalk {
     let steps: [[CChar]]
     let lastNamespace: [CChar]?
     let evaluators: [FieldPath]
+    let interned: [UnsafePointer<xmlChar>?]
     var batch: XMLRecordBatch
     let batchSize: Int
     var batches: [XMLRecordBatch] = []
@@ -74,7 +81,7 @@ private struct PartWalk {
             for _ in evaluators { batch.bounds += [batch.bytes.count, batch.bytes.count] }
         } else {
             do {
-                try table.append(node, evaluators, context: &context, to: &batch) {
+                try table.append(node, evaluators, context: &context, to: &batch, interned: interned) {
                     XMLReadError(file: "", line: line, column: 0, message: "cannot evaluate XPath")
                 }
             } catch {

@@ -19,12 +19,13 @@ public struct XMLReading: Sendable {
 }
 
 extension PartnerXMLTable {
-    /// Streams the records of `path` in batches, in file order, parsed by up to `readers` libxml2
-    /// readers at once (`XMLSplitReader`); one reader where splitting is not safe (the note says why).
+    /// Streams the records of `path` in batches, in file order, parsed in parts by `readers` libxml2
+    /// parsers at once (`XMLSplitReader`); by one streaming reader where splitting is not safe (the note says why).
     /// Records, values, lines, indices, refusals and errors are those one reader gives.
     public func read(path: String, readers: Int, emit: (XMLRecordBatch) throws -> Void) throws -> XMLReading {
-        let why = readers < 2 ? "one core available" : splitHazard()
-        if let why {
+        // Split even for one reader thread: parsing whole parts (trees in an arena) costs less CPU
+        // than the streaming reader, and the guard's lexer runs beside it.
+        if let why = splitHazard() {
             let digest = try read(path: path, batchSize: 1_024, skipping: 0, emit: emit)
             return XMLReading(digest: digest, readers: 1, note: "one reader: \(why)")
         }
@@ -148,7 +149,7 @@ public final class XMLSplitReader: @unchecked Sendable {
         }
         do {
             while let (batches, count, bytes) = take(next) {
-                guard let batches else { return try oneReader(after: emitted, emit: emit, note: "\(readers) readers, then one reader from part \(next + 1) on (a part that did not read alone: a parse error, or a line libxml2 cannot tell)") }
+                guard let batches else { return try oneReader(after: emitted, emit: emit, note: "\(readers) reader\(readers == 1 ? "" : "s") of parts, then one reader from part \(next + 1) on (a part that did not read alone: a parse error, or a line libxml2 cannot tell)") }
                 held.append((batches, count, bytes))
                 heldBytes += bytes
                 next += 1
@@ -162,13 +163,13 @@ public final class XMLSplitReader: @unchecked Sendable {
         stop()
         switch end {
         case .complete(let digest) where emitted > 0:
-            return XMLReading(digest: digest, readers: readers, note: "\(readers) readers, \(next) parts")
+            return XMLReading(digest: digest, readers: readers, note: "\(readers) reader\(readers == 1 ? "" : "s") of parts, \(next) parts")
         case .complete:
             return try oneReader(after: 0, emit: emit, note: "one reader: no record in the parts")
         case .unsafe(let why) where next == 0:
             return try oneReader(after: 0, emit: emit, note: "one reader: \(why)")
         case .unsafe, .failed, nil:
-            return try oneReader(after: emitted, emit: emit, note: "\(readers) readers, then one reader from part \(next + 1) on (the document stops there)")
+            return try oneReader(after: emitted, emit: emit, note: "\(readers) reader\(readers == 1 ? "" : "s") of parts, then one reader from part \(next + 1) on (the document stops there)")
         }
     }
 

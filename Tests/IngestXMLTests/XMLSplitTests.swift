@@ -85,7 +85,7 @@ struct XMLSplitTests {
         let (outcome, reading) = Self.split(table, path)
         #expect(outcome.records.count > 50)
         #expect(reading?.readers == 2)
-        #expect(reading?.note == "2 readers, \(outcome.records.count + 1) parts")  // the last part: the end tags
+        #expect(reading?.note == "2 readers of parts, \(outcome.records.count + 1) parts")  // the last part: the end tags
     }
 
     @Test("every XML file of the corpora, cut at every record end, reads as one reader reads it (records, refusals, errors)")
