@@ -2,6 +2,8 @@
 // - the guard's output, failure and refusals do not depend on how the input is cut in blocks;
 // - the table reader with a small record limit (2 kB), so refused records, stand-ins and the
 //   errors after them are exercised: no crash, no leak, no error that is not an XMLReadError;
+// - read in parts cut at every record end (`XMLSplitReader`), the file gives one reader's records
+//   (values, lines, indices, refusals) and error;
 // - the guard is transparent: when it neither stops the document nor cuts content after the root,
 //   libxml2 reports through it the very nodes it reports reading the bytes directly (the same
 //   sequence up to the first error, and an error on one side only when the other has one too).
@@ -44,6 +46,19 @@ func guarded(_ data: UnsafePointer<UInt8>, _ size: Int, block: Int) -> String {
     return "\(out) \(guardian.failure ?? "-") \(guardian.failureLine ?? 0) \(guardian.trailingContent) \(guardian.refusedRecords)"
 }
 
+/// Every record of a reading (index, line, refusal, values) and its error.
+func outcome(_ read: ((XMLRecordBatch) throws -> Void) throws -> Void) -> String {
+    var out = ""
+    do {
+        try read { batch in
+            for i in 0..<batch.count { out += "\(batch.indices[i]) \(batch.lines[i]) \(batch.refusals[i] ?? "") \(batch.record(i, path: "").values)\n" }
+        }
+    } catch {
+        out += "error \(error)"
+    }
+    return out
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPartnerXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     // Blocks of 1 to 61 bytes, at most 64 of them (a byte at a time, 64 kB documents ran at 18
@@ -62,6 +77,9 @@ public func fuzzPartnerXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     } catch {
         finding("not an XMLReadError: \(error)")
     }
+    let one = outcome { emit in try table.read(path: path, batchSize: 1_024, skipping: 0, emit: emit) }
+    let parts = outcome { emit in _ = try XMLSplitReader(table: table, path: path, readers: 2, partBytes: 1).run(emit: emit) }
+    if parts != one { finding("read in parts: \(parts)\none reader: \(one)") }
 
     // Transparency: through the guard (no records held) against libxml2 on the same bytes.
     guard let reader = try? XMLStreamReader(path: path) else { return 0 }
