@@ -8,7 +8,7 @@ public struct XMLReading: Sendable {
     public let digest: ReadDigest?
     /// Readers that parsed parts of the file at once (1: one reader over the whole file).
     public let readers: Int
-    /// For the run log: `2 readers, 120 parts`, or why one reader read the file.
+    /// For the run log: `2 readers of parts, 239 parts`, or why one reader read the file.
     public let note: String
 
     public init(digest: ReadDigest?, readers: Int, note: String) {
