@@ -93,9 +93,23 @@ public enum Fold {
     /// mapping thread). Otherwise only ASCII is handled. Nil when a byte sequence is not handled
     /// (another script, invalid UTF-8, Windows-1252 text): then use the string path.
     public static func keyHash(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool = true, key: PseudonymKey) -> UInt64? {
-        var hasher = KeyedHasher(key)
-        return fold(bytes, utf8: utf8, into: &hasher) ? hasher.finish() : nil
+        // Folded into a buffer on the stack, then hashed a word at a time (feeding the hasher byte
+        // by byte cost more than the folding). A key is never longer than its text: each character
+        // folds to at most as many bytes as it takes.
+        guard bytes.count <= foldBufferSize else {
+            var hasher = KeyedHasher(key)
+            return fold(bytes, utf8: utf8, into: &hasher) ? hasher.finish() : nil
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: foldBufferSize) { buffer -> UInt64? in
+            guard let base = buffer.baseAddress else { return nil }
+            var folded = BufferedKey(base: base, capacity: buffer.count)
+            guard fold(bytes, utf8: utf8, into: &folded), folded.count <= buffer.count else { return nil }
+            return KeyedHasher.hash(UnsafeBufferPointer(start: base, count: folded.count), key: key)
+        }
     }
+
+    /// The longest text whose key is folded on the stack.
+    static let foldBufferSize = 256
 
     /// The general path, for text with letters beyond ASCII.
     static func unicodeKey(_ text: String) -> String {
@@ -169,6 +183,19 @@ protocol KeySink {
     /// No byte written yet.
     var isEmpty: Bool { get }
     mutating func append(_ byte: UInt8)
+}
+
+/// The key's bytes in a caller's buffer; `count` goes on past `capacity` (nothing written there).
+struct BufferedKey: KeySink {
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    var count = 0
+    var isEmpty: Bool { count == 0 }
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if count < capacity { base[count] = byte }
+        count &+= 1
+    }
 }
 
 /// The key's bytes.

@@ -97,6 +97,26 @@ struct KeyedHasher: KeySink {
         v0 ^= m
     }
 
+    /// The SipHash-2-4 of `bytes` under `key`, read 8 bytes at a time: the same value as appending
+    /// them one by one.
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>, key: PseudonymKey) -> UInt64 {
+        var hasher = KeyedHasher(key)
+        guard let base = bytes.baseAddress else { return hasher.finish() }
+        let raw = UnsafeRawPointer(base), n = bytes.count
+        var i = 0
+        while i &+ 8 <= n {
+            hasher.compress(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            i &+= 8
+        }
+        hasher.words = UInt64(n >> 3)
+        while i < n {
+            hasher.pending |= UInt64(base[i]) &<< hasher.shift
+            hasher.shift &+= 8
+            i &+= 1
+        }
+        return hasher.finish()
+    }
+
     /// The 64-bit SipHash-2-4 of the bytes appended.
     mutating func finish() -> UInt64 {
         compress(pending | (words &* 8 &+ shift &>> 3) &<< 56)

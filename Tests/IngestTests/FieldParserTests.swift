@@ -106,6 +106,34 @@ struct FieldParserTests {
         }
     }
 
+    /// The key folded on the stack and hashed a word at a time equals the key hashed byte by byte,
+    /// on generated texts of every length around a word and around the stack buffer's size (longer
+    /// ones take the byte-by-byte path).
+    @Test func keyHashByWordsEqualsByteByByte() {
+        var random = SeededGenerator(seed: 23)
+        let key = PseudonymKey.random()
+        let pieces = ["a", "B", "7", " ", ".", "@", "é", "Œ", "ß", "\u{00A0}", "’", "--", "x y"]
+        for length in Array(0...40) + Array(Fold.foldBufferSize - 12...Fold.foldBufferSize + 12) {
+            for _ in 0..<8 {
+                var text = ""
+                while text.utf8.count < length { text += pieces[Int.random(in: 0..<pieces.count, using: &random)] }
+                let bytes = Array(text.utf8)
+                var byByte = KeyedHasher(key)
+                let folded = bytes.withUnsafeBufferPointer { Fold.fold($0, utf8: true, into: &byByte) }
+                #expect(folded)
+                #expect(bytes.withUnsafeBufferPointer { Fold.keyHash($0, key: key) } == byByte.finish(), "\(text)")
+                #expect(bytes.withUnsafeBufferPointer { Fold.keyHash($0, key: key) } == key.hash(Fold.key(text)), "\(text)")
+            }
+        }
+        // Raw bytes of every length: the word-at-a-time hash against appending them one by one.
+        for n in 0...70 {
+            let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &random) }
+            var hasher = KeyedHasher(key)
+            for b in bytes { hasher.append(b) }
+            #expect(bytes.withUnsafeBufferPointer { KeyedHasher.hash($0, key: key) } == hasher.finish(), "\(n) bytes")
+        }
+    }
+
     @Test func vocabularyMatchingIgnoresCaseAccentsSpacesPunctuation() {
         var v = Vocabulary(name: "territory")
         v.add(.init(id: "saint_etienne", label: "Saint-Étienne", aliases: ["St Etienne"]))
