@@ -17,7 +17,9 @@ final class CSVReader {
     let source: ChunkSource
     let delimiter: UInt8
     let encoding: TextEncoding
-    var chunk: [UInt8] = []
+    /// The block being scanned; `chunkSerial` counts replacements, so a batch holds each block once.
+    var chunk: [UInt8] = [] { didSet { chunkSerial &+= 1 } }
+    private(set) var chunkSerial = 0
     var position = 0
     var atEOF = false
     var line = 1
@@ -72,17 +74,28 @@ final class CSVReader {
         bounds.removeAll(keepingCapacity: true)
         defer { spareBounds = bounds }
         guard let entry = try nextRecord(into: &bounds) else { return nil }
-        return CSVRow(bytes: entry.bytes, bounds: bounds[entry.bounds], line: entry.line, problem: entry.problem,
+        return CSVRow(bytes: entry.bytes ?? chunk, bounds: bounds[entry.bounds], line: entry.line, problem: entry.problem,
                       encoding: encoding, isBlank: entry.isBlank)
     }
 
-    /// Up to `rows` non-blank records, their bounds in one array; nil at end of input.
+    /// Up to `rows` non-blank records, their bounds in one array; nil at end of input. Records read
+    /// in place refer to the batch's blocks by index: the block's reference count is not touched per
+    /// record on this thread while the mapping thread touches it on another.
     func nextBatch(rows: Int) throws -> CSVRowBatch? {
         var batch = CSVRowBatch(encoding: encoding)
         batch.entries.reserveCapacity(rows)
         batch.bounds.reserveCapacity(rows * 24)
+        var serial = -1  // the serial of the batch's last block
         while batch.entries.count < rows, let entry = try nextRecord(into: &batch.bounds) {
-            if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound) } else { batch.entries.append(entry) }
+            if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound); continue }
+            let inPlace = entry.bytes == nil
+            batch.entries.append(entry)
+            guard inPlace else { continue }
+            if serial != chunkSerial {
+                batch.chunks.append(chunk)
+                serial = chunkSerial
+            }
+            batch.entries[batch.entries.count - 1].chunk = batch.chunks.count - 1
         }
         return batch.entries.isEmpty ? nil : batch
     }
@@ -207,7 +220,7 @@ final class CSVReader {
         line += breaks + 1
         swallowLF = chunk[end] == UInt8(ascii: "\r")
         position = end + 1
-        let bytes = escaped.isEmpty ? chunk : Self.unescaped(chunk[start..<end], bounds: &bounds, from: first, fields: escaped, quote: quote)
+        let bytes = escaped.isEmpty ? nil : Self.unescaped(chunk[start..<end], bounds: &bounds, from: first, fields: escaped, quote: quote)
         return CSVRowBatch.Entry(bytes: bytes, bounds: first..<bounds.count, line: startLine, problem: nil, isBlank: isBlank)
     }
 

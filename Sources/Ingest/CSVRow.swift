@@ -190,8 +190,10 @@ public struct CSVRow: Sendable {
 /// entry's fields' bounds are a range of one shared array.
 struct CSVRowBatch: Sendable {
     struct Entry: Sendable {
-        /// The chunk the record lies in, or the record's own unescaped copy.
-        let bytes: [UInt8]
+        /// The record's own copy (unescaped, or read by the copying state machine); nil when it lies
+        /// in the reader's current block (in a batch: `chunks[chunk]`).
+        let bytes: [UInt8]?
+        var chunk = 0
         /// The record's range in `bounds`.
         let bounds: Range<Int>
         let line: Int
@@ -202,12 +204,14 @@ struct CSVRowBatch: Sendable {
     let encoding: TextEncoding
     var bounds: [Int] = []
     var entries: [Entry] = []
+    /// The blocks the in-place records lie in.
+    var chunks: [[UInt8]] = []
 
     init(encoding: TextEncoding) { self.encoding = encoding }
 
     /// Record `i` as a row.
     func row(_ i: Int) -> CSVRow {
         let e = entries[i]
-        return CSVRow(bytes: e.bytes, bounds: bounds[e.bounds], line: e.line, problem: e.problem, encoding: encoding, isBlank: e.isBlank)
+        return CSVRow(bytes: e.bytes ?? chunks[e.chunk], bounds: bounds[e.bounds], line: e.line, problem: e.problem, encoding: encoding, isBlank: e.isBlank)
     }
 }

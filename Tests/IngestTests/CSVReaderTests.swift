@@ -126,16 +126,17 @@ struct CSVReaderTests {
                     let mismatch = "\(first < got.count ? got[first] : "none") instead of \(first < reference.count ? reference[first] : "none")"
                     #expect(got == reference, "trial \(trial), chunk \(chunk), width \(expected): record \(first): \(mismatch)")
                 }
-                // Batches (the three-thread CSV path) hold the same non-blank records, whatever their size.
-                for rows in [1, 3, 1_024] {
-                    let r = try reader(path, chunk: 7, expected: expected, bounds: bounds)
+                // Batches (the three-thread CSV path) hold the same non-blank records, whatever their size
+                // and however many blocks (kept once per batch) their records lie in.
+                for (rows, chunk) in [(1, 7), (3, 7), (1_024, 7), (3, 1), (1_024, 1), (1_024, 64)] {
+                    let r = try reader(path, chunk: chunk, expected: expected, bounds: bounds)
                     var batched: [String] = []
                     while let batch = try r.nextBatch(rows: rows) {
                         #expect(batch.entries.count <= rows)
                         for i in batch.entries.indices { batched.append(describe(batch.row(i))) }
                     }
                     #expect(batched == reference.filter { $0.components(separatedBy: " | ")[2] == "false" },  // "line | problem | blank | fields"
-                            "trial \(trial), batches of \(rows), width \(expected)")
+                            "trial \(trial), batches of \(rows), chunk \(chunk), width \(expected)")
                 }
             }
         }
