@@ -175,11 +175,15 @@ final class ParticipationRuns: @unchecked Sendable {
 /// Merges sorted runs: a binary heap of readers ordered by their current line.
 struct ParticipationCursor {
     private let readers: [RunReader]
+    /// The same readers, called without a retain and release per line (1.8 % of a CSV-only run's
+    /// samples each, on the thread that resolves); `readers` keeps them alive.
+    private let unretained: [Unmanaged<RunReader>]
     private var heads: [Participation] = []
     private var heap: [Int] = []
 
     fileprivate init(readers: [RunReader]) {
         self.readers = readers
+        unretained = readers.map { Unmanaged.passUnretained($0) }
         for (i, reader) in readers.enumerated() {
             if let head = reader.next() {
                 heads.append(head)
@@ -198,7 +202,7 @@ struct ParticipationCursor {
             return nil
         }
         let line = heads[top]
-        if let next = readers[top].next() {
+        if let next = unretained[top]._withUnsafeGuaranteedRef({ $0.next() }) {
             heads[top] = next
         } else {
             heap[0] = heap[heap.count - 1]
