@@ -67,7 +67,8 @@ final class RowMapper {
             let row = batch.row(i)
             if skip(row) { continue }
             var fellBack = false
-            out(map(row, with: mapper, binding: binding, fellBack: &fellBack, path: nil, index: nil))
+            // Moved, not copied, into the mapping (a copy retained and released the row's two buffers).
+            out(map(consume row, with: mapper, binding: binding, fellBack: &fellBack, path: nil, index: nil))
             if fellBack { fallbacks += 1 }
         }
         return fallbacks
@@ -90,7 +91,7 @@ final class RowMapper {
                                          message: "\(row.count) fields where the header has \(binding.headerWidth): a delimiter inside an unquoted value?")])
             }
         }
-        var fields = FieldReader(row: row, binding: binding, location: location, context: context)
+        var fields = FieldReader(row: consume row, binding: binding, location: location, context: context)
         // Names in the inputs' name fields: kept only to scrub them from quoted comments.
         for i in binding.nameColumns {
             let (hash, isEmpty) = fields.row.trimmedFieldHash(i)
