@@ -14,13 +14,16 @@ final class SpillFolder: @unchecked Sendable {
 
     init(base: String) throws(SpillError) {
         var template = Array("\(base)/\(Self.prefix)\(getpid()).XXXXXX".utf8CString)
-        let made: String? = Cleanup.critical { mkdtemp(&template).map { String(cString: $0) } }
+        // Made, locked and registered for removal in one critical section: a signal between making
+        // the folder and registering it left the folder behind (the interruption test, under load).
+        let made: (path: String, lock: Int32, token: Cleanup.Token)? = Cleanup.critical {
+            guard let path = mkdtemp(&template).map({ String(cString: $0) }) else { return nil }
+            let lock = open("\(path)/owner.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            if lock >= 0 { _ = flock(lock, LOCK_EX | LOCK_NB) }
+            return (path, lock, Cleanup.register { Cleanup.removeTree(path) })
+        }
         guard let made else { throw SpillError(path: base, operation: "create a folder in") }
-        path = made
-        lock = open("\(made)/owner.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if lock >= 0 { _ = flock(lock, LOCK_EX | LOCK_NB) }
-        let folder = made
-        token = Cleanup.register { Cleanup.removeTree(folder) }
+        (path, lock, token) = (made.path, made.lock, made.token)
     }
 
     deinit { remove() }
