@@ -223,16 +223,7 @@ public final class ReachState {
         attendance = total.attended
         distinct = total.distinct
         let listed = total.listed, counts = total.counts
-        for (cell, byType) in total.organisations.enumerated() {
-            if organisationsByCell[cell].isEmpty {  // the first resolve: taken as they are, not copied
-                organisationsByCell[cell] = byType
-                continue
-            }
-            for (type, set) in byType.enumerated() {
-                while organisationsByCell[cell].count <= type { organisationsByCell[cell].append(PrehashedSet()) }
-                organisationsByCell[cell][type].formUnion(set)
-            }
-        }
+        ResolveWalk.unite(&organisationsByCell, total.organisations)
         let perOrganisation = total.perOrganisation
         for e in entries.indices { entries[e].listedCounts = Array(listed[e * typeCount..<(e + 1) * typeCount]) }
         for (period, index) in periodIndex where perOrganisation[index].count > 0 { peoplePerOrganisation[period] = perOrganisation[index] }

@@ -112,6 +112,20 @@ struct ResolveWalk {
         }
     }
 
+    /// Adds `other`'s organisations (by cell, then type) to `organisations`.
+    static func unite(_ organisations: inout [[PrehashedSet]], _ other: [[PrehashedSet]]) {
+        for (cell, byType) in other.enumerated() {
+            if organisations[cell].isEmpty {  // taken as they are, not copied
+                organisations[cell] = byType
+                continue
+            }
+            for (type, set) in byType.enumerated() {
+                while organisations[cell].count <= type { organisations[cell].append(PrehashedSet()) }
+                organisations[cell][type].formUnion(set)
+            }
+        }
+    }
+
     /// Adds the counts of a walk over other persons.
     mutating func merge(_ other: ResolveWalk) {
         for i in distinct.indices { distinct[i] += other.distinct[i] }
@@ -121,12 +135,7 @@ struct ResolveWalk {
             counts[i].duplicates += other.counts[i].duplicates
             counts[i].conflicts += other.counts[i].conflicts
         }
-        for (cell, byType) in other.organisations.enumerated() {
-            for (type, set) in byType.enumerated() {
-                while organisations[cell].count <= type { organisations[cell].append(PrehashedSet()) }
-                organisations[cell][type].formUnion(set)
-            }
-        }
+        Self.unite(&organisations, other.organisations)
         if let theirs = other.attended { attended?.merge(theirs) }
         for (period, map) in other.perOrganisation.enumerated() {
             map.forEach { key, n in perOrganisation[period][key] = (perOrganisation[period][key] ?? 0) + n }
