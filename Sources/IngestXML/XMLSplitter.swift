@@ -69,6 +69,10 @@ final class XMLSplitter: @unchecked Sendable {
                     next += 1
                 }
                 append(slice[start...])
+                // Nothing is sent before the first cut: a file with no record end in its first
+                // megabytes (a record path one level too deep, a large header) goes to one reader
+                // rather than being held here whole.
+                if !split, current.count > unsplitLimit { return .unsafe("no record ends in the first \(unsplitLimit >> 20) MiB") }
             }
             if status < 0 || guardian.failure != nil || guardian.trailingContent { return .failed }
             guard status == 0 else { continue }
@@ -77,6 +81,9 @@ final class XMLSplitter: @unchecked Sendable {
             return .complete(input.hasher.digest)
         }
     }
+
+    /// Bytes held at most before the first cut.
+    private var unsplitLimit: Int { max(8 << 20, 4 * (guardian.cutBytes ?? 0)) }
 
     /// Why the document cannot be read in parts, if it cannot.
     private func unsafe() -> String? {
@@ -105,7 +112,7 @@ final class XMLSplitter: @unchecked Sendable {
         current = []
         current.reserveCapacity((guardian.cutBytes ?? 0) + 4_096)
         current += declaration ?? []
-        for tag in ancestors { current += tag.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 } }
+        for tag in ancestors { current += Self.oneLine(tag) }
         currentLines = lines
     }
 
@@ -117,7 +124,26 @@ final class XMLSplitter: @unchecked Sendable {
         var i = start
         while i + 1 < bytes.count, !(bytes[i] == UInt8(ascii: "?") && bytes[i + 1] == UInt8(ascii: ">")) { i += 1 }
         guard i + 1 < bytes.count else { return [] }
-        return bytes[start...(i + 1)].map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }
+        return oneLine(Array(bytes[start...(i + 1)]))
+    }
+
+    /// A start tag on one line: each line break (CRLF, CR or LF, one break as libxml2 reads it)
+    /// becomes one space, which is what a break inside an attribute value is normalised to anyway.
+    static func oneLine(_ tag: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(tag.count)
+        var i = 0
+        while i < tag.count {
+            let b = tag[i]
+            if b == 0x0D || b == 0x0A {
+                out.append(0x20)
+                if b == 0x0D, i + 1 < tag.count, tag[i + 1] == 0x0A { i += 1 }
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        return out
     }
 
     /// An element's name from its start tag.

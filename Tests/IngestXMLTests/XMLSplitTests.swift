@@ -88,6 +88,31 @@ struct XMLSplitTests {
         #expect(reading?.note == "2 readers of parts, \(outcome.records.count + 1) parts")  // the last part: the end tags
     }
 
+    @Test("a parent's attribute with line breaks (CRLF, CR, LF) reads the same in every part: one space per break")
+    func parentValueWithLineBreaks() throws {
+        let path = Paths.scratch("split") + "/breaks.xml"
+        try Data("<a><s d=\"2024\r\n01\" e=\"x\ry\" f=\"p\nq\r\n\r\nz\"><r>1</r><r>2</r><r>3</r></s></a>".utf8).write(to: URL(fileURLWithPath: path))
+        let xpaths = [".", "../@d", "../@e", "../@f"]
+        Self.check(path, recordPath: "/a/s/r", xpaths: xpaths, readers: [1, 2], partBytes: [1])
+        let (outcome, reading) = Self.split(PartnerXMLTable(recordPath: "/a/s/r", xpaths: xpaths, namespaces: [:]), path)
+        #expect(reading?.readers == 2 && outcome.records.count == 3)
+    }
+
+    @Test("a file with no record end in its first 8 MiB is not held whole before the first cut: one reader reads it, and says why")
+    func noRecordEndGoesToOneReader() throws {
+        let path = Paths.scratch("split") + "/no-records.xml"
+        var text = "<a><s>"
+        text.reserveCapacity(9_500_000)
+        for i in 0..<300_000 { text += "<x n=\"\(i)\">value</x>\n" }
+        text += "</s></a>"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let table = PartnerXMLTable(recordPath: "/a/s/r", xpaths: ["."], namespaces: [:])
+        let one = Self.oneReader(table, path)
+        let (parts, reading) = Self.split(table, path)
+        #expect(parts == one)
+        #expect(reading == nil || reading?.note.contains("no record ends in the first 8 MiB") == true, "\(String(describing: reading?.note))")
+    }
+
     @Test("every XML file of the corpora, cut at every record end, reads as one reader reads it (records, refusals, errors)")
     func corpora() throws {
         guard Paths.corporaAvailable else { return }
