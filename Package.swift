@@ -27,7 +27,9 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         // Canonical records and the rules between them (RecordRules), vocabularies' folding, rejects: what every stage speaks.
-        .target(name: "Records"),
+        .target(name: "Records", dependencies: ["CSystem"]),
+        // What the C library has and Swift's Glibc module does not show (sched_getaffinity needs _GNU_SOURCE).
+        .target(name: "CSystem"),
         // Inputs opened safely (regular files only) and files hashed (SHA-256 as read, or in one pass).
         .target(name: "InputFiles", dependencies: ["Records", .product(name: "Crypto", package: "swift-crypto")]),
         // The pipeline file (YAML) with file:line:key errors.

@@ -267,7 +267,7 @@ public final class ReachState {
     /// at once.
     private func partCount(_ asked: Int?) -> Int {
         let automatic = pending.count >= Self.linesPerPart * 2
-            ? min(Self.maximumParts, ProcessInfo.processInfo.activeProcessorCount, pending.count / Self.linesPerPart) : 1
+            ? min(Self.maximumParts, Cores.available, pending.count / Self.linesPerPart) : 1
         return max(1, min(asked ?? automatic, Self.maximumOpenRuns / max(1, pending.runCount)))
     }
 

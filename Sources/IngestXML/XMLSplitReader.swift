@@ -2,6 +2,7 @@ import CLibXML2
 import CXMLArena
 import Foundation
 import InputFiles
+import Records
 
 /// How a partner-XML file was read: its digest (when read to its end) and by how many readers.
 public struct XMLReading: Sendable {
@@ -85,7 +86,7 @@ public final class XMLSplitReader: @unchecked Sendable {
     /// at most 4; `IMPACT_XML_READERS` overrides it (benchmarks).
     public static var defaultReaders: Int {
         if let text = ProcessInfo.processInfo.environment["IMPACT_XML_READERS"], let n = Int(text), n > 0 { return n }
-        return max(1, min(Int(impact_available_cores()), 4))
+        return min(Cores.available, 4)
     }
 
     /// libxml2's allocator switched, once, to one with per-thread arenas (`CXMLArena`): malloc and

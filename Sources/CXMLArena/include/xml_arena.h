@@ -21,6 +21,4 @@ int impact_arena_end(void);
 /// Gives this thread's arena back (its pages returned to the system).
 void impact_arena_release(void);
 
-/// The cores this process may run on (its CPU affinity, as `taskset` sets it).
-int impact_available_cores(void);
 #endif

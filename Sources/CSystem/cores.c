@@ -1,7 +1,7 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <unistd.h>
-#include "xml_arena.h"
+#include "csystem.h"
 
 int impact_available_cores(void) {
     cpu_set_t set;
