@@ -25,9 +25,7 @@ final class AttendanceMapper: RecordMapper {
         let type = fields.vocabulary("stakeholder_type", stakeholderTypes, .unknownStakeholderType, at: binding.stakeholderType)
         guard fields.rejects.isEmpty, let actionID, let person, let type else { return .rejected(fields.rejects) }
         let organisation = fields.organisation(at: binding.organisation)
-        if let organisation, let i = binding.organisation, organisationNames.isNew(organisation) {
-            organisationNames.add(organisation, fields.field(i))
-        }
+        if let organisation, let i = binding.organisation { organisationNames.offer(organisation) { fields.field(i) } }
         return .attendance(AttendanceRecord(actionID: actionID, person: person, stakeholderType: type,
                                             organisation: organisation, location: fields.location))
     }

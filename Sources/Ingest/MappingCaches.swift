@@ -44,20 +44,41 @@ public final class OrganisationNames {
     /// The keys of `byKey`, probed per line: the keys are hashes already, which `Dictionary` would hash again.
     private var named = PrehashedMap<Bool>(capacity: 1024)
 
-    public init() {}
+    /// Names a mapping worker met first, in its rows' order, for the consumer to offer in the
+    /// file's order (`ParallelBatches.run(workers:…)`); nil: names are kept here.
+    private var candidates: [(key: UInt64, name: String)]?
+
+    /// A set that keeps names (`recording` false), or a mapping worker's that only notes the names it
+    /// met first: a name the one-thread reading keeps is always among them (what a worker met
+    /// before was met before in the file too, and the limit is the same), so offering them in the
+    /// file's order keeps exactly the one-thread names.
+    public init(recording: Bool = false) { candidates = recording ? [] : nil }
 
     /// Whether `key` has no name yet and one may still be kept (one look-up per line until the limit).
-    func isNew(_ key: UInt64) -> Bool { byKey.count < Self.limit && named[key] == nil }
+    func isNew(_ key: UInt64) -> Bool { named.count < Self.limit && named[key] == nil }
+
+    /// Keeps `name()` for `key` when the key is new (a worker notes it for the consumer instead).
+    @inline(__always)
+    func offer(_ key: UInt64, _ name: () -> String) {
+        guard isNew(key) else { return }
+        let text = name()
+        named[key] = true
+        if candidates != nil {
+            candidates?.append((key, text))
+        } else {
+            byKey[key] = text
+        }
+    }
+
+    /// A worker's candidates since the last call, in its rows' order.
+    func takeCandidates() -> [(key: UInt64, name: String)] {
+        defer { if candidates != nil { candidates = [] } }
+        return candidates ?? []
+    }
 
     /// Names kept per source: a report shows 40, and 90,000 names of a 1 GB national export took
     /// 14 MiB of peak memory (two attendance sources). An organisation met later is counted, not named.
     static let limit = 20_000
-
-    /// Keeps `name` for `key`.
-    func add(_ key: UInt64, _ name: String) {
-        byKey[key] = name
-        named[key] = true
-    }
 
     /// Adds `other`'s names; where both name a key, the smaller spelling (by bytes) stays, so the name
     /// shown never depends on the order the files were read in.
@@ -77,12 +98,31 @@ public final class NameSet {
     private var seen = Set<UInt64>()
     let key: PseudonymKey
 
-    public init(key: PseudonymKey) { self.key = key }
+    /// Values a mapping worker met first, in its rows' order (see `OrganisationNames.init(recording:)`);
+    /// nil: their words are kept here.
+    private var candidates: [(hash: UInt64, name: String)]?
 
-    /// Records a raw value's hash; false when it was seen already.
-    func insert(_ hash: UInt64) -> Bool { seen.count < 1_000_000 && seen.insert(hash).inserted }
+    /// A set that keeps names' words, or (`recording`) a mapping worker's that notes the values it met first.
+    public init(key: PseudonymKey, recording: Bool = false) {
+        self.key = key
+        candidates = recording ? [] : nil
+    }
 
-    func add(_ name: String) {
-        for word in Fold.key(name).split(separator: " ") where word.count >= 2 { words.insert(key.hash(String(word))) }
+    /// Keeps the words of `name()`, a name field's value whose raw bytes hash to `hash`, unless that
+    /// value was seen already (or a million values were); a worker notes it for the consumer instead.
+    @inline(__always)
+    func offer(_ hash: UInt64, _ name: () -> String) {
+        guard seen.count < 1_000_000, seen.insert(hash).inserted else { return }
+        if candidates != nil {
+            candidates?.append((hash, name()))
+        } else {
+            for word in Fold.key(name()).split(separator: " ") where word.count >= 2 { words.insert(key.hash(String(word))) }
+        }
+    }
+
+    /// A worker's candidates since the last call, in its rows' order.
+    func takeCandidates() -> [(hash: UInt64, name: String)] {
+        defer { if candidates != nil { candidates = [] } }
+        return candidates ?? []
     }
 }

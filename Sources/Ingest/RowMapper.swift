@@ -26,10 +26,12 @@ final class RowMapper {
         case pathway(PathwayMapper)
     }
 
-    init(source: SourceConfig, config: PipelineConfig, key: PseudonymKey, organisationNames: OrganisationNames) {
+    /// A row mapper; `recording` for a mapping worker's (`SourceMapper.map`), whose names are noted
+    /// for the consumer, not kept.
+    init(source: SourceConfig, config: PipelineConfig, key: PseudonymKey, organisationNames: OrganisationNames, recording: Bool = false) {
         self.source = source.name
         context = MappingContext(columns: source.columns, key: key)
-        names = NameSet(key: key)
+        names = NameSet(key: key, recording: recording)
         switch source.kind {
         case .actions: kind = .action(ActionMapper(config: config))
         case .attendance: kind = .attendance(AttendanceMapper(stakeholderTypes: config.stakeholderTypes, organisationNames: organisationNames))
@@ -95,11 +97,17 @@ final class RowMapper {
         // Names in the inputs' name fields: kept only to scrub them from quoted comments.
         for i in binding.nameColumns {
             let (hash, isEmpty) = fields.row.trimmedFieldHash(i)
-            if !isEmpty && names.insert(hash) { names.add(fields.field(i)) }
+            if !isEmpty { names.offer(hash) { fields.field(i) } }
         }
         let record = mapper.map(&fields)
         if fields.fellBack { fellBack = true }
         return record
+    }
+
+    /// The organisations' names of an attendance mapper (nil for the other kinds).
+    var organisationNames: OrganisationNames? {
+        if case .attendance(let mapper) = kind { return mapper.organisationNames }
+        return nil
     }
 
     /// A record refused before being read (too large): its one reject.

@@ -1,3 +1,4 @@
+import Foundation
 import IngestWorkbook
 import IngestXML
 import InputFiles
@@ -20,6 +21,8 @@ public struct SourceMapper {
     public let organisationNames = OrganisationNames()
     /// Each row's checks and the mapper of the source's kind.
     let rows: RowMapper
+    /// Threads mapping a file's rows (the records, names and counts are the same whatever the number).
+    var mappingWorkers = SourceMapper.defaultMappingWorkers
 
     public init(source: SourceConfig, config: PipelineConfig, key: PseudonymKey) {
         self.source = source
@@ -69,23 +72,32 @@ public struct SourceMapper {
         for _ in 0..<source.csv.skipAfterHeader { _ = try readRow(csv, file: file) }
         // From here a value over several lines in a record of another width is a stray quote.
         csv.expectFields(binding.headerWidth)
-        let reader = ProducerOwned(csv), mapping = ProducerOwned((rows: rows, fallbacks: 0))
+        let reader = ProducerOwned(csv)
         let sourceName = source.name
-        // Three threads: one splits the file into rows (batches of 1,024 sharing their bounds), one
-        // maps them to records, this one aggregates (mapping and aggregating each take about half of
-        // the ingest; with splitting and mapping on one thread, that thread bounded the ingest).
-        try ParallelBatches.run(produce: { (out: (CSVRowBatch) -> Void) in
-            try Self.reading(file, of: sourceName) { while let batch = try reader.value.nextBatch(rows: 1_024) { out(batch) } }
-        }, transform: { batch, out in
+        let skip: @Sendable (CSVRow) -> Bool = { row in
             // The header repeated (concatenated exports) is not a record.
-            let fallbacks = mapping.value.rows.map(batch, binding: binding, skip: { row in
-                row.count == binding.headerWidth && row.rawField(0).elementsEqual(headerFirst) && row.fields.map(Fold.key) == headerRow
-            }, out: out)
-            mapping.value.fallbacks += fallbacks
-        }, consume: emit)
+            // Lengths first: this runs on every row (a generic comparison per row was 1 % of the CPU at 700 MB).
+            row.count == binding.headerWidth && row.range(0).count == headerFirst.count && row.rawField(0).elementsEqual(headerFirst)
+                && row.fields.map(Fold.key) == headerRow
+        }
+        var fallbacks = 0
+        // One thread splits the file into rows (batches of 1,024 sharing their bounds), one per core
+        // maps them to records, each with its own caches, and this one takes the batches in the
+        // file's order: it keeps the names the workers met first and aggregates.
+        try ParallelBatches.run(workers: mappingWorkers, produce: { (out: (CSVRowBatch) -> Void) in
+            try Self.reading(file, of: sourceName) { while let batch = try reader.value.nextBatch(rows: 1_024) { out(batch) } }
+        }, worker: makeWorker, transform: { (worker: RowMapper, batch: CSVRowBatch) in
+            var records: [MappedRecord] = []
+            records.reserveCapacity(batch.entries.count)
+            let fallbacks = worker.map(batch, binding: binding, skip: skip, out: { records.append($0) })
+            return worker.finish(records, fallbacks: fallbacks)
+        }, consume: { (batch: MappedBatch) in
+            fallbacks += batch.fallbacks
+            try keep(batch, emit: emit)
+        })
         let delimiter = csv.delimiter == UInt8(ascii: "\t") ? "tab" : String(UnicodeScalar(csv.delimiter))
         return FileReading(format: .csv, encoding: csv.encoding.encoding.rawValue, delimiter: delimiter,
-                           encodingFallbacks: mapping.value.fallbacks, digest: csv.digest)
+                           encodingFallbacks: fallbacks, digest: csv.digest)
     }
 
     private func readRow(_ csv: CSVFile, file: String) throws -> CSVRow? {

@@ -1,0 +1,45 @@
+import Foundation
+import Records
+
+/// CSV rows mapped on several cores (`ParallelBatches.run(workers:…)`): each worker maps with its own
+/// `RowMapper` (caches included) and only notes the names it met first; the consumer keeps them in
+/// the file's order, so the names and organisations kept are the one-thread ones.
+extension SourceMapper {
+    /// Threads mapping rows: the cores the process may run on but two (the splitting thread and the
+    /// aggregating one keep them busy), at least 1 and at most 8. On 2 cores the read is bound by
+    /// the CPU of all its threads, and a second worker only added hand-overs (docs/performance.md).
+    /// `IMPACT_MAPPING_WORKERS` overrides it, for benchmarks.
+    static var defaultMappingWorkers: Int {
+        if let text = ProcessInfo.processInfo.environment["IMPACT_MAPPING_WORKERS"], let n = Int(text), n > 0 { return n }
+        return max(1, min(Cores.available - 2, 8))
+    }
+
+    /// A batch of rows mapped by a worker, with the names it met first (for the consumer to keep in
+    /// the file's order) and how many rows had a field read as Windows-1252.
+    struct MappedBatch: Sendable {
+        var records: [MappedRecord]
+        var names: [(hash: UInt64, name: String)]
+        var organisations: [(key: UInt64, name: String)]
+        var fallbacks: Int
+    }
+
+    /// A worker's row mapper: this source's checks and mapper, its names noted, not kept.
+    func makeWorker() -> RowMapper {
+        RowMapper(source: source, config: config, key: rows.context.key, organisationNames: OrganisationNames(recording: true), recording: true)
+    }
+
+    /// Consumer: keeps the names a worker met first, in their order, then emits its records.
+    func keep(_ batch: MappedBatch, emit: (MappedRecord) throws -> Void) throws {
+        for (hash, name) in batch.names { rows.names.offer(hash) { name } }
+        for (key, name) in batch.organisations { organisationNames.offer(key) { name } }
+        for record in batch.records { try emit(record) }
+    }
+}
+
+extension RowMapper {
+    /// Worker: `records`, just mapped, with the names met first since the last batch.
+    func finish(_ records: [MappedRecord], fallbacks: Int) -> SourceMapper.MappedBatch {
+        SourceMapper.MappedBatch(records: records, names: names.takeCandidates(), organisations: organisationNames?.takeCandidates() ?? [],
+                                 fallbacks: fallbacks)
+    }
+}

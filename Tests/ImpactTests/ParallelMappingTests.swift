@@ -1,0 +1,151 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+@testable import Ingest
+import PipelineFile
+@testable import Records
+
+/// CSV rows mapped on several threads (`ParallelBatches.run(workers:…)`): the consumer sees the
+/// one-thread order, errors come in their batch's place, and a file mapped by 1 or by N workers
+/// gives the same records, names and counts.
+@Suite("Mapping on several cores")
+struct ParallelMappingTests {
+    struct Broken: Error, Equatable { let at: Int }
+
+    /// Outputs come in the order their batches were produced, whatever the workers' pace.
+    @Test(arguments: [1, 2, 3, 7])
+    func outputsKeepTheProducedOrder(workers: Int) throws {
+        var seen: [Int] = []
+        let outstanding = Atomic<Int>(0), most = Atomic<Int>(0)
+        try ParallelBatches.run(workers: workers, produce: { (out: (Int) -> Void) in
+            for i in 0..<2_000 {
+                let now = outstanding.add(1, ordering: .sequentiallyConsistent).newValue
+                most.max(now, ordering: .sequentiallyConsistent)
+                out(i)
+            }
+        }, worker: { Box() }, transform: { (box: Box, batch: Int) in
+            box.count += 1  // each worker's own state, touched by its thread only
+            if batch % 97 == 0 { usleep(UInt32(200 * (batch % 5))) }  // workers finish out of order
+            return [batch, batch * 2]
+        }, consume: { (pair: [Int]) in
+            outstanding.subtract(1, ordering: .sequentiallyConsistent)
+            seen.append(contentsOf: pair)
+        })
+        #expect(seen == (0..<2_000).flatMap { [$0, $0 * 2] })
+        // Bounded: never more batches between the producer and the consumer than the window, but
+        // for one being sent and one being consumed (counted here before and after the hand-over).
+        #expect(most.load(ordering: .sequentiallyConsistent) <= 8 + 2 * workers + 2)
+    }
+
+    final class Box { var count = 0 }
+
+    /// A producer's error comes after every output; a worker's in its batch's place.
+    @Test func errorsComeInTheirPlace() throws {
+        var seen: [Int] = []
+        let producer = #expect(throws: Broken.self) {
+            try ParallelBatches.run(workers: 3, produce: { (out: (Int) -> Void) in
+                for i in 0..<50 { out(i) }
+                throw Broken(at: 50)
+            }, worker: { () }, transform: { (_: Void, batch: Int) in batch }, consume: { seen.append($0) })
+        }
+        #expect(producer == Broken(at: 50))
+        #expect(seen == Array(0..<50))
+        seen = []
+        let worker = #expect(throws: Broken.self) {
+            try ParallelBatches.run(workers: 3, produce: { (out: (Int) -> Void) in
+                for i in 0..<500 { out(i) }
+            }, worker: { () }, transform: { (_: Void, batch: Int) in
+                if batch == 123 { throw Broken(at: batch) }
+                return batch
+            }, consume: { seen.append($0) })
+        }
+        #expect(worker == Broken(at: 123))
+        #expect(seen == Array(0..<123))
+    }
+
+    /// A consumer's error stops the run: it is rethrown once every thread has stopped (none left
+    /// blocked on a full window).
+    @Test func consumerErrorStopsEveryThread() throws {
+        var consumed = 0
+        let produced = Atomic<Int>(0)
+        #expect(throws: Broken.self) {
+            try ParallelBatches.run(workers: 2, produce: { (out: (Int) -> Void) in
+                for i in 0..<10_000 { produced.add(1, ordering: .relaxed); out(i) }
+            }, worker: { () }, transform: { (_: Void, batch: Int) in batch }, consume: { i in
+                consumed += 1
+                if i == 9 { throw Broken(at: i) }
+            })
+        }
+        #expect(consumed == 10)
+        // The producer ran to its end (batches dropped, not waited for) before the call returned.
+        #expect(produced.load(ordering: .relaxed) == 10_000)
+    }
+
+    /// An attendance export of 40,000 rows (40 batches) with every feature the workers must keep in
+    /// the file's order: more distinct organisations than are named (the first 20,000), spellings of
+    /// one organisation that differ (the first is kept), names in name columns, Windows-1252 bytes
+    /// in a UTF-8 file, rejects, the header repeated, values over several lines.
+    static func export() -> [UInt8] {
+        var text = Array("Code action;Nom;Prénom;E-mail;Profil;Structure\r\n".utf8)
+        for i in 0..<40_000 {
+            // Organisations 0..<25,000, each first met at a row that depends on i in a scrambled way,
+            // written in several spellings (accents, case) that fold to one key.
+            let org = (i * 7_919) % 25_000
+            let spelling = ["Société \(org)", "SOCIETE \(org)", "société  \(org)"][i % 3]
+            let name = "Nom\(i % 1_300)"
+            let profile = i % 501 == 0 ? "Inconnu" : "Candidat"
+            var row = "A\(i % 50);\(name);Prénom\(i % 17);p\(i % 9_000)@x.fr;\(profile);\(spelling)"
+            if i % 4_001 == 0 { row = "Code action;Nom;Prénom;E-mail;Profil;Structure" }  // header repeated
+            if i % 3_333 == 0 { row = "A1;\"Nom sur\r\ndeux lignes\";P;q\(i)@x.fr;Candidat;\"Org\nmulti \(i)\"" }
+            text += Array(row.utf8)
+            if i % 2_500 == 0 { text += [0x20, 0xE9, 0x74, 0xE9] }  // " été" in Windows-1252, in the organisation's name
+            if i % 2_900 == 0 { text += Array(";extra".utf8) }  // a field past the header's: rejected
+            text += Array("\r\n".utf8)
+        }
+        return text
+    }
+
+    @Test func oneWorkerOrSeveralMapTheSameFile() throws {
+        let folder = Paths.scratch("parallel-mapping")
+        let file = "\(folder)/attendance.csv"
+        _ = FileManager.default.createFile(atPath: file, contents: Data(Self.export()))
+        let config = try PipelineLoader.parse(text: """
+            outputs: {folder: out}
+            vocabularies:
+              territory: {lyon: [Lyon]}
+              stakeholder_type: {candidat: [Candidat]}
+            sources:
+              - name: emargements
+                kind: attendance
+                path: attendance.csv
+                columns: {action_id: Code action, person: E-mail, stakeholder_type: Profil, organisation: Structure,
+                          last_name: Nom, first_name: Prénom}
+            """, file: "p.yml", baseDirectory: folder)
+        let key = PseudonymKey(k0: 3, k1: 4)
+        func read(workers: Int) throws -> (records: [String], names: Set<UInt64>, organisations: [UInt64: String], fallbacks: Int) {
+            var mapper = SourceMapper(source: config.sources[0], config: config, key: key)
+            mapper.mappingWorkers = workers
+            var records: [String] = []
+            let reading = try mapper.map(file: file) { records.append(String(describing: $0)) }
+            return (records, mapper.names.words, mapper.organisationNames.byKey, reading.encodingFallbacks)
+        }
+        let one = try read(workers: 1)
+        // The file is what the test says it is: several batches, organisations past the limit, rejects.
+        #expect(one.records.count > 39_000)
+        #expect(one.organisations.count == OrganisationNames.limit)
+        #expect(one.records.contains { $0.contains("rejected") })
+        #expect(one.fallbacks > 0)
+        #expect(one.names.count > 1_000)
+        for workers in [2, 3, 8] {
+            let many = try read(workers: workers)
+            // Compared first, so a failure names the first difference, not 40,000 records.
+            let firstDifference = zip(many.records, one.records).first { $0 != $1 }.map { "\($0.0) / \($0.1)" }
+            #expect(many.records.count == one.records.count && firstDifference == nil, "\(workers) workers: \(firstDifference ?? "")")
+            let sameNames = many.names == one.names, sameOrganisations = many.organisations == one.organisations
+            #expect(sameNames, "\(workers) workers: \(many.names.symmetricDifference(one.names).count) name words differ")
+            #expect(sameOrganisations, "\(workers) workers: \(many.organisations.filter { one.organisations[$0.key] != $0.value }.count) organisations differ")
+            #expect(many.fallbacks == one.fallbacks, "\(workers) workers")
+        }
+    }
+}
