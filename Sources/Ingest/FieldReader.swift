@@ -56,6 +56,15 @@ struct FieldReader {
         return text
     }
 
+    /// Column `i`'s text as `field(i)` reads it, and whether this field was read as Windows-1252.
+    @inline(__always)
+    mutating func decoded(_ i: Int) -> (text: String, fellBack: Bool) {
+        var fell = false
+        let text = row.trimmedField(i, fellBack: &fell)
+        if fell { fellBack = true }
+        return (text, fell)
+    }
+
     /// The text of `field` (at `column` when given: `.some(nil)` is "not mapped"), nil when unmapped or blank.
     @inline(__always)
     mutating func text(_ field: String, at column: Int?? = nil) -> String? {
@@ -82,10 +91,19 @@ struct FieldReader {
         // Labels repeat: a hit on the raw bytes' hash skips decoding and folding.
         if let i = column {
             let (hash, isEmpty) = row.trimmedFieldHash(i)
-            if !isEmpty, let id = context.resolved.cached(hash, in: vocabulary) { return id }
+            if !isEmpty, let hit = context.resolved.cached(hash, in: vocabulary) {
+                if hit.fellBack { fellBack = true }
+                return hit.value
+            }
         }
-        guard let raw = required(field, at: column) else { return nil }
-        guard let id = context.resolved.resolve(raw, in: vocabulary, rawHash: column.map { row.trimmedFieldHash($0).hash }) else {
+        // This field's own fallback, remembered with its resolution.
+        let before = fellBack
+        fellBack = false
+        let raw = required(field, at: column)
+        let fell = fellBack
+        fellBack = before || fell
+        guard let raw else { return nil }
+        guard let id = context.resolved.resolve(raw, in: vocabulary, rawHash: column.map { row.trimmedFieldHash($0).hash }, fellBack: fell) else {
             unknown(field, raw, vocabulary, reason)
             return nil
         }
@@ -113,7 +131,12 @@ struct FieldReader {
         if let pseudonym = row.foldedKeyHash(i, key: key) { return pseudonym }
         let (hash, isEmpty) = row.trimmedFieldHash(i)
         if isEmpty { return nil }
-        return context.resolved.organisationKey(rawHash: hash) { key.hash(Fold.key(self.field(i))) }
+        let resolved = context.resolved.organisationKey(rawHash: hash) {
+            let (text, fell) = self.decoded(i)
+            return ResolutionCache.Resolved(value: key.hash(Fold.key(text)), fellBack: fell)
+        }
+        if resolved.fellBack { fellBack = true }
+        return resolved.value
     }
 
     /// A required date, rejected as unreadable, impossible or ambiguous.

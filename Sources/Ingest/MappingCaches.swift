@@ -2,34 +2,43 @@ import Records
 
 /// Memoised vocabulary look-ups and organisation keys, keyed by a hash of the raw field bytes
 /// (hashing non-ASCII `String`s normalises them, which cost 13 % of the ingest). Bounded, so a
-/// column of free text cannot grow it without limit.
+/// column of free text cannot grow it without limit. Each entry remembers whether its bytes were
+/// read as Windows-1252, so every row holding them counts as a fallback, not only the row that
+/// filled the cache (each mapping worker has its own: the count must not depend on which one).
 final class ResolutionCache {
     /// Per vocabulary (a handful, searched by name), raw hash → canonical id.
-    private var vocabularies: [(name: String, ids: PrehashedMap<String>)] = []
-    private var organisations = PrehashedMap<UInt64>(capacity: 1024)
+    private var vocabularies: [(name: String, ids: PrehashedMap<Resolved<String>>)] = []
+    private var organisations = PrehashedMap<Resolved<UInt64>>(capacity: 1024)
     static let limit = 100_000
+
+    /// A value resolved from raw bytes, and whether they were read as Windows-1252.
+    struct Resolved<Value> {
+        let value: Value
+        let fellBack: Bool
+    }
 
     private func table(_ name: String) -> Int? { vocabularies.firstIndex { $0.name == name } }
 
     /// The canonical id already resolved for these raw bytes, if any.
-    func cached(_ rawHash: UInt64, in vocabulary: Vocabulary) -> String? {
+    func cached(_ rawHash: UInt64, in vocabulary: Vocabulary) -> Resolved<String>? {
         table(vocabulary.name).flatMap { vocabularies[$0].ids[rawHash] }
     }
 
-    /// Resolves `raw`, remembering a successful resolution under `rawHash`.
-    func resolve(_ raw: String, in vocabulary: Vocabulary, rawHash: UInt64?) -> String? {
+    /// Resolves `raw` (read as Windows-1252 when `fellBack`), remembering a successful resolution under `rawHash`.
+    func resolve(_ raw: String, in vocabulary: Vocabulary, rawHash: UInt64?, fellBack: Bool) -> String? {
         let id = vocabulary.resolve(raw)
         guard let id, let rawHash else { return id }
         let t = table(vocabulary.name) ?? {
             vocabularies.append((vocabulary.name, PrehashedMap()))
             return vocabularies.count - 1
         }()
-        if vocabularies[t].ids.count < Self.limit { vocabularies[t].ids[rawHash] = id }
+        if vocabularies[t].ids.count < Self.limit { vocabularies[t].ids[rawHash] = Resolved(value: id, fellBack: fellBack) }
         return id
     }
 
-    /// The stable hash of an organisation's folded name; `compute` runs on a cache miss.
-    func organisationKey(rawHash: UInt64, compute: () -> UInt64) -> UInt64 {
+    /// The stable hash of an organisation's folded name, and whether its bytes were read as
+    /// Windows-1252; `compute` runs on a cache miss.
+    func organisationKey(rawHash: UInt64, compute: () -> Resolved<UInt64>) -> Resolved<UInt64> {
         if let hit = organisations[rawHash] { return hit }
         let key = compute()
         if organisations.count < Self.limit { organisations[rawHash] = key }
@@ -96,7 +105,10 @@ public final class OrganisationNames {
 public final class NameSet {
     public private(set) var words = Set<UInt64>()
     private var seen = Set<UInt64>()
+    /// The values seen whose bytes were read as Windows-1252 (a few, in a mixed file).
+    private var fellBack = Set<UInt64>()
     let key: PseudonymKey
+    static let limit = 1_000_000
 
     /// Values a mapping worker met first, in its rows' order (see `OrganisationNames.init(recording:)`);
     /// nil: their words are kept here.
@@ -108,16 +120,25 @@ public final class NameSet {
         candidates = recording ? [] : nil
     }
 
-    /// Keeps the words of `name()`, a name field's value whose raw bytes hash to `hash`, unless that
-    /// value was seen already (or a million values were); a worker notes it for the consumer instead.
+    /// Keeps the words of `name()` (its text, and whether it was read as Windows-1252), a name
+    /// field's value whose raw bytes hash to `hash`, unless that value was seen already (or a
+    /// million values were); a worker notes it for the consumer instead. Returns whether the value
+    /// was read as Windows-1252, for every row holding it, whether or not this set decoded it.
     @inline(__always)
-    func offer(_ hash: UInt64, _ name: () -> String) {
-        guard seen.count < 1_000_000, seen.insert(hash).inserted else { return }
-        if candidates != nil {
-            candidates?.append((hash, name()))
-        } else {
-            for word in Fold.key(name()).split(separator: " ") where word.count >= 2 { words.insert(key.hash(String(word))) }
+    func offer(_ hash: UInt64, _ name: () -> (text: String, fellBack: Bool)) -> Bool {
+        if seen.count >= Self.limit {
+            // Full: nothing kept, but the row's fallback is still read (the same for every row).
+            return seen.contains(hash) ? fellBack.contains(hash) : name().fellBack
         }
+        guard seen.insert(hash).inserted else { return !fellBack.isEmpty && fellBack.contains(hash) }
+        let (text, fell) = name()
+        if fell { fellBack.insert(hash) }
+        if candidates != nil {
+            candidates?.append((hash, text))
+        } else {
+            for word in Fold.key(text).split(separator: " ") where word.count >= 2 { words.insert(key.hash(String(word))) }
+        }
+        return fell
     }
 
     /// A worker's candidates since the last call, in its rows' order.

@@ -10,7 +10,7 @@ extension SourceMapper {
     /// the CPU of all its threads, and a second worker only added hand-overs (docs/performance.md).
     /// `IMPACT_MAPPING_WORKERS` overrides it, for benchmarks.
     static var defaultMappingWorkers: Int {
-        if let text = ProcessInfo.processInfo.environment["IMPACT_MAPPING_WORKERS"], let n = Int(text), n > 0 { return n }
+        if let text = ProcessInfo.processInfo.environment["IMPACT_MAPPING_WORKERS"], let n = Int(text), n > 0 { return min(n, 64) }
         return max(1, min(Cores.available - 2, 8))
     }
 
@@ -30,7 +30,7 @@ extension SourceMapper {
 
     /// Consumer: keeps the names a worker met first, in their order, then emits its records.
     func keep(_ batch: MappedBatch, emit: (MappedRecord) throws -> Void) throws {
-        for (hash, name) in batch.names { rows.names.offer(hash) { name } }
+        for (hash, name) in batch.names { _ = rows.names.offer(hash) { (name, false) } }
         for (key, name) in batch.organisations { organisationNames.offer(key) { name } }
         for record in batch.records { try emit(record) }
     }

@@ -50,19 +50,9 @@ final class BatchChannel<Element: Sendable>: Sendable {
     }
 }
 
-/// Runs a producer on a background thread and consumes what it emits, in order, on this one: the
-/// only place the ingest starts threads for reading and mapping.
+/// Runs a producer on a background thread and consumes what it emits, in order, on this one (or
+/// with workers in between): the only place the ingest starts threads for reading and mapping.
 public enum ParallelBatches {
-    /// Three stages on three threads: `produce` emits batches on one, `transform` turns each batch
-    /// into elements on a second, and `consume` takes the elements, in order, on this one.
-    public static func run<Batch: Sendable, Element: Sendable>(produce: @escaping @Sendable (_ emit: (Batch) -> Void) throws -> Void,
-                                                               transform: @escaping @Sendable (_ batch: Batch, _ emit: (Element) -> Void) throws -> Void,
-                                                               consume: (Element) throws -> Void) throws {
-        try run(produce: { (out: (Element) -> Void) in
-            try run(batchSize: 1, produce: produce, consume: { batch in try transform(batch, out) })
-        }, consume: consume)
-    }
-
     /// Calls `consume` with every element `produce` emits, producing ahead on another thread.
     /// An error thrown by `produce` is rethrown here after the elements emitted before it.
     public static func run<Element: Sendable>(batchSize: Int = 2_048,
@@ -110,6 +100,7 @@ extension ParallelBatches {
     /// on this thread in the order the batches were produced: mapping on every core while the
     /// consumer stays single-threaded, so what it sees is the one-thread order. An error of
     /// `produce` or `transform` is rethrown here after the outputs of every batch before it.
+    /// `makeWorker` must return a new state each call, sharing nothing mutable: only its thread touches it.
     public static func run<Batch: Sendable, Worker, Output: Sendable>(workers: Int,
                                                                       produce: @escaping @Sendable (_ emit: (Batch) -> Void) throws -> Void,
                                                                       worker makeWorker: () -> Worker,

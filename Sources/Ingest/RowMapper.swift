@@ -97,7 +97,8 @@ final class RowMapper {
         // Names in the inputs' name fields: kept only to scrub them from quoted comments.
         for i in binding.nameColumns {
             let (hash, isEmpty) = fields.row.trimmedFieldHash(i)
-            if !isEmpty { names.offer(hash) { fields.field(i) } }
+            // A name read as Windows-1252 counts on every row holding it (decoded once per set, remembered).
+            if !isEmpty, names.offer(hash, { fields.decoded(i) }) { fields.fellBack = true }
         }
         let record = mapper.map(&fields)
         if fields.fellBack { fellBack = true }

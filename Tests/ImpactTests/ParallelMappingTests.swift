@@ -40,6 +40,27 @@ struct ParallelMappingTests {
 
     final class Box { var count = 0 }
 
+    /// A container's CPU quota lowers the cores a stage sizes itself by: cgroup v2's `cpu.max`,
+    /// else v1's quota and period, rounded up to whole cores; none (or unreadable) is 0.
+    @Test func coresFollowTheCgroupQuota() {
+        let folder = Paths.scratch("cgroup")
+        func file(_ name: String, _ text: String) -> String {
+            let path = "\(folder)/\(name)"
+            _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+            return path
+        }
+        let absent = "\(folder)/absent"
+        #expect(Cores.quota(v2Max: file("a", "max 100000\n"), v1Quota: absent, v1Period: absent) == 0)
+        #expect(Cores.quota(v2Max: file("b", "150000 100000\n"), v1Quota: absent, v1Period: absent) == 2)
+        #expect(Cores.quota(v2Max: file("c", "50000 100000\n"), v1Quota: absent, v1Period: absent) == 1)
+        #expect(Cores.quota(v2Max: file("d", "400000 100000"), v1Quota: absent, v1Period: absent) == 4)
+        #expect(Cores.quota(v2Max: absent, v1Quota: file("e", "-1\n"), v1Period: file("f", "100000\n")) == 0)
+        #expect(Cores.quota(v2Max: absent, v1Quota: file("g", "200000\n"), v1Period: file("h", "100000\n")) == 2)
+        #expect(Cores.quota(v2Max: absent, v1Quota: file("i", "250000\n"), v1Period: absent) == 0)
+        #expect(Cores.quota(v2Max: absent, v1Quota: absent, v1Period: absent) == 0)
+        #expect(Cores.available >= 1)
+    }
+
     /// A producer's error comes after every output; a worker's in its batch's place.
     @Test func errorsComeInTheirPlace() throws {
         var seen: [Int] = []
@@ -104,6 +125,45 @@ struct ParallelMappingTests {
             text += Array("\r\n".utf8)
         }
         return text
+    }
+
+    /// Windows-1252 values in a UTF-8 file, each repeated: in a name column, a vocabulary column and
+    /// the organisation column (3,000 rows each of 30,000). Every row holding one counts, whatever
+    /// the workers and their caches (each worker decodes a repeated value once; the count was the
+    /// rows that missed a cache: 5 with one thread, 10 with two).
+    @Test func everyRowReadAsWindows1252Counts() throws {
+        var bytes = Array("Code action;Nom;Prénom;E-mail;Profil;Structure\r\n".utf8)
+        for i in 0..<30_000 {
+            let latin1: (UInt8) -> [UInt8] = { [$0] }
+            let name = i % 10 == 0 ? Array("H".utf8) + latin1(0xE9) + Array("l".utf8) + latin1(0xE8) + Array("ne".utf8) : Array("Martin".utf8)
+            let profile = i % 10 == 3 ? Array("Charg".utf8) + latin1(0xE9) + Array(" d'insertion".utf8) : Array("Candidat".utf8)
+            let organisation = i % 10 == 6 ? Array("Soci".utf8) + latin1(0xE9) + Array("t".utf8) + latin1(0xE9) + Array(" \(i % 3)".utf8)
+                : Array("Société \(i % 7)".utf8)
+            bytes += Array("A\(i % 40);".utf8) + name + Array(";Léa;p\(i)@x.fr;".utf8) + profile + [0x3B] + organisation + Array("\r\n".utf8)
+        }
+        let folder = Paths.scratch("fallbacks")
+        let file = "\(folder)/attendance.csv"
+        _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        let config = try PipelineLoader.parse(text: """
+            outputs: {folder: out}
+            vocabularies:
+              territory: {lyon: [Lyon]}
+              stakeholder_type: {candidat: [Candidat], prescripteur: [Chargé d'insertion]}
+            sources:
+              - name: emargements
+                kind: attendance
+                path: attendance.csv
+                columns: {action_id: Code action, person: E-mail, stakeholder_type: Profil, organisation: Structure,
+                          last_name: Nom, first_name: Prénom}
+            """, file: "p.yml", baseDirectory: folder)
+        for workers in [1, 2, 3, 8] {
+            var mapper = SourceMapper(source: config.sources[0], config: config, key: PseudonymKey(k0: 5, k1: 6))
+            mapper.mappingWorkers = workers
+            var accepted = 0
+            let reading = try mapper.map(file: file) { if case .attendance = $0 { accepted += 1 } }
+            #expect(accepted == 30_000, "\(workers) workers")
+            #expect(reading.encodingFallbacks == 9_000, "\(workers) workers")
+        }
     }
 
     @Test func oneWorkerOrSeveralMapTheSameFile() throws {

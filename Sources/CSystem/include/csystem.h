@@ -1,6 +1,12 @@
 #ifndef IMPACT_CSYSTEM_H
 #define IMPACT_CSYSTEM_H
 
-/// The cores this process may run on (its CPU affinity, as `taskset` sets it); at least 1.
+/// The cores this process may run on: its CPU affinity (`taskset`, a cpuset), lowered to its cgroup's
+/// CPU quota rounded up (a container run with `--cpus`); at least 1.
 int impact_available_cores(void);
+
+/// A cgroup's CPU quota rounded up to whole cores, read from the files given (cgroup v2's
+/// `cpu.max`: "quota period" or "max period"; else v1's `cpu.cfs_quota_us`, -1 for none, and
+/// `cpu.cfs_period_us`); 0 when there is none or they cannot be read.
+int impact_quota_cores(const char *v2_max, const char *v1_quota, const char *v1_period);
 #endif
