@@ -246,14 +246,16 @@ final class LineBuffer: @unchecked Sendable {
     }
 
     /// Sorts the lines by `Participation.precedes`: dealt by the top bits of the person hash into
-    /// a scratch buffer (one stable pass), each bucket of a few hundred lines sorted there in
-    /// cache, then copied back. The same order as one sort (the order is total), for less of a core
-    /// than one merge sort over the whole buffer (docs/performance.md).
+    /// a scratch buffer (one stable pass), about 8 lines per bucket, each bucket sorted there, then
+    /// copied back. The same order as one sort (the order is total), for less of a core than one
+    /// merge sort over the whole buffer; buckets of a few hundred lines took 2.2× the CPU of these
+    /// (docs/performance.md).
     func sortLines() {
         let n = count
         guard n > 1 else { return }
         let scratch = LineBuffer(capacity: n)
-        let bits = 10, shift = UInt64(64 - bits), buckets = 1 << bits
+        let bits = max(1, min(16, Int.bitWidth - n.leadingZeroBitCount - 4))
+        let shift = UInt64(64 - bits), buckets = 1 << bits
         var starts = [Int](repeating: 0, count: buckets + 1)
         for i in 0..<n { starts[Int(truncatingIfNeeded: base[i].person >> shift) + 1] += 1 }
         for b in 0..<buckets { starts[b + 1] += starts[b] }

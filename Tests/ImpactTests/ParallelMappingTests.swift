@@ -127,6 +127,26 @@ struct ParallelMappingTests {
         return text
     }
 
+    /// `bytes` written as an attendance export, and a pipeline reading it (`types`: the stakeholder types).
+    static func attendance(_ bytes: [UInt8], folder name: String, types: String) throws -> (String, PipelineConfig) {
+        let folder = Paths.scratch(name)
+        let file = "\(folder)/attendance.csv"
+        _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        let config = try PipelineLoader.parse(text: """
+            outputs: {folder: out}
+            vocabularies:
+              territory: {lyon: [Lyon]}
+              stakeholder_type: \(types)
+            sources:
+              - name: emargements
+                kind: attendance
+                path: attendance.csv
+                columns: {action_id: Code action, person: E-mail, stakeholder_type: Profil, organisation: Structure,
+                          last_name: Nom, first_name: Prénom}
+            """, file: "p.yml", baseDirectory: folder)
+        return (file, config)
+    }
+
     /// Windows-1252 values in a UTF-8 file, each repeated: in a name column, a vocabulary column and
     /// the organisation column (3,000 rows each of 30,000). Every row holding one counts, whatever
     /// the workers and their caches (each worker decodes a repeated value once; the count was the
@@ -141,21 +161,7 @@ struct ParallelMappingTests {
                 : Array("Société \(i % 7)".utf8)
             bytes += Array("A\(i % 40);".utf8) + name + Array(";Léa;p\(i)@x.fr;".utf8) + profile + [0x3B] + organisation + Array("\r\n".utf8)
         }
-        let folder = Paths.scratch("fallbacks")
-        let file = "\(folder)/attendance.csv"
-        _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
-        let config = try PipelineLoader.parse(text: """
-            outputs: {folder: out}
-            vocabularies:
-              territory: {lyon: [Lyon]}
-              stakeholder_type: {candidat: [Candidat], prescripteur: [Chargé d'insertion]}
-            sources:
-              - name: emargements
-                kind: attendance
-                path: attendance.csv
-                columns: {action_id: Code action, person: E-mail, stakeholder_type: Profil, organisation: Structure,
-                          last_name: Nom, first_name: Prénom}
-            """, file: "p.yml", baseDirectory: folder)
+        let (file, config) = try Self.attendance(bytes, folder: "fallbacks", types: "{candidat: [Candidat], prescripteur: [Chargé d'insertion]}")
         for workers in [1, 2, 3, 8] {
             var mapper = SourceMapper(source: config.sources[0], config: config, key: PseudonymKey(k0: 5, k1: 6))
             mapper.mappingWorkers = workers
@@ -167,21 +173,7 @@ struct ParallelMappingTests {
     }
 
     @Test func oneWorkerOrSeveralMapTheSameFile() throws {
-        let folder = Paths.scratch("parallel-mapping")
-        let file = "\(folder)/attendance.csv"
-        _ = FileManager.default.createFile(atPath: file, contents: Data(Self.export()))
-        let config = try PipelineLoader.parse(text: """
-            outputs: {folder: out}
-            vocabularies:
-              territory: {lyon: [Lyon]}
-              stakeholder_type: {candidat: [Candidat]}
-            sources:
-              - name: emargements
-                kind: attendance
-                path: attendance.csv
-                columns: {action_id: Code action, person: E-mail, stakeholder_type: Profil, organisation: Structure,
-                          last_name: Nom, first_name: Prénom}
-            """, file: "p.yml", baseDirectory: folder)
+        let (file, config) = try Self.attendance(Self.export(), folder: "parallel-mapping", types: "{candidat: [Candidat]}")
         let key = PseudonymKey(k0: 3, k1: 4)
         func read(workers: Int) throws -> (records: [String], names: Set<UInt64>, organisations: [UInt64: String], fallbacks: Int) {
             var mapper = SourceMapper(source: config.sources[0], config: config, key: key)

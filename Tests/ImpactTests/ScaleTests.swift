@@ -190,11 +190,11 @@ struct ScaleTests {
     /// and actions included.
     @Test func bucketSortEqualsOneSort() {
         var generator = SeededGenerator(seed: 11)
-        for count in [0, 1, 2, 100, 5_000] {
+        for count in [0, 1, 2, 100, 5_000, 70_000] {
             let buffer = LineBuffer(capacity: max(count, 1))
             var lines: [Participation] = []
             for i in 0..<count {
-                // Half the persons share the top 10 bits (one bucket), a few repeat exactly.
+                // Half the persons share their top bits (one bucket), a few repeat exactly.
                 let person = i % 2 == 0 ? UInt64.random(in: 0..<(1 << 54), using: &generator) : UInt64.random(in: 0..<40, using: &generator) << 58
                 let line = Participation(person: person, seq: UInt64(i), organisation: 0, entry: UInt32.random(in: 0..<5, using: &generator),
                                          line: UInt32(i), index: 0, place: 0, type: 0, hasOrganisation: false)
