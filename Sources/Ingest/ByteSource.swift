@@ -33,22 +33,22 @@ final class FileChunkSource: ChunkSource {
     deinit { close(fd) }
 
     func nextChunk() throws -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: chunkSize)
-        var filled = 0
-        while filled < chunkSize {
-            let n = buffer.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress! + filled, chunkSize - filled)
+        // Read into uninitialised storage: zeroing each mebibyte first was 0.9 % of a CSV run's instructions.
+        let (fd, path, size) = (fd, path, chunkSize)
+        let buffer = try [UInt8](unsafeUninitializedCapacity: size) { storage, count in
+            guard let base = storage.baseAddress else { return }
+            while count < size {
+                let n = read(fd, base + count, size - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw InputFileError(path: path, message: "cannot read: \(InputFile.systemReason(errno))")
+                }
+                if n == 0 { break }
+                count += n
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputFileError(path: path, message: "cannot read: \(InputFile.systemReason(errno))")
-            }
-            if n == 0 { break }
-            filled += n
         }
-        if filled < chunkSize { hasher.reachedEndOfFile() }
-        if filled == 0 { return nil }
-        buffer.removeLast(chunkSize - filled)
+        if buffer.count < chunkSize { hasher.reachedEndOfFile() }
+        if buffer.isEmpty { return nil }
         hasher.consumed(block: buffer)
         return buffer
     }
