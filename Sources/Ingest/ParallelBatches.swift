@@ -101,8 +101,9 @@ extension ParallelBatches {
     /// consumer stays single-threaded, so what it sees is the one-thread order. An error of
     /// `produce` or `transform` is rethrown here after the outputs of every batch before it.
     /// `makeWorker` must return a new state each call, sharing nothing mutable: only its thread touches it.
+    /// `emit` returns false once the consumer stopped (its error): `produce` should stop reading then.
     public static func run<Batch: Sendable, Worker, Output: Sendable>(workers: Int,
-                                                                      produce: @escaping @Sendable (_ emit: (Batch) -> Void) throws -> Void,
+                                                                      produce: @escaping @Sendable (_ emit: (Batch) -> Bool) throws -> Void,
                                                                       worker makeWorker: () -> Worker,
                                                                       transform: @escaping @Sendable (_ worker: Worker, _ batch: Batch) throws -> Output,
                                                                       consume: (Output) throws -> Void) throws {
@@ -169,9 +170,10 @@ private final class OrderedPipe<Batch: Sendable, Output: Sendable>: Sendable {
         for _ in 0..<window { room.signal() }
     }
 
-    /// Producer: waits for room, then hands over the next batch (dropped once the consumer stopped).
-    func send(_ batch: Batch) {
-        if state.withLock({ $0.cancelled }) { return }
+    /// Producer: waits for room, then hands over the next batch; false (the batch dropped) once
+    /// the consumer stopped.
+    func send(_ batch: Batch) -> Bool {
+        if state.withLock({ $0.cancelled }) { return false }
         room.wait()
         let sent = state.withLock { s -> Bool in
             guard !s.cancelled else { return false }
@@ -180,6 +182,7 @@ private final class OrderedPipe<Batch: Sendable, Output: Sendable>: Sendable {
             return true
         }
         if sent { input.signal() }
+        return sent
     }
 
     /// Producer: no more batches (with the error that stopped it, if any).

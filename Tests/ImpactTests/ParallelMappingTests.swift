@@ -18,11 +18,11 @@ struct ParallelMappingTests {
     func outputsKeepTheProducedOrder(workers: Int) throws {
         var seen: [Int] = []
         let outstanding = Atomic<Int>(0), most = Atomic<Int>(0)
-        try ParallelBatches.run(workers: workers, produce: { (out: (Int) -> Void) in
+        try ParallelBatches.run(workers: workers, produce: { (out: (Int) -> Bool) in
             for i in 0..<2_000 {
                 let now = outstanding.add(1, ordering: .sequentiallyConsistent).newValue
                 most.max(now, ordering: .sequentiallyConsistent)
-                out(i)
+                _ = out(i)
             }
         }, worker: { Box() }, transform: { (box: Box, batch: Int) in
             box.count += 1  // each worker's own state, touched by its thread only
@@ -65,8 +65,8 @@ struct ParallelMappingTests {
     @Test func errorsComeInTheirPlace() throws {
         var seen: [Int] = []
         let producer = #expect(throws: Broken.self) {
-            try ParallelBatches.run(workers: 3, produce: { (out: (Int) -> Void) in
-                for i in 0..<50 { out(i) }
+            try ParallelBatches.run(workers: 3, produce: { (out: (Int) -> Bool) in
+                for i in 0..<50 { _ = out(i) }
                 throw Broken(at: 50)
             }, worker: { () }, transform: { (_: Void, batch: Int) in batch }, consume: { seen.append($0) })
         }
@@ -74,8 +74,8 @@ struct ParallelMappingTests {
         #expect(seen == Array(0..<50))
         seen = []
         let worker = #expect(throws: Broken.self) {
-            try ParallelBatches.run(workers: 3, produce: { (out: (Int) -> Void) in
-                for i in 0..<500 { out(i) }
+            try ParallelBatches.run(workers: 3, produce: { (out: (Int) -> Bool) in
+                for i in 0..<500 { _ = out(i) }
             }, worker: { () }, transform: { (_: Void, batch: Int) in
                 if batch == 123 { throw Broken(at: batch) }
                 return batch
@@ -85,22 +85,25 @@ struct ParallelMappingTests {
         #expect(seen == Array(0..<123))
     }
 
-    /// A consumer's error stops the run: it is rethrown once every thread has stopped (none left
-    /// blocked on a full window).
+    /// A consumer's error stops the run: `emit` tells the producer, which stops reading, and the
+    /// error is rethrown once every thread has stopped (none left blocked on a full window).
     @Test func consumerErrorStopsEveryThread() throws {
         var consumed = 0
         let produced = Atomic<Int>(0)
         #expect(throws: Broken.self) {
-            try ParallelBatches.run(workers: 2, produce: { (out: (Int) -> Void) in
-                for i in 0..<10_000 { produced.add(1, ordering: .relaxed); out(i) }
+            try ParallelBatches.run(workers: 2, produce: { (out: (Int) -> Bool) in
+                for i in 0..<10_000 {
+                    produced.add(1, ordering: .relaxed)
+                    guard out(i) else { return }
+                }
             }, worker: { () }, transform: { (_: Void, batch: Int) in batch }, consume: { i in
                 consumed += 1
                 if i == 9 { throw Broken(at: i) }
             })
         }
         #expect(consumed == 10)
-        // The producer ran to its end (batches dropped, not waited for) before the call returned.
-        #expect(produced.load(ordering: .relaxed) == 10_000)
+        // The producer stopped soon after: at most the window (8 + 2 × 2) past the failing batch, and the one refused.
+        #expect(produced.load(ordering: .relaxed) <= 10 + 12 + 1)
     }
 
     /// An attendance export of 40,000 rows (40 batches) with every feature the workers must keep in
