@@ -190,7 +190,7 @@ struct ScaleTests {
     /// and actions included.
     @Test func bucketSortEqualsOneSort() {
         var generator = SeededGenerator(seed: 11)
-        for count in [0, 1, 2, 100, 5_000, 70_000] {
+        for count in [0, 1, 2, 100, 5_000, 70_000, 262_144] {
             let buffer = LineBuffer(capacity: max(count, 1))
             var lines: [Participation] = []
             for i in 0..<count {

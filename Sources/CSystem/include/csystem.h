@@ -2,7 +2,8 @@
 #define IMPACT_CSYSTEM_H
 
 /// The cores this process may run on: its CPU affinity (`taskset`, a cpuset), lowered to its cgroup's
-/// CPU quota rounded up (a container run with `--cpus`); at least 1.
+/// CPU quota rounded up (its own cgroup v2 `cpu.max`, or v1's quota: a container run with `--cpus`;
+/// limits set on parent cgroups are not read); at least 1.
 int impact_available_cores(void);
 
 /// A cgroup's CPU quota rounded up to whole cores, read from the files given (cgroup v2's
