@@ -140,6 +140,12 @@ public struct CSVRow: Sendable {
         }
     }
 
+    /// Whether field `i` (trimmed) would be read as Windows-1252, without building its text.
+    func trimmedFieldFallsBack(_ i: Int) -> Bool {
+        let range = trimmedRange(i)
+        return bytes.withUnsafeBufferPointer { FieldDecoder.fallsBack(UnsafeBufferPointer(rebasing: $0[range]), as: encoding) }
+    }
+
     /// A stable hash of field `i`'s trimmed bytes, for caches keyed by raw values (no `String` built).
     public func trimmedFieldHash(_ i: Int) -> (hash: UInt64, isEmpty: Bool) {
         let range = trimmedRange(i)

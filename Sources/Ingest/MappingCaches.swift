@@ -124,11 +124,12 @@ public final class NameSet {
     /// field's value whose raw bytes hash to `hash`, unless that value was seen already (or a
     /// million values were); a worker notes it for the consumer instead. Returns whether the value
     /// was read as Windows-1252, for every row holding it, whether or not this set decoded it.
+    /// `fallsBack()` says the same as `name().fellBack` without building the text: used once the set is full.
     @inline(__always)
-    func offer(_ hash: UInt64, _ name: () -> (text: String, fellBack: Bool)) -> Bool {
+    func offer(_ hash: UInt64, _ name: () -> (text: String, fellBack: Bool), fallsBack: () -> Bool) -> Bool {
         if seen.count >= Self.limit {
             // Full: nothing kept, but the row's fallback is still read (the same for every row).
-            return seen.contains(hash) ? fellBack.contains(hash) : name().fellBack
+            return seen.contains(hash) ? fellBack.contains(hash) : fallsBack()
         }
         guard seen.insert(hash).inserted else { return !fellBack.isEmpty && fellBack.contains(hash) }
         let (text, fell) = name()

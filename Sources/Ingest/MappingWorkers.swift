@@ -30,7 +30,7 @@ extension SourceMapper {
 
     /// Consumer: keeps the names a worker met first, in their order, then emits its records.
     func keep(_ batch: MappedBatch, emit: (MappedRecord) throws -> Void) throws {
-        for (hash, name) in batch.names { _ = rows.names.offer(hash) { (name, false) } }
+        for (hash, name) in batch.names { _ = rows.names.offer(hash, { (name, false) }, fallsBack: { false }) }
         for (key, name) in batch.organisations { organisationNames.offer(key) { name } }
         for record in batch.records { try emit(record) }
     }

@@ -98,7 +98,7 @@ final class RowMapper {
         for i in binding.nameColumns {
             let (hash, isEmpty) = fields.row.trimmedFieldHash(i)
             // A name read as Windows-1252 counts on every row holding it (decoded once per set, remembered).
-            if !isEmpty, names.offer(hash, { fields.decoded(i) }) { fields.fellBack = true }
+            if !isEmpty, names.offer(hash, { fields.decoded(i) }, fallsBack: { fields.row.trimmedFieldFallsBack(i) }) { fields.fellBack = true }
         }
         let record = mapper.map(&fields)
         if fields.fellBack { fellBack = true }

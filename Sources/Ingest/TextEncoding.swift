@@ -119,6 +119,20 @@ enum FieldDecoder {
         }
     }
 
+    /// Whether `decode` would set `fellBack` for `bytes`, without building the text.
+    static func fallsBack(_ bytes: UnsafeBufferPointer<UInt8>, as encoding: TextEncoding) -> Bool {
+        guard encoding != .windows1252, encoding != .iso885915, bytes.contains(where: { $0 >= 0x80 }) else { return false }
+        var parser = Unicode.UTF8.ForwardParser()
+        var input = bytes.makeIterator()
+        while true {
+            switch parser.parseScalar(from: &input) {
+            case .valid: continue
+            case .emptyInput: return false
+            case .error: return true
+            }
+        }
+    }
+
     static func singleByte(_ bytes: UnsafeBufferPointer<UInt8>, table: [UInt32]) -> String {
         var scalars = String.UnicodeScalarView()
         for b in bytes {

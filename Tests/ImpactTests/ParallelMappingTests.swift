@@ -175,6 +175,45 @@ struct ParallelMappingTests {
         }
     }
 
+    /// Whether a field falls back to Windows-1252, read from its bytes, is what decoding it says:
+    /// on every short byte string of a few interesting bytes, and on random ones.
+    @Test func fallbackFromTheBytesIsTheDecodersAnswer() {
+        let alphabet: [UInt8] = [0x41, 0x80, 0xBF, 0xC2, 0xC3, 0xA9, 0xE2, 0x82, 0xAC, 0xED, 0xA0, 0xF0, 0x9F, 0xF5, 0xC0, 0xE9]
+        var cases: [[UInt8]] = [[]]
+        for _ in 0..<3 { cases = cases + cases.flatMap { prefix in alphabet.map { prefix + [$0] } } }
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<20_000 { cases.append((0..<Int.random(in: 1...12, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }) }
+        var checked = 0
+        for bytes in Set(cases) {
+            for encoding in [TextEncoding.utf8, .windows1252] {
+                var fell = false
+                let fromBytes = bytes.withUnsafeBufferPointer { buffer in
+                    _ = FieldDecoder.decode(buffer, as: encoding, fellBack: &fell)
+                    return FieldDecoder.fallsBack(buffer, as: encoding)
+                }
+                #expect(fromBytes == fell, "\(bytes) as \(encoding)")
+                checked += 1
+            }
+        }
+        #expect(checked > 40_000)
+    }
+
+    /// A full name set keeps nothing more, but still says which rows fall back: from what it
+    /// remembered for values seen, from the bytes for the others (never decoding them).
+    @Test func aFullNameSetStillCountsFallbacks() {
+        let names = NameSet(key: PseudonymKey(k0: 1, k1: 2), recording: true)
+        #expect(names.offer(1, { ("Hélène", true) }, fallsBack: { Issue.record("not full yet"); return true }))
+        for hash in UInt64(2)...UInt64(NameSet.limit) { _ = names.offer(hash, { ("x", false) }, fallsBack: { false }) }
+        _ = names.takeCandidates()
+        // Seen before the set was full: remembered.
+        #expect(names.offer(1, { Issue.record("decoded"); return ("", false) }, fallsBack: { Issue.record("read"); return false }))
+        #expect(!names.offer(2, { Issue.record("decoded"); return ("", false) }, fallsBack: { Issue.record("read"); return false }))
+        // New once full: from the bytes, and nothing noted.
+        #expect(names.offer(999_999_999, { Issue.record("decoded"); return ("", false) }, fallsBack: { true }))
+        #expect(!names.offer(999_999_998, { Issue.record("decoded"); return ("", false) }, fallsBack: { false }))
+        #expect(names.takeCandidates().isEmpty)
+    }
+
     @Test func oneWorkerOrSeveralMapTheSameFile() throws {
         let (file, config) = try Self.attendance(Self.export(), folder: "parallel-mapping", types: "{candidat: [Candidat]}")
         let key = PseudonymKey(k0: 3, k1: 4)
