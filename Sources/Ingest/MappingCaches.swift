@@ -53,15 +53,13 @@ public final class OrganisationNames {
     /// The keys of `byKey`, probed per line: the keys are hashes already, which `Dictionary` would hash again.
     private var named = PrehashedMap<Bool>(capacity: 1024)
 
-    /// Names a mapping worker met first, in its rows' order, for the consumer to offer in the
-    /// file's order (`ParallelBatches.run(workers:…)`); nil: names are kept here.
-    private var candidates: [(key: UInt64, name: String)]?
+    private var candidates: FirstMet
 
     /// A set that keeps names (`recording` false), or a mapping worker's that only notes the names it
     /// met first: a name the one-thread reading keeps is always among them (what a worker met
     /// before was met before in the file too, and the limit is the same), so offering them in the
     /// file's order keeps exactly the one-thread names.
-    public init(recording: Bool = false) { candidates = recording ? [] : nil }
+    public init(recording: Bool = false) { candidates = FirstMet(recording: recording) }
 
     /// Whether `key` has no name yet and one may still be kept (one look-up per line until the limit).
     func isNew(_ key: UInt64) -> Bool { named.count < Self.limit && named[key] == nil }
@@ -72,18 +70,11 @@ public final class OrganisationNames {
         guard isNew(key) else { return }
         let text = name()
         named[key] = true
-        if candidates != nil {
-            candidates?.append((key, text))
-        } else {
-            byKey[key] = text
-        }
+        if candidates.isRecording { candidates.note(key, text) } else { byKey[key] = text }
     }
 
     /// A worker's candidates since the last call, in its rows' order.
-    func takeCandidates() -> [(key: UInt64, name: String)] {
-        defer { if candidates != nil { candidates = [] } }
-        return candidates ?? []
-    }
+    func takeCandidates() -> [(key: UInt64, name: String)] { candidates.take() }
 
     /// Names kept per source: a report shows 40, and 90,000 names of a 1 GB national export took
     /// 14 MiB of peak memory (two attendance sources). An organisation met later is counted, not named.
@@ -110,14 +101,12 @@ public final class NameSet {
     let key: PseudonymKey
     static let limit = 1_000_000
 
-    /// Values a mapping worker met first, in its rows' order (see `OrganisationNames.init(recording:)`);
-    /// nil: their words are kept here.
-    private var candidates: [(hash: UInt64, name: String)]?
+    private var candidates: FirstMet
 
     /// A set that keeps names' words, or (`recording`) a mapping worker's that notes the values it met first.
     public init(key: PseudonymKey, recording: Bool = false) {
         self.key = key
-        candidates = recording ? [] : nil
+        candidates = FirstMet(recording: recording)
     }
 
     /// Keeps the words of `name()` (its text, and whether it was read as Windows-1252), a name
@@ -134,8 +123,8 @@ public final class NameSet {
         guard seen.insert(hash).inserted else { return !fellBack.isEmpty && fellBack.contains(hash) }
         let (text, fell) = name()
         if fell { fellBack.insert(hash) }
-        if candidates != nil {
-            candidates?.append((hash, text))
+        if candidates.isRecording {
+            candidates.note(hash, text)
         } else {
             for word in Fold.key(text).split(separator: " ") where word.count >= 2 { words.insert(key.hash(String(word))) }
         }
@@ -143,8 +132,24 @@ public final class NameSet {
     }
 
     /// A worker's candidates since the last call, in its rows' order.
-    func takeCandidates() -> [(hash: UInt64, name: String)] {
-        defer { if candidates != nil { candidates = [] } }
-        return candidates ?? []
+    func takeCandidates() -> [(key: UInt64, name: String)] { candidates.take() }
+}
+
+/// The values a mapping worker's set met first, in its rows' order, for the consumer to offer again
+/// in the file's order (`SourceMapper.keep`); a set that is not a worker's keeps its values itself.
+struct FirstMet {
+    private var values: [(key: UInt64, name: String)]?
+
+    init(recording: Bool) { values = recording ? [] : nil }
+
+    /// Whether this is a worker's set, which notes values instead of keeping them.
+    var isRecording: Bool { values != nil }
+
+    mutating func note(_ key: UInt64, _ name: String) { values?.append((key, name)) }
+
+    /// The values noted since the last call (none for a set that keeps its values).
+    mutating func take() -> [(key: UInt64, name: String)] {
+        defer { if values != nil { values = [] } }
+        return values ?? []
     }
 }

@@ -18,7 +18,7 @@ extension SourceMapper {
     /// the file's order) and how many rows had a field read as Windows-1252.
     struct MappedBatch: Sendable {
         var records: [MappedRecord]
-        var names: [(hash: UInt64, name: String)]
+        var names: [(key: UInt64, name: String)]
         var organisations: [(key: UInt64, name: String)]
         var fallbacks: Int
     }

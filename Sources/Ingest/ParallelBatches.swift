@@ -123,7 +123,7 @@ extension ParallelBatches {
             do { try produce { pipe.send($0) }; pipe.finish(nil) } catch { pipe.finish(error) }
         }
         for _ in 0..<count {
-            let state = WorkerOwned(makeWorker())
+            let state = ProducerOwned(makeWorker())
             start {
                 while let (number, batch) = pipe.take() {
                     pipe.deliver(number, Result { try transform(state.value, batch) })
@@ -250,18 +250,11 @@ private final class OrderedPipe<Batch: Sendable, Output: Sendable>: Sendable {
     }
 }
 
-/// Hands a worker's state to its thread in `ParallelBatches.run(workers:…)`: safe by protocol, as
-/// only that thread touches it from then on.
-private final class WorkerOwned<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
-/// Hands a non-`Sendable` value to the producing thread of `ParallelBatches.run`.
+/// Hands a non-`Sendable` value to the thread that owns it in `ParallelBatches.run`: the producer,
+/// or one worker of `run(workers:…)`.
 ///
-/// Safe by protocol, not by type: the producer is the only one touching the value until its
-/// channel is finished, and the consumer reads it only after `run` returned (the channel's
-/// semaphores order the two).
+/// Safe by protocol, not by type: that thread is the only one touching the value until it has
+/// finished, and the caller reads it only after `run` returned (`run` waits for every thread).
 final class ProducerOwned<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
