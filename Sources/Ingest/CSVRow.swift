@@ -149,7 +149,7 @@ public struct CSVRow: Sendable {
     /// A stable hash of field `i`'s trimmed bytes, for caches keyed by raw values (no `String` built).
     public func trimmedFieldHash(_ i: Int) -> (hash: UInt64, isEmpty: Bool) {
         let range = trimmedRange(i)
-        return (StableHash.fnv1a(bytes: bytes[range]), range.isEmpty)
+        return (bytes.withUnsafeBufferPointer { StableHash.fnv1a(bytes: UnsafeBufferPointer(rebasing: $0[range])) }, range.isEmpty)
     }
 
     /// The pseudonym of field `i`'s folded key under `key`, from its bytes (nil when empty, or when

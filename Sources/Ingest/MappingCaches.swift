@@ -95,9 +95,11 @@ public final class OrganisationNames {
 /// them in quotes and messages (`isName`), nothing to read a name from.
 public final class NameSet {
     public private(set) var words = Set<UInt64>()
-    private var seen = Set<UInt64>()
+    /// The raw hashes of the values seen, probed for every name field of every row (Swift's `Set`
+    /// would hash these hashes again with SipHash).
+    private var seen = PrehashedSet()
     /// The values seen whose bytes were read as Windows-1252 (a few, in a mixed file).
-    private var fellBack = Set<UInt64>()
+    private var fellBack = PrehashedSet()
     let key: PseudonymKey
     static let limit = 1_000_000
 
@@ -120,7 +122,7 @@ public final class NameSet {
             // Full: nothing kept, but the row's fallback is still read (the same for every row).
             return seen.contains(hash) ? fellBack.contains(hash) : fallsBack()
         }
-        guard seen.insert(hash).inserted else { return !fellBack.isEmpty && fellBack.contains(hash) }
+        guard seen.insert(hash) else { return fellBack.count > 0 && fellBack.contains(hash) }
         let (text, fell) = name()
         if fell { fellBack.insert(hash) }
         if candidates.isRecording {

@@ -51,29 +51,31 @@ final class RowMapper {
         }
     }
 
-    /// Maps the rows of a CSV batch but those `skip` names, each record to `out`; returns how many
-    /// had a field read as Windows-1252. The kind's mapper is chosen once per batch, not per row.
-    func map(_ batch: CSVRowBatch, binding: ColumnBinding, skip: (CSVRow) -> Bool, out: (MappedRecord) -> Void) -> Int {
+    /// Maps the rows of a CSV batch but those `skip` names (a worker's batch: see `finish`). The
+    /// kind's mapper is chosen once per batch, not per row.
+    func map(_ batch: CSVRowBatch, binding: ColumnBinding, skip: (CSVRow) -> Bool) -> SourceMapper.MappedBatch {
         switch kind {
-        case .action(let mapper): map(batch, with: mapper, binding: binding, skip: skip, out: out)
-        case .attendance(let mapper): map(batch, with: mapper, binding: binding, skip: skip, out: out)
-        case .response(let mapper): map(batch, with: mapper, binding: binding, skip: skip, out: out)
-        case .pathway(let mapper): map(batch, with: mapper, binding: binding, skip: skip, out: out)
+        case .action(let mapper): map(batch, with: mapper, binding: binding, skip: skip)
+        case .attendance(let mapper): map(batch, with: mapper, binding: binding, skip: skip)
+        case .response(let mapper): map(batch, with: mapper, binding: binding, skip: skip)
+        case .pathway(let mapper): map(batch, with: mapper, binding: binding, skip: skip)
         }
     }
 
     private func map<Mapper: RecordMapper>(_ batch: CSVRowBatch, with mapper: Mapper, binding: ColumnBinding,
-                                           skip: (CSVRow) -> Bool, out: (MappedRecord) -> Void) -> Int {
+                                           skip: (CSVRow) -> Bool) -> SourceMapper.MappedBatch {
         var fallbacks = 0
+        var records: [MappedRecord] = []
+        records.reserveCapacity(batch.entries.count)
         for i in batch.entries.indices {
             let row = batch.row(i)
             if skip(row) { continue }
             var fellBack = false
             // Moved, not copied, into the mapping (a copy retained and released the row's two buffers).
-            out(map(consume row, with: mapper, binding: binding, fellBack: &fellBack, path: nil, index: nil))
+            records.append(map(consume row, with: mapper, binding: binding, fellBack: &fellBack, path: nil, index: nil))
             if fellBack { fallbacks += 1 }
         }
-        return fallbacks
+        return finish(records, fallbacks: fallbacks)
     }
 
     @inline(__always)

@@ -88,10 +88,7 @@ public struct SourceMapper {
             // Stops reading once the consumer stopped (its error is the run's).
             try Self.reading(file, of: sourceName) { while let batch = try reader.value.nextBatch(rows: 1_024), out(batch) {} }
         }, worker: makeWorker, transform: { (worker: RowMapper, batch: CSVRowBatch) in
-            var records: [MappedRecord] = []
-            records.reserveCapacity(batch.entries.count)
-            let fallbacks = worker.map(batch, binding: binding, skip: skip, out: { records.append($0) })
-            return worker.finish(records, fallbacks: fallbacks)
+            worker.map(batch, binding: binding, skip: skip)
         }, consume: { (batch: MappedBatch) in
             fallbacks += batch.fallbacks
             try keep(batch, emit: emit)

@@ -11,21 +11,28 @@ public enum Fold {
     /// The key of UTF-8 bytes made of ASCII, Latin-1 Supplement, Latin Extended-A and common
     /// punctuation; nil when another script appears (the general path handles it).
     static func latinKey(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var out = KeyBytes()
-        out.bytes.reserveCapacity(bytes.count)
-        guard fold(bytes, utf8: true, into: &out) else { return nil }
-        return String(decoding: out.bytes, as: UTF8.self)
+        withFolded(bytes, utf8: true) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Feeds the folded key of `bytes` to `sink`: letters and digits lower-cased, accents dropped,
-    /// one space between words. False when a character is not handled (see `character`).
-    /// Generic rather than a closure: a closure capturing the output boxes it and adds
-    /// exclusivity checks per byte.
+    /// Calls `body` with the folded key of `bytes` in a temporary buffer (on the stack for short
+    /// texts); nil when a byte sequence is not handled (see `fold`).
     @inline(__always)
-    static func fold<Sink: KeySink>(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool, into sink: inout Sink) -> Bool {
-        asciiFold.withUnsafeBufferPointer { ascii in
+    static func withFolded<R>(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, 2 * bytes.count)) { buffer -> R? in
+            guard let base = buffer.baseAddress, let count = fold(bytes, utf8: utf8, into: base) else { return nil }
+            return body(UnsafeBufferPointer(start: base, count: count))
+        }
+    }
+
+    /// Writes the folded key of `bytes` to `out`: letters and digits lower-cased, accents dropped,
+    /// one space between words. Returns its length, or nil when a character is not handled (see
+    /// `latinCharacter`). `out` must have room for 2 × `bytes.count` bytes (a character writes at
+    /// most a space and two letters, and takes at least as many bytes but for the space).
+    @inline(__always)
+    static func fold(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool, into out: UnsafeMutablePointer<UInt8>) -> Int? {
+        asciiFold.withUnsafeBufferPointer { ascii -> Int? in
+            var n = 0, i = 0
             var pendingSpace = false
-            var i = 0
             while i < bytes.count {
                 let b = bytes[i]
                 var first: UInt8, second: UInt8 = 0
@@ -33,22 +40,29 @@ public enum Fold {
                     // A table, not range tests: the key hash of e-mail addresses and organisation
                     // names was the largest cost of the CSV mapping thread.
                     first = ascii[Int(b)]
-                    i += 1
+                    i &+= 1
                 } else {
-                    guard utf8, let c = latinCharacter(bytes, at: i) else { return false }
+                    guard utf8, let c = latinCharacter(bytes, at: i) else { return nil }
                     (first, second) = (c.first, c.second)
-                    i += c.length
+                    i &+= c.length
                 }
                 if first == 0 {
                     pendingSpace = true
                     continue
                 }
-                if pendingSpace && !sink.isEmpty { sink.append(0x20) }
+                if pendingSpace && n != 0 {
+                    out[n] = 0x20
+                    n &+= 1
+                }
                 pendingSpace = false
-                sink.append(first)
-                if second != 0 { sink.append(second) }
+                out[n] = first
+                n &+= 1
+                if second != 0 {
+                    out[n] = second
+                    n &+= 1
+                }
             }
-            return true
+            return n
         }
     }
 
@@ -93,23 +107,9 @@ public enum Fold {
     /// mapping thread). Otherwise only ASCII is handled. Nil when a byte sequence is not handled
     /// (another script, invalid UTF-8, Windows-1252 text): then use the string path.
     public static func keyHash(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool = true, key: PseudonymKey) -> UInt64? {
-        // Folded into a buffer on the stack, then hashed a word at a time (feeding the hasher byte
-        // by byte cost more than the folding). A key is never longer than its text: each character
-        // folds to at most as many bytes as it takes.
-        guard bytes.count <= foldBufferSize else {
-            var hasher = KeyedHasher(key)
-            return fold(bytes, utf8: utf8, into: &hasher) ? hasher.finish() : nil
-        }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: foldBufferSize) { buffer -> UInt64? in
-            guard let base = buffer.baseAddress else { return nil }
-            var folded = BufferedKey(base: base, capacity: buffer.count)
-            guard fold(bytes, utf8: utf8, into: &folded), folded.count <= buffer.count else { return nil }
-            return KeyedHasher.hash(UnsafeBufferPointer(start: base, count: folded.count), key: key)
-        }
+        // Folded into a buffer, then hashed a word at a time (feeding the hasher byte by byte cost more than the folding).
+        withFolded(bytes, utf8: utf8) { KeyedHasher.hash($0, key: key) }
     }
-
-    /// The longest text whose key is folded on the stack.
-    static let foldBufferSize = 256
 
     /// The general path, for text with letters beyond ASCII.
     static func unicodeKey(_ text: String) -> String {
@@ -176,31 +176,4 @@ public enum Fold {
         }
         return table
     }()
-}
-
-/// Where `Fold.fold` writes a key's bytes.
-protocol KeySink {
-    /// No byte written yet.
-    var isEmpty: Bool { get }
-    mutating func append(_ byte: UInt8)
-}
-
-/// The key's bytes in a caller's buffer; `count` goes on past `capacity` (nothing written there).
-struct BufferedKey: KeySink {
-    let base: UnsafeMutablePointer<UInt8>
-    let capacity: Int
-    var count = 0
-    var isEmpty: Bool { count == 0 }
-    @inline(__always)
-    mutating func append(_ byte: UInt8) {
-        if count < capacity { base[count] = byte }
-        count &+= 1
-    }
-}
-
-/// The key's bytes.
-struct KeyBytes: KeySink {
-    var bytes: [UInt8] = []
-    var isEmpty: Bool { bytes.isEmpty }
-    mutating func append(_ byte: UInt8) { bytes.append(byte) }
 }

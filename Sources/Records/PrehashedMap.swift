@@ -83,24 +83,25 @@ public struct PrehashedSet: Sendable {
     /// Number of keys stored.
     @inlinable public var count: Int { stored + (hasZero ? 1 : 0) }
 
-    /// Adds `key`.
-    @inlinable
-    public mutating func insert(_ key: UInt64) {
+    /// Adds `key`; false when it was there already.
+    @inlinable @discardableResult
+    public mutating func insert(_ key: UInt64) -> Bool {
         if key == 0 {
-            hasZero = true
-            return
+            defer { hasZero = true }
+            return !hasZero
         }
         if (stored + 1) * 4 > slots.count * 3 { grow() }
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: (key ^ (key >> 31)) & UInt64(mask))
         while true {
             let k = slots[slot]
-            if k == key { return }
+            if k == key { return false }
             if k == 0 { break }
             slot = (slot + 1) & mask
         }
         slots[slot] = key
         stored += 1
+        return true
     }
 
     /// Whether `key` is in the set.

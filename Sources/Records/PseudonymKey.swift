@@ -53,7 +53,7 @@ public struct PseudonymKey: Sendable, Equatable {
 }
 
 /// SipHash-2-4 fed one byte at a time (the folding produces bytes), no bytes kept.
-struct KeyedHasher: KeySink {
+struct KeyedHasher {
     private var v0: UInt64, v1: UInt64, v2: UInt64, v3: UInt64
     private var pending: UInt64 = 0
     /// Bits filled in `pending` (0…56), and 8-byte words compressed so far.
@@ -66,8 +66,6 @@ struct KeyedHasher: KeySink {
         v2 = key.k0 ^ 0x6c79_6765_6e65_7261
         v3 = key.k1 ^ 0x7465_6462_7974_6573
     }
-
-    var isEmpty: Bool { shift == 0 && words == 0 }
 
     /// Masking shifts and wrapping adds: Swift's checked forms make the hashing a fifth slower (docs/performance.md).
     @inline(__always)

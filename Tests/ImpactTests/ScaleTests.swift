@@ -77,6 +77,10 @@ struct ScaleTests {
         let row = CSVRow(fields: ["  Lyon  ", "é"], line: 1)
         #expect(row.trimmedFieldHash(0).hash == StableHash.fnv1a("Lyon"))
         #expect(row.trimmedFieldHash(1).hash == StableHash.fnv1a(bytes: "é".utf8))
+        // Small (inline) and heap strings, and a substring's copy, hash their UTF-8 bytes.
+        for text in ["T085-0117", "Saint-Étienne, Territoire d'industrie n°042 — atelier", String("xx Lyon xx".dropFirst(3).dropLast(3))] {
+            #expect(StableHash.fnv1a(text) == StableHash.fnv1a(bytes: Array(text.utf8)), "\(text)")
+        }
     }
 
     /// The partner-XML parse hashes the whole file, leading white space (which libxml2 is not shown) included.
