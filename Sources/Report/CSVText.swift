@@ -3,28 +3,70 @@ public enum CSVText {
     /// A text field safe for spreadsheets: a value starting with `=`, `+`, `-`, `@`, tab or CR gets a
     /// leading apostrophe (OWASP's advice), then the field is quoted when it needs to be.
     public static func field(_ text: String, delimiter: Character = ",") -> String {
-        var value = text
-        if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
-            value = "'" + value
-        }
-        return quoted(value, delimiter: delimiter)
+        var out = CSVBytes()
+        out.field(text, delimiter: delimiter)
+        return out.text
     }
 
     /// A field we generated (numbers): quoted when needed, never prefixed.
     public static func quoted(_ value: String, delimiter: Character = ",") -> String {
-        // Byte scan, not Character iteration: indicator CSVs have 100,000s of fields (delimiters are ASCII).
+        var out = CSVBytes()
+        out.quoted(value, delimiter: delimiter)
+        return out.text
+    }
+}
+
+/// A CSV file's bytes as it is written, its fields by the rules of `CSVText`. Bytes, not a
+/// `String`: appending to a growing `String` (about 340 instructions a call) and scanning fields
+/// through `String.utf8` were most of the time spent writing the indicator tables.
+public struct CSVBytes {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    /// The bytes as text (they are UTF-8: every piece came from a `String`).
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Appends `text` as it is (a header, a number, a line break).
+    public mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends one byte (a delimiter).
+    public mutating func append(byte: UInt8) { bytes.append(byte) }
+
+    /// Appends a text field: see `CSVText.field`.
+    public mutating func field(_ text: String, delimiter: Character = ",") {
+        var text = text
+        text.withUTF8 { utf8 in
+            // The first byte stands for the first character: these are ASCII, and a longer character's first byte is not.
+            let formula = utf8.first.map { [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains($0) } ?? false
+            write(utf8, apostrophe: formula, delimiter: delimiter)
+        }
+    }
+
+    /// Appends a field we generated: see `CSVText.quoted`.
+    public mutating func quoted(_ value: String, delimiter: Character = ",") {
+        var value = value
+        value.withUTF8 { write($0, apostrophe: false, delimiter: delimiter) }
+    }
+
+    /// Appends `utf8` (after an apostrophe when asked), quoted when it holds the delimiter, a quote or a line break.
+    private mutating func write(_ utf8: UnsafeBufferPointer<UInt8>, apostrophe: Bool, delimiter: Character) {
         let d = delimiter.asciiValue ?? UInt8(ascii: ",")
-        guard value.utf8.contains(where: { $0 == d || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
-            return value
+        let quote = UInt8(ascii: "\"")
+        let needsQuotes = utf8.contains { $0 == d || $0 == quote || $0 == 0x0A || $0 == 0x0D }
+        if needsQuotes { bytes.append(quote) }
+        if apostrophe { bytes.append(UInt8(ascii: "'")) }
+        if needsQuotes {
+            for b in utf8 {
+                if b == quote { bytes.append(quote) }
+                bytes.append(b)
+            }
+            bytes.append(quote)
+        } else {
+            bytes.append(contentsOf: utf8)
         }
-        var out = [UInt8]()
-        out.reserveCapacity(value.utf8.count + 4)
-        out.append(UInt8(ascii: "\""))
-        for b in value.utf8 {
-            if b == UInt8(ascii: "\"") { out.append(b) }
-            out.append(b)
-        }
-        out.append(UInt8(ascii: "\""))
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -7,21 +7,22 @@ public enum IndicatorsCSV {
 
     /// The whole file; rows are sorted by every key column here, whatever order they came in.
     public static func render(_ rows: [IndicatorRow]) -> String {
-        var out = header + "\n"
-        // Appended field by field: arrays of cells joined per row were most of the writing time.
+        var out = CSVBytes(capacity: 128 * (rows.count + 1))
+        out.append(header)
+        out.append(byte: UInt8(ascii: "\n"))
         for r in rows.sortedByKey() {
             for field in [r.indicator.id, r.period, r.territory, r.stakeholderType, r.dimension, r.category] {
-                out += CSVText.field(field)
-                out += ","
+                out.field(field)
+                out.append(byte: UInt8(ascii: ","))
             }
             for number in [r.value.map(NumberText.machine), r.n.map(String.init), r.ciLow.map(NumberText.machine), r.ciHigh.map(NumberText.machine)] {
-                out += number ?? ""
-                out += ","
+                if let number { out.append(number) }
+                out.append(byte: UInt8(ascii: ","))
             }
-            out += r.status.rawValue
-            out += "\n"
+            out.append(r.status.rawValue)
+            out.append(byte: UInt8(ascii: "\n"))
         }
-        return out
+        return out.text
     }
 }
 
@@ -34,21 +35,22 @@ public enum ExcelCSV {
         let header = [labels[.colIndicator], labels[.colLabel], labels[.colPeriod], labels[.colTerritory],
                       labels[.colStakeholder], labels[.colDimension], labels[.colCategory], labels[.colValue], "n",
                       labels[.colCILow], labels[.colCIHigh], labels[.colStatus]]
-        var out = "\u{FEFF}" + header.map { CSVText.field($0, delimiter: d) }.joined(separator: String(d)) + "\r\n"
+        var out = CSVBytes(capacity: 256 * (rows.count + 1))
+        out.append("\u{FEFF}" + header.map { CSVText.field($0, delimiter: d) }.joined(separator: String(d)) + "\r\n")
         for r in rows.sortedByKey() {
             for text in [r.indicator.id, labels.indicator(r.indicator), r.period, labels.territory(r.territory),
                          labels.stakeholder(r.stakeholderType), r.dimension, labels.category(r.dimension, r.category)] {
-                out += CSVText.field(text, delimiter: d)
-                out.append(d)
+                out.field(text, delimiter: d)
+                out.append(byte: UInt8(ascii: ";"))
             }
             for number in [r.value.map(NumberText.excel), r.n.map(String.init), r.ciLow.map(NumberText.excel), r.ciHigh.map(NumberText.excel)] {
-                out += number ?? ""
-                out.append(d)
+                if let number { out.append(number) }
+                out.append(byte: UInt8(ascii: ";"))
             }
-            out += CSVText.field(labels.status(r.status), delimiter: d)
-            out += "\r\n"
+            out.field(labels.status(r.status), delimiter: d)
+            out.append("\r\n")
         }
-        return out
+        return out.text
     }
 }
 

@@ -11,6 +11,31 @@ let pandocPath = ["/usr/bin/pandoc", "/usr/local/bin/pandoc"].first { FileManage
 
 @Suite("The committee report", .serialized)
 struct ReportTests {
+    /// CSV fields, written by hand: quoted when they hold the delimiter, a quote or a line break
+    /// (quotes doubled), a leading formula character neutralised with an apostrophe (inside the
+    /// quotes), a first character beyond ASCII left alone, and a CRLF line end kept whole.
+    @Test func csvFieldsByHand() {
+        #expect(CSVText.field("Lyon") == "Lyon")
+        #expect(CSVText.field("a,b") == "\"a,b\"")
+        #expect(CSVText.field("a;b", delimiter: ";") == "\"a;b\"")
+        #expect(CSVText.field("a,b", delimiter: ";") == "a,b")
+        #expect(CSVText.field("dit \"oui\"") == "\"dit \"\"oui\"\"\"")
+        #expect(CSVText.field("=1+1") == "'=1+1")
+        #expect(CSVText.field("-3,5", delimiter: ";") == "'-3,5")
+        #expect(CSVText.field("@x,y") == "\"'@x,y\"")
+        #expect(CSVText.field("\tx") == "'\tx")
+        #expect(CSVText.field("\r\nx") == "\"'\r\nx\"")
+        #expect(CSVText.field("Été, 2025") == "\"Été, 2025\"")
+        #expect(CSVText.quoted("-1,5", delimiter: ";") == "-1,5")
+        #expect(CSVText.quoted("1,5") == "\"1,5\"")
+        #expect(CSVText.field("") == "")
+        var out = CSVBytes()
+        out.field("=a")
+        out.append(byte: UInt8(ascii: ";"))
+        out.append("\r\n")
+        #expect(out.bytes == Array("'=a;\r\n".utf8))
+    }
+
     /// The report is GitHub-flavoured Markdown pandoc converts to HTML without a warning.
     @Test(.enabled(if: pandocPath != nil, "pandoc is not installed: `apt-get install pandoc` to run this check"))
     func pandocConvertsTheReportWithoutWarnings() throws {
