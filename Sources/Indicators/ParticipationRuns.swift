@@ -37,6 +37,10 @@ struct Participation: Sendable {
     var hasOrganisation: Bool { flags & 1 != 0 }
 
     static let zero = Participation(person: 0, seq: 0, organisation: 0, entry: 0, line: 0, index: 0, place: 0, type: 0, hasOrganisation: false)
+    /// Ranks after every line read (whose `seq` is below the number of lines): a merged run's end.
+    static let exhausted = Participation(person: .max, seq: .max, organisation: 0, entry: .max, line: 0, index: 0, place: 0, type: 0,
+                                         hasOrganisation: false)
+    var isExhausted: Bool { seq == .max && person == .max && entry == .max }
 
     /// The resolution order: by person, then action, then reading order.
     @inline(__always) static func precedes(_ a: Participation, _ b: Participation) -> Bool {

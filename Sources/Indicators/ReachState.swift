@@ -202,11 +202,11 @@ public final class ReachState {
         let fresh = ResolveWalk(entries: entries, periods: periods, periodCount: periodIndex.count, types: types,
                                 places: places.count, attended: attendance)
         let parts = added == nil ? partCount(parts) : 1  // every line handed on in order: one walk
-        var cursors = try pending.sorted(parts: parts)
+        let cursors = try pending.sorted(parts: parts)
         var total: ResolveWalk
         if parts == 1 {
             total = fresh
-            try total.walk(&cursors[0], conflict: { p, first in conflict(resolved(p, listedAs: types[first])) },
+            try total.walk(cursors[0], conflict: { p, first in conflict(resolved(p, listedAs: types[first])) },
                            added: added.map { added in { p in added(self.resolved(p, listedAs: nil)) } })
         } else {
             var walks = try Self.walkInParallel(cursors, fresh)
@@ -223,7 +223,7 @@ public final class ReachState {
         attendance = total.attended
         distinct = total.distinct
         let listed = total.listed, counts = total.counts
-        ResolveWalk.unite(&organisationsByCell, total.organisations)
+        ResolveWalk.unite(&organisationsByCell, total.organisations, typeCount: typeCount)
         let perOrganisation = total.perOrganisation
         for e in entries.indices { entries[e].listedCounts = Array(listed[e * typeCount..<(e + 1) * typeCount]) }
         for (period, index) in periodIndex where perOrganisation[index].count > 0 { peoplePerOrganisation[period] = perOrganisation[index] }
@@ -296,12 +296,12 @@ public final class ReachState {
         defer { results.deinitialize(); results.deallocate() }
         let box = PartResults(results: results, cursors: cursors)
         DispatchQueue.concurrentPerform(iterations: cursors.count) { i in
-            var cursor = box.cursors[i]
+            let cursor = box.cursors[i]
             var walk = box.results[i].walk
             var conflicts: [(line: Participation, firstType: Int)] = []
             var failure: (any Error)?
             do {
-                try walk.walk(&cursor, conflict: { p, first in conflicts.append((p, first)) }, added: nil)
+                try walk.walk(cursor, conflict: { p, first in conflicts.append((p, first)) }, added: nil)
             } catch {
                 failure = error
             }

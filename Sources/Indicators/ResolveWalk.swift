@@ -17,8 +17,8 @@ struct ResolveWalk {
     var listed: [Int]
     /// Lines added, duplicated and in conflict, per place.
     var counts: [ReachState.SourceCounts]
-    /// Organisations of listed persons by cell, then type index.
-    var organisations: [[PrehashedSet]]
+    /// Organisations of listed persons per cell × type index (cell × type count + type).
+    var organisations: [PrehashedSet]
     /// Distinct persons per organisation, by period index.
     var perOrganisation: [PrehashedMap<UInt32>]
     /// What survey respondents attended, when asked for (their first listings at each action).
@@ -39,7 +39,7 @@ struct ResolveWalk {
         distinct = Array(repeating: 0, count: (periods.count + periodCount) * slots)
         listed = Array(repeating: 0, count: entryCells.count * types.count)
         counts = Array(repeating: ReachState.SourceCounts(), count: places)
-        organisations = Array(repeating: [], count: periods.count)
+        organisations = Array(repeating: PrehashedSet(), count: periods.count * types.count)
         perOrganisation = Array(repeating: PrehashedMap(), count: periodCount)
     }
 
@@ -47,81 +47,85 @@ struct ResolveWalk {
     /// to `added` when given, and recorded in `attended` for a respondent), a later one a duplicate,
     /// or a conflict (handed to `conflict` with the type first listed).
     ///
-    /// One loop, no closure per line but `added` when given (linking persons to the hiring log):
-    /// captured variables cost exclusivity checks.
-    mutating func walk(_ cursor: inout ParticipationCursor, conflict: (Participation, _ firstType: Int) -> Void,
+    /// Persons are numbered as they come; a scope counts a person when its stamp is not yet that
+    /// person's number, so no list of the person's scopes is kept, sorted and cleared. The tallies sit in storage of their own for the walk (no bounds or uniqueness check per
+    /// line: the line's indices are checked once). One loop, no closure per line but `added` when
+    /// given: captured variables cost exclusivity checks.
+    mutating func walk(_ cursor: ParticipationCursor, conflict: (Participation, _ firstType: Int) -> Void,
                        added: ((Participation) -> Void)?) throws {
-        let typeCount = slots - 1, periodBase = periods.count
-        var scopes: [Int] = []  // the current person's (scope × type) slots, repeated
-        var organisationPairs: [(period: Int, organisation: UInt64)] = []  // the current person's, repeated
-        var person: UInt64 = 0, entry = UInt32.max, firstType = 0, started = false
-        while true {
-            let next = try cursor.next()
-            if next == nil || next?.person != person || !started {
-                scopes.sort()
-                var last = -1
-                for s in scopes where s != last {
-                    distinct[s] += 1
-                    last = s
-                }
-                scopes.removeAll(keepingCapacity: true)
-                if !organisationPairs.isEmpty {
-                    // Most people come to one or two actions: sort only when there is something to de-duplicate.
-                    if organisationPairs.count > 1 { organisationPairs.sort { ($0.period, $0.organisation) < ($1.period, $1.organisation) } }
-                    for (i, pair) in organisationPairs.enumerated() where i == 0 || pair != organisationPairs[i - 1] {
-                        perOrganisation[pair.period][pair.organisation] = (perOrganisation[pair.period][pair.organisation] ?? 0) + 1
-                    }
-                    organisationPairs.removeAll(keepingCapacity: true)
-                }
-            }
-            guard let p = next else { break }
-            if !started || p.person != person {
-                started = true
+        let slots = self.slots, typeCount = slots - 1, periodBase = periods.count
+        let entryCount = entryCells.count, placeCount = counts.count
+        let distinct = Tally(self.distinct), listed = Tally(self.listed), counts = Tally(self.counts)
+        let organisations = Tally(self.organisations), stamps = Tally([Int](repeating: 0, count: self.distinct.count))
+        let perOrganisation = Tally(self.perOrganisation)
+        let entryCells = Tally(self.entryCells), periods = Tally(self.periods)
+        defer {
+            self.distinct = distinct.release()
+            self.listed = listed.release()
+            self.counts = counts.release()
+            self.organisations = organisations.release()
+            self.perOrganisation = perOrganisation.release()
+            _ = (stamps.release(), entryCells.release(), periods.release())
+        }
+        let tracking = attended != nil
+        var ordinal = 0  // the current person's number (from 1)
+        var organisationPairs = PersonOrganisations()
+        var person: UInt64 = 0, entry = UInt32.max, firstType = 0
+        defer { organisationPairs.count(in: perOrganisation) }
+        while let p = try cursor.next() {
+            let type = Int(p.type), place = p.place
+            guard Int(p.entry) < entryCount, type < typeCount, place < placeCount else { throw RunCorrupted() }
+            if p.person != person || ordinal == 0 {
+                organisationPairs.count(in: perOrganisation)
+                ordinal += 1
                 person = p.person
                 entry = UInt32.max
             }
-            let type = Int(p.type)
             if p.entry != entry {
                 entry = p.entry
                 firstType = type
-                let e = Int(p.entry), cell = entryCells[e]
+                let e = Int(p.entry), cell = entryCells[e], period = periods[cell]
                 listed[e * typeCount + type] += 1
-                let periodScope = periodBase + periods[cell]
-                scopes.append(cell * slots + type)
-                scopes.append(cell * slots + slots - 1)
-                scopes.append(periodScope * slots + type)
-                scopes.append(periodScope * slots + slots - 1)
+                let periodScope = periodBase + period
+                Self.count(cell * slots + type, person: ordinal, stamps: stamps, distinct: distinct)
+                Self.count(cell * slots + typeCount, person: ordinal, stamps: stamps, distinct: distinct)
+                Self.count(periodScope * slots + type, person: ordinal, stamps: stamps, distinct: distinct)
+                Self.count(periodScope * slots + typeCount, person: ordinal, stamps: stamps, distinct: distinct)
                 if p.hasOrganisation {
-                    while organisations[cell].count <= type { organisations[cell].append(PrehashedSet()) }
-                    organisations[cell][type].insert(p.organisation)
-                    organisationPairs.append((periods[cell], p.organisation))
+                    organisations[cell * typeCount + type].insert(p.organisation)
+                    organisationPairs.append(period: period, organisation: p.organisation)
                 }
-                counts[p.place].added += 1
+                counts[place].added += 1
                 if let added { added(p) }
-                if attended?.wanted(p.person) == true {
+                if tracking, attended?.wanted(p.person) == true {
                     let entry = entries[e]
                     attended?.add(person: p.person, .init(period: entry.period, territory: entry.record.territory, stakeholderType: types[type],
                                                           actionType: entry.record.actionType, action: e))
                 }
             } else if RecordRules.laterListing(type, firstListedAs: firstType) == .duplicate {
-                counts[p.place].duplicates += 1
+                counts[place].duplicates += 1
             } else {
-                counts[p.place].conflicts += 1
+                counts[place].conflicts += 1
                 conflict(p, firstType)
             }
         }
     }
 
-    /// Adds `other`'s organisations (by cell, then type) to `organisations`.
-    static func unite(_ organisations: inout [[PrehashedSet]], _ other: [[PrehashedSet]]) {
-        for (cell, byType) in other.enumerated() {
-            if organisations[cell].isEmpty {  // taken as they are, not copied
-                organisations[cell] = byType
-                continue
-            }
-            for (type, set) in byType.enumerated() {
+    /// Counts `person` in `scope` unless already counted there.
+    @inline(__always)
+    private static func count(_ scope: Int, person: Int, stamps: Tally<Int>, distinct: Tally<Int>) {
+        if stamps[scope] != person {
+            stamps[scope] = person
+            distinct[scope] += 1
+        }
+    }
+
+    /// Adds `other`'s organisations (per cell × type, `typeCount` types) to `organisations` (by cell, then type).
+    static func unite(_ organisations: inout [[PrehashedSet]], _ other: [PrehashedSet], typeCount: Int) {
+        for cell in organisations.indices {
+            for type in 0..<typeCount where other[cell * typeCount + type].count > 0 {
                 while organisations[cell].count <= type { organisations[cell].append(PrehashedSet()) }
-                organisations[cell][type].formUnion(set)
+                organisations[cell][type].formUnion(other[cell * typeCount + type])  // an empty set takes the other's storage
             }
         }
     }
@@ -135,10 +139,71 @@ struct ResolveWalk {
             counts[i].duplicates += other.counts[i].duplicates
             counts[i].conflicts += other.counts[i].conflicts
         }
-        Self.unite(&organisations, other.organisations)
+        for i in organisations.indices { organisations[i].formUnion(other.organisations[i]) }
         if let theirs = other.attended { attended?.merge(theirs) }
         for (period, map) in other.perOrganisation.enumerated() {
             map.forEach { key, n in perOrganisation[period][key] = (perOrganisation[period][key] ?? 0) + n }
         }
+    }
+}
+
+/// The (period, organisation) pairs of a person's participations, each counted once when the person ends.
+private struct PersonOrganisations {
+    private var pairs: [(period: Int, organisation: UInt64)] = []
+    /// Pairs of the current person: the first `count` of `pairs` (the array is reused, not cleared).
+    private var count = 0
+
+    mutating func append(period: Int, organisation: UInt64) {
+        if count < pairs.count { pairs[count] = (period, organisation) } else { pairs.append((period, organisation)) }
+        count += 1
+    }
+
+    /// Adds the person to each of its organisations' counts, once per period, and starts over.
+    mutating func count(in perOrganisation: Tally<PrehashedMap<UInt32>>) {
+        guard count > 0 else { return }
+        // Most people come to one or two actions: sort only when there is something to de-duplicate.
+        if count > 1 {
+            let n = count  // sorted in place: sorting `pairs[..<count]` copied the slice
+            pairs.withUnsafeMutableBufferPointer { all in
+                var person = UnsafeMutableBufferPointer(rebasing: all[..<n])
+                person.sort { ($0.period, $0.organisation) < ($1.period, $1.organisation) }
+            }
+        }
+        for i in 0..<count where i == 0 || pairs[i] != pairs[i - 1] {
+            perOrganisation[pairs[i].period].modify(pairs[i].organisation, default: 0) { $0 += 1 }
+        }
+        count = 0
+    }
+}
+
+/// An array's elements in storage of their own while a walk updates them line by line, given back
+/// as an array by `release()`.
+private struct Tally<Element> {
+    let base: UnsafeMutableBufferPointer<Element>
+
+    init(_ array: [Element]) {
+        base = .allocate(capacity: array.count)
+        _ = base.initialize(from: array)
+    }
+
+    /// Element `i`: below the array's count (the walk checks a line's indices before using them).
+    subscript(_ i: Int) -> Element {
+        @inline(__always) get { base[i] }
+        @inline(__always) nonmutating _modify { yield &base[i] }
+    }
+
+    func release() -> [Element] {
+        defer {
+            base.deinitialize()
+            base.deallocate()
+        }
+        return Array(base)
+    }
+}
+
+/// A temporary run holds a line that names no action, type or place of this run: the file was changed while it ran.
+struct RunCorrupted: ImpactError {
+    var description: String {
+        "a temporary file of sorted attendance lines was changed while the run read it back; run again, with TMPDIR set to a folder no other process writes in"
     }
 }

@@ -4,58 +4,71 @@ import Records
 // Reading the sorted runs back: each run (or a range of it) through a `RunReader`, merged by a
 // `ParticipationCursor` (`ParticipationRuns.sorted(parts:)` makes them).
 
-/// Merges sorted runs: a binary heap of readers ordered by their current line.
-struct ParticipationCursor {
+/// Merges sorted runs: a tournament of losers over the readers' current lines. Replacing the line
+/// taken costs one comparison per level of the tree (a binary heap made two, and moved indices).
+///
+/// A class: the readers' current lines and the tree sit in storage of its own, read without a bounds
+/// or uniqueness check per line. One thread uses a cursor.
+final class ParticipationCursor {
     private let readers: [RunReader]
-    /// The same readers, called without a retain and release per line (1.8 % of a CSV-only run's
-    /// samples each, on the thread that resolves); `readers` keeps them alive.
+    /// The same readers, called without a retain and release per line; `readers` keeps them alive.
     private let unretained: [Unmanaged<RunReader>]
-    private var heads: [Participation] = []
-    private var heap: [Int] = []
+    private let count: Int
+    /// The current line of each reader; `Participation.exhausted` once it has none left.
+    private let heads: UnsafeMutablePointer<Participation>
+    /// `losers[0]`: the reader holding the next line; `losers[n]` (0 < n < count): the reader that
+    /// lost the match at node n, whose children are nodes 2n and 2n + 1 (reader i is leaf count + i).
+    private let losers: UnsafeMutablePointer<Int>
 
     init(readers: [RunReader]) {
         self.readers = readers
         unretained = readers.map { Unmanaged.passUnretained($0) }
-        for (i, reader) in readers.enumerated() {
-            if let head = reader.next() {
-                heads.append(head)
-                heap.append(i)
-            } else {
-                heads.append(.zero)  // never read: not in the heap
-            }
+        count = readers.count
+        heads = .allocate(capacity: max(1, count))
+        losers = .allocate(capacity: max(1, count))
+        for (i, reader) in readers.enumerated() { (heads + i).initialize(to: reader.next() ?? .exhausted) }
+        losers.initialize(to: 0)
+        guard count > 1 else { return }
+        var winners = [Int](repeating: 0, count: 2 * count)
+        for i in 0..<count { winners[count + i] = i }
+        for node in stride(from: count - 1, through: 1, by: -1) {
+            let a = winners[2 * node], b = winners[2 * node + 1]
+            let bFirst = Participation.precedes(heads[b], heads[a])
+            winners[node] = bFirst ? b : a
+            (losers + node).initialize(to: bFirst ? a : b)
         }
-        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { down(i) }
+        losers[0] = winners[1]
+    }
+
+    deinit {
+        heads.deinitialize(count: count)
+        heads.deallocate()
+        losers.deallocate()
     }
 
     /// The next line in order, nil at the end.
-    mutating func next() throws -> Participation? {
-        guard let top = heap.first else {
+    func next() throws -> Participation? {
+        guard count > 0 else { return nil }
+        let top = losers[0]
+        let line = heads[top]
+        if line.isExhausted {
             if let failed = readers.first(where: \.failed) { throw SpillError(path: failed.path, operation: "read") }
             return nil
         }
-        let line = heads[top]
-        if let next = unretained[top]._withUnsafeGuaranteedRef({ $0.next() }) {
-            heads[top] = next
-        } else {
-            heap[0] = heap[heap.count - 1]
-            heap.removeLast()
+        heads[top] = unretained[top]._withUnsafeGuaranteedRef { $0.next() } ?? .exhausted
+        // The new line plays the matches on its way up: the loser stays at each node, the winner goes on.
+        var winner = top
+        var node = (top + count) >> 1
+        while node > 0 {
+            let other = losers[node]
+            if Participation.precedes(heads[other], heads[winner]) {
+                losers[node] = winner
+                winner = other
+            }
+            node >>= 1
         }
-        if !heap.isEmpty { down(0) }
+        losers[0] = winner
         return line
-    }
-
-    private mutating func down(_ start: Int) {
-        var i = start
-        let n = heap.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && Participation.precedes(heads[heap[l]], heads[heap[m]]) { m = l }
-            if r < n && Participation.precedes(heads[heap[r]], heads[heap[m]]) { m = r }
-            if m == i { return }
-            heap.swapAt(i, m)
-            i = m
-        }
     }
 }
 

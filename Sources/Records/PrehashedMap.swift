@@ -41,6 +41,18 @@ public struct PrehashedMap<Value> {
         }
     }
 
+    /// Changes the value under `key` in place (`initial` when absent): one probe, where reading the
+    /// value and then setting it took two.
+    @inlinable
+    public mutating func modify(_ key: UInt64, default initial: Value, _ body: (inout Value) -> Void) {
+        if (stored + 1) * 4 > slots.count * 3 { grow() }
+        let s = slot(for: key)
+        var value = slots[s]?.value ?? initial
+        if slots[s] == nil { stored += 1 }
+        body(&value)
+        slots[s] = (key, value)
+    }
+
     /// Inlinable like the subscript: unspecialised, re-inserting every entry goes through generic
     /// metadata look-ups.
     @inlinable

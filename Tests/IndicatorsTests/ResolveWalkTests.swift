@@ -1,0 +1,134 @@
+import Testing
+import TestSupport
+@testable import Indicators
+@testable import Records
+
+/// The merge of sorted runs and the walk over them, against naive computations on generated lines.
+@Suite("Resolving attendance lines")
+struct ResolveWalkTests {
+    /// Lines with few persons, actions and types, so a person comes back to an action (duplicates,
+    /// conflicts) and lines tie on person and action.
+    static func lines(_ count: Int, seed: UInt64) -> [(action: Int, person: UInt64, type: String, organisation: UInt64?)] {
+        var random = SeededGenerator(seed: seed)
+        let types = ["industriel", "prescripteur", "candidat"]
+        return (0..<count).map { _ in
+            let person = UInt64.random(in: 0..<150, using: &random)
+            // Hashes at both ends of the range too: the parts' bounds and the merge's end mark sit there.
+            let hash = person == 0 ? 0 : person == 1 ? UInt64.max : StableHash.fnv1a("p\(person)")
+            let organisation = Int.random(in: 0..<5, using: &random) == 0 ? nil : UInt64.random(in: 0..<40, using: &random)
+            return (Int.random(in: 0..<25, using: &random), hash, types[Int.random(in: 0..<types.count, using: &random)], organisation)
+        }
+    }
+
+    static func state(_ lines: [(action: Int, person: UInt64, type: String, organisation: UInt64?)], bufferLimit: Int) throws -> ReachState {
+        let state = ReachState(scheme: .calendarYear, bufferLimit: bufferLimit)
+        for a in 0..<25 {
+            let date = CalendarDate(year: 2024 + a % 2, month: 1 + a % 12, day: 1)!
+            state.add(ActionRecord(id: "A\(a)", date: date, territory: ["lyon", "stetienne", "roanne"][a % 3], actionType: "zi_tour",
+                                   organiser: nil, durationHours: nil, declaredCounts: [:], location: RecordLocation(source: "t", line: 1)))
+        }
+        for (i, line) in lines.enumerated() {
+            let record = AttendanceRecord(actionID: "A\(line.action)", person: line.person, stakeholderType: line.type,
+                                          organisation: line.organisation, location: RecordLocation(source: "t", line: i + 2))
+            try state.add(record, at: try #require(state.entryIndex(forID: record.actionID)), source: i % 3)
+        }
+        return state
+    }
+
+    /// Every line comes out of the merged runs once, in the resolution order (person, action, reading
+    /// order), whatever the number of runs (1 to 125, on disk and in memory) and of parts.
+    @Test(arguments: [16, 37, 64, 5_000]) func mergedRunsGiveEveryLineInOrder(bufferLimit: Int) throws {
+        var random = SeededGenerator(seed: UInt64(bufferLimit))
+        let lines = (0..<2_000).map { seq in
+            Participation(person: [0, .max, 3, 4, 5][Int.random(in: 0..<5, using: &random)] &* UInt64.random(in: 1...3, using: &random),
+                          seq: UInt64(seq), organisation: 0, entry: UInt32.random(in: 0..<4, using: &random), line: 0, index: 0, place: 0,
+                          type: 0, hasOrganisation: false)
+        }
+        let expected = lines.sorted(by: Participation.precedes).map(\.seq)
+        for parts in [1, 2, 3] {
+            let runs = ParticipationRuns(bufferLimit: bufferLimit)
+            for line in lines { try runs.append(line) }
+            var merged: [UInt64] = []
+            for cursor in try runs.sorted(parts: parts) {
+                while let line = try cursor.next() { merged.append(line.seq) }
+                #expect(try cursor.next() == nil)  // and stays at its end
+            }
+            #expect(merged == expected, "buffer \(bufferLimit), parts \(parts)")
+        }
+    }
+
+    /// An empty set of runs merges to nothing.
+    @Test func noRunsMergeToNothing() throws {
+        let cursors = try ParticipationRuns(bufferLimit: 4).sorted(parts: 2)
+        for cursor in cursors { #expect(try cursor.next() == nil) }
+    }
+
+    /// The walk's counts — participations per action and type, distinct persons per cell and per
+    /// period (each type and any), organisations per cell and type, distinct persons per
+    /// organisation and period, what became of each source's lines — equal those of a naive pass over
+    /// the lines in reading order, with and without runs on disk, in one part or several.
+    @Test(arguments: [(97, 1), (97, 3), (100_000, 1), (100_000, 2)]) func walkEqualsNaiveCounts(bufferLimit: Int, parts: Int) throws {
+        let lines = Self.lines(6_000, seed: 23)
+        let state = try Self.state(lines, bufferLimit: bufferLimit)
+        var none: RespondentAttendance?
+        let counts = try state.resolve(conflict: { _ in }, added: nil, attendance: &none, parts: parts)
+
+        // The naive pass: the first line of a person at an action is a participation, later ones
+        // duplicates (same type) or conflicts.
+        var first: [String: String] = [:]  // "action person" → type
+        var expectedCounts: [Int: ReachState.SourceCounts] = [:]
+        var listed: [String: Int] = [:]  // "action type"
+        var persons: [String: Set<UInt64>] = [:]  // "cell type" or "period type", type "*" for any
+        var organisations: [String: Set<UInt64>] = [:]  // "cell type"
+        var perOrganisation: [String: [UInt64: Set<UInt64>]] = [:]
+        for (i, line) in lines.enumerated() {
+            let key = "\(line.action) \(line.person)"
+            if let type = first[key] {
+                if type == line.type { expectedCounts[i % 3, default: .init()].duplicates += 1 } else { expectedCounts[i % 3, default: .init()].conflicts += 1 }
+                continue
+            }
+            first[key] = line.type
+            expectedCounts[i % 3, default: .init()].added += 1
+            listed["\(line.action) \(line.type)", default: 0] += 1
+            let entry = state.entries[line.action]
+            let cell = "\(entry.period) \(entry.record.territory)"
+            for scope in [cell, entry.period] {
+                persons["\(scope) \(line.type)", default: []].insert(line.person)
+                persons["\(scope) *", default: []].insert(line.person)
+            }
+            if let organisation = line.organisation {
+                organisations["\(cell) \(line.type)", default: []].insert(organisation)
+                perOrganisation[entry.period, default: [:]][organisation, default: []].insert(line.person)
+            }
+        }
+        #expect(counts == expectedCounts)
+        for (e, entry) in state.entries.enumerated() {
+            for (t, type) in state.types.enumerated() { #expect(entry.listed(t) == listed["\(e) \(type)"] ?? 0, "A\(e) \(type)") }
+        }
+        var compared = 0
+        for (c, cell) in state.cells.enumerated() {
+            for (t, type) in state.types.enumerated() {
+                #expect(state.distinctPersons(cell: c, type: t) == persons["\(cell.period) \(cell.territory) \(type)"]?.count ?? 0)
+                #expect(Set(state.organisations(cell: c, type: t).keys) == organisations["\(cell.period) \(cell.territory) \(type)"] ?? [])
+                #expect(state.distinctPersons(period: cell.period, type: t) == persons["\(cell.period) \(type)"]?.count ?? 0)
+                compared += 1
+            }
+            #expect(state.distinctPersons(cell: c, type: nil) == persons["\(cell.period) \(cell.territory) *"]?.count ?? 0)
+            #expect(state.distinctPersons(period: cell.period, type: nil) == persons["\(cell.period) *"]?.count ?? 0)
+        }
+        #expect(compared == 2 * 3 * 3)  // two years × three territories × three types
+        var walked: [String: [UInt64: Int]] = [:]
+        for (period, map) in state.peoplePerOrganisation { map.forEach { walked[period, default: [:]][$0] = Int($1) } }
+        #expect(walked == perOrganisation.mapValues { $0.mapValues(\.count) })
+    }
+
+    /// A line naming an action, type or place the run does not have (a temporary file changed
+    /// under the run) stops the walk with an error, not a crash.
+    @Test func foreignLineInARunIsAnError() throws {
+        let runs = ParticipationRuns(bufferLimit: 8)
+        try runs.append(Participation(person: 1, seq: 0, organisation: 0, entry: 99, line: 1, index: 0, place: 0, type: 0, hasOrganisation: false))
+        let state = try Self.state([], bufferLimit: 8)
+        var walk = ResolveWalk(entries: state.entries, periods: [0, 0, 0, 1, 1, 1], periodCount: 2, types: ["industriel"], places: 1, attended: nil)
+        #expect(throws: RunCorrupted.self) { try walk.walk(try runs.sorted(), conflict: { _, _ in }, added: nil) }
+    }
+}
