@@ -7,15 +7,18 @@ import Records
 /// Merges sorted runs: a tournament of losers over the readers' current lines. Replacing the line
 /// taken costs one comparison per level of the tree (a binary heap made two, and moved indices).
 ///
-/// A class: the readers' current lines and the tree sit in storage of its own, read without a bounds
-/// or uniqueness check per line. One thread uses a cursor.
+/// A class: the readers' positions and the tree sit in storage of its own, read without a bounds or
+/// uniqueness check per line, and a reader is called only when its block is used up. One thread uses
+/// a cursor.
 final class ParticipationCursor {
     private let readers: [RunReader]
-    /// The same readers, called without a retain and release per line; `readers` keeps them alive.
+    /// The same readers, called without a retain and release; `readers` keeps them alive.
     private let unretained: [Unmanaged<RunReader>]
     private let count: Int
-    /// The current line of each reader; `Participation.exhausted` once it has none left.
-    private let heads: UnsafeMutablePointer<Participation>
+    /// Each reader's current line, in its block (`end`: the block's end), or `exhausted` once it has none left.
+    private let current: UnsafeMutablePointer<UnsafePointer<Participation>>
+    private let end: UnsafeMutablePointer<UnsafePointer<Participation>>
+    private let exhausted: UnsafeMutablePointer<Participation>
     /// `losers[0]`: the reader holding the next line; `losers[n]` (0 < n < count): the reader that
     /// lost the match at node n, whose children are nodes 2n and 2n + 1 (reader i is leaf count + i).
     private let losers: UnsafeMutablePointer<Int>
@@ -24,16 +27,23 @@ final class ParticipationCursor {
         self.readers = readers
         unretained = readers.map { Unmanaged.passUnretained($0) }
         count = readers.count
-        heads = .allocate(capacity: max(1, count))
+        exhausted = .allocate(capacity: 1)
+        exhausted.initialize(to: .exhausted)
+        current = .allocate(capacity: max(1, count))
+        end = .allocate(capacity: max(1, count))
         losers = .allocate(capacity: max(1, count))
-        for (i, reader) in readers.enumerated() { (heads + i).initialize(to: reader.next() ?? .exhausted) }
         losers.initialize(to: 0)
+        for i in 0..<count {
+            (current + i).initialize(to: UnsafePointer(exhausted))
+            (end + i).initialize(to: UnsafePointer(exhausted))
+            current[i] = refill(i)
+        }
         guard count > 1 else { return }
         var winners = [Int](repeating: 0, count: 2 * count)
         for i in 0..<count { winners[count + i] = i }
         for node in stride(from: count - 1, through: 1, by: -1) {
             let a = winners[2 * node], b = winners[2 * node + 1]
-            let bFirst = Participation.precedes(heads[b], heads[a])
+            let bFirst = Participation.precedes(current[b].pointee, current[a].pointee)
             winners[node] = bFirst ? b : a
             (losers + node).initialize(to: bFirst ? a : b)
         }
@@ -41,27 +51,41 @@ final class ParticipationCursor {
     }
 
     deinit {
-        heads.deinitialize(count: count)
-        heads.deallocate()
+        exhausted.deinitialize(count: 1)
+        exhausted.deallocate()
+        current.deallocate()
+        end.deallocate()
         losers.deallocate()
+    }
+
+    /// Reader `i`'s next block: its first line (`exhausted` when it has none left).
+    private func refill(_ i: Int) -> UnsafePointer<Participation> {
+        let lines = unretained[i]._withUnsafeGuaranteedRef { $0.nextBlock() }
+        guard let first = lines.baseAddress, !lines.isEmpty else {
+            end[i] = UnsafePointer(exhausted)
+            return UnsafePointer(exhausted)
+        }
+        end[i] = first + lines.count
+        return first
     }
 
     /// The next line in order, nil at the end.
     func next() throws -> Participation? {
         guard count > 0 else { return nil }
         let top = losers[0]
-        let line = heads[top]
-        if line.isExhausted {
+        let at = current[top]
+        if at == UnsafePointer(exhausted) {
             if let failed = readers.first(where: \.failed) { throw SpillError(path: failed.path, operation: "read") }
             return nil
         }
-        heads[top] = unretained[top]._withUnsafeGuaranteedRef { $0.next() } ?? .exhausted
+        let line = at.pointee
+        current[top] = at + 1 == end[top] ? refill(top) : at + 1
         // The new line plays the matches on its way up: the loser stays at each node, the winner goes on.
         var winner = top
         var node = (top + count) >> 1
         while node > 0 {
             let other = losers[node]
-            if Participation.precedes(heads[other], heads[winner]) {
+            if Participation.precedes(current[other].pointee, current[winner].pointee) {
                 losers[node] = winner
                 winner = other
             }
@@ -76,10 +100,10 @@ final class ParticipationCursor {
 final class RunReader {
     let path: String
     private var file: UnsafeMutablePointer<FILE>?
+    /// The last run, still in memory: its lines `memoryLines` are handed out as one block.
     private var memory: LineBuffer?
-    private var block: [Participation]
-    private var position = 0
-    private var filled = 0
+    private var memoryLines: Range<Int> = 0..<0
+    private let block: UnsafeMutableBufferPointer<Participation>
     /// Lines still to read from the file.
     private var remaining: Int
     private(set) var failed = false
@@ -89,10 +113,10 @@ final class RunReader {
     /// Lines `lines` of the run at `path`, read `blockBytes` at a time.
     init(path: String, lines: Range<Int>, blockBytes: Int = 1 << 16) throws {
         self.path = path
+        remaining = lines.count
+        block = .allocate(capacity: lines.isEmpty ? 0 : min(lines.count, max(1, blockBytes / Self.stride)))
         guard let file = fopen(path, "rb") else { throw SpillError(path: path, operation: "open") }
         self.file = file
-        remaining = lines.count
-        block = lines.isEmpty ? [] : Array(repeating: .zero, count: min(lines.count, max(1, blockBytes / Self.stride)))
         if lines.lowerBound > 0, fseeko(file, off_t(lines.lowerBound * Self.stride), SEEK_SET) != 0 {
             throw SpillError(path: path, operation: "read")
         }
@@ -102,13 +126,15 @@ final class RunReader {
     init(memory: LineBuffer, lines: Range<Int>) {
         path = "memory"
         self.memory = memory
-        block = []
-        position = lines.lowerBound
-        filled = lines.upperBound
+        memoryLines = lines
+        block = .allocate(capacity: 0)
         remaining = 0
     }
 
-    deinit { if let file { fclose(file) } }
+    deinit {
+        if let file { fclose(file) }
+        block.deallocate()
+    }
 
     /// Where each of the ascending person-hash `bounds` falls in the run at `path`: 0, the index
     /// of the first line whose person is at least each bound, then the run's line count.
@@ -133,25 +159,20 @@ final class RunReader {
         return cuts + [count]
     }
 
-    func next() -> Participation? {
+    /// The next lines in order, read in place until the next call: empty at the end (or, `failed`,
+    /// when the file ends before the lines it had when cut).
+    func nextBlock() -> UnsafeBufferPointer<Participation> {
         if let memory {
-            guard position < filled else { return nil }
-            position += 1
-            return memory[position - 1]
+            defer { memoryLines = memoryLines.upperBound..<memoryLines.upperBound }
+            return UnsafeBufferPointer(rebasing: memory.lines[memoryLines])
         }
-        if position == filled {
-            guard let file, remaining > 0 else { return nil }
-            let wanted = min(remaining, block.count)
-            let read = block.withUnsafeMutableBytes { fread($0.baseAddress, Self.stride, wanted, file) }
-            if read == 0 {
-                failed = true  // the run is shorter than it was when cut, or unreadable
-                return nil
-            }
-            remaining -= read
-            filled = read
-            position = 0
+        guard let file, remaining > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let read = fread(block.baseAddress, Self.stride, min(remaining, block.count), file)
+        if read == 0 {
+            failed = true
+            return UnsafeBufferPointer(start: nil, count: 0)
         }
-        position += 1
-        return block[position - 1]
+        remaining -= read
+        return UnsafeBufferPointer(rebasing: block[..<read])
     }
 }

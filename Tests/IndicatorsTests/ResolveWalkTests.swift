@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 @testable import Indicators
@@ -55,6 +56,22 @@ struct ResolveWalkTests {
             }
             #expect(merged == expected, "buffer \(bufferLimit), parts \(parts)")
         }
+    }
+
+    /// A run shorter than when it was cut (changed under the run) ends the merge with an error
+    /// naming the file, after the lines it did hold.
+    @Test func shortRunIsAReadError() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("impact-short-run-\(getpid())").path
+        defer { unlink(path) }
+        var lines = (0..<3).map {
+            Participation(person: UInt64($0), seq: UInt64($0), organisation: 0, entry: 0, line: 0, index: 0, place: 0, type: 0, hasOrganisation: false)
+        }
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes: &lines, count: 3 * MemoryLayout<Participation>.stride)))
+        let cursor = ParticipationCursor(readers: [try RunReader(path: path, lines: 0..<5, blockBytes: 80)])
+        var seen: [UInt64] = []
+        let error = #expect(throws: SpillError.self) { while let line = try cursor.next() { seen.append(line.seq) } }
+        #expect(seen == [0, 1, 2])
+        #expect(error?.description.contains("could not read \(path)") == true)
     }
 
     /// An empty set of runs merges to nothing.
