@@ -138,7 +138,7 @@ final class ParticipationRuns: @unchecked Sendable {
     /// each), so parts can be walked on different threads. The runs are handed over as by `sorted()`.
     func sorted(parts: Int) throws -> [ParticipationCursor] {
         try finishWriting()
-        buffer?.sortLines()
+        buffer = buffer?.sortedLines()
         defer { removeFiles() }
         let parts = max(1, parts)
         let bounds = (1..<parts).map { UInt64($0) * (UInt64.max / UInt64(parts)) }
@@ -193,9 +193,10 @@ final class SpillJob: @unchecked Sendable {
             buffer = nil
             done.signal()
         }
-        guard let buffer else { return }
-        buffer.sortLines()
-        let lines = buffer.lines
+        guard let full = buffer else { return }
+        let sorted = full.sortedLines()
+        buffer = nil  // the unsorted lines go back to the system before the run is written
+        let lines = sorted.lines
         // Inside Cleanup.critical: an interruption removes the folder before or after this file exists, never while it is made.
         guard let file = Cleanup.critical({ fopen(path, "wb") }) else {
             error = SpillError(path: path, operation: "create")
@@ -249,14 +250,14 @@ final class LineBuffer: @unchecked Sendable {
         count += 1
     }
 
-    /// Sorts the lines by `Participation.precedes`: dealt by the top bits of the person hash into
-    /// a scratch buffer (one stable pass), about 8 lines per bucket, each bucket sorted there, then
-    /// copied back. The same order as one sort (the order is total), for less of a core than one
-    /// merge sort over the whole buffer; buckets of a few hundred lines took 2.2× the CPU of these
-    /// (docs/performance.md).
-    func sortLines() {
+    /// The lines sorted by `Participation.precedes`: dealt by the top bits of the person hash into
+    /// a new buffer (one stable pass), about 8 lines per bucket, each bucket sorted there, and that
+    /// buffer returned (not copied back: 10 MB a run; this one is left unsorted). The same order as one sort (the order is
+    /// total), for less of a core than one merge sort over the whole buffer; buckets of a few hundred
+    /// lines took 2.2× the CPU of these (docs/performance.md).
+    func sortedLines() -> LineBuffer {
         let n = count
-        guard n > 1 else { return }
+        guard n > 1 else { return self }
         let scratch = LineBuffer(capacity: n)
         let bits = max(1, min(16, Int.bitWidth - n.leadingZeroBitCount - 4))
         let shift = UInt64(64 - bits), buckets = 1 << bits
@@ -273,7 +274,8 @@ final class LineBuffer: @unchecked Sendable {
             var bucket = UnsafeMutableBufferPointer(start: scratch.base + starts[b], count: starts[b + 1] - starts[b])
             bucket.sort(by: Participation.precedes)
         }
-        base.update(from: scratch.base, count: n)
+        scratch.count = n
+        return scratch
     }
 }
 

@@ -205,9 +205,9 @@ struct ScaleTests {
                 lines.append(line)
                 buffer.append(line)
             }
-            buffer.sortLines()
+            let sorted = buffer.sortedLines()
             let expected = lines.sorted(by: Participation.precedes).map(\.seq)
-            #expect((0..<buffer.count).map { buffer[$0].seq } == expected, "\(count) lines")
+            #expect((0..<sorted.count).map { sorted[$0].seq } == expected, "\(count) lines")
         }
     }
 
