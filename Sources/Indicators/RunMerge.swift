@@ -84,11 +84,11 @@ final class ParticipationCursor {
         var winner = top
         var node = (top + count) >> 1
         while node > 0 {
+            // A mask, not a branch: which line wins is a coin toss the branch predictor loses half the time.
             let other = losers[node]
-            if Participation.precedes(current[other].pointee, current[winner].pointee) {
-                losers[node] = winner
-                winner = other
-            }
+            let mask = 0 &- Int(Participation.precedes(current[other].pointee, current[winner].pointee) ? 1 : 0)  // all ones: other wins
+            losers[node] = (winner & mask) | (other & ~mask)
+            winner = (other & mask) | (winner & ~mask)
             node >>= 1
         }
         losers[0] = winner
