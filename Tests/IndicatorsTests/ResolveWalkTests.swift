@@ -7,13 +7,14 @@ import TestSupport
 /// The merge of sorted runs and the walk over them, against naive computations on generated lines.
 @Suite("Resolving attendance lines")
 struct ResolveWalkTests {
-    /// Lines with few persons, actions and types, so a person comes back to an action (duplicates,
-    /// conflicts) and lines tie on person and action.
+    /// Lines with few actions and types and, for half of them, few persons, so a person comes back to
+    /// an action (duplicates, conflicts) and lines tie on person and action.
     static func lines(_ count: Int, seed: UInt64) -> [(action: Int, person: UInt64, type: String, organisation: UInt64?)] {
         var random = SeededGenerator(seed: seed)
         let types = ["industriel", "prescripteur", "candidat"]
         return (0..<count).map { _ in
-            let person = UInt64.random(in: 0..<150, using: &random)
+            // Half from a few persons (who come back to actions), half from many (counts that do not saturate).
+            let person = Bool.random(using: &random) ? UInt64.random(in: 0..<40, using: &random) : UInt64.random(in: 40..<4_000, using: &random)
             // Hashes at both ends of the range too: the parts' bounds and the merge's end mark sit there.
             let hash = person == 0 ? 0 : person == 1 ? UInt64.max : StableHash.fnv1a("p\(person)")
             let organisation = Int.random(in: 0..<5, using: &random) == 0 ? nil : UInt64.random(in: 0..<40, using: &random)
@@ -119,6 +120,7 @@ struct ResolveWalkTests {
             }
         }
         #expect(counts == expectedCounts)
+        #expect(expectedCounts.count == 3 && expectedCounts.values.allSatisfy { $0.duplicates > 0 && $0.conflicts > 0 })
         for (e, entry) in state.entries.enumerated() {
             for (t, type) in state.types.enumerated() { #expect(entry.listed(t) == listed["\(e) \(type)"] ?? 0, "A\(e) \(type)") }
         }
