@@ -256,7 +256,7 @@ public final class ReachState {
         return i < distinct.count ? distinct[i] : 0
     }
 
-    /// Lines per part below which one walk does it all; parts at most (the merge heap's cost per line grows
+    /// Lines per part below which one walk does it all; parts at most (the merge's cost per line grows
     /// only with the number of runs, so more parts than cores gain nothing).
     static let linesPerPart = 1 << 19
     static let maximumParts = 8
