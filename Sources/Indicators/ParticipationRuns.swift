@@ -37,10 +37,10 @@ struct Participation: Sendable {
     var hasOrganisation: Bool { flags & 1 != 0 }
 
     static let zero = Participation(person: 0, seq: 0, organisation: 0, entry: 0, line: 0, index: 0, place: 0, type: 0, hasOrganisation: false)
-    /// Ranks after every line read (whose `seq` is below the number of lines): a merged run's end.
+    /// Ranks after every line read (no action has the entry `UInt32.max`, and `seq` breaks a tie
+    /// with a line of the last person): a merged run's end.
     static let exhausted = Participation(person: .max, seq: .max, organisation: 0, entry: .max, line: 0, index: 0, place: 0, type: 0,
                                          hasOrganisation: false)
-    var isExhausted: Bool { seq == .max && person == .max && entry == .max }
 
     /// The resolution order: by person, then action, then reading order.
     @inline(__always) static func precedes(_ a: Participation, _ b: Participation) -> Bool {
@@ -71,7 +71,8 @@ final class ParticipationRuns: @unchecked Sendable {
     var count: Int { runs.count * bufferLimit + (buffer?.count ?? 0) }
 
     /// `bufferLimit` lines (40 bytes each) in memory at most before a run is written; while one is
-    /// written, the next buffer fills (two buffers at most).
+    /// sorted and written, the next buffer fills (three buffers at most: the filling one, the full
+    /// one and its sorted copy, until the full one is released before the write).
     init(bufferLimit: Int = 1 << 18, temporaryBase: String? = nil) {
         self.bufferLimit = max(1, bufferLimit)
         self.temporaryBase = temporaryBase
@@ -193,9 +194,8 @@ final class SpillJob: @unchecked Sendable {
             buffer = nil
             done.signal()
         }
-        guard let full = buffer else { return }
-        let sorted = full.sortedLines()
-        buffer = nil  // the unsorted lines go back to the system before the run is written
+        guard let sorted = buffer?.sortedLines() else { return }
+        buffer = nil  // the unsorted lines go back to the system before the run is written (no other reference is held)
         let lines = sorted.lines
         // Inside Cleanup.critical: an interruption removes the folder before or after this file exists, never while it is made.
         guard let file = Cleanup.critical({ fopen(path, "wb") }) else {
@@ -286,10 +286,10 @@ public struct SpillError: ImpactError {
     /// The system's reason, taken when the error is made (errno changes afterwards).
     public let reason: String
 
-    init(path: String, operation: String) {
+    init(path: String, operation: String, reason: String = String(cString: strerror(errno))) {
         self.path = path
         self.operation = operation
-        reason = String(cString: strerror(errno))
+        self.reason = reason
     }
 
     public var description: String {

@@ -75,7 +75,7 @@ final class ParticipationCursor {
         let top = losers[0]
         let at = current[top]
         if at == UnsafePointer(exhausted) {
-            if let failed = readers.first(where: \.failed) { throw SpillError(path: failed.path, operation: "read") }
+            if let failed = readers.first(where: \.failed) { throw SpillError(path: failed.path, operation: "read", reason: failed.failure ?? "") }
             return nil
         }
         let line = at.pointee
@@ -106,7 +106,9 @@ final class RunReader {
     private let block: UnsafeMutableBufferPointer<Participation>
     /// Lines still to read from the file.
     private var remaining: Int
-    private(set) var failed = false
+    /// Why the file gave fewer lines than it had when cut, if it did.
+    private(set) var failure: String?
+    var failed: Bool { failure != nil }
 
     private static let stride = MemoryLayout<Participation>.stride
 
@@ -169,7 +171,8 @@ final class RunReader {
         guard let file, remaining > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
         let read = fread(block.baseAddress, Self.stride, min(remaining, block.count), file)
         if read == 0 {
-            failed = true
+            // The reason is taken here: errno means nothing by the time the merge reports it.
+            failure = ferror(file) != 0 ? String(cString: strerror(errno)) : "it ends before the lines written to it (was it truncated?)"
             return UnsafeBufferPointer(start: nil, count: 0)
         }
         remaining -= read

@@ -26,8 +26,10 @@ public enum Fold {
 
     /// Writes the folded key of `bytes` to `out`: letters and digits lower-cased, accents dropped,
     /// one space between words. Returns its length, or nil when a character is not handled (see
-    /// `latinCharacter`). `out` must have room for 2 × `bytes.count` bytes (a character writes at
-    /// most a space and two letters, and takes at least as many bytes but for the space).
+    /// `latinCharacter`). A key is never longer than its text (a space stands for at least one
+    /// separator byte dropped, and a character folds to at most as many letters as it has bytes);
+    /// `out` must still have room for 2 × `bytes.count` bytes, a bound that needs no such argument
+    /// (a byte writes at most two: a space and a letter).
     @inline(__always)
     static func fold(_ bytes: UnsafeBufferPointer<UInt8>, utf8: Bool, into out: UnsafeMutablePointer<UInt8>) -> Int? {
         asciiFold.withUnsafeBufferPointer { ascii -> Int? in

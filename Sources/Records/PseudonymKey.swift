@@ -52,7 +52,8 @@ public struct PseudonymKey: Sendable, Equatable {
     }
 }
 
-/// SipHash-2-4 fed one byte at a time (the folding produces bytes), no bytes kept.
+/// SipHash-2-4, no bytes kept: fed 8 bytes at a time over a buffer (`hash`, the folded keys), or one
+/// byte at a time (`append`, `PseudonymKey.hash` of a string).
 struct KeyedHasher {
     private var v0: UInt64, v1: UInt64, v2: UInt64, v3: UInt64
     private var pending: UInt64 = 0

@@ -73,6 +73,7 @@ struct ResolveWalkTests {
         let error = #expect(throws: SpillError.self) { while let line = try cursor.next() { seen.append(line.seq) } }
         #expect(seen == [0, 1, 2])
         #expect(error?.description.contains("could not read \(path)") == true)
+        #expect(error?.reason == "it ends before the lines written to it (was it truncated?)")
     }
 
     /// An empty set of runs merges to nothing.

@@ -107,8 +107,8 @@ struct FieldParserTests {
     }
 
     /// The key folded from bytes and hashed a word at a time equals the general (scalar) path's key
-    /// hashed byte by byte, on generated texts of every length around a word, and long enough for
-    /// the fold's buffer to leave the stack.
+    /// hashed byte by byte, on generated texts of every length around a word, and on long ones
+    /// (whose fold buffer the runtime may take from the heap).
     @Test func keyHashByWordsEqualsByteByByte() {
         var random = SeededGenerator(seed: 23)
         let key = PseudonymKey.random()
