@@ -35,19 +35,31 @@ public enum ExcelCSV {
         let header = [labels[.colIndicator], labels[.colLabel], labels[.colPeriod], labels[.colTerritory],
                       labels[.colStakeholder], labels[.colDimension], labels[.colCategory], labels[.colValue], "n",
                       labels[.colCILow], labels[.colCIHigh], labels[.colStatus]]
-        var out = CSVBytes(capacity: 256 * (rows.count + 1))
+        var out = CSVBytes(capacity: 256 * (rows.count + 1), delimiter: d)
         out.append("\u{FEFF}" + header.map { CSVText.field($0, delimiter: d) }.joined(separator: String(d)) + "\r\n")
+        // Labels of the indicator and territory made when they change (rows come in key order), of a status once.
+        var indicator: (id: Indicator, label: String)?
+        var territory: (id: String, label: String)?
+        let statuses = [IndicatorStatus.ok, .suppressed, .insufficient].map { ($0, labels.status($0)) }
+        // A number as `NumberText.excel` has it (the machine form, a decimal comma), written as bytes.
+        func number(_ value: Double?) {
+            if let value { out.append(NumberText.machine(value), replacing: UInt8(ascii: "."), with: UInt8(ascii: ",")) }
+            out.append(byte: UInt8(ascii: ";"))
+        }
         for r in rows.sortedByKey() {
-            for text in [r.indicator.id, labels.indicator(r.indicator), r.period, labels.territory(r.territory),
+            if indicator?.id != r.indicator { indicator = (r.indicator, labels.indicator(r.indicator)) }
+            if territory?.id != r.territory { territory = (r.territory, labels.territory(r.territory)) }
+            for text in [r.indicator.id, indicator?.label ?? "", r.period, territory?.label ?? "",
                          labels.stakeholder(r.stakeholderType), r.dimension, labels.category(r.dimension, r.category)] {
-                out.field(text, delimiter: d)
+                out.field(text)
                 out.append(byte: UInt8(ascii: ";"))
             }
-            for number in [r.value.map(NumberText.excel), r.n.map(String.init), r.ciLow.map(NumberText.excel), r.ciHigh.map(NumberText.excel)] {
-                if let number { out.append(number) }
-                out.append(byte: UInt8(ascii: ";"))
-            }
-            out.field(labels.status(r.status), delimiter: d)
+            number(r.value)
+            if let n = r.n { out.append(String(n)) }
+            out.append(byte: UInt8(ascii: ";"))
+            number(r.ciLow)
+            number(r.ciHigh)
+            out.field(statuses.first { $0.0 == r.status }?.1 ?? labels.status(r.status))
             out.append("\r\n")
         }
         return out.text
