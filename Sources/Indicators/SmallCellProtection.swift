@@ -152,19 +152,44 @@ struct Links {
     let dependents: [Int: [Int]]
 
     init(_ rows: [IndicatorRow]) {
-        // Only rows without a breakdown are looked up below: most rows have one (action types, perception items).
-        var index: [[String]: Int] = [:]
-        for (i, r) in rows.enumerated() where r.dimension.isEmpty && r.category.isEmpty { index[r.key] = i }
-        var dependents: [Int: [Int]] = [:]
-        var cells: [[String]: [Int]] = [:]
-        cells.reserveCapacity(rows.count)
-        for (i, r) in rows.enumerated() { cells[[r.indicator.id, r.period, r.territory, r.stakeholderType], default: []].append(i) }
-        for (i, r) in rows.enumerated() where r.dimension.isEmpty {
-            for dependent in IndicatorCatalog.revealedBy[r.indicator] ?? [] {
-                if let j = index[[dependent.id, r.period, r.territory, r.stakeholderType, "", ""]] { dependents[i, default: []].append(j) }
+        struct Cell: Hashable {
+            let indicator: Indicator, period: String, territory: String, stakeholderType: String
+            init(_ r: IndicatorRow, _ indicator: Indicator? = nil) {
+                (self.indicator, period, territory, stakeholderType) = (indicator ?? r.indicator, r.period, r.territory, r.stakeholderType)
             }
-            for dependent in IndicatorCatalog.revealedAcross[r.indicator] ?? [] {
-                dependents[i, default: []] += cells[[dependent.id, r.period, r.territory, r.stakeholderType]] ?? []
+        }
+        // Rows of one cell come one after the other (the rows are in key order): a run is hashed
+        // once, not each row (hashing a cell's strings was most of the cost). Any order stays right.
+        var runs: [Range<Int>] = []
+        rows.withUnsafeBufferPointer { rows in
+            var start = 0
+            for i in rows.indices.dropFirst() {
+                let a = rows[i - 1], b = rows[i]
+                if a.indicator != b.indicator || a.period != b.period || a.territory != b.territory || a.stakeholderType != b.stakeholderType {
+                    runs.append(start..<i)
+                    start = i
+                }
+            }
+            if !rows.isEmpty { runs.append(start..<rows.count) }
+        }
+        // Only rows without a breakdown are looked up in `index`: most rows have one (action types, perception items).
+        var index: [Cell: Int] = [:]
+        var cells: [Cell: [Int]] = [:]
+        for run in runs {
+            let cell = Cell(rows[run.lowerBound])
+            cells[cell, default: []] += run
+            if let last = run.last(where: { rows[$0].dimension.isEmpty && rows[$0].category.isEmpty }) { index[cell] = last }
+        }
+        var dependents: [Int: [Int]] = [:]
+        for run in runs {
+            let revealed = IndicatorCatalog.revealedBy[rows[run.lowerBound].indicator] ?? []
+            let across = IndicatorCatalog.revealedAcross[rows[run.lowerBound].indicator] ?? []
+            if revealed.isEmpty && across.isEmpty { continue }
+            for i in run where rows[i].dimension.isEmpty {
+                for dependent in revealed {
+                    if let j = index[Cell(rows[i], dependent)] { dependents[i, default: []].append(j) }
+                }
+                for dependent in across { dependents[i, default: []] += cells[Cell(rows[i], dependent)] ?? [] }
             }
         }
         self.dependents = dependents
