@@ -4,55 +4,87 @@ import Records
 public enum ReachIndicators {
     /// Every reach row per period × territory × stakeholder type, with `ALL` roll-ups, unprotected.
     public static func compute(_ state: ReachState, stakeholderTypes: [String]) -> [IndicatorRow] {
+        let entries = Entries(state.entries)
         var rows: [IndicatorRow] = []
-        var organisationSet = PrehashedSet()
-        let entries = state.entries
-        let cellOf = entries.map(\.cell)
-        let byPeriod = Dictionary(grouping: entries.indices, by: { entries[$0].period })
+        // Each entry's action type as its place in its period's `actionTypes`, looked up once, not once per cell and type.
+        var actionType = Array(repeating: 0, count: entries.count)
+        let byPeriod = Dictionary(grouping: 0..<entries.count, by: { entries.period[$0] })
         for (period, all) in byPeriod {
-            let byTerritory = Dictionary(grouping: all, by: { entries[$0].record.territory })
-            let actionTypes = Set(all.map { entries[$0].record.actionType }).sorted()
+            let byTerritory = Dictionary(grouping: all, by: { entries.territory[$0] })
+            let actionTypes = Set(all.map { entries.actionType[$0] }).sorted()
+            let typeNumber = Dictionary(uniqueKeysWithValues: actionTypes.enumerated().map { ($1, $0) })
+            for i in all { actionType[i] = typeNumber[entries.actionType[i]] ?? 0 }
             let typesSeen = stakeholderTypes.filter { type in
                 let t = state.types.firstIndex(of: type)
                 return all.contains { i in
-                    return (t.map { entries[i].listed($0) > 0 } ?? false) || (entries[i].record.declaredCounts[type] ?? 0) > 0
+                    return (t.map { entries.listed(i, $0) > 0 } ?? false) || (entries.declared[i][type] ?? 0) > 0
                 }
             }
             for territory in byTerritory.keys.sorted() + [rollUp] {
                 let cell = territory == rollUp ? all : byTerritory[territory] ?? []
-                let cellIndices = Set(cell.map { cellOf[$0] })
+                let cellIndices = Set(cell.map { entries.cell[$0] })
                 for type in typesSeen + [rollUp] {
-                    let types = type == rollUp ? typesSeen : [type]
-                    let indices = types.map { state.types.firstIndex(of: $0) }
-                    var counts = Counts()
-                    let typeIndices = indices.compactMap { $0 }
-                    // Through the buffer: an entry read out of the array was copied, its record's strings retained and released.
-                    entries.withUnsafeBufferPointer { entries in
-                        for i in cell { counts.add(entries[i], typeIndices: typeIndices, types: types, anyType: type == rollUp) }
-                    }
-                    // Distinct persons were counted when the lines were resolved. "Any type" covers
-                    // the listed types, all of which are stakeholder types (others are rejected on read).
-                    var persons = 0
-                    let typeIndex = type == rollUp ? nil : indices.first ?? nil
-                    if type == rollUp || typeIndex != nil {
-                        if territory == rollUp {
-                            persons = state.distinctPersons(period: period, type: typeIndex)
-                        } else if let c = cellIndices.first {  // one territory in one period: one cell
-                            persons = state.distinctPersons(cell: c, type: typeIndex)
-                        }
-                    }
-                    for c in cellIndices {
-                        for t in indices.compactMap({ $0 }) {
-                            organisationSet.formUnion(state.organisations(cell: c, type: t))
-                        }
-                    }
-                    rows += counts.rows(key: (period, territory, type), persons: persons,
-                                        organisations: organisationSet.count, actionTypes: actionTypes)
-                    organisationSet = PrehashedSet()
+                    rows += cellRows(state, entries, cell: cell, cellIndices: cellIndices, actionType: actionType,
+                                     key: (period, territory, type), typesSeen: typesSeen, actionTypes: actionTypes)
                 }
             }
         }
         return rows
+    }
+
+    /// What the counts read of the action entries, copied out once into one array a field: an entry
+    /// read out of `state.entries`, even through a buffer, was copied whole (its record's strings
+    /// retained and released), six times an entry.
+    struct Entries {
+        var period: [String] = [], territory: [String] = [], actionType: [String] = [], cell: [Int] = []
+        var hasList: [Bool] = [], listedCounts: [[Int]] = [], declared: [[String: Int]] = []
+        var count: Int { period.count }
+
+        init(_ entries: [ReachState.ActionEntry]) {
+            for e in entries {
+                period.append(e.period)
+                territory.append(e.record.territory)
+                actionType.append(e.record.actionType)
+                cell.append(e.cell)
+                hasList.append(e.hasList)
+                listedCounts.append(e.listedCounts)
+                declared.append(e.record.declaredCounts)
+            }
+        }
+
+        /// Persons of entry `i` listed with the type index `type` (`ActionEntry.listed`).
+        func listed(_ i: Int, _ type: Int) -> Int { type < listedCounts[i].count ? listedCounts[i][type] : 0 }
+    }
+
+    /// The rows of one period × territory (or `ALL`) × stakeholder type (or `ALL`): `cell`, the entries
+    /// counted; `cellIndices`, their cells in `state.cells`; `actionType`, each entry's place in `actionTypes`.
+    private static func cellRows(_ state: ReachState, _ entries: Entries, cell: [Int],
+                                 cellIndices: Set<Int>, actionType: [Int], key: (period: String, territory: String, type: String),
+                                 typesSeen: [String], actionTypes: [String]) -> [IndicatorRow] {
+        let (period, territory, type) = key
+        let types = type == rollUp ? typesSeen : [type]
+        let indices = types.map { state.types.firstIndex(of: $0) }
+        var counts = Counts(actionTypes: actionTypes.count)
+        let typeIndices = indices.compactMap { $0 }
+        for i in cell {
+            counts.add(entries, i, actionType: actionType[i], typeIndices: typeIndices, types: types, anyType: type == rollUp)
+        }
+        // Distinct persons were counted when the lines were resolved. "Any type" covers
+        // the listed types, all of which are stakeholder types (others are rejected on read).
+        var persons = 0
+        let typeIndex = type == rollUp ? nil : indices.first ?? nil
+        if type == rollUp || typeIndex != nil {
+            if territory == rollUp {
+                persons = state.distinctPersons(period: period, type: typeIndex)
+            } else if let c = cellIndices.first {  // one territory in one period: one cell
+                persons = state.distinctPersons(cell: c, type: typeIndex)
+            }
+        }
+        var organisationSet = PrehashedSet()
+        for c in cellIndices {
+            for t in typeIndices { organisationSet.formUnion(state.organisations(cell: c, type: t)) }
+        }
+        return counts.rows(key: key, persons: persons, organisations: organisationSet.count, actionTypes: actionTypes)
     }
 
     /// Distinct persons listed on attendance sheets (head counts left out) per [period, territory or
@@ -92,31 +124,35 @@ public enum ReachIndicators {
     /// Running totals of one cell.
     struct Counts {
         var actions = 0
-        var byActionType: [String: Int] = [:]
+        /// Actions per action type, by the type's place in the period's sorted action types.
+        var byActionType: [Int]
         var participations = 0
         var declared = 0
         /// Actions of the cell whose persons of the type are known only by a declared head count.
         var headCountActions = 0
 
-        mutating func reached(_ actionType: String) {
+        init(actionTypes: Int) { byActionType = Array(repeating: 0, count: actionTypes) }
+
+        mutating func reached(_ actionType: Int) {
             actions += 1
-            byActionType[actionType, default: 0] += 1
+            byActionType[actionType] += 1
         }
 
-        /// Counts an action for the stakeholder types at `typeIndices` (`types`: their ids; `anyType`: the ALL column).
-        mutating func add(_ e: ReachState.ActionEntry, typeIndices: [Int], types: [String], anyType: Bool) {
-            if e.hasList {
+        /// Counts an action (of the type numbered `actionType`) for the stakeholder types at `typeIndices`
+        /// (`types`: their ids; `anyType`: the ALL column).
+        mutating func add(_ entries: Entries, _ i: Int, actionType: Int, typeIndices: [Int], types: [String], anyType: Bool) {
+            if entries.hasList[i] {
                 var touched = false
                 for t in typeIndices {
-                    let listed = e.listed(t)
+                    let listed = entries.listed(i, t)
                     if listed == 0 { continue }
                     touched = true
                     participations += listed
                 }
-                if touched || anyType { reached(e.record.actionType) }
+                if touched || anyType { reached(actionType) }
             } else {
-                let declared = types.reduce(0) { $0 + (e.record.declaredCounts[$1] ?? 0) }
-                if declared > 0 || anyType { reached(e.record.actionType) }
+                let declared = types.reduce(0) { $0 + (entries.declared[i][$1] ?? 0) }
+                if declared > 0 || anyType { reached(actionType) }
                 self.declared += declared
                 if declared > 0 { headCountActions += 1 }
             }
@@ -137,8 +173,8 @@ public enum ReachIndicators {
             ]
             // The flag a machine reader needs: `participants` adds head counts of so many actions.
             if headCountActions > 0 { rows.append(row(.actions, headCountActions, n: headCountActions, dimension: "attendance", category: "head_counts")) }
-            for actionType in actionTypes {
-                let count = byActionType[actionType] ?? 0
+            for (number, actionType) in actionTypes.enumerated() {
+                let count = byActionType[number]
                 // Zeros per stakeholder type only say "this type did not come": the ALL row has them.
                 if count == 0 && key.type != rollUp { continue }
                 rows.append(row(.actions, count, n: count, dimension: "action_type", category: actionType))
