@@ -64,8 +64,9 @@ struct Figures {
         let config = pipeline.config
         // Organisations are named as written, but an e-mail or phone typed into the column is masked
         // (the store keeps their names so masked: the same names, whether read now or replayed).
+        let masks = labels.masks  // once: four label look-ups, not four per organisation
         let organisationNames = ingestion.organisationNames.mapValues {
-            PersonalData.render(PersonalData.maskContacts($0), labels: labels.masks, isName: nil)
+            PersonalData.render(PersonalData.maskContacts($0), labels: masks, isName: nil)
         }
         let sources = ingestion.sources.map { source in
             var source = source

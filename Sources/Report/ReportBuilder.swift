@@ -112,7 +112,7 @@ public struct ImpactReport {
                                                 labels[.colParticipants], labels[.colOrganisations]],
                                        rows: territories.map { t in
                                            [labels.territory(t)] + [Indicator.actions, .participations, .participants, .organisations].map {
-                                               (summary.row($0, period, t).map(cell) ?? "—") + ($0 == .participants ? headCount(period, t, rollUp) : "")
+                                               (summary.row($0, period, t).map { cell($0) } ?? "—") + ($0 == .participants ? headCount(period, t, rollUp) : "")
                                            }
                                        }, numericFrom: 1)))
             let types = stakeholdersOf(period)
@@ -120,7 +120,7 @@ public struct ImpactReport {
                                        header: [labels[.colTerritory]] + types.map(labels.stakeholder) + [labels[.colTotal]],
                                        rows: territories.map { t in
                                            [labels.territory(t)] + (types + [rollUp]).map {
-                                               (summary.row(.participants, period, t, $0).map(cell) ?? "—") + headCount(period, t, $0)
+                                               (summary.row(.participants, period, t, $0).map { cell($0) } ?? "—") + headCount(period, t, $0)
                                            }
                                        }, numericFrom: 1)))
             if let chart = charts[ReportCharts.reachKey(period)] { blocks.append(.figure(Figure(alt: labels[.chartReachTitle], chart))) }
@@ -129,7 +129,7 @@ public struct ImpactReport {
                                        header: [labels[.colActionType]] + territories.map { $0 == rollUp ? labels[.colTotal] : labels.territory($0) },
                                        rows: actionTypes.map { type in
                                            [labels.actionType(type)] + territories.map {
-                                               summary.row(.actions, period, $0, dimension: "action_type", category: type).map(cell) ?? "0"
+                                               summary.row(.actions, period, $0, dimension: "action_type", category: type).map { cell($0) } ?? "0"
                                            }
                                        }, numericFrom: 1)))
             blocks += organisations(period)
