@@ -46,8 +46,11 @@ public struct CSVBytes {
         }
     }
 
-    /// Appends one byte (a delimiter).
+    /// Appends one byte (a line break).
     public mutating func append(byte: UInt8) { bytes.append(byte) }
+
+    /// Appends the delimiter the fields are written for (one rule: the byte quoting looks for).
+    public mutating func appendDelimiter() { bytes.append(delimiter) }
 
     /// Appends a text field: see `CSVText.field`.
     public mutating func field(_ text: String) {

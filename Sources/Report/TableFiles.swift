@@ -13,11 +13,11 @@ public enum IndicatorsCSV {
         for r in rows.sortedByKey() {
             for field in [r.indicator.id, r.period, r.territory, r.stakeholderType, r.dimension, r.category] {
                 out.field(field)
-                out.append(byte: UInt8(ascii: ","))
+                out.appendDelimiter()
             }
             for number in [r.value.map(NumberText.machine), r.n.map(String.init), r.ciLow.map(NumberText.machine), r.ciHigh.map(NumberText.machine)] {
                 if let number { out.append(number) }
-                out.append(byte: UInt8(ascii: ","))
+                out.appendDelimiter()
             }
             out.append(r.status.rawValue)
             out.append(byte: UInt8(ascii: "\n"))
@@ -44,7 +44,7 @@ public enum ExcelCSV {
         // A number as `NumberText.excel` has it (the machine form, a decimal comma), written as bytes.
         func number(_ value: Double?) {
             if let value { out.append(NumberText.machine(value), replacing: UInt8(ascii: "."), with: UInt8(ascii: ",")) }
-            out.append(byte: UInt8(ascii: ";"))
+            out.appendDelimiter()
         }
         for r in rows.sortedByKey() {
             if indicator?.id != r.indicator { indicator = (r.indicator, labels.indicator(r.indicator)) }
@@ -52,11 +52,11 @@ public enum ExcelCSV {
             for text in [r.indicator.id, indicator?.label ?? "", r.period, territory?.label ?? "",
                          labels.stakeholder(r.stakeholderType), r.dimension, labels.category(r.dimension, r.category)] {
                 out.field(text)
-                out.append(byte: UInt8(ascii: ";"))
+                out.appendDelimiter()
             }
             number(r.value)
             if let n = r.n { out.append(String(n)) }
-            out.append(byte: UInt8(ascii: ";"))
+            out.appendDelimiter()
             number(r.ciLow)
             number(r.ciHigh)
             out.field(statuses.first { $0.0 == r.status }?.1 ?? labels.status(r.status))
