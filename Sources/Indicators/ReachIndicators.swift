@@ -53,7 +53,7 @@ public enum ReachIndicators {
         }
 
         /// Persons of entry `i` listed with the type index `type` (`ActionEntry.listed`).
-        func listed(_ i: Int, _ type: Int) -> Int { type < listedCounts[i].count ? listedCounts[i][type] : 0 }
+        func listed(_ i: Int, _ type: Int) -> Int { ReachState.ActionEntry.listed(listedCounts[i], type) }
     }
 
     /// The rows of one period × territory (or `ALL`) × stakeholder type (or `ALL`): `cell`, the entries

@@ -26,7 +26,10 @@ public final class ReachState {
         public var hasList: Bool { listedCounts.contains { $0 > 0 } }
 
         /// Persons listed with the type index `type`.
-        func listed(_ type: Int) -> Int { type < listedCounts.count ? listedCounts[type] : 0 }
+        func listed(_ type: Int) -> Int { Self.listed(listedCounts, type) }
+
+        /// The count for type index `type` in `listedCounts` (0 past the types listed).
+        static func listed(_ listedCounts: [Int], _ type: Int) -> Int { type < listedCounts.count ? listedCounts[type] : 0 }
     }
 
     /// One resolved attendance line, with what the ingest stage needs to count and link it.
