@@ -77,8 +77,12 @@ public enum OutputFolderCheck {
         if target == "/" { throw OutputRefused(path: folder, reason: "is the root folder; \(reason)") }
         let homes = [ProcessInfo.processInfo.environment["HOME"], NSHomeDirectory()].compactMap { $0 }.filter { !$0.isEmpty }.map(canonical)
         if homes.contains(target) { throw OutputRefused(path: folder, reason: "is your home folder; \(reason)") }
+        var folders = Set<String>()
         for file in [pipeline] + inputs {
-            let holder = canonical((file as NSString).deletingLastPathComponent.isEmpty ? "." : (file as NSString).deletingLastPathComponent)
+            let folder = (file as NSString).deletingLastPathComponent.isEmpty ? "." : (file as NSString).deletingLastPathComponent
+            // Once per folder: an ODK folder's thousands of submissions share one.
+            guard folders.insert(folder).inserted else { continue }
+            let holder = canonical(folder)
             if holder == target || holder.hasPrefix(target == "/" ? "/" : target + "/") {
                 let what = file == pipeline ? "the pipeline file" : "the input \(file)"
                 throw OutputRefused(path: folder, reason: "holds \(what); \(reason)")
