@@ -38,6 +38,8 @@ struct Ingestion {
     /// Persons listed at actions that were not read (unknown or rejected), with the type first listed:
     /// lines are de-duplicated before they are linked (`RecordRules`).
     private var unlinkedListings: [UnlinkedListing: String] = [:]
+    /// Whether a run from the files reads surveys and hiring logs on another core (`readsBeside`).
+    var readsBeside = true
     /// Records read since the terminal's progress was last told (told in batches: an atomic add per record is not free).
     var unreported = 0
 
@@ -73,16 +75,31 @@ struct Ingestion {
         var summaries: [String: SourceSummary] = [:]
         var infos: [String: [InputFileInfo]] = [:]
         let indexed = Array(config.sources.enumerated())
-        for (index, source) in indexed.filter({ $0.element.kind == .actions }) + indexed.filter({ $0.element.kind != .actions }) {
-            var (summary, files) = switch feed {
-            case .files(let state): try read(source, index: index, state: state, progress: progress)
-            case .stores(let stores): try replay(source, index: index, from: stores, progress: progress)
+        let order = indexed.filter({ $0.element.kind == .actions }) + indexed.filter({ $0.element.kind != .actions })
+        // Surveys and hiring logs are read on another core meanwhile (IngestionBeside.swift); not
+        // when replaying a store, writing a state (one transaction), or on one core.
+        var besideSources: [(offset: Int, element: SourceConfig)] = []
+        if case .files(state: nil) = feed, readsBeside, Cores.available > 1 { besideSources = order.filter { Self.goesBeside($0.element.kind) } }
+        let beside = besideSources.count > 0 && besideSources.count < order.count
+            ? try BesideReading(besideSources, config: config, rejects: rejects, key: key) : nil
+        for (_, source) in besideSources where beside != nil {
+            progress(SourceBatches.reading(source.files.map(displayPath), source: source.name) + ", beside the others")
+        }
+        var marks: [Int: RejectLog.Mark] = [:]  // where each source read beside comes in the reading order
+        do {
+            for (index, source) in order {
+                if beside != nil, Self.goesBeside(source.kind) {
+                    marks[index] = rejects.mark
+                    continue
+                }
+                (summaries[source.name], infos[source.name]) = try readSource(source, index: index, feed: feed, progress: progress)
             }
-            let folders = source.skippedFolders.map(displayPath)
-            summary.notes = folders.count <= 3 ? folders.map { "skipped \($0) (a folder, not a file)" }
-                : ["skipped \(folders.count) folders the glob matched (\(folders.prefix(3).joined(separator: ", ")), …)"]
-            summaries[source.name] = summary
-            infos[source.name] = files
+        } catch {
+            _ = try? beside?.finish()  // its thread stops before the error goes on
+            throw error
+        }
+        if let beside {
+            absorb(try beside.finish(), order: order.map(\.offset), marks: marks, summaries: &summaries, infos: &infos)
         }
         rejectImpossibleRetentions()
         try resolveAttendance()
@@ -93,6 +110,33 @@ struct Ingestion {
             }
         }
         finish(summaries: summaries, infos: infos)
+    }
+
+    /// Takes back what `side` read: its sources' tallies, summaries, files, stage timings and
+    /// rejects, each in its place in `order` (the reading order), and its aggregates, names and dates.
+    /// `marks` are this log's marks where each of `side`'s sources came in `order`.
+    mutating func absorb(_ side: BesideReading.Outcome, order: [Int], marks: [Int: RejectLog.Mark],
+                         summaries: inout [String: SourceSummary], infos: inout [String: [InputFileInfo]]) {
+        let ingestion = side.ingestion
+        for read in side.read {
+            tallies[read.index] = ingestion.tallies[read.index]
+            summaries[read.summary.name] = read.summary
+            infos[read.summary.name] = read.files
+        }
+        rejects.merge(ingestion.rejects, cuts: side.read.map { read in
+            guard let here = marks[read.index] else { preconditionFailure("no mark for source \(read.index)") }
+            return (read.end, here)
+        })
+        perception = ingestion.perception
+        hiring = ingestion.hiring
+        names.formUnion(ingestion.names)
+        OrganisationNames.merge(&organisationNames, ingestion.organisationNames)
+        if let first = ingestion.dateRange.first { widen(first) }
+        if let last = ingestion.dateRange.last { widen(last) }
+        // One read stage per source, in reading order.
+        let names = order.map { config.sources[$0].name }
+        let all = timings + ingestion.timings
+        timings = names.flatMap { name in all.filter { $0.source == name } }
     }
 
     /// A source file that could not be read at all: said in the summary and in rejects.csv.
@@ -134,7 +178,7 @@ struct Ingestion {
         inputs = config.sources.flatMap { infos[$0.name] ?? [] }
     }
 
-    private mutating func widen(_ date: CalendarDate) {
+    mutating func widen(_ date: CalendarDate) {
         if dateRange.first.map({ date < $0 }) ?? true { dateRange.first = date }
         if dateRange.last.map({ date > $0 }) ?? true { dateRange.last = date }
     }

@@ -17,6 +17,19 @@ enum RecordFeed {
 }
 
 extension Ingestion {
+    /// One source read and summed up (the same for a source read here or beside).
+    mutating func readSource(_ source: SourceConfig, index: Int, feed: RecordFeed,
+                             progress: (String) -> Void) throws -> (SourceSummary, [InputFileInfo]) {
+        var (summary, files) = switch feed {
+        case .files(let state): try read(source, index: index, state: state, progress: progress)
+        case .stores(let stores): try replay(source, index: index, from: stores, progress: progress)
+        }
+        let folders = source.skippedFolders.map(displayPath)
+        summary.notes = folders.count <= 3 ? folders.map { "skipped \($0) (a folder, not a file)" }
+            : ["skipped \(folders.count) folders the glob matched (\(folders.prefix(3).joined(separator: ", ")), …)"]
+        return (summary, files)
+    }
+
     /// Reads one source's files, batch by batch; returns its summary and what the manifest says of its files.
     mutating func read(_ source: SourceConfig, index: Int, state: StateSink?,
                        progress: (String) -> Void) throws -> (SourceSummary, [InputFileInfo]) {
@@ -39,7 +52,7 @@ extension Ingestion {
         defer {
             ReadProgress.shared.add(records: unreported)
             unreported = 0
-            ReadProgress.shared.end()
+            ReadProgress.shared.end(source: source.name)
         }
         for batch in SourceBatches.of(source.files, format: source.format) {
             progress(SourceBatches.reading(batch.map(displayPath), source: source.name))

@@ -21,8 +21,25 @@ public final class RejectLog {
     private let temporaryPath: String?
     private var fd: Int32 = -1
     private var buffer: [UInt8] = []
+    /// Bytes of the temporary file written so far (`buffer` not included).
+    private var flushed = 0
+    /// Another log's bytes to put in at a byte offset of this one (`merge`), in order.
+    private var insertions: [(at: Int, from: RejectLog, bytes: Range<Int>)] = []
+    /// Rejects put in by `merge`.
+    private var inserted = 0
+    /// The logs merged, their temporary files removed with this one's.
+    private var merged: [RejectLog] = []
     /// The first write that failed (a full disk): reported by `commit`, nothing more is written.
     private var failure: OutputError?
+
+    /// A point in the log: what was appended before it.
+    public struct Mark: Sendable {
+        let bytes: Int
+        let count: Int
+    }
+
+    /// Where the log stands now.
+    public var mark: Mark { Mark(bytes: flushed + buffer.count, count: total) }
 
     /// Writes to `path` (renamed into place by `commit`); nil only counts (for `validate`).
     public init(path: String?, sampleLimit: Int = 1_000) throws {
@@ -40,11 +57,14 @@ public final class RejectLog {
         temporaryPath = temporary
     }
 
-    deinit {
-        if fd >= 0 {
-            close(fd)
-            if let temporaryPath { unlink(temporaryPath) }
-        }
+    deinit { discard() }
+
+    /// Closes and removes the temporary file (once written out, or never to be).
+    private func discard() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+        if let temporaryPath { unlink(temporaryPath) }
     }
 
     public func append(_ reject: Reject) {
@@ -64,7 +84,43 @@ public final class RejectLog {
     private func flush() {
         guard fd >= 0, failure == nil, !buffer.isEmpty, let temporaryPath else { return }
         failure = Self.write(buffer, to: fd, path: temporaryPath)
+        flushed += buffer.count
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// A log of its own for rejects found on another thread, its temporary file beside this one's
+    /// (none when this one only counts), to be put in this one with `merge`.
+    public func companion(_ suffix: String) throws -> RejectLog {
+        try RejectLog(path: finalPath.map { "\($0).\(suffix)" }, sampleLimit: sampleLimit)
+    }
+
+    /// Puts every reject of `other` (a `companion` that logs nothing more) into this log, as if
+    /// appended when this log stood at given marks: `cuts[i].here` receives `other`'s rejects from
+    /// the previous cut's `there` (the start) to `cuts[i].there`; the last `there` is `other`'s end.
+    /// Counts, the sample and rejects.csv's lines all follow that order. `here` marks never decrease.
+    public func merge(_ other: RejectLog, cuts: [(there: Mark, here: Mark)]) {
+        precondition(cuts.last.map { $0.there.count == other.total } ?? (other.total == 0), "a merge must take the whole log")
+        other.flush()
+        merged.append(other)
+        total += other.total
+        for (reason, n) in other.countsByReason { countsByReason[reason, default: 0] += n }
+        for (source, counts) in other.countsBySource {
+            for (reason, n) in counts { countsBySource[source, default: [:]][reason, default: 0] += n }
+        }
+        if failure == nil { failure = other.failure }
+        var from = Mark(bytes: 0, count: 0)
+        for (there, here) in cuts {
+            precondition(insertions.last.map { $0.at <= here.bytes } ?? true, "merge marks must not decrease")
+            // A reject of `other` sits `here.count + inserted` rejects in: the sample is the first `sampleLimit`.
+            let at = here.count + inserted, count = there.count - from.count
+            if at < sampleLimit, from.count < other.sample.count {
+                sample.insert(contentsOf: other.sample[from.count..<min(there.count, other.sample.count)], at: min(at, sample.count))
+                if sample.count > sampleLimit { sample.removeLast(sample.count - sampleLimit) }
+            }
+            if count > 0 { insertions.append((here.bytes, other, from.bytes..<there.bytes)) }
+            inserted += count
+            from = there
+        }
     }
 
     /// Writes all of `bytes`; the failure, if any.
@@ -82,11 +138,20 @@ public final class RejectLog {
         if let failure { throw failure }
         guard fd >= 0, let temporaryPath, let finalPath else { return }
         defer {
-            close(fd)
-            fd = -1
-            unlink(temporaryPath)
+            discard()
+            for log in merged { log.discard() }
+            (insertions, merged) = ([], [])
         }
-        guard lseek(fd, 0, SEEK_SET) == 0 else { throw OutputError(path: temporaryPath, errno: errno) }
+        // The temporary file, with the merged logs' parts put in where they belong.
+        var parts: [(fd: Int32, path: String, bytes: Range<Int>)] = []
+        var position = 0
+        for (at, other, bytes) in insertions {
+            parts.append((fd, temporaryPath, position..<at))
+            if other.fd >= 0, let path = other.temporaryPath { parts.append((other.fd, path, bytes)) }
+            position = at
+        }
+        parts.append((fd, temporaryPath, position..<flushed))
+        var part = 0, partOffset = parts[0].bytes.lowerBound
         let output = open(finalPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw OutputError(path: finalPath, errno: errno) }
         var outputOpen = true
@@ -104,9 +169,18 @@ public final class RejectLog {
         }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            while part < parts.count, partOffset >= parts[part].bytes.upperBound {
+                part += 1
+                if part < parts.count { partOffset = parts[part].bytes.lowerBound }
+            }
+            let n = part == parts.count ? 0 : chunk.withUnsafeMutableBytes {
+                pread(parts[part].fd, $0.baseAddress, min($0.count, parts[part].bytes.upperBound - partOffset), off_t(partOffset))
+            }
             if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw OutputError(path: temporaryPath, errno: errno) }
+            guard n >= 0 else { throw OutputError(path: parts[part].path, errno: errno) }
+            // A file shorter than what was written to it: the reading stops, as at its end.
+            guard n > 0 || part == parts.count else { throw OutputError(path: parts[part].path, errno: EIO) }
+            partOffset += n
             pending += chunk[0..<n]
             var offset = 0
             while pending.count - offset >= 4 {
