@@ -77,15 +77,14 @@ public struct PerceptionAggregate: Sendable, Equatable {
 
     /// Adds a histogram of pairs to `key` and its roll-ups.
     mutating func addPairs(_ key: Key, _ histogram: [Pair: Int]) {
-        for k in key.withRollUps { for (p, c) in histogram { pairs[k, default: [:]][p, default: 0] += c } }
+        for k in key.withRollUps { pairs[k, default: [:]].merge(histogram, uniquingKeysWith: +) }
     }
 
     /// Adds a histogram of single values (before, or after) to `key` and its roll-ups.
     mutating func addUnpaired(_ key: Key, _ histogram: [Int: Int], pre: Bool) {
+        // Each roll-up's key hashed once, not once per value.
         for k in key.withRollUps {
-            for (v, c) in histogram {
-                if pre { unpairedPre[k, default: [:]][v, default: 0] += c } else { unpairedPost[k, default: [:]][v, default: 0] += c }
-            }
+            if pre { unpairedPre[k, default: [:]].merge(histogram, uniquingKeysWith: +) } else { unpairedPost[k, default: [:]].merge(histogram, uniquingKeysWith: +) }
         }
     }
 
@@ -100,11 +99,11 @@ public struct PerceptionAggregate: Sendable, Equatable {
     /// Adds another partition's histograms to these.
     public mutating func merge(_ other: PerceptionAggregate) {
         precondition(scale == other.scale, "aggregates built with different questionnaires")
-        for (k, h) in other.pairs { for (p, c) in h { pairs[k, default: [:]][p, default: 0] += c } }
-        for (k, h) in other.unpairedPre { for (v, c) in h { unpairedPre[k, default: [:]][v, default: 0] += c } }
-        for (k, h) in other.unpairedPost { for (v, c) in h { unpairedPost[k, default: [:]][v, default: 0] += c } }
+        for (k, h) in other.pairs { pairs[k, default: [:]].merge(h, uniquingKeysWith: +) }
+        for (k, h) in other.unpairedPre { unpairedPre[k, default: [:]].merge(h, uniquingKeysWith: +) }
+        for (k, h) in other.unpairedPost { unpairedPost[k, default: [:]].merge(h, uniquingKeysWith: +) }
         for (k, s) in other.reliability { reliability[k, default: ReliabilitySums(items: s.sums.count)].merge(s) }
-        for (k, h) in other.formatPairs { for (p, c) in h { formatPairs[k, default: [:]][p, default: 0] += c } }
+        for (k, h) in other.formatPairs { formatPairs[k, default: [:]].merge(h, uniquingKeysWith: +) }
         for (k, c) in other.responded { responded[k, default: 0] += c }
         for (k, c) in other.linkage {
             linkage[k, default: Linkage()].respondents += c.respondents

@@ -7,11 +7,7 @@ import Statistics
 extension PerceptionIndicators {
     /// The mean shift and its interval of a histogram of pairs on the integer scale `l`.
     static func shift(_ histogram: [PerceptionAggregate.Pair: Int], _ l: Double) -> (mean: Double, interval: Interval?, n: Int) {
-        var before: [Double] = [], after: [Double] = []
-        for (pair, count) in histogram.sorted(by: { ($0.key.before, $0.key.after) < ($1.key.before, $1.key.after) }) {
-            before += Array(repeating: Double(pair.before) / l, count: count)
-            after += Array(repeating: Double(pair.after) / l, count: count)
-        }
+        let (before, after) = expand(histogram, l)
         let summary = PairedSummary(before: before, after: after)
         return (summary.meanDifference, Stats.tInterval(mean: summary.meanDifference, sd: summary.sdDifference, n: before.count), before.count)
     }
@@ -81,8 +77,7 @@ extension PerceptionIndicators {
         var gaps: [BaselineGap] = []
         for (key, preOnly) in aggregate.unpairedPre where key.territory == rollUp && key.dimension == "dimension" && key.stakeholderType != rollUp {
             guard let pairs = aggregate.pairs[key] else { continue }
-            let paired = pairs.sorted { ($0.key.before, $0.key.after) < ($1.key.before, $1.key.after) }
-                .flatMap { Array(repeating: Double($0.key.before) / l, count: $0.value) }
+            let paired = expand(pairs, l).before
             let alone = expand(preOnly, l)
             let a = PairedSummary.moments(alone), b = PairedSummary.moments(paired)
             let welch = Stats.welch(meanA: a.mean, varA: a.variance, nA: alone.count, meanB: b.mean, varB: b.variance, nB: paired.count)

@@ -108,31 +108,54 @@ public struct PerceptionState: Sendable {
     public var respondents: Set<UInt64> { Set(kept.keys.map(\.respondent)) }
 
     /// Pairs each respondent's answers and adds them to the histograms; with `attendance`, also the
-    /// response rates' numerators and the pairs by format attended.
-    public func aggregate(attendance: RespondentAttendance? = nil) -> PerceptionAggregate {
-        var aggregate = PerceptionAggregate(scale: scale)
-        let l = scale
-        let dimensions = questionnaire.itemsByDimension
-        func key(_ cell: UInt32, _ design: SurveyDesign, _ dimension: String, _ category: String) -> PerceptionAggregate.Key {
-            let c = cells[Int(cell)]
-            return .init(period: c.period, territory: c.territory, stakeholderType: c.type, design: design,
-                         dimension: dimension, category: category)
-        }
+    /// response rates' numerators and the pairs by format attended. The respondents are split over
+    /// `parts` threads (default: one per core); the counts are the same whatever the split.
+    public func aggregate(attendance: RespondentAttendance? = nil, parts: Int? = nil) -> PerceptionAggregate {
+        let parts = max(1, parts ?? Cores.available)
+        let tallies = Parallel.map(parts, parts: parts) { range in range.map { tally(part: $0, of: parts, attendance: attendance) } }
+        var total = tallies[0]
+        for tally in tallies.dropFirst() { total.merge(tally) }
         // Pairs and single values are counted per compact key (cell, design, item or dimension) and
         // rolled up into the cells named by strings once per key: hashing six strings for each of
         // four roll-ups per pair was half of the 1 GB run's indicator stage (docs/performance.md).
+        let dimensions = questionnaire.itemsByDimension
+        func key(_ slot: Slot) -> PerceptionAggregate.Key {
+            let c = cells[Int(slot.cell)]
+            return .init(period: c.period, territory: c.territory, stakeholderType: c.type, design: slot.design,
+                         dimension: slot.dimension ? "dimension" : "item",
+                         category: slot.dimension ? dimensions[slot.index].dimension : questionnaire.items[slot.index].id)
+        }
+        var aggregate = total.aggregate
+        for (slot, histogram) in total.pairs { aggregate.addPairs(key(slot), histogram) }
+        for (slot, histogram) in total.singles { aggregate.addUnpaired(key(slot), histogram, pre: slot.pre) }
+        return aggregate
+    }
+
+    /// What one part of the respondents (those whose key is `part` modulo `parts`) adds: a
+    /// respondent's waves all fall in one part, so the parts' counts of persons simply add up.
+    private struct Tally {
         var pairs: [Slot: [PerceptionAggregate.Pair: Int]] = [:]
         var singles: [Slot: [Int: Int]] = [:]
-        func key(_ slot: Slot) -> PerceptionAggregate.Key {
-            slot.dimension ? key(slot.cell, slot.design, "dimension", dimensions[slot.index].dimension)
-                           : key(slot.cell, slot.design, "item", questionnaire.items[slot.index].id)
+        /// Reliability sums, pairs by format, response-rate numerators and linkage.
+        var aggregate: PerceptionAggregate
+
+        mutating func merge(_ other: Tally) {
+            for (slot, histogram) in other.pairs { pairs[slot, default: [:]].merge(histogram, uniquingKeysWith: +) }
+            for (slot, histogram) in other.singles { singles[slot, default: [:]].merge(histogram, uniquingKeysWith: +) }
+            aggregate.merge(other.aggregate)
         }
+    }
+
+    private func tally(part: Int, of parts: Int, attendance: RespondentAttendance?) -> Tally {
+        var tally = Tally(aggregate: PerceptionAggregate(scale: scale))
+        let l = scale
+        let dimensions = questionnaire.itemsByDimension
         var formats = FormatTally(attendance: attendance)
         /// Item and composite pairs of one respondent's before/after answers.
         func addPairs(_ respondent: UInt64, _ cell: UInt32, _ design: SurveyDesign, before: [UInt8], after: [UInt8]) {
             var any = false
             for i in questionnaire.items.indices where before[i] > 0 && after[i] > 0 {
-                pairs[Slot(cell: cell, design: design, dimension: false, index: i), default: [:]][.init(before: Int(before[i]) * l, after: Int(after[i]) * l), default: 0] += 1
+                tally.pairs[Slot(cell: cell, design: design, dimension: false, index: i), default: [:]][.init(before: Int(before[i]) * l, after: Int(after[i]) * l), default: 0] += 1
                 any = true
             }
             let c = cells[Int(cell)]
@@ -143,25 +166,25 @@ public struct PerceptionState: Sendable {
                 guard !both.isEmpty, both.count * 2 >= items.count else { continue }
                 let b = both.reduce(0) { $0 + Int(before[$1]) } * l / both.count
                 let a = both.reduce(0) { $0 + Int(after[$1]) } * l / both.count
-                pairs[Slot(cell: cell, design: design, dimension: true, index: d), default: [:]][.init(before: b, after: a), default: 0] += 1
+                tally.pairs[Slot(cell: cell, design: design, dimension: true, index: d), default: [:]][.init(before: b, after: a), default: 0] += 1
                 for format in formats.keys(respondent, period: c.period, type: c.type, design: design, dimension: dimension) {
-                    aggregate.addFormatPair(format, before: b, after: a)
+                    tally.aggregate.addFormatPair(format, before: b, after: a)
                 }
             }
         }
         func addSingle(_ cell: UInt32, answers: [UInt8], pre: Bool) {
             for i in questionnaire.items.indices where answers[i] > 0 {
-                singles[Slot(cell: cell, design: .prospective, dimension: false, index: i, pre: pre), default: [:]][Int(answers[i]) * l, default: 0] += 1
+                tally.singles[Slot(cell: cell, design: .prospective, dimension: false, index: i, pre: pre), default: [:]][Int(answers[i]) * l, default: 0] += 1
             }
             for (d, (_, items)) in dimensions.enumerated() {
                 let answered = items.filter { answers[$0] > 0 }
                 guard !answered.isEmpty, answered.count * 2 >= items.count else { continue }
                 let v = answered.reduce(0) { $0 + Int(answers[$1]) } * l / answered.count
-                singles[Slot(cell: cell, design: .prospective, dimension: true, index: d, pre: pre), default: [:]][v, default: 0] += 1
+                tally.singles[Slot(cell: cell, design: .prospective, dimension: true, index: d, pre: pre), default: [:]][v, default: 0] += 1
             }
         }
         let (pre, post, retro) = (UInt8(0), UInt8(1), UInt8(2))
-        for (k, entry) in kept {
+        for (k, entry) in kept where k.respondent % UInt64(parts) == UInt64(part) {
             let other = { (wave: UInt8) in kept[Key(respondent: k.respondent, cell: k.cell, wave: wave)] }
             switch k.wave {
             case retro: addPairs(k.respondent, k.cell, .retrospective, before: before(entry), after: answers(entry))
@@ -179,13 +202,11 @@ public struct PerceptionState: Sendable {
             let design: SurveyDesign = k.wave == retro ? .retrospective : .prospective
             let baseline = k.wave == retro ? before(entry) : answers(entry)
             for (dimension, items) in dimensions where items.allSatisfy({ baseline[$0] > 0 }) {
-                aggregate.addReliabilityCase(type: c.type, design: design, dimension: dimension, values: items.map { Double(baseline[$0]) })
+                tally.aggregate.addReliabilityCase(type: c.type, design: design, dimension: dimension, values: items.map { Double(baseline[$0]) })
             }
         }
-        for (slot, histogram) in pairs { aggregate.addPairs(key(slot), histogram) }
-        for (slot, histogram) in singles { aggregate.addUnpaired(key(slot), histogram, pre: slot.pre) }
-        formats.finish(into: &aggregate)
-        return aggregate
+        formats.finish(into: &tally.aggregate)
+        return tally
     }
 
     /// A cell, design and item (or dimension) by indices: what `aggregate` counts under before
