@@ -4,6 +4,7 @@ import Records
 /// `target` (the value set) and `attainment` (actual ÷ target, hidden when the actual is).
 public enum TargetRows {
     public static func compute(_ targets: [Target], rows: [IndicatorRow]) -> [IndicatorRow] {
+        guard !targets.isEmpty else { return [] }  // the index below costs a national run's rows hashed
         let periods = Set(rows.map(\.period)).sorted()
         var index: [[String]: IndicatorRow] = [:]
         for r in rows where r.dimension.isEmpty { index[[r.indicator.id, r.period, r.territory, r.stakeholderType]] = r }

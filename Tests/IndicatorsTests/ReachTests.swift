@@ -256,11 +256,33 @@ struct ReachTests {
         counted.forEach { people[$0] = $1 }
         #expect(people == [forges: 2, ft: 1, lower: 1])
         let names = [forges: "Forges", ft: "France Travail", lower: "forges"]
-        #expect(OrganisationsReached.protect(counted, names: names, k: 2) == OrganisationsReached(listed: [.init(name: "Forges", people: 2)], unnamed: 2))
+        var forgesOnly = OrganisationsReached(listed: [.init(name: "Forges", people: 2)], unnamed: 2)
+        forgesOnly.named = 1
+        #expect(OrganisationsReached.protect(counted, names: names, k: 2) == forgesOnly)
         var three = PrehashedMap<UInt32>()
         three[forges] = 3
         three[ft] = 3
         #expect(OrganisationsReached.protect(three, names: names, k: 3).listed.map(\.name) == ["Forges", "France Travail"])
         #expect(OrganisationsReached.protect(three, names: [forges: "Forges"], k: 3).nameless == 1)
+    }
+
+    /// The report lists the largest organisations only: that head, with many equal counts and equal
+    /// names around the cut, is the head of the whole list sorted; the counts stay those of the whole.
+    @Test func organisationsListedAreTheHeadOfTheWholeList() {
+        var people = PrehashedMap<UInt32>()
+        var names: [UInt64: String] = [:]
+        for i in 0..<3_000 {
+            let key = StableHash.fnv1a("org \(i)")
+            people[key] = UInt32(1 + (i * 7_919) % 23)
+            if i % 50 != 0 { names[key] = "Entreprise \(i % 400)" }  // names shared by several organisations; some missing
+        }
+        let whole = OrganisationsReached.protect(people, names: names, k: 3, render: { $0.uppercased() })
+        for shown in [1, 40, 133, 2_999, 5_000] {
+            let head = OrganisationsReached.protect(people, names: names, k: 3, shown: shown, render: { $0.uppercased() })
+            #expect(head.listed == Array(whole.listed.prefix(shown)), "\(shown) shown")
+            #expect((head.named, head.unnamed, head.nameless) == (whole.named, whole.unnamed, whole.nameless))
+        }
+        #expect(whole.named == whole.listed.count && whole.nameless > 0 && whole.unnamed > 0)
+        #expect(whole.listed.allSatisfy { $0.people >= 3 && $0.name.hasPrefix("ENTREPRISE") })
     }
 }
