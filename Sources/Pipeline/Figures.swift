@@ -7,14 +7,14 @@ import Report
 /// The indicator stage of a run: each aggregate of the ingestion turned into rows and released at
 /// once (so that what follows reuses its memory), then small-cell protection and targets.
 struct Figures {
-    /// The published rows: protected, with targets, in key order.
-    let rows: [IndicatorRow]
+    /// The published rows: protected, with targets, in key order (once `protect` has run).
+    private(set) var rows: [IndicatorRow] = []
     /// Every figure before protection (never written; for tests against hand-computed values).
     let unprotected: [IndicatorRow]
     let countOnlyActions: Int
     let headCounted: [[String]: Bool]
-    /// Distinct persons per organisation (folded-name key), per period.
-    let peoplePerOrganisation: [String: PrehashedMap<UInt32>]
+    /// The organisations reached per period, protected and named as the report shows them.
+    let organisationsReached: [String: OrganisationsReached]
     /// The programme's first action.
     let programmeStart: CalendarDate?
     /// The pathway data's end: the pipeline file's, else the latest pathway date.
@@ -22,27 +22,29 @@ struct Figures {
     let perception: RunSummary.PerceptionFacts
     /// Up to three comments per theme, as written (masked when the summary is made).
     let quotes: [String: [String]]
+    /// Keys of the unpaired differences one of whose groups is below k (hidden whatever their n).
+    private let smallUnpaired: Set<[String]>
 
-    init(_ ingestion: inout Ingestion, config: PipelineConfig) {
-        let types = config.stakeholderTypes.ids
-        var raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: types)
-        countOnlyActions = ingestion.reach.countOnlyActions
-        peoplePerOrganisation = ingestion.reach.peoplePerOrganisation
-        let listed = ReachIndicators.listedPersons(ingestion.reach)
-        headCounted = ReachIndicators.headCounted(ingestion.reach, stakeholderTypes: types)
-        programmeStart = ingestion.reach.entries.map(\.record.date).min()
-        ingestion.releaseReach()
-
-        let aggregate = ingestion.perception.aggregate(attendance: ingestion.respondentAttendance)
+    /// Every figure, unprotected. The survey answers are paired on other cores (`PerceptionState.aggregate`
+    /// splits the respondents) while this thread makes the reach, theme and hiring figures and names
+    /// the organisations; the perception rows are then computed on every core. Each aggregate is
+    /// released once read. `masks`: the report's, for the organisations' names.
+    init(_ ingestion: inout Ingestion, config: PipelineConfig, masks: PersonalData.Labels) {
+        let (answers, attendance) = (ingestion.perception, ingestion.respondentAttendance)
+        let pairing = Background { answers.aggregate(attendance: attendance) }
         let themes = ThemeIndicators.compute(ingestion.perception.keptResponsesWithComments,
                                              themes: config.themes.themes.map { ($0.id, $0.kind, $0.keywords) }, scheme: config.periods)
         ingestion.releasePerception()
-        raw += PerceptionIndicators.compute(aggregate)
-        raw += PerceptionIndicators.formatRows(aggregate) + PerceptionIndicators.responseRates(aggregate, listed: listed)
-        let smallUnpaired = PerceptionIndicators.unpairedBelow(config.privacyK, in: aggregate)
-        perception = .init(questionnaire: config.questionnaire, reliability: PerceptionIndicators.reliability(aggregate, k: config.privacyK),
-                           baselineGaps: PerceptionIndicators.baselineGaps(aggregate), linkage: aggregate.linkage)
         quotes = themes.quotes
+
+        let types = config.stakeholderTypes.ids
+        var raw = ReachIndicators.compute(ingestion.reach, stakeholderTypes: types)
+        countOnlyActions = ingestion.reach.countOnlyActions
+        let listed = ReachIndicators.listedPersons(ingestion.reach)
+        headCounted = ReachIndicators.headCounted(ingestion.reach, stakeholderTypes: types)
+        programmeStart = ingestion.reach.entries.map(\.record.date).min()
+        let peoplePerOrganisation = ingestion.reach.peoplePerOrganisation
+        ingestion.releaseReach()
 
         let dataEnd = config.hiring.dataEnd ?? ingestion.hiring.latestDate
         self.dataEnd = dataEnd
@@ -50,24 +52,42 @@ struct Figures {
                                         settings: .init(durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays,
                                                         dataEnd: dataEnd, programmeStart: programmeStart))
         ingestion.releaseHiring()
+        organisationsReached = Self.organisations(peoplePerOrganisation, names: ingestion.organisationNames, masks: masks, k: config.privacyK)
+
+        let aggregate = pairing.wait()
         ProcessMemory.returnFreedMemory()
+        raw += PerceptionIndicators.compute(aggregate)
+        raw += PerceptionIndicators.formatRows(aggregate) + PerceptionIndicators.responseRates(aggregate, listed: listed)
+        smallUnpaired = PerceptionIndicators.unpairedBelow(config.privacyK, in: aggregate)
+        perception = .init(questionnaire: config.questionnaire, reliability: PerceptionIndicators.reliability(aggregate, k: config.privacyK),
+                           baselineGaps: PerceptionIndicators.baselineGaps(aggregate), linkage: aggregate.linkage)
 
         unprotected = raw + themes.rows
-        var protected = SmallCellProtection.protect(unprotected, k: config.privacyK, hide: smallUnpaired)
-        protected += PerceptionIndicators.holmRows(protected)
-        rows = (protected + TargetRows.compute(config.targets, rows: protected)).sortedByKey()
+    }
+
+    /// Small-cell protection, then the Holm-adjusted p-values and the targets of what is published.
+    mutating func protect(k: Int, targets: [Target]) {
+        let protected = SmallCellProtection.protect(unprotected, k: k, hide: smallUnpaired)
+        let holm = PerceptionIndicators.holmRows(protected)
+        rows = protected.addingSortedByKey(holm + TargetRows.compute(targets, rows: protected + holm))
+    }
+
+    /// Organisations are named as written, but an e-mail or phone typed into the column is masked
+    /// (the store keeps their names so masked: the same names, whether read now or replayed); only
+    /// those the report lists are masked and sorted.
+    static func organisations(_ people: [String: PrehashedMap<UInt32>], names: [UInt64: String], masks: PersonalData.Labels,
+                              k: Int) -> [String: OrganisationsReached] {
+        people.mapValues {
+            OrganisationsReached.protect($0, names: names, k: k, shown: ImpactReport.organisationsShown) {
+                PersonalData.render(PersonalData.maskContacts($0), labels: masks, isName: nil)
+            }
+        }
     }
 
     /// The run's summary for the writers, in the report's language; `render` masks what is quoted from the inputs.
     func summary(of ingestion: Ingestion, pipeline: LoadedPipeline, english: Bool, labels: Labels, history: ReportHistory?,
                  render: (String) -> String) -> RunSummary {
         let config = pipeline.config
-        // Organisations are named as written, but an e-mail or phone typed into the column is masked
-        // (the store keeps their names so masked: the same names, whether read now or replayed).
-        let masks = labels.masks  // once: four label look-ups, not four per organisation
-        let organisationNames = ingestion.organisationNames.mapValues {
-            PersonalData.render(PersonalData.maskContacts($0), labels: masks, isName: nil)
-        }
         let sources = ingestion.sources.map { source in
             var source = source
             source.unreadable = source.unreadable.map(render)
@@ -80,9 +100,7 @@ struct Figures {
             pipelinePath: (pipeline.path as NSString).lastPathComponent, pipelineSHA256: pipeline.sha256,
             inputs: ingestion.inputs, sources: sources, rejectSample: ingestion.rejects.sample,
             rejectCounts: ingestion.rejects.countsByReason, rows: rows,
-            reach: .init(countOnlyActions: countOnlyActions, headCounted: headCounted, organisationsReached: peoplePerOrganisation.mapValues {
-                OrganisationsReached.protect($0, names: organisationNames, k: config.privacyK)
-            }),
+            reach: .init(countOnlyActions: countOnlyActions, headCounted: headCounted, organisationsReached: organisationsReached),
             perception: perception,
             hiring: .init(dataEnd: dataEnd, dataEndSet: config.hiring.dataEnd != nil, programmeStart: programmeStart,
                           durableStrict: config.hiring.durable.strict, linkWindowDays: config.hiring.linkWindowDays),

@@ -21,10 +21,11 @@ public struct ImpactReport {
     /// `report.html`: one self-contained file.
     public func html() -> String { HTMLRenderer(language: labels.language).render(document()) }
 
-    /// Both, from one document (building it is most of the cost).
+    /// Both, from one document (building it is most of the cost); the HTML is rendered on another core.
     public func rendered() -> (markdown: String, html: String) {
-        let document = document()
-        return (MarkdownRenderer(language: labels.language).render(document), HTMLRenderer(language: labels.language).render(document))
+        let (document, language) = (document(), labels.language)
+        let html = Background { HTMLRenderer(language: language).render(document) }
+        return (MarkdownRenderer(language: language).render(document), html.wait())
     }
 
     /// The whole report as blocks.
@@ -155,7 +156,7 @@ public struct ImpactReport {
                                        rows: reached.listed.prefix(Self.organisationsShown).map { [$0.name, labels.number($0.people)] },
                                        numericFrom: 1)))
         }
-        let more = max(0, reached.listed.count - Self.organisationsShown) + reached.nameless
+        let more = max(0, reached.named - Self.organisationsShown) + reached.nameless
         if more > 0 { blocks.append(.note(labels.rich(.organisationsMore, labels.number(more), String(summary.privacyK)))) }
         if reached.unnamed > 0 {
             blocks.append(.note(labels.rich(.organisationsUnnamed, labels.number(reached.unnamed), String(summary.privacyK))))
@@ -163,7 +164,7 @@ public struct ImpactReport {
         return blocks
     }
 
-    static let organisationsShown = 40
+    public static let organisationsShown = 40
 
     // MARK: Helpers
 
