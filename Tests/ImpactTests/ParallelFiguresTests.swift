@@ -104,6 +104,22 @@ struct ParallelFiguresTests {
         #expect(protected.filter { hide.contains($0.key) }.allSatisfy { $0.status == .suppressed })
     }
 
+    /// The large sort (two halves, each on a core, merged) and the rows added to sorted rows (merged
+    /// in) keep the order of one stable sort, equal keys in their first order (`value` numbers the rows).
+    @Test func sortInHalvesAndMergeKeepTheStableOrder() {
+        for (seed, words) in [(4, ["", "a"]), (5, ["é", "e", "ALL", "2025"])] as [(UInt64, [String])] {
+            let rows = FixedCostTests.rows(9_001, seed: seed, indicators: [.actions, .participants, .hires], words: words)
+            let whole = rows.keySorted()
+            #expect(rows.sortedByKey().map(\.value) == whole.map(\.value))
+            for cut in [0, 1, 4_500, 9_001] {
+                let halves = Array(rows[..<cut]).keySorted().merged(Array(rows[cut...]).keySorted())
+                #expect(halves.map(\.value) == whole.map(\.value), "cut at \(cut)")
+            }
+            let extra = FixedCostTests.rows(300, seed: seed + 10, indicators: [.hires, .referrals], words: words)
+            #expect(whole.addingSortedByKey(extra) == (whole + extra).keySorted())
+        }
+    }
+
     @Test func parallelMapKeepsTheOrderOfOneLoop() {
         for count in 0...20 {
             for parts in [nil, 1, 2, 3, 7, 40] {
