@@ -3,11 +3,13 @@ import Records
 /// Reach indicators (docs/design.md §5): actions, participations, participants, organisations.
 public enum ReachIndicators {
     /// Every reach row per period × territory × stakeholder type, with `ALL` roll-ups, unprotected.
-    public static func compute(_ state: ReachState, stakeholderTypes: [String]) -> [IndicatorRow] {
+    /// The period × territory cells are counted on every core (`parts`: default one per core, four
+    /// ranges each), the rows in the same order whatever the split.
+    public static func compute(_ state: ReachState, stakeholderTypes: [String], parts: Int? = nil) -> [IndicatorRow] {
         let entries = Entries(state.entries)
-        var rows: [IndicatorRow] = []
         // Each entry's action type as its place in its period's `actionTypes`, looked up once, not once per cell and type.
         var actionType = Array(repeating: 0, count: entries.count)
+        var cells: [(period: String, territory: String, entries: [Int], typesSeen: [String], actionTypes: [String])] = []
         let byPeriod = Dictionary(grouping: 0..<entries.count, by: { entries.period[$0] })
         for (period, all) in byPeriod {
             let byTerritory = Dictionary(grouping: all, by: { entries.territory[$0] })
@@ -21,15 +23,27 @@ public enum ReachIndicators {
                 }
             }
             for territory in byTerritory.keys.sorted() + [rollUp] {
-                let cell = territory == rollUp ? all : byTerritory[territory] ?? []
-                let cellIndices = Set(cell.map { entries.cell[$0] })
-                for type in typesSeen + [rollUp] {
-                    rows += cellRows(state, entries, cell: cell, cellIndices: cellIndices, actionType: actionType,
-                                     key: (period, territory, type), typesSeen: typesSeen, actionTypes: actionTypes)
+                cells.append((period, territory, territory == rollUp ? all : byTerritory[territory] ?? [], typesSeen, actionTypes))
+            }
+        }
+        let (shared, types, work) = (SharedState(state: state), actionType, cells)
+        return Parallel.map(work.count, parts: parts) { range in
+            range.flatMap { c in
+                let cell = work[c]
+                let cellIndices = Set(cell.entries.map { entries.cell[$0] })
+                return (cell.typesSeen + [rollUp]).flatMap { type in
+                    cellRows(shared.state, entries, cell: cell.entries, cellIndices: cellIndices, actionType: types,
+                             key: (cell.period, cell.territory, type), typesSeen: cell.typesSeen, actionTypes: cell.actionTypes)
                 }
             }
         }
-        return rows
+    }
+
+    /// The resolved state, read by the threads counting the cells. Unchecked: once the attendance
+    /// lines are resolved nothing changes the state until the figures are made, and the counts only
+    /// read it (`distinctPersons`, `organisations`, `types`).
+    private struct SharedState: @unchecked Sendable {
+        let state: ReachState
     }
 
     /// What the counts read of the action entries, copied out once into one array a field: an entry

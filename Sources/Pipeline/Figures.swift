@@ -25,13 +25,15 @@ struct Figures {
     /// Keys of the unpaired differences one of whose groups is below k (hidden whatever their n).
     private let smallUnpaired: Set<[String]>
 
-    /// Every figure, unprotected. The survey answers are paired on other cores (`PerceptionState.aggregate`
-    /// splits the respondents) while this thread makes the reach, theme and hiring figures and names
-    /// the organisations; the perception rows are then computed on every core. Each aggregate is
-    /// released once read. `masks`: the report's, for the organisations' names.
+    /// Every figure, unprotected. The survey answers are paired (`PerceptionState.aggregate` splits
+    /// the respondents) and the organisations named on other threads while this one makes the reach
+    /// (its cells on every core), theme and hiring figures; the perception rows are then computed on
+    /// every core. Each aggregate is released once read. `masks`: the report's, for the organisations' names.
     init(_ ingestion: inout Ingestion, config: PipelineConfig, masks: PersonalData.Labels) {
         let (answers, attendance) = (ingestion.perception, ingestion.respondentAttendance)
         let pairing = Background { answers.aggregate(attendance: attendance) }
+        let (people, names, k) = (ingestion.reach.peoplePerOrganisation, ingestion.organisationNames, config.privacyK)
+        let naming = Background { Self.organisations(people, names: names, masks: masks, k: k) }
         let themes = ThemeIndicators.compute(ingestion.perception.keptResponsesWithComments,
                                              themes: config.themes.themes.map { ($0.id, $0.kind, $0.keywords) }, scheme: config.periods)
         ingestion.releasePerception()
@@ -43,7 +45,6 @@ struct Figures {
         let listed = ReachIndicators.listedPersons(ingestion.reach)
         headCounted = ReachIndicators.headCounted(ingestion.reach, stakeholderTypes: types)
         programmeStart = ingestion.reach.entries.map(\.record.date).min()
-        let peoplePerOrganisation = ingestion.reach.peoplePerOrganisation
         ingestion.releaseReach()
 
         let dataEnd = config.hiring.dataEnd ?? ingestion.hiring.latestDate
@@ -52,7 +53,7 @@ struct Figures {
                                         settings: .init(durable: config.hiring.durable, windowDays: config.hiring.linkWindowDays,
                                                         dataEnd: dataEnd, programmeStart: programmeStart))
         ingestion.releaseHiring()
-        organisationsReached = Self.organisations(peoplePerOrganisation, names: ingestion.organisationNames, masks: masks, k: config.privacyK)
+        organisationsReached = naming.wait()
 
         let aggregate = pairing.wait()
         ProcessMemory.returnFreedMemory()

@@ -266,6 +266,31 @@ struct ReachTests {
         #expect(OrganisationsReached.protect(three, names: [forges: "Forges"], k: 3).nameless == 1)
     }
 
+    /// The cells are counted on several threads: the rows are those of one loop, in its order, on a
+    /// state of 2 periods × 30 territories, listed and head-count actions, several types and firms.
+    @Test func cellsCountedOnThreadsGiveTheRowsOfOneLoop() throws {
+        var state = ReachState(scheme: .calendarYear)
+        var generator = SeededGenerator(seed: 3)
+        let types = ["industriel", "prescripteur", "candidat"]
+        for a in 0..<600 {
+            let counts = a % 7 == 0 ? ["candidat": Int.random(in: 1...9, using: &generator)] : [:]
+            state.add(ActionRecord(id: "A\(a)", date: CalendarDate(year: 2024 + a % 2, month: 1 + a % 12, day: 1)!,
+                                   territory: "t\(a % 30)", actionType: ["zi_tour", "video", "visite"][a % 3], organiser: nil,
+                                   durationHours: nil, declaredCounts: counts, location: RecordLocation(source: "t", line: a + 2)))
+            guard counts.isEmpty else { continue }
+            for _ in 0..<Int.random(in: 1...12, using: &generator) {
+                let person = Int.random(in: 0..<2_000, using: &generator)
+                try Self.attend(&state, Self.line("A\(a)", "p\(person)", types[person % 3], org: "firm \(person % 90)"))
+            }
+        }
+        _ = try Self.resolve(&state)
+        let whole = ReachIndicators.compute(state, stakeholderTypes: types, parts: 1)
+        #expect(whole.count > 700)
+        for parts in [2, 3, 16, 5_000] {
+            #expect(ReachIndicators.compute(state, stakeholderTypes: types, parts: parts) == whole, "split into \(parts)")
+        }
+    }
+
     /// The report lists the largest organisations only: that head, with many equal counts and equal
     /// names around the cut, is the head of the whole list sorted; the counts stay those of the whole.
     @Test func organisationsListedAreTheHeadOfTheWholeList() {
