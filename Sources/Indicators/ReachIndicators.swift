@@ -3,8 +3,8 @@ import Records
 /// Reach indicators (docs/design.md §5): actions, participations, participants, organisations.
 public enum ReachIndicators {
     /// Every reach row per period × territory × stakeholder type, with `ALL` roll-ups, unprotected.
-    /// The period × territory cells are counted on every core (`parts`: default one per core, four
-    /// ranges each), the rows in the same order whatever the split.
+    /// The period × territory cells are counted on every core (`parts`: by default four ranges a
+    /// core); the same rows whatever the split.
     public static func compute(_ state: ReachState, stakeholderTypes: [String], parts: Int? = nil) -> [IndicatorRow] {
         let entries = Entries(state.entries)
         // Each entry's action type as its place in its period's `actionTypes`, looked up once, not once per cell and type.
