@@ -108,7 +108,7 @@ extension ParallelBatches {
                                                                       transform: @escaping @Sendable (_ worker: Worker, _ batch: Batch) throws -> Output,
                                                                       consume: (Output) throws -> Void) throws {
         let count = max(1, workers)
-        let pipe = OrderedPipe<Batch, Output>(window: 8 + 2 * count)
+        let pipe = OrderedPipe<Batch, Output>(window: window(workers: count))
         let threads = DispatchGroup()
         func start(_ body: @escaping @Sendable () -> Void) {
             threads.enter()
@@ -139,6 +139,12 @@ extension ParallelBatches {
             throw error
         }
     }
+}
+
+extension ParallelBatches {
+    /// Batches between the producer and the consumer of `run(workers:…)` at most: room for the
+    /// splitting thread to run ahead of a worker the scheduler paused (docs/performance.md).
+    static func window(workers: Int) -> Int { 24 + 2 * max(1, workers) }
 }
 
 /// The hand-over behind `ParallelBatches.run(workers:…)`: batches numbered as produced, taken by

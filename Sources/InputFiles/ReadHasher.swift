@@ -101,7 +101,7 @@ public final class ReadHasher {
 final class HashWorker: Sendable {
     private let queue = Mutex<(blocks: [[UInt8]], closed: Bool)>(([], false))
     private let ready = DispatchSemaphore(value: 0)
-    private let room = DispatchSemaphore(value: 2)
+    private let room = DispatchSemaphore(value: 6)  // blocks queued at most: the reader waits less on a paused hashing thread
     private let finished = DispatchSemaphore(value: 0)
     private let result = Mutex<SHA256?>(nil)
 
@@ -126,7 +126,7 @@ final class HashWorker: Sendable {
         }
     }
 
-    /// Queues a block (waits while 2 are queued).
+    /// Queues a block (waits while 6 are queued).
     func send(_ block: [UInt8]) {
         room.wait()
         queue.withLock { $0.blocks.append(block) }

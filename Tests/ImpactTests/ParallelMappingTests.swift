@@ -35,7 +35,7 @@ struct ParallelMappingTests {
         #expect(seen == (0..<2_000).flatMap { [$0, $0 * 2] })
         // Bounded: never more batches between the producer and the consumer than the window, but
         // for one being sent and one being consumed (counted here before and after the hand-over).
-        #expect(most.load(ordering: .sequentiallyConsistent) <= 8 + 2 * workers + 2)
+        #expect(most.load(ordering: .sequentiallyConsistent) <= ParallelBatches.window(workers: workers) + 2)
     }
 
     final class Box { var count = 0 }
@@ -102,8 +102,8 @@ struct ParallelMappingTests {
             })
         }
         #expect(consumed == 10)
-        // The producer stopped soon after: at most the window (8 + 2 × 2) past the failing batch, and the one refused.
-        #expect(produced.load(ordering: .relaxed) <= 10 + 12 + 1)
+        // The producer stopped soon after: at most the window past the failing batch, and the one refused.
+        #expect(produced.load(ordering: .relaxed) <= 10 + ParallelBatches.window(workers: 2) + 1)
     }
 
     /// An attendance export of 40,000 rows (40 batches) with every feature the workers must keep in
