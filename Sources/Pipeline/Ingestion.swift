@@ -38,8 +38,9 @@ struct Ingestion {
     /// Persons listed at actions that were not read (unknown or rejected), with the type first listed:
     /// lines are de-duplicated before they are linked (`RecordRules`).
     private var unlinkedListings: [UnlinkedListing: String] = [:]
-    /// Whether a run from the files reads surveys and hiring logs on another core (`readsBeside`).
-    var readsBeside = true
+    /// The most bytes of survey and hiring-log files a run from the files reads on another core
+    /// (`goesBeside`); beyond, every source is read in turn.
+    var besideLimit = Ingestion.besideByteLimit
     /// Records read since the terminal's progress was last told (told in batches: an atomic add per record is not free).
     var unreported = 0
 
@@ -79,7 +80,9 @@ struct Ingestion {
         // Surveys and hiring logs are read on another core meanwhile (IngestionBeside.swift); not
         // when replaying a store, writing a state (one transaction), or on one core.
         var besideSources: [(offset: Int, element: SourceConfig)] = []
-        if case .files(state: nil) = feed, readsBeside, Cores.available > 1 { besideSources = order.filter { Self.goesBeside($0.element.kind) } }
+        if case .files(state: nil) = feed, Cores.available > 1 { besideSources = order.filter { Self.goesBeside($0.element.kind) } }
+        // Their aggregates then grow while the attendance is read: only small enough files, so the peak stays flat.
+        if besideSources.reduce(0, { $0 + Self.bytes(of: $1.element.files) }) > besideLimit { besideSources = [] }
         let beside = besideSources.count > 0 && besideSources.count < order.count
             ? try BesideReading(besideSources, config: config, rejects: rejects, key: key) : nil
         for (_, source) in besideSources where beside != nil {

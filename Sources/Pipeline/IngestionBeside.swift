@@ -14,6 +14,18 @@ extension Ingestion {
     /// Whether a source of this kind is read beside the others in a run from the files: its records
     /// reach only the survey or hiring aggregates, never an action or an attendance line.
     static func goesBeside(_ kind: SourceKind) -> Bool { kind == .responses || kind == .pathway }
+
+    /// 64 MiB: survey answers kept for pairing take about a fifth of their files' size, which then
+    /// adds to the attendance's peak (at 5 GB, 200 MB of answers took the run from 117 to 144 MiB).
+    static let besideByteLimit = 64 << 20
+
+    /// The files' total size (a file that cannot be read counts nothing: its source says why later).
+    static func bytes(of files: [String]) -> Int {
+        files.reduce(0) { total, file in
+            var info = stat()
+            return total + (stat(file, &info) == 0 ? Int(info.st_size) : 0)
+        }
+    }
 }
 
 /// The sources `Ingestion.goesBeside` names, read on a thread of their own into an `Ingestion` with its

@@ -27,8 +27,8 @@ public struct RunOptions: Sendable {
     public var emitState: String?
     /// The pseudonym key, instead of the one the pipeline file or the store gives (tests).
     var pseudonymKey: PseudonymKey?
-    /// False reads every source in turn on this thread (tests: the same outputs either way).
-    var readsBeside = true
+    /// The most bytes of surveys and hiring logs read on another core (tests: 0 reads every source in turn).
+    var besideLimit = Ingestion.besideByteLimit
 
     public init(outputFolder: String? = nil, language: String? = nil, write: Bool = true, waitForLock: Bool = false) {
         self.outputFolder = outputFolder
@@ -77,7 +77,7 @@ public enum PipelineRun {
         let key = try options.pseudonymKey ?? (options.emitState == nil ? PseudonymKeys.forRun(pipeline.config)
             : PseudonymKeys.persistent(pipeline.config, outputFolder: options.outputFolder, create: true))
         var ingestion = Ingestion(config: pipeline.config, rejects: rejects, key: key)
-        ingestion.readsBeside = options.readsBeside
+        ingestion.besideLimit = options.besideLimit
         if let emitState = options.emitState {
             // A fresh state: what this partition read, nothing else.
             for suffix in ["", "-wal", "-shm"] where unlink(emitState + suffix) != 0 && errno != ENOENT {

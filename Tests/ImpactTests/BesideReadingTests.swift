@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Pipeline
+import PipelineFile
 import Records
 import Report
 
@@ -10,6 +11,8 @@ import Report
 /// the sources in the pipeline file, and rejects.csv keeps the reading order.
 @Suite("Sources read beside the attendance", .serialized)
 struct BesideReadingTests {
+    static let besideNote = "read beside the actions and attendance"
+
     static func reject(_ source: String, _ n: Int) -> Reject {
         let reasons = RejectReason.allCases
         return Reject(location: RecordLocation(source: source, line: n + 2), field: "f\(n % 3)", value: "v\(n)",
@@ -77,7 +80,7 @@ struct BesideReadingTests {
         try (String(text[..<start.upperBound]) + order.map(block).joined(separator: "\n") + "\n").write(toFile: pipeline, atomically: true, encoding: .utf8)
 
         var inTurn = RunOptions(outputFolder: "\(folder)/in-turn")
-        inTurn.readsBeside = false
+        inTurn.besideLimit = 0
         let a = try PipelineRun.execute(pipelinePath: pipeline, options: RunOptions(outputFolder: "\(folder)/beside"))
         let b = try PipelineRun.execute(pipelinePath: pipeline, options: inTurn)
         #expect(a.written == b.written)
@@ -95,12 +98,29 @@ struct BesideReadingTests {
         #expect(reads(a) == ["actions", "questionnaire-conseillers", "emargements", "parcours", "presences-saint-etienne", "questionnaire-industriels"])
         #expect(reads(a) == reads(b))
         if Cores.available > 1 {
-            #expect(a.timings.filter { $0.note == "read beside the actions and attendance" }.compactMap(\.source)
+            #expect(a.timings.filter { $0.note == Self.besideNote }.compactMap(\.source)
                     == ["questionnaire-conseillers", "parcours", "questionnaire-industriels"])
         }
+        #expect(!b.timings.contains { $0.note == Self.besideNote })
         // The sample rejects records of surveys and of the hiring log: the merge is exercised.
         let rejects = try String(contentsOfFile: "\(folder)/beside/rejects.csv", encoding: .utf8)
         #expect(rejects.contains("questionnaire-conseillers,") && rejects.contains("parcours,") && rejects.contains("emargements,"))
+    }
+
+    /// Surveys and hiring logs are read beside only up to `besideLimit` bytes of their files (their
+    /// aggregates grow while the attendance is read): one byte more, and every source is read in turn.
+    @Test func largeSurveysAreReadInTurn() throws {
+        guard Cores.available > 1 else { return }
+        let pipeline = try LoadedPipeline(path: "\(Paths.root)/pipelines/declic-industrie.yml")
+        let besideFiles = pipeline.config.sources.filter { Ingestion.goesBeside($0.kind) }.flatMap(\.files)
+        let total = Ingestion.bytes(of: besideFiles)
+        #expect(total > 0)
+        for (limit, beside) in [(total, true), (total - 1, false)] {
+            var options = RunOptions(write: false)
+            options.besideLimit = limit
+            let run = try PipelineRun.execute(pipelinePath: "\(Paths.root)/pipelines/declic-industrie.yml", options: options)
+            #expect(run.timings.contains { $0.note == Self.besideNote } == beside, "limit \(limit) of \(total) bytes")
+        }
     }
 
     /// Sources read at once count together on the progress line, from the first's start to the last's end.
