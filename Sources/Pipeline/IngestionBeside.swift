@@ -15,8 +15,8 @@ extension Ingestion {
     /// reach only the survey or hiring aggregates, never an action or an attendance line.
     static func goesBeside(_ kind: SourceKind) -> Bool { kind == .responses || kind == .pathway }
 
-    /// 64 MiB: survey answers kept for pairing take about a fifth of their files' size, which then
-    /// adds to the attendance's peak (at 5 GB, 200 MB of answers took the run from 117 to 144 MiB).
+    /// Survey answers kept for pairing take about a fifth of their files' size, which read beside
+    /// adds to the attendance's peak: beyond this, the sources are read in turn (docs/performance.md).
     static let besideByteLimit = 64 << 20
 
     /// The files' total size (a file that cannot be read counts nothing: its source says why later).
