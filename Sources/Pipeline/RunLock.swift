@@ -79,10 +79,10 @@ public enum OutputFolderCheck {
         if homes.contains(target) { throw OutputRefused(path: folder, reason: "is your home folder; \(reason)") }
         var folders = Set<String>()
         for file in [pipeline] + inputs {
-            let folder = (file as NSString).deletingLastPathComponent.isEmpty ? "." : (file as NSString).deletingLastPathComponent
+            let parent = (file as NSString).deletingLastPathComponent.isEmpty ? "." : (file as NSString).deletingLastPathComponent
             // Once per folder: an ODK folder's thousands of submissions share one.
-            guard folders.insert(folder).inserted else { continue }
-            let holder = canonical(folder)
+            guard folders.insert(parent).inserted else { continue }
+            let holder = canonical(parent)
             if holder == target || holder.hasPrefix(target == "/" ? "/" : target + "/") {
                 let what = file == pipeline ? "the pipeline file" : "the input \(file)"
                 throw OutputRefused(path: folder, reason: "holds \(what); \(reason)")

@@ -85,6 +85,8 @@ struct OutputSafetyTests {
             }
             let result = try runImpact(["run", "--quiet", pipeline, "--output", output])
             #expect(result.code == 2 && Self.oneLine(result) && result.err.contains(words), "\(output): \(result.err)")
+            // The message names the output folder refused, as given.
+            #expect(result.err.contains("\(output):"), "\(output): \(result.err)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == before, "nothing written for \(output)")
         }
         // The same for the scheduled job and the merge.
