@@ -4,7 +4,7 @@ import Statistics
 /// Perception-shift indicators (docs/design.md §5) from the mergeable histograms.
 public enum PerceptionIndicators {
     /// Every perception row, with intervals, unprotected (see `unpairedBelow` and `SmallCellProtection`).
-    /// Each key's rows are computed apart, the keys split over `parts` threads (default: one per core);
+    /// Each key's rows are computed apart, the keys split into `parts` ranges (`Parallel.map`'s default);
     /// the rows come in the same order whatever the split.
     public static func compute(_ aggregate: PerceptionAggregate, parts: Int? = nil) -> [IndicatorRow] {
         let l = Double(aggregate.scale)

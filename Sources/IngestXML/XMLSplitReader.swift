@@ -93,10 +93,14 @@ public final class XMLSplitReader: @unchecked Sendable {
     /// free outside them. A part's tree freed node by node cost more than parsing it (glibc's
     /// fastbin consolidation: 31 % of the run's CPU against 8 % with one streaming reader).
     static let arena: Bool = {
-        xmlInitParser()  // once, before parsers run on several threads
+        xmlInitParser()  // once, before parsers run on several threads (`prepare`)
         guard impact_arena_setup() == 0 else { return false }
         return xmlMemSetup(impact_arena_free, impact_arena_malloc, impact_arena_realloc, impact_arena_strdup) == 0
     }()
+
+    /// Initialises libxml2 and switches its allocator now, on this thread: before another thread
+    /// may parse with libxml2 (sources read beside the attendance), as libxml2 sets both unlocked.
+    public static func prepare() { _ = arena }
 
     /// Bytes past a record that must parse before it is given (one reader reads ahead by 4 KiB
     /// blocks pushed in 512-byte chunks: a margin of sixteen such blocks).

@@ -28,7 +28,8 @@ public struct ReadDigest: Sendable, Equatable {
 ///
 /// Past the first mebibyte, blocks are hashed in order on a helper thread: SHA-256 was 5 % of the
 /// thread parsing a 250 MB partner-XML export (the XML ingest's bottleneck) while the other core
-/// had room. At most 2 blocks wait (hashing runs at over 1 GB/s), so the helper adds at most 3 MiB.
+/// had room. At most 6 blocks wait (hashing runs at over 1 GB/s; room for a paused helper), so it adds
+/// at most 7 MiB per file being read.
 public final class ReadHasher {
     /// Bytes hashed per block on the helper thread (the XML reader reads blocks of this size).
     public static let blockSize = 1 << 20

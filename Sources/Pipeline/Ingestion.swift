@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import IngestXML
 import Indicators
 import InputFiles
 import Store
@@ -83,6 +84,7 @@ struct Ingestion {
         if case .files(state: nil) = feed, Cores.available > 1 { besideSources = order.filter { Self.goesBeside($0.element.kind) } }
         // Their aggregates then grow while the attendance is read: only small enough files, so the peak stays flat.
         if besideSources.reduce(0, { $0 + Self.bytes(of: $1.element.files) }) > besideLimit { besideSources = [] }
+        if besideSources.count > 0 { XMLSplitReader.prepare() }
         let beside = besideSources.count > 0 && besideSources.count < order.count
             ? try BesideReading(besideSources, config: config, rejects: rejects, key: key) : nil
         for (_, source) in besideSources where beside != nil {

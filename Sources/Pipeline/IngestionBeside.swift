@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import IngestWorkbook
 import InputFiles
 import PipelineFile
 import Records
@@ -19,9 +20,12 @@ extension Ingestion {
     /// adds to the attendance's peak: beyond this, the sources are read in turn (docs/performance.md).
     static let besideByteLimit = 64 << 20
 
-    /// The files' total size (a file that cannot be read counts nothing: its source says why later).
+    /// The files' total size, as weighed against `besideByteLimit`: a workbook (ZIP or OLE) counts as
+    /// over it, its packed size saying little of its sheets'; a file that cannot be read counts nothing
+    /// (its source says why when read).
     static func bytes(of files: [String]) -> Int {
         files.reduce(0) { total, file in
+            if FileSignature.of(path: file) != .other { return total + besideByteLimit + 1 }
             var info = stat()
             return total + (stat(file, &info) == 0 ? Int(info.st_size) : 0)
         }
@@ -41,6 +45,9 @@ final class BesideReading: @unchecked Sendable {
         var read: [(index: Int, summary: SourceSummary, files: [InputFileInfo], end: RejectLog.Mark)] = []
     }
 
+    /// What the stage line of a source read beside says.
+    static let note = "read beside the actions and attendance"
+
     private var outcome: Outcome
     private var failure: (any Error)?
     private let done = DispatchSemaphore(value: 0)
@@ -53,7 +60,8 @@ final class BesideReading: @unchecked Sendable {
             do {
                 for (index, source) in sources {
                     let (summary, files) = try outcome.ingestion.readSource(source, index: index, feed: .files(state: nil), progress: { _ in })
-                    outcome.ingestion.timings[outcome.ingestion.timings.count - 1].note = "read beside the actions and attendance"
+                    let last = outcome.ingestion.timings.count - 1  // its reader's own note kept ahead
+                    outcome.ingestion.timings[last].note = (outcome.ingestion.timings[last].note.map { $0 + "; " } ?? "") + Self.note
                     outcome.read.append((index, summary, files, outcome.ingestion.rejects.mark))
                 }
             } catch {

@@ -1,16 +1,23 @@
 import Dispatch
 import Synchronization
 
-/// One piece of work run on its own thread while the caller does another (the indicator stage
-/// pairs the survey answers beside the reach figures; the write stage renders the two indicator
-/// tables beside the report).
+/// One piece of work run on a global dispatch queue while the caller does another (the indicator
+/// stage pairs the survey answers beside the reach figures; the write stage renders the two
+/// indicator tables beside the report).
 public final class Background<Value: Sendable>: Sendable {
+    private let pending: Mutex<(@Sendable () -> Value)?>
     private let result = Mutex<Value?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
     public init(_ work: @escaping @Sendable () -> Value) {
+        pending = Mutex(work)
         DispatchQueue.global().async { [self] in
-            let value = work()
+            // The work and what it captured are released before `wait` returns (so memory it held
+            // is free when the caller goes on), not when the queue drops the block.
+            let value: Value = {
+                guard let work = pending.withLock({ $0.take() }) else { preconditionFailure("Background work run twice") }
+                return work()
+            }()
             result.withLock { $0 = value }
             done.signal()
         }
