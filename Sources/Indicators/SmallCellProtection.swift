@@ -27,8 +27,9 @@ public enum SmallCellProtection {
         // In key order, so that every choice below is the same whatever order the rows came in.
         var rows = rows.sortedByKey()
         // The links on another core while the tables are found (each a fifth of the protection's time).
-        let sorted = rows
-        let linking = Background { Links(sorted) }
+        // Captured, not kept in a local: once the links are made `rows` is again the only reference,
+        // so suppressing cells below changes it in place instead of copying every row.
+        let linking = Background { [rows] in Links(rows) }
         let tables = standardTables(rows, additive: additive)
         let links = linking.wait()
         let inTables = Set(tables.flatMap(\.cells))
