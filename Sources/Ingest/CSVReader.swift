@@ -86,7 +86,20 @@ final class CSVReader {
         batch.entries.reserveCapacity(rows)
         batch.bounds.reserveCapacity(rows * 24)
         var serial = -1  // the serial of the batch's last block
-        while batch.entries.count < rows, let entry = try nextRecord(into: &batch.bounds) {
+        while batch.entries.count < rows {
+            if inPlace, position < chunk.count {
+                if serial != chunkSerial {
+                    batch.chunks.append(chunk)
+                    serial = chunkSerial
+                }
+                // As many records as the block holds in place, under one borrow of it: borrowed per
+                // record, the block was retained and released per record on the cache line the mapping
+                // thread touches per row.
+                let index = batch.chunks.count - 1
+                chunk.withUnsafeBufferPointer { scanRun($0, into: &batch, chunk: index, rows: rows) }
+                guard batch.entries.count < rows else { break }
+            }
+            guard let entry = try nextRecord(into: &batch.bounds) else { break }
             if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound); continue }
             let inPlace = entry.bytes == nil
             batch.entries.append(entry)
@@ -98,6 +111,27 @@ final class CSVReader {
             batch.entries[batch.entries.count - 1].chunk = batch.chunks.count - 1
         }
         return batch.entries.isEmpty ? nil : batch
+    }
+
+    /// Appends to `batch` the non-blank records read in place from `position` in `buffer` (the
+    /// current block, the batch's block `chunk`), until the batch holds `rows` entries, the block
+    /// ends, or a record needs the copying state machine (left for `nextRecord`).
+    private func scanRun(_ buffer: UnsafeBufferPointer<UInt8>, into batch: inout CSVRowBatch, chunk: Int, rows: Int) {
+        var escaped = spareEscaped
+        spareEscaped = []
+        defer { spareEscaped = escaped }
+        while batch.entries.count < rows, position < buffer.count {
+            if swallowLF {
+                swallowLF = false
+                if buffer[position] == UInt8(ascii: "\n") { position += 1; continue }
+            }
+            let scanned = isStandard ? scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, RFC4180())
+                                     : scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, dialect)
+            guard var entry = scanned else { return }
+            if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound); continue }
+            if entry.bytes == nil { entry.chunk = chunk }
+            batch.entries.append(entry)
+        }
     }
 
     /// The next record, blank ones included, its fields' bounds appended to `bounds`.
@@ -121,16 +155,24 @@ final class CSVReader {
             }
             // Nil: text after a closing quote, a record running past this chunk (one per chunk), or a
             // value over several lines that may hold a stray quote: read by the copying state machine.
-            let scanned = isStandard ? scanInPlace(into: &bounds, RFC4180()) : scanInPlace(into: &bounds, dialect)
+            var escaped = spareEscaped
+            spareEscaped = []
+            let scanned = chunk.withUnsafeBufferPointer { buffer in
+                isStandard ? scanInPlace(buffer, into: &bounds, escaped: &escaped, RFC4180()) : scanInPlace(buffer, into: &bounds, escaped: &escaped, dialect)
+            }
+            spareEscaped = escaped
             return try scanned ?? copyRecord(into: &bounds)
         }
     }
 
-    /// Reads the record starting at `position` as ranges of the chunk, appending its bounds; nil
-    /// (nothing consumed or appended) when the copying state machine must read it. Generic so that
+    /// Reads the record starting at `position` as ranges of `buffer` (the chunk), appending its
+    /// bounds; nil (nothing consumed or appended) when the copying state machine must read it.
+    /// `escaped`: room for where its quoted fields holding `""` are (emptied first). Generic so that
     /// RFC 4180's quote and options are constants in its specialisation (read from a `CSVDialect`,
     /// they cost the scan 9 % more instructions).
-    private func scanInPlace<D: ScanDialect>(into bounds: inout [Int], _ dialect: D) -> CSVRowBatch.Entry? {
+    @inline(__always)
+    private func scanInPlace<D: ScanDialect>(_ buffer: UnsafeBufferPointer<UInt8>, into bounds: inout [Int], escaped: inout [Int],
+                                             _ dialect: D) -> CSVRowBatch.Entry? {
         let first = bounds.count
         let delimiter = self.delimiter
         let quote = dialect.quote, cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
@@ -139,13 +181,10 @@ final class CSVReader {
         var breaks = 0  // line breaks inside quoted fields
         var multiline = false
         var blank = true
-        var escaped = spareEscaped  // where the quoted fields holding `""` are in `bounds`
-        spareEscaped = []
         if !escaped.isEmpty { escaped.removeAll(keepingCapacity: true) }  // a generic call: skipped when empty
-        defer { spareEscaped = escaped }
         var end = 0
         // False: the record runs past the chunk, has text after a closing quote, or may hold a stray quote.
-        let complete: Bool = chunk.withUnsafeBufferPointer { buffer in
+        let complete: Bool = {
             let n = buffer.count
             var p = position
             while true {  // one field per turn
@@ -202,34 +241,35 @@ final class CSVReader {
                 }
                 p += 1
             }
-        }
+        }()
         // Longer than the record bound (only with bounds below a chunk, as in tests): the copying reader's call.
         guard complete, end - position <= self.bounds.recordBytes else {
             bounds.removeLast(bounds.count - first)
             return nil
         }
-        return completed(to: end, breaks: breaks, bounds: &bounds, from: first, escaped: escaped, quote: quote, isBlank: blank)
+        return completed(buffer, to: end, breaks: breaks, bounds: &bounds, from: first, escaped: escaped, quote: quote, isBlank: blank)
     }
 
     /// The entry of the record scanned in place from `position` to `end`, which is then passed; a
     /// record with `""` gets its own copy, its quoted fields (at `escaped`) unescaped in place.
     @inline(__always)
-    private func completed(to end: Int, breaks: Int, bounds: inout [Int], from first: Int, escaped: [Int], quote: UInt8,
-                           isBlank: Bool) -> CSVRowBatch.Entry {
+    private func completed(_ buffer: UnsafeBufferPointer<UInt8>, to end: Int, breaks: Int, bounds: inout [Int], from first: Int,
+                           escaped: [Int], quote: UInt8, isBlank: Bool) -> CSVRowBatch.Entry {
         let startLine = line, start = position
         line += breaks + 1
-        swallowLF = chunk[end] == UInt8(ascii: "\r")
+        swallowLF = buffer[end] == UInt8(ascii: "\r")
         position = end + 1
-        let bytes = escaped.isEmpty ? nil : Self.unescaped(chunk[start..<end], bounds: &bounds, from: first, fields: escaped, quote: quote)
+        let bytes = escaped.isEmpty ? nil : Self.unescaped(buffer, start..<end, bounds: &bounds, from: first, fields: escaped, quote: quote)
         return CSVRowBatch.Entry(bytes: bytes, bounds: first..<bounds.count, line: startLine, problem: nil, isBlank: isBlank)
     }
 
     /// A copy of `record` in which every `""` of the quoted fields whose bounds start at `fields`
     /// becomes `"`; the record's `bounds` (from index `first`, offsets in the record's buffer) are
     /// rebased on the copy.
-    static func unescaped(_ record: ArraySlice<UInt8>, bounds: inout [Int], from first: Int, fields: [Int], quote: UInt8) -> [UInt8] {
-        var bytes = Array(record)
-        let base = record.startIndex
+    static func unescaped(_ buffer: UnsafeBufferPointer<UInt8>, _ record: Range<Int>, bounds: inout [Int], from first: Int, fields: [Int],
+                          quote: UInt8) -> [UInt8] {
+        var bytes = Array(UnsafeBufferPointer(rebasing: buffer[record]))
+        let base = record.lowerBound
         for i in first..<bounds.count { bounds[i] -= base }
         bytes.withUnsafeMutableBufferPointer { buffer in
             guard let pointer = buffer.baseAddress else { return }
