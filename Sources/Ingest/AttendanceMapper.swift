@@ -16,7 +16,8 @@ final class AttendanceMapper: RecordMapper {
 
     @inline(__always)
     func map(_ fields: inout FieldReader) -> MappedRecord {
-        let binding = fields.binding
+        // Unowned, as the reader holds it: a strong local was retained and released per row.
+        unowned(unsafe) let binding = fields.binding
         let actionID = fields.required("action_id", at: binding.actionID)
         // The person's key straight from the bytes (no string): the same hash as the string path.
         let key = fields.key

@@ -27,6 +27,9 @@ struct FieldReader {
     unowned(unsafe) let binding: ColumnBinding
     let location: RecordLocation
     private unowned(unsafe) let context: MappingContext
+    /// `context.resolved`, called unretained: through the context (or an unowned reference) it was
+    /// retained and released per row.
+    private let cache: Unmanaged<ResolutionCache>
     /// One per faulty field, in the order the fields were read.
     private(set) var rejects: [Reject] = []
     /// A field read was not UTF-8 and was decoded as Windows-1252.
@@ -37,6 +40,7 @@ struct FieldReader {
         self.binding = binding
         self.location = location
         self.context = context
+        cache = Unmanaged.passUnretained(context.resolved)
     }
 
     var key: PseudonymKey { context.key }
@@ -91,7 +95,7 @@ struct FieldReader {
         // Labels repeat: a hit on the raw bytes' hash skips decoding and folding.
         if let i = column {
             let (hash, isEmpty) = row.trimmedFieldHash(i)
-            if !isEmpty, let hit = context.resolved.cached(hash, in: vocabulary) {
+            if !isEmpty, let hit = cache._withUnsafeGuaranteedRef({ $0.cached(hash, in: vocabulary) }) {
                 if hit.fellBack { fellBack = true }
                 return hit.value
             }
@@ -103,7 +107,8 @@ struct FieldReader {
         let fell = fellBack
         fellBack = before || fell
         guard let raw else { return nil }
-        guard let id = context.resolved.resolve(raw, in: vocabulary, rawHash: column.map { row.trimmedFieldHash($0).hash }, fellBack: fell) else {
+        let rawHash = column.map { row.trimmedFieldHash($0).hash }
+        guard let id = cache._withUnsafeGuaranteedRef({ $0.resolve(raw, in: vocabulary, rawHash: rawHash, fellBack: fell) }) else {
             unknown(field, raw, vocabulary, reason)
             return nil
         }
@@ -131,9 +136,11 @@ struct FieldReader {
         if let pseudonym = row.foldedKeyHash(i, key: key) { return pseudonym }
         let (hash, isEmpty) = row.trimmedFieldHash(i)
         if isEmpty { return nil }
-        let resolved = context.resolved.organisationKey(rawHash: hash) {
-            let (text, fell) = self.decoded(i)
-            return ResolutionCache.Resolved(value: key.hash(Fold.key(text)), fellBack: fell)
+        let resolved = cache._withUnsafeGuaranteedRef { cache in
+            cache.organisationKey(rawHash: hash) {
+                let (text, fell) = self.decoded(i)
+                return ResolutionCache.Resolved(value: key.hash(Fold.key(text)), fellBack: fell)
+            }
         }
         if resolved.fellBack { fellBack = true }
         return resolved.value
