@@ -6,13 +6,27 @@ import Records
 final class ResponseMapper: RecordMapper {
     let source: SourceConfig
     let config: PipelineConfig
+    /// The questionnaire, held here: read through `config` (a struct), it was copied, its arrays
+    /// and vocabularies retained and released, once per item of every row.
+    let questionnaire: Questionnaire
+    /// Raw answer (its trimmed bytes' hash) → its score before any reverse coding, 0 for a
+    /// missing-answer label: a survey repeats a handful of labels, each folded and looked up in two
+    /// vocabularies per answer otherwise. Only scores are kept (a label off the scale is read, and
+    /// rejected, each time); at most `scoreLimit` labels.
+    private var scores = PrehashedMap<Score>(capacity: 64)
+    private static let scoreLimit = 4_096
+
+    private struct Score {
+        let value: UInt8
+        /// The label's bytes were read as Windows-1252.
+        let fellBack: Bool
+    }
 
     init(source: SourceConfig, config: PipelineConfig) {
         self.source = source
         self.config = config
+        questionnaire = config.questionnaire
     }
-
-    var questionnaire: Questionnaire { config.questionnaire }
 
     @inline(__always)
     func map(_ fields: inout FieldReader) -> MappedRecord {
@@ -48,17 +62,29 @@ final class ResponseMapper: RecordMapper {
     /// The answer in `column` to `item`: 1–5, 0 when blank or a missing-answer label, nil (and a
     /// reject) when it is not on the scale.
     func score(_ fields: inout FieldReader, _ column: Int, item: Int) -> UInt8? {
-        let raw = fields.field(column)
-        let definition = questionnaire.items[item]
-        if raw.isEmpty || questionnaire.missing.resolve(raw) != nil { return 0 }
-        var value: Int?
-        if let n = Int(raw), (1...5).contains(n) { value = n } else if let id = questionnaire.scale.resolve(raw) { value = Int(id) }
-        guard let value else {
-            fields.reject("item.\(definition.id)", raw, .likertValue,
-                          "'\(raw)' is not an answer on the 1–5 scale; add it to questionnaire.scale or questionnaire.missing")
-            return nil
+        let (hash, isEmpty) = fields.row.trimmedFieldHash(column)
+        if isEmpty { return 0 }
+        let value: Int
+        if let known = scores[hash] {
+            if known.fellBack { fields.fellBack = true }
+            value = Int(known.value)
+        } else {
+            let (raw, fellBack) = fields.decoded(column)
+            if questionnaire.missing.resolve(raw) != nil {
+                value = 0
+            } else if let n = Int(raw), (1...5).contains(n) {
+                value = n
+            } else if let id = questionnaire.scale.resolve(raw), let n = Int(id) {
+                value = n
+            } else {
+                fields.reject("item.\(questionnaire.items[item].id)", raw, .likertValue,
+                              "'\(raw)' is not an answer on the 1–5 scale; add it to questionnaire.scale or questionnaire.missing")
+                return nil
+            }
+            if scores.count < Self.scoreLimit { scores[hash] = Score(value: UInt8(value), fellBack: fellBack) }
         }
+        if value == 0 { return 0 }
         // Reverse-coded items are flipped before anything else.
-        return UInt8(definition.reverse ? 6 - value : value)
+        return UInt8(questionnaire.items[item].reverse ? 6 - value : value)
     }
 }

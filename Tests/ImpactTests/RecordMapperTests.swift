@@ -54,6 +54,14 @@ struct RecordMapperTests {
 
     static func hash(_ text: String) -> UInt64 { key.hash(Fold.key(text)) }
 
+    /// Two items, the second reverse-coded.
+    static let questionnaire = """
+        questionnaire:
+          items:
+            salaires: {label: "Les salaires sont attractifs", dimension: attractivite}
+            acces: {label: "Les sites sont difficiles d'accès", dimension: conditions, reverse: true}
+        """
+
     @Test func action() throws {
         let m = try Mapping(kind: "actions", columns: "action_id: Code, date: Date, territory: Territoire, action_type: Type, duration_hours: Durée, organiser: Organisateur",
                             header: ["Code", "Date", "Territoire", "Type", "Durée", "Organisateur", "Candidats"],
@@ -99,15 +107,9 @@ struct RecordMapperTests {
     }
 
     @Test func response() throws {
-        let questionnaire = """
-            questionnaire:
-              items:
-                salaires: {label: "Les salaires sont attractifs", dimension: attractivite}
-                acces: {label: "Les sites sont difficiles d'accès", dimension: conditions, reverse: true}
-            """
         let m = try Mapping(kind: "responses", columns: "respondent: Email, territory: Territoire, date: Date, wave: Vague, stakeholder_type: Profil, comment: Commentaire",
                             header: ["Email", "Territoire", "Date", "Vague", "Profil", "Q1", "Q2", "Commentaire"],
-                            extra: "    wave: column\n    items: {salaires: Q1, acces: Q2}", questionnaire: questionnaire)
+                            extra: "    wave: column\n    items: {salaires: Q1, acces: Q2}", questionnaire: Self.questionnaire)
         let good = m.map(["a@b.fr", "Saint-Étienne", "2025-03-01", "Après", "Conseiller", "Plutôt d'accord", "2", "Très bien"])
         guard case .response(let r) = good else { Issue.record("\(good)"); return }
         #expect(r.respondent == Self.hash("a@b.fr") && r.territory == "stetienne" && r.wave == .post && r.stakeholderType == "prescripteur")
@@ -119,6 +121,43 @@ struct RecordMapperTests {
         #expect(blank.answers == [0, 0] && blank.wave == .pre && blank.comment == nil)  // no answer, never a score
         #expect(Self.rejects(m.map(["a@b.fr", "Lyon", "2025-03-01", "Pendant", "Conseiller", "6", "Bof", ""]))
                 == ["wave|Pendant|unknown_wave", "item.salaires|6|likert_value", "item.acces|Bof|likert_value"])
+    }
+
+    /// Answers are scored from a cache of the labels already read (by their raw bytes): every row
+    /// gets the score its label had the first time, reverse coding applied per item, a missing-answer
+    /// label stays 0, a label off the scale is rejected on every row, and a label read as
+    /// Windows-1252 counts as such on every row holding it.
+    @Test func responseScoresFromTheLabelCache() throws {
+        let m = try Mapping(kind: "responses", columns: "respondent: Email, territory: Territoire, date: Date, wave: Vague",
+                            header: ["Email", "Territoire", "Date", "Vague", "Q1", "Q2"],
+                            extra: "    wave: column\n    stakeholder_type: prescripteur\n    items: {salaires: Q1, acces: Q2}",
+                            questionnaire: Self.questionnaire)
+        // "Plutôt d'accord" in Windows-1252 (ô = 0xF4): not UTF-8, so read as Windows-1252.
+        let latin = Array("Plut".utf8) + [0xF4] + Array("t d'accord".utf8)
+        func row(_ q1: [UInt8], _ q2: [UInt8]) -> (MappedRecord, Bool) {
+            var bytes: [UInt8] = [], bounds: [Int] = []
+            for field in [Array("a@b.fr".utf8), Array("Lyon".utf8), Array("2025-03-01".utf8), Array("Avant".utf8), q1, q2] {
+                bounds.append(bytes.count)
+                bytes += field
+                bounds.append(bytes.count)
+            }
+            var fellBack = false
+            let record = m.rows.map(CSVRow(bytes: bytes, bounds: bounds[...], line: 2), binding: m.binding, fellBack: &fellBack)
+            return (record, fellBack)
+        }
+        for round in 0..<3 {
+            let (plain, plainFell) = row(Array("Plutôt d'accord".utf8), Array(" 2 ".utf8))
+            guard case .response(let r) = plain else { Issue.record("round \(round): \(plain)"); return }
+            #expect(r.answers == [4, 4] && !plainFell, "round \(round)")  // the reverse-coded 2 is 6 − 2
+            let (fell, fellBack) = row(latin, Array("Plutôt d'accord".utf8))
+            guard case .response(let f) = fell else { Issue.record("round \(round): \(fell)"); return }
+            #expect(f.answers == [4, 2] && fellBack, "round \(round)")  // the same label scored 4, reversed 2
+            let (missing, _) = row(Array("NSP".utf8), Array("".utf8))
+            guard case .response(let n) = missing else { Issue.record("round \(round): \(missing)"); return }
+            #expect(n.answers == [0, 0], "round \(round)")
+            #expect(Self.rejects(row(Array("Bof".utf8), Array("6".utf8)).0) == ["item.salaires|Bof|likert_value", "item.acces|6|likert_value"],
+                    "round \(round)")
+        }
     }
 
     @Test func pathway() throws {
