@@ -88,15 +88,10 @@ final class CSVReader {
         var serial = -1  // the serial of the batch's last block
         while batch.entries.count < rows {
             if inPlace, position < chunk.count {
-                if serial != chunkSerial {
-                    batch.chunks.append(chunk)
-                    serial = chunkSerial
-                }
                 // As many records as the block holds in place, under one borrow of it: borrowed per
                 // record, the block was retained and released per record on the cache line the mapping
                 // thread touches per row.
-                let index = batch.chunks.count - 1
-                chunk.withUnsafeBufferPointer { scanRun($0, into: &batch, chunk: index, rows: rows) }
+                chunk.withUnsafeBufferPointer { scanRun($0, into: &batch, serial: &serial, rows: rows) }
                 guard batch.entries.count < rows else { break }
             }
             guard let entry = try nextRecord(into: &batch.bounds) else { break }
@@ -114,9 +109,10 @@ final class CSVReader {
     }
 
     /// Appends to `batch` the non-blank records read in place from `position` in `buffer` (the
-    /// current block, the batch's block `chunk`), until the batch holds `rows` entries, the block
-    /// ends, or a record needs the copying state machine (left for `nextRecord`).
-    private func scanRun(_ buffer: UnsafeBufferPointer<UInt8>, into batch: inout CSVRowBatch, chunk: Int, rows: Int) {
+    /// current block, which the batch then holds once: `serial` is the serial of its last block),
+    /// until the batch holds `rows` entries, the block ends, or a record needs the copying state
+    /// machine (left for `nextRecord`).
+    private func scanRun(_ buffer: UnsafeBufferPointer<UInt8>, into batch: inout CSVRowBatch, serial: inout Int, rows: Int) {
         var escaped = spareEscaped
         spareEscaped = []
         defer { spareEscaped = escaped }
@@ -129,7 +125,13 @@ final class CSVReader {
                                      : scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, dialect)
             guard var entry = scanned else { return }
             if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound); continue }
-            if entry.bytes == nil { entry.chunk = chunk }
+            if entry.bytes == nil {
+                if serial != chunkSerial {
+                    batch.chunks.append(chunk)
+                    serial = chunkSerial
+                }
+                entry.chunk = batch.chunks.count - 1
+            }
             batch.entries.append(entry)
         }
     }

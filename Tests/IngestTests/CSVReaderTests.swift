@@ -133,6 +133,8 @@ struct CSVReaderTests {
                     var batched: [String] = []
                     while let batch = try r.nextBatch(rows: rows) {
                         #expect(batch.entries.count <= rows)
+                        // The blocks its in-place records lie in, each once, and no other.
+                        #expect(Set(batch.entries.filter { $0.bytes == nil }.map(\.chunk)) == Set(batch.chunks.indices))
                         for i in batch.entries.indices { batched.append(describe(batch.row(i))) }
                     }
                     #expect(batched == reference.filter { $0.components(separatedBy: " | ")[2] == "false" },  // "line | problem | blank | fields"
