@@ -91,8 +91,14 @@ final class CSVReader {
                 // As many records as the block holds in place, under one borrow of it: borrowed per
                 // record, the block was retained and released per record on the cache line the mapping
                 // thread touches per row.
-                chunk.withUnsafeBufferPointer { scanRun($0, into: &batch, serial: &serial, rows: rows) }
+                let refused = chunk.withUnsafeBufferPointer { scanRun($0, into: &batch, serial: &serial, rows: rows) }
                 guard batch.entries.count < rows else { break }
+                // A record the in-place scan refused goes straight to the copying state machine (`nextRecord` would scan it again first).
+                if refused {
+                    guard let entry = try copyRecord(into: &batch.bounds) else { break }
+                    if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound) } else { batch.entries.append(entry) }
+                    continue
+                }
             }
             guard let entry = try nextRecord(into: &batch.bounds) else { break }
             if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound); continue }
@@ -111,8 +117,8 @@ final class CSVReader {
     /// Appends to `batch` the non-blank records read in place from `position` in `buffer` (the
     /// current block, which the batch then holds once: `serial` is the serial of its last block),
     /// until the batch holds `rows` entries, the block ends, or a record needs the copying state
-    /// machine (left for `nextRecord`).
-    private func scanRun(_ buffer: UnsafeBufferPointer<UInt8>, into batch: inout CSVRowBatch, serial: inout Int, rows: Int) {
+    /// machine: true then, and the record is left for `copyRecord`.
+    private func scanRun(_ buffer: UnsafeBufferPointer<UInt8>, into batch: inout CSVRowBatch, serial: inout Int, rows: Int) -> Bool {
         var escaped = spareEscaped
         spareEscaped = []
         defer { spareEscaped = escaped }
@@ -123,7 +129,7 @@ final class CSVReader {
             }
             let scanned = isStandard ? scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, RFC4180())
                                      : scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, dialect)
-            guard var entry = scanned else { return }
+            guard var entry = scanned else { return true }
             if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound); continue }
             if entry.bytes == nil {
                 if serial != chunkSerial {
@@ -134,6 +140,7 @@ final class CSVReader {
             }
             batch.entries.append(entry)
         }
+        return false
     }
 
     /// The next record, blank ones included, its fields' bounds appended to `bounds`.

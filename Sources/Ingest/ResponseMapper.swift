@@ -12,7 +12,8 @@ final class ResponseMapper: RecordMapper {
     /// Raw answer (its trimmed bytes' hash) → its score before any reverse coding, 0 for a
     /// missing-answer label: a survey repeats a handful of labels, each folded and looked up in two
     /// vocabularies per answer otherwise. Only scores are kept (a label off the scale is read, and
-    /// rejected, each time); at most `scoreLimit` labels.
+    /// rejected, each time); at most `scoreLimit` labels. Two labels whose bytes share a 64-bit
+    /// FNV-1a hash would share a score, as in the label caches of `ResolutionCache`.
     private var scores = PrehashedMap<Score>(capacity: 64)
     private static let scoreLimit = 4_096
 

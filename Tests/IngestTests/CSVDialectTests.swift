@@ -59,7 +59,8 @@ struct CSVDialectTests {
         #expect(try records(path)[1] == ["1   Dupont  Lyon"])
     }
 
-    /// Every dialect option read in place equals the copying state machine, on random bytes.
+    /// Every dialect option read in place equals the copying state machine, on random bytes, record
+    /// by record and in batches (the CSV sources' path: non-blank records only).
     @Test(arguments: [CSVDialect(quote: UInt8(ascii: "'")), CSVDialect(escape: UInt8(ascii: "\\")),
                       CSVDialect(skipInitialSpace: true), CSVDialect(quote: UInt8(ascii: "'"), escape: UInt8(ascii: "\\"), skipInitialSpace: true)])
     func inPlaceEqualsCopying(dialect: CSVDialect) throws {
@@ -84,6 +85,19 @@ struct CSVDialectTests {
                 let reference = try read(path, chunk: 1 << 20, inPlace: false)
                 for chunk in [1, 2, 3, 7, 64, 1 << 20] {
                     #expect(try read(path, chunk: chunk, inPlace: true) == reference, "trial \(trial), chunk \(chunk), \(dialect)")
+                }
+                let nonBlank = reference.filter { $0.components(separatedBy: " ")[2] == "false" }  // "line unterminated blank fields"
+                for (rows, chunk) in [(1, 7), (3, 3), (1_024, 7), (1_024, 64)] {
+                    let reader = CSVReader(source: try FileChunkSource(path: path, chunkSize: chunk), delimiter: delimiter, encoding: .utf8,
+                                           dialect: dialect)
+                    var batched: [String] = []
+                    while let batch = try reader.nextBatch(rows: rows) {
+                        for i in batch.entries.indices {
+                            let row = batch.row(i)
+                            batched.append("\(row.line) \(row.unterminatedQuote) \(row.isBlank) \((0..<row.count).map { Array(row.rawField($0)) })")
+                        }
+                    }
+                    #expect(batched == nonBlank, "trial \(trial), batches of \(rows), chunk \(chunk), \(dialect)")
                 }
             }
         }

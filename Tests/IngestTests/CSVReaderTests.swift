@@ -133,8 +133,9 @@ struct CSVReaderTests {
                     var batched: [String] = []
                     while let batch = try r.nextBatch(rows: rows) {
                         #expect(batch.entries.count <= rows)
-                        // The blocks its in-place records lie in, each once, and no other.
+                        // The blocks its in-place records lie in, each once (by address), and no other.
                         #expect(Set(batch.entries.filter { $0.bytes == nil }.map(\.chunk)) == Set(batch.chunks.indices))
+                        #expect(Set(batch.chunks.map { $0.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }).count == batch.chunks.count)
                         for i in batch.entries.indices { batched.append(describe(batch.row(i))) }
                     }
                     #expect(batched == reference.filter { $0.components(separatedBy: " | ")[2] == "false" },  // "line | problem | blank | fields"
