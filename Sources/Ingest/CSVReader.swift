@@ -87,31 +87,38 @@ final class CSVReader {
         batch.bounds.reserveCapacity(rows * 24)
         var serial = -1  // the serial of the batch's last block
         while batch.entries.count < rows {
+            var refused = false
             if inPlace, position < chunk.count {
                 // As many records as the block holds in place, under one borrow of it: borrowed per
                 // record, the block was retained and released per record on the cache line the mapping
                 // thread touches per row.
-                let refused = chunk.withUnsafeBufferPointer { scanRun($0, into: &batch, serial: &serial, rows: rows) }
+                refused = chunk.withUnsafeBufferPointer { scanRun($0, into: &batch, serial: &serial, rows: rows) }
                 guard batch.entries.count < rows else { break }
-                // A record the in-place scan refused goes straight to the copying state machine (`nextRecord` would scan it again first).
-                if refused {
-                    guard let entry = try copyRecord(into: &batch.bounds) else { break }
-                    if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound) } else { batch.entries.append(entry) }
-                    continue
-                }
             }
-            guard let entry = try nextRecord(into: &batch.bounds) else { break }
-            if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound); continue }
-            let inPlace = entry.bytes == nil
-            batch.entries.append(entry)
-            guard inPlace else { continue }
+            // A record the in-place scan refused goes straight to the copying state machine (`nextRecord` would scan it again first).
+            guard let entry = try refused ? copyRecord(into: &batch.bounds) : nextRecord(into: &batch.bounds) else { break }
+            add(entry, to: &batch, serial: &serial)
+        }
+        return batch.entries.isEmpty ? nil : batch
+    }
+
+    /// Adds a record to `batch` unless it is blank (its bounds are then dropped); a record read in
+    /// place names the current block, which the batch takes in with its first such record (`serial`:
+    /// the serial of the batch's last block).
+    @inline(__always)
+    private func add(_ entry: consuming CSVRowBatch.Entry, to batch: inout CSVRowBatch, serial: inout Int) {
+        if entry.isBlank {
+            batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound)
+            return
+        }
+        if entry.bytes == nil {
             if serial != chunkSerial {
                 batch.chunks.append(chunk)
                 serial = chunkSerial
             }
-            batch.entries[batch.entries.count - 1].chunk = batch.chunks.count - 1
+            entry.chunk = batch.chunks.count - 1
         }
-        return batch.entries.isEmpty ? nil : batch
+        batch.entries.append(entry)
     }
 
     /// Appends to `batch` the non-blank records read in place from `position` in `buffer` (the
@@ -129,16 +136,8 @@ final class CSVReader {
             }
             let scanned = isStandard ? scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, RFC4180())
                                      : scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, dialect)
-            guard var entry = scanned else { return true }
-            if entry.isBlank { batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound); continue }
-            if entry.bytes == nil {
-                if serial != chunkSerial {
-                    batch.chunks.append(chunk)
-                    serial = chunkSerial
-                }
-                entry.chunk = batch.chunks.count - 1
-            }
-            batch.entries.append(entry)
+            guard let entry = scanned else { return true }
+            add(entry, to: &batch, serial: &serial)
         }
         return false
     }
