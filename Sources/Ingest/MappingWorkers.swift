@@ -5,14 +5,17 @@ import Records
 /// `RowMapper` (caches included) and only notes the names it met first; the consumer keeps them in
 /// the file's order, so the names and organisations kept are the one-thread ones.
 extension SourceMapper {
-    /// Threads mapping rows: the cores the process may run on but two (the splitting thread and the
-    /// aggregating one keep them busy), at least 1 and at most 8. On 2 cores the read is bound by
-    /// the CPU of all its threads, and a second worker only added hand-overs (docs/performance.md).
+    /// Threads mapping rows: one on one core; else the cores the process may run on but two (the
+    /// splitting thread and the aggregating one keep them busy), at least 2 and at most 8. On 2 cores
+    /// one worker alone was the read's longest thread, and the others waited for it (docs/performance.md).
     /// `IMPACT_MAPPING_WORKERS` overrides it, for benchmarks.
     static var defaultMappingWorkers: Int {
         if let text = ProcessInfo.processInfo.environment["IMPACT_MAPPING_WORKERS"], let n = Int(text), n > 0 { return min(n, 64) }
-        return max(1, min(Cores.available - 2, 8))
+        return mappingWorkers(cores: Cores.available)
     }
+
+    /// The default worker count for `cores` cores.
+    static func mappingWorkers(cores: Int) -> Int { cores < 2 ? 1 : max(2, min(cores - 2, 8)) }
 
     /// A batch of rows mapped by a worker, with the names it met first (for the consumer to keep in
     /// the file's order) and how many rows had a field read as Windows-1252.

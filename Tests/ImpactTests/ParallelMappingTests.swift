@@ -214,6 +214,15 @@ struct ParallelMappingTests {
         #expect(names.takeCandidates().isEmpty)
     }
 
+    /// One worker on one core; two from two cores (one alone was the read's longest thread), then
+    /// a worker per core beyond the splitting and aggregating threads, at most 8.
+    @Test func workersPerCores() {
+        let expected = [1: 1, 2: 2, 3: 2, 4: 2, 5: 3, 6: 4, 10: 8, 16: 8, 64: 8]
+        for (cores, workers) in expected {
+            #expect(SourceMapper.mappingWorkers(cores: cores) == workers, "\(cores) cores")
+        }
+    }
+
     @Test func oneWorkerOrSeveralMapTheSameFile() throws {
         let (file, config) = try Self.attendance(Self.export(), folder: "parallel-mapping", types: "{candidat: [Candidat]}")
         let key = PseudonymKey(k0: 3, k1: 4)
