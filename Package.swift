@@ -35,7 +35,7 @@ let package = Package(
         // The pipeline file (YAML) with file:line:key errors.
         .target(name: "PipelineFile", dependencies: ["Records", "InputFiles", .product(name: "Yams", package: "Yams")]),
         // Reading exports: byte-level CSV, encodings, dialects, field parsers, mapping to records.
-        .target(name: "Ingest", dependencies: ["Records", "InputFiles", "PipelineFile", "IngestXML", "IngestWorkbook"]),
+        .target(name: "Ingest", dependencies: ["CSystem", "Records", "InputFiles", "PipelineFile", "IngestXML", "IngestWorkbook"]),
         // XML through libxml2 (streaming reader, hardened options).
         .target(name: "IngestXML", dependencies: ["CLibXML2", "CXMLArena", "Records", "InputFiles"]),
         // libxml2's allocator with per-thread arenas, for the parts of a split partner-XML file (C: malloc's stand-in).

@@ -78,15 +78,18 @@ final class CSVReader {
                       encoding: encoding, isBlank: entry.isBlank)
     }
 
-    /// Up to `rows` non-blank records, their bounds in one array; nil at end of input. Records read
-    /// in place refer to the batch's blocks by index: the block's reference count is not touched per
-    /// record on this thread while the mapping thread touches it on another.
+    /// Up to `rows` non-blank records, their bounds in one array, ending at the end of a block at the
+    /// latest; nil at end of input. Records read in place refer to the batch's block by index: the
+    /// block's reference count is not touched per record on this thread while a mapping worker
+    /// touches it on another.
     func nextBatch(rows: Int) throws -> CSVRowBatch? {
         var batch = CSVRowBatch(encoding: encoding)
         batch.entries.reserveCapacity(rows)
         batch.bounds.reserveCapacity(rows * 24)
         var serial = -1  // the serial of the batch's last block
-        while batch.entries.count < rows {
+        // A batch ends with its block: two mapping workers then never share one (they retain and
+        // release the rows' block, and on a shared one each such count crossed between the cores).
+        while batch.entries.count < rows, serial == -1 || serial == chunkSerial {
             var refused = false
             if inPlace, position < chunk.count {
                 // As many records as the block holds in place, under one borrow of it: borrowed per
@@ -95,6 +98,7 @@ final class CSVReader {
                 refused = chunk.withUnsafeBufferPointer { scanRun($0, into: &batch, serial: &serial, rows: rows) }
                 guard batch.entries.count < rows else { break }
             }
+            if !refused, serial != -1, position >= chunk.count { break }  // its block read to the end
             // A record the in-place scan refused goes straight to the copying state machine (`nextRecord` would scan it again first).
             guard let entry = try refused ? copyRecord(into: &batch.bounds) : nextRecord(into: &batch.bounds) else { break }
             add(entry, to: &batch, serial: &serial)
@@ -129,17 +133,23 @@ final class CSVReader {
         var escaped = spareEscaped
         spareEscaped = []
         defer { spareEscaped = escaped }
+        var specials = specialBytes()  // one mask per 64 bytes of the block, not per record
         while batch.entries.count < rows, position < buffer.count {
             if swallowLF {
                 swallowLF = false
                 if buffer[position] == UInt8(ascii: "\n") { position += 1; continue }
             }
-            let scanned = isStandard ? scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, RFC4180())
-                                     : scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, dialect)
+            let scanned = isStandard ? scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, specials: &specials, RFC4180())
+                                     : scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, specials: &specials, dialect)
             guard let entry = scanned else { return true }
             add(entry, to: &batch, serial: &serial)
         }
         return false
+    }
+
+    /// The bytes the in-place scan stops at: the delimiter, the quote, CR and LF.
+    private func specialBytes() -> SpecialBytes {
+        SpecialBytes(delimiter, dialect.quote, UInt8(ascii: "\r"), UInt8(ascii: "\n"))
     }
 
     /// The next record, blank ones included, its fields' bounds appended to `bounds`.
@@ -165,8 +175,10 @@ final class CSVReader {
             // value over several lines that may hold a stray quote: read by the copying state machine.
             var escaped = spareEscaped
             spareEscaped = []
+            var specials = specialBytes()
             let scanned = chunk.withUnsafeBufferPointer { buffer in
-                isStandard ? scanInPlace(buffer, into: &bounds, escaped: &escaped, RFC4180()) : scanInPlace(buffer, into: &bounds, escaped: &escaped, dialect)
+                isStandard ? scanInPlace(buffer, into: &bounds, escaped: &escaped, specials: &specials, RFC4180())
+                           : scanInPlace(buffer, into: &bounds, escaped: &escaped, specials: &specials, dialect)
             }
             spareEscaped = escaped
             return try scanned ?? copyRecord(into: &bounds)
@@ -180,7 +192,7 @@ final class CSVReader {
     /// they cost the scan 9 % more instructions).
     @inline(__always)
     private func scanInPlace<D: ScanDialect>(_ buffer: UnsafeBufferPointer<UInt8>, into bounds: inout [Int], escaped: inout [Int],
-                                             _ dialect: D) -> CSVRowBatch.Entry? {
+                                             specials: inout SpecialBytes, _ dialect: D) -> CSVRowBatch.Entry? {
         let first = bounds.count
         let delimiter = self.delimiter
         let quote = dialect.quote, cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
@@ -207,7 +219,8 @@ final class CSVReader {
                     fieldStart = p
                     var fieldBreaks = 0
                     while true {
-                        p = ByteScan.first(quote, cr, lf, in: buffer, from: p)
+                        p = specials.next(from: p, in: buffer)
+                        while p < n, buffer[p] != quote, buffer[p] != cr, buffer[p] != lf { p = specials.next(from: p + 1, in: buffer) }
                         guard p + 1 < n else { return false }
                         let c = buffer[p]
                         if c != quote {
@@ -235,7 +248,8 @@ final class CSVReader {
                     // Text after the closing quote is appended to the field: the copying reader does that.
                     guard c == delimiter || c == cr || c == lf else { return false }
                 } else {
-                    p = ByteScan.first(delimiter, cr, lf, in: buffer, from: p)
+                    p = specials.next(from: p, in: buffer)
+                    while p < n, buffer[p] != delimiter, buffer[p] != cr, buffer[p] != lf { p = specials.next(from: p + 1, in: buffer) }
                     guard p < n else { return false }
                     fieldEnd = p
                 }

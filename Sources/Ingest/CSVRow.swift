@@ -210,7 +210,7 @@ struct CSVRowBatch: Sendable {
     let encoding: TextEncoding
     var bounds: [Int] = []
     var entries: [Entry] = []
-    /// The blocks the in-place records lie in.
+    /// The block the in-place records lie in (none when every record has its own copy).
     var chunks: [[UInt8]] = []
 
     init(encoding: TextEncoding) { self.encoding = encoding }

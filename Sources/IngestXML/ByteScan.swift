@@ -1,6 +1,7 @@
 /// Finds the first of three byte values eight bytes at a time (SWAR): CSV fields average 16 bytes, and
 /// the byte-at-a-time loop was 29 % of the CSV mapping thread once fields were no longer copied.
-/// Shared by the CSV reader and the XML guard (inlinable: both call it per field or per tag).
+/// Shared by the CSV copying reader and the XML guard (inlinable: both call it per field or per tag);
+/// the in-place CSV scan asks 64 bytes at a time (`SpecialBytes`).
 public enum ByteScan {
     /// The index of the first byte of `buffer` from `start` equal to `a`, `b` or `c`; `buffer.count` if none.
     @inlinable @inline(__always)

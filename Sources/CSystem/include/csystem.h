@@ -1,6 +1,8 @@
 #ifndef IMPACT_CSYSTEM_H
 #define IMPACT_CSYSTEM_H
 
+#include "byte_mask.h"
+
 /// The cores this process may run on: its CPU affinity (`taskset`, a cpuset), lowered to its cgroup's
 /// CPU quota rounded up (its own cgroup v2 `cpu.max`, or v1's quota: a container run with `--cpus`;
 /// limits set on parent cgroups are not read); at least 1.
