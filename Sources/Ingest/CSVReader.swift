@@ -86,9 +86,9 @@ final class CSVReader {
         var batch = CSVRowBatch(encoding: encoding)
         batch.entries.reserveCapacity(rows)
         batch.bounds.reserveCapacity(rows * 24)
-        var serial = -1  // the serial of the batch's last block
-        // A batch ends with its block: two mapping workers then never share one (they retain and
-        // release the rows' block, and on a shared one each such count crossed between the cores).
+        var serial = -1  // the serial of the batch's block, once it has one
+        // A batch ends with its block, so two mapping workers never map rows of one block at once
+        // (each retains and releases the block per row).
         while batch.entries.count < rows, serial == -1 || serial == chunkSerial {
             var refused = false
             if inPlace, position < chunk.count {
@@ -107,20 +107,18 @@ final class CSVReader {
     }
 
     /// Adds a record to `batch` unless it is blank (its bounds are then dropped); a record read in
-    /// place names the current block, which the batch takes in with its first such record (`serial`:
-    /// the serial of the batch's last block).
+    /// place lies in the current block, which the batch takes in with its first such record
+    /// (`serial`: the serial of the batch's block; `nextBatch` ends a batch before another block).
     @inline(__always)
     private func add(_ entry: consuming CSVRowBatch.Entry, to batch: inout CSVRowBatch, serial: inout Int) {
         if entry.isBlank {
             batch.bounds.removeLast(batch.bounds.count - entry.bounds.lowerBound)
             return
         }
-        if entry.bytes == nil {
-            if serial != chunkSerial {
-                batch.chunks.append(chunk)
-                serial = chunkSerial
-            }
-            entry.chunk = batch.chunks.count - 1
+        if entry.bytes == nil, serial != chunkSerial {
+            precondition(serial == -1, "a batch's records read in place lie in one block")
+            batch.block = chunk
+            serial = chunkSerial
         }
         batch.entries.append(entry)
     }

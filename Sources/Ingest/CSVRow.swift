@@ -197,9 +197,8 @@ public struct CSVRow: Sendable {
 struct CSVRowBatch: Sendable {
     struct Entry: Sendable {
         /// The record's own copy (unescaped, or read by the copying state machine); nil when it lies
-        /// in the reader's current block (in a batch: `chunks[chunk]`).
+        /// in the reader's current block (in a batch: the batch's `block`).
         let bytes: [UInt8]?
-        var chunk = 0
         /// The record's range in `bounds`.
         let bounds: Range<Int>
         let line: Int
@@ -210,14 +209,14 @@ struct CSVRowBatch: Sendable {
     let encoding: TextEncoding
     var bounds: [Int] = []
     var entries: [Entry] = []
-    /// The block the in-place records lie in (none when every record has its own copy).
-    var chunks: [[UInt8]] = []
+    /// The block the in-place records lie in (empty when every record has its own copy).
+    var block: [UInt8] = []
 
     init(encoding: TextEncoding) { self.encoding = encoding }
 
     /// Record `i` as a row.
     func row(_ i: Int) -> CSVRow {
         let e = entries[i]
-        return CSVRow(bytes: e.bytes ?? chunks[e.chunk], bounds: bounds[e.bounds], line: e.line, problem: e.problem, encoding: encoding, isBlank: e.isBlank)
+        return CSVRow(bytes: e.bytes ?? block, bounds: bounds[e.bounds], line: e.line, problem: e.problem, encoding: encoding, isBlank: e.isBlank)
     }
 }
