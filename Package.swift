@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Ingest"], path: "Tests/TestSupport"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PipelineFileTests", dependencies: ["PipelineFile", "Records", "InputFiles", "TestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Records", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["CSystem", "Ingest", "Records", "TestSupport"]),
         .testTarget(name: "IngestXMLTests", dependencies: ["IngestXML", "TestSupport"]),
         .testTarget(name: "IngestWorkbookTests", dependencies: ["IngestWorkbook", "IngestXML", "TestSupport"]),
         .testTarget(name: "IndicatorsTests", dependencies: ["Indicators", "Records", "TestSupport"]),

@@ -17,7 +17,7 @@ final class CSVReader {
     let source: ChunkSource
     let delimiter: UInt8
     let encoding: TextEncoding
-    /// The block being scanned; `chunkSerial` counts replacements, so a batch holds each block once.
+    /// The block being scanned; `chunkSerial` counts replacements, so a batch knows its block.
     var chunk: [UInt8] = [] { didSet { chunkSerial &+= 1 } }
     private(set) var chunkSerial = 0
     var position = 0
@@ -79,16 +79,15 @@ final class CSVReader {
     }
 
     /// Up to `rows` non-blank records, their bounds in one array, ending at the end of a block at the
-    /// latest; nil at end of input. Records read in place refer to the batch's block by index: the
-    /// block's reference count is not touched per record on this thread while a mapping worker
-    /// touches it on another.
+    /// latest; nil at end of input. Records read in place lie in the batch's one block: its
+    /// reference count is not touched per record on this thread while a mapping worker touches it
+    /// on another.
     func nextBatch(rows: Int) throws -> CSVRowBatch? {
         var batch = CSVRowBatch(encoding: encoding)
         batch.entries.reserveCapacity(rows)
         batch.bounds.reserveCapacity(rows * 24)
         var serial = -1  // the serial of the batch's block, once it has one
-        // A batch ends with its block, so two mapping workers never map rows of one block at once
-        // (each retains and releases the block per row).
+        // A batch ends with its block, so it holds one at most (its rows need no block index).
         while batch.entries.count < rows, serial == -1 || serial == chunkSerial {
             var refused = false
             if inPlace, position < chunk.count {
@@ -124,7 +123,7 @@ final class CSVReader {
     }
 
     /// Appends to `batch` the non-blank records read in place from `position` in `buffer` (the
-    /// current block, which the batch then holds once: `serial` is the serial of its last block),
+    /// current block, which the batch then holds: `serial` is the serial of the batch's block),
     /// until the batch holds `rows` entries, the block ends, or a record needs the copying state
     /// machine: true then, and the record is left for `copyRecord`.
     private func scanRun(_ buffer: UnsafeBufferPointer<UInt8>, into batch: inout CSVRowBatch, serial: inout Int, rows: Int) -> Bool {

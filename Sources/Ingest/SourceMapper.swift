@@ -81,9 +81,9 @@ public struct SourceMapper {
                 && row.fields.map(Fold.key) == headerRow
         }
         var fallbacks = 0
-        // One thread splits the file into rows (batches of 1,024 sharing their bounds), workers (one
-        // per core beyond two) map them to records, each with its own caches, and this one takes the
-        // batches in the file's order: it keeps the names the workers met first and aggregates.
+        // One thread splits the file into rows (batches of 1,024 sharing their bounds), workers
+        // (`defaultMappingWorkers`) map them to records, each with its own caches, and this one takes
+        // the batches in the file's order: it keeps the names the workers met first and aggregates.
         try ParallelBatches.run(workers: mappingWorkers, produce: { (out: (CSVRowBatch) -> Bool) in
             // Stops reading once the consumer stopped (its error is the run's).
             try Self.reading(file, of: sourceName) { while let batch = try reader.value.nextBatch(rows: 1_024), out(batch) {} }

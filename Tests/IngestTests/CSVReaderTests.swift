@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import Testing
 import TestSupport
@@ -140,6 +141,28 @@ struct CSVReaderTests {
                     #expect(batched == reference.filter { $0.components(separatedBy: " | ")[2] == "false" },  // "line | problem | blank | fields"
                             "trial \(trial), batches of \(rows), chunk \(chunk), width \(expected)")
                 }
+            }
+        }
+    }
+
+    /// A 64-byte mask sets the bits of the four bytes asked for and no other, with SSE2 and without:
+    /// on random windows, the four bytes rare or dense, sometimes equal to each other.
+    @Test func byteMasksMarkExactlyTheFourBytes() {
+        var random = SeededGenerator(seed: 43)
+        for trial in 0..<20_000 {
+            var four = (0..<4).map { _ in UInt8.random(in: 0...255, using: &random) }
+            if trial % 3 == 0 { four = [0x3B, 0x22, 0x0D, 0x0A] }
+            if trial % 7 == 0 { four[3] = four[0] }
+            let density = [1, 2, 4, 16, 256][trial % 5]
+            let window: [UInt8] = (0..<64).map { _ in
+                Int.random(in: 0..<density, using: &random) == 0 ? four[Int.random(in: 0..<4, using: &random)] : UInt8.random(in: 0...255, using: &random)
+            }
+            var expected: UInt64 = 0
+            for (i, x) in window.enumerated() where four.contains(x) { expected |= 1 << UInt64(i) }
+            window.withUnsafeBufferPointer { w in
+                guard let p = w.baseAddress else { return }
+                #expect(impact_byte_mask64(p, four[0], four[1], four[2], four[3]) == expected, "trial \(trial)")
+                #expect(impact_byte_mask64_portable(p, four[0], four[1], four[2], four[3]) == expected, "trial \(trial), portable")
             }
         }
     }
