@@ -48,6 +48,13 @@ public enum InputFile {
         return fd
     }
 
+    /// The size in bytes of the file at `path` as `open` reads it (links followed), nil when it
+    /// cannot be told: the one rule for weighing inputs before they are read.
+    public static func size(_ path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    }
+
     /// Why `path` is not a readable regular file, or nil when it is one (checked by opening it).
     public static func problem(_ path: String) -> String? {
         do {

@@ -26,8 +26,7 @@ extension Ingestion {
     static func bytes(of files: [String]) -> Int {
         files.reduce(0) { total, file in
             if FileSignature.of(path: file) != .other { return total + besideByteLimit + 1 }
-            var info = stat()
-            return total + (stat(file, &info) == 0 ? Int(info.st_size) : 0)
+            return total + (InputFile.size(file) ?? 0)
         }
     }
 }

@@ -46,9 +46,7 @@ extension Ingestion {
         }
         let mapper = SourceMapper(source: source, config: config, key: key)
         // For the progress line only: a file whose size cannot be read shows no percentage.
-        ReadProgress.shared.begin(source: source.name, totalBytes: source.files.reduce(0) { total, file in
-            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
-        })
+        ReadProgress.shared.begin(source: source.name, totalBytes: source.files.reduce(0) { $0 + (InputFile.size($1) ?? 0) })
         defer {
             ReadProgress.shared.add(records: unreported)
             unreported = 0

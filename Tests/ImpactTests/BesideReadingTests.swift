@@ -1,4 +1,5 @@
 import Foundation
+import InputFiles
 import Testing
 import TestSupport
 @testable import Pipeline
@@ -131,6 +132,23 @@ struct BesideReadingTests {
             #expect(Ingestion.bytes(of: [file]) > Ingestion.besideByteLimit, "\(name)")
         }
         #expect(Ingestion.bytes(of: ["\(Paths.root)/inputs/questionnaire_conseillers_2024-2025.csv"]) < 1 << 20)
+    }
+
+    /// A symbolic link to an input weighs what its target does, for the beside limit and the progress
+    /// line alike (`InputFile.size`: the progress line read the link's own size).
+    @Test func aLinkWeighsItsTarget() throws {
+        let target = "\(Paths.root)/inputs/questionnaire_conseillers_2024-2025.csv"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("impact-link-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let link = "\(folder)/answers.csv"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let size = try #require(InputFile.size(target))
+        #expect(size > 1_000)
+        #expect(InputFile.size(link) == size)
+        #expect(Ingestion.bytes(of: [link]) == size)
+        #expect(InputFile.size("\(folder)/missing.csv") == nil)
+        #expect(Ingestion.bytes(of: ["\(folder)/missing.csv"]) == 0)
     }
 
     /// Sources read at once count together on the progress line, from the first's start to the last's end.
