@@ -136,9 +136,7 @@ final class CSVReader {
                 swallowLF = false
                 if buffer[position] == UInt8(ascii: "\n") { position += 1; continue }
             }
-            let scanned = isStandard ? scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, specials: &specials, RFC4180())
-                                     : scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, specials: &specials, dialect)
-            guard let entry = scanned else { return true }
+            guard let entry = scanInPlace(buffer, into: &batch.bounds, escaped: &escaped, specials: &specials) else { return true }
             add(entry, to: &batch, serial: &serial)
         }
         return false
@@ -173,13 +171,18 @@ final class CSVReader {
             var escaped = spareEscaped
             spareEscaped = []
             var specials = specialBytes()
-            let scanned = chunk.withUnsafeBufferPointer { buffer in
-                isStandard ? scanInPlace(buffer, into: &bounds, escaped: &escaped, specials: &specials, RFC4180())
-                           : scanInPlace(buffer, into: &bounds, escaped: &escaped, specials: &specials, dialect)
-            }
+            let scanned = chunk.withUnsafeBufferPointer { scanInPlace($0, into: &bounds, escaped: &escaped, specials: &specials) }
             spareEscaped = escaped
             return try scanned ?? copyRecord(into: &bounds)
         }
+    }
+
+    /// `scanInPlace` specialised for this reader's dialect.
+    @inline(__always)
+    private func scanInPlace(_ buffer: UnsafeBufferPointer<UInt8>, into bounds: inout [Int], escaped: inout [Int],
+                             specials: inout SpecialBytes) -> CSVRowBatch.Entry? {
+        isStandard ? scanInPlace(buffer, into: &bounds, escaped: &escaped, specials: &specials, RFC4180())
+                   : scanInPlace(buffer, into: &bounds, escaped: &escaped, specials: &specials, dialect)
     }
 
     /// Reads the record starting at `position` as ranges of `buffer` (the chunk), appending its

@@ -5,12 +5,10 @@ import CSystem
 /// where the 8-byte scan (`ByteScan.first`) looped over the field's bytes (docs/performance.md).
 struct SpecialBytes {
     private let a: UInt8, b: UInt8, c: UInt8, d: UInt8
-    /// The block offset of bit 0 of `bits`.
-    private var base = 0
+    /// The block offset of bit 0 of `bits`; -64 before the first mask, so every start is past it.
+    private var base = -64
     /// Bit i: byte `base + i` is one of the four (none past the block's end).
     private var bits: UInt64 = 0
-    /// Whether `bits` was computed at `base` yet.
-    private var primed = false
 
     init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
         (self.a, self.b, self.c, self.d) = (a, b, c, d)
@@ -22,14 +20,13 @@ struct SpecialBytes {
         var p = start
         while true {
             let offset = p &- base
-            if primed, offset >= 0, offset < 64 {
+            if offset >= 0, offset < 64 {
                 let left = bits & (UInt64.max &<< UInt64(offset))
                 if left != 0 { return base &+ left.trailingZeroBitCount }
                 p = base &+ 64
             }
             guard p < buffer.count else { return buffer.count }
             base = p
-            primed = true
             bits = mask(buffer, at: p)
         }
     }
