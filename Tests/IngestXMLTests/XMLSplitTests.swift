@@ -124,6 +124,8 @@ struct XMLSplitTests {
             let xpaths = [".", "@*[1]", "*[1]", "count(*)", "../@id", "../@name", "../@code"]
             Self.check(path, recordPath: record, xpaths: xpaths, maxRecordBytes: 300)
             Self.check(path, recordPath: record, xpaths: xpaths)
+            // Simple paths only: the parts are read without their trees (`readWithoutTree`).
+            Self.check(path, recordPath: record, xpaths: [".", "../@id", "../@name", "@id", "name"], maxRecordBytes: 300)
         }
     }
 
@@ -150,6 +152,9 @@ struct XMLSplitTests {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let xpaths = [".", "../@d", "@y:k", "count(*)"]
         Self.check(path, recordPath: name == "namespaces" ? "/a/s/d:r" : "/a/s/r", xpaths: xpaths,
+                   namespaces: ["y": "urn:y", "d": "urn:d"], maxRecordBytes: 300, readers: [1, 2], partBytes: [1, 30])
+        // Simple paths only: the parts are read without their trees (`readWithoutTree`).
+        Self.check(path, recordPath: name == "namespaces" ? "/a/s/d:r" : "/a/s/r", xpaths: [".", "../@d", "@y:k", "v", "d:v"],
                    namespaces: ["y": "urn:y", "d": "urn:d"], maxRecordBytes: 300, readers: [1, 2], partBytes: [1, 30])
     }
 
