@@ -1,4 +1,5 @@
 import CLibXML2
+import CXMLParts
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,6 +18,66 @@ public struct SpreadsheetMLTable: Sendable {
     /// Streams every row of the chosen worksheet (the first one when none is named), header included.
     /// A row larger than `maxRowBytes` is refused without being built (`XMLRecord.refusal`).
     public func read(path: String, maxRowBytes: Int = 1_000_000, emit: (XMLRecord) throws -> Void) throws {
+        if try readWithoutTree(path: path, maxRowBytes: maxRowBytes, emit: emit) { return }
+        try readWithReader(path: path, maxRowBytes: maxRowBytes, emit: emit)
+    }
+
+    /// `readWithReader`'s rows through libxml2's SAX2 callbacks (`CXMLParts`), no tree built: the
+    /// reader's node by node walk, each row's tree and its freeing were half the 40 MB sheet's
+    /// parsing thread. A row's line is where its start tag ends (the reader gave its parser's line,
+    /// which may be further on). False, before any row, when the file has a DOCTYPE (its DTD could
+    /// give attributes defaults): the reader reads it.
+    func readWithoutTree(path: String, maxRowBytes: Int, emit: (XMLRecord) throws -> Void) throws -> Bool {
+        let file: XMLFileInput
+        do { file = try XMLFileInput(path: path) } catch { throw XMLReadError(file: path, line: 0, column: 0, message: error.message) }
+        let input = GuardedXMLInput(file, limits: XMLGuard.Limits(recordDepth: 3, recordBytes: maxRowBytes))
+        var result = impact_sheet_result()
+        defer { impact_sheet_result_free(&result) }
+        let status = try withoutActuallyEscaping(emit) { emit in
+            let reading = SheetReading(input: input, emit: emit)
+            defer { reading.refusals.deallocate() }
+            let status = withExtendedLifetime(reading) {
+                let context = Unmanaged.passUnretained(reading).toOpaque()
+                return impact_sheet_rows_parse(sheetInput, context, reading.refusals, hardenedXMLOptions, worksheet, sheetOutput, context, &result)
+            }
+            if let error = reading.error { throw error }
+            return status
+        }
+        guard status == 0 else { throw XMLReadError(file: path, line: 0, column: 0, message: "cannot open the file") }
+        if result.doctype != 0 { return false }
+        if result.cell_error != 0 {
+            let message = withUnsafeBytes(of: result.cell_error_message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            throw XMLReadError(file: path, line: result.cell_error_line, column: 0, message: message)
+        }
+        if result.finished_sheet != 0 { return true }
+        // The document ended (or broke off) before the sheet did: what the reader says then.
+        let guardian: XMLGuard = input.guardian
+        let line = result.end_line
+        if result.well_formed == 0 {
+            if let failure = input.failure { throw failure }
+            if let failure = guardian.failure {
+                throw XMLReadError(file: path, line: guardian.failureLine ?? (result.error != 0 ? result.error_line : line), column: 0, message: failure)
+            }
+            if result.error != 0 {
+                var message = result.error_message.map { String(cString: $0) } ?? "XML error"
+                while message.last == "\n" { message.removeLast() }
+                throw XMLReadError(file: path, line: result.error_line, column: Int(result.error_column), message: message)
+            }
+            throw XMLReadError(file: path, line: line, column: 0, message: "malformed XML")
+        }
+        if guardian.trailingContent {
+            throw XMLReadError(file: path, line: line, column: 0,
+                               message: "content after the end of the root element (after line \(line)); the records before it were read")
+        }
+        if result.found_sheet == 0 {
+            throw XMLReadError(file: path, line: 0, column: 0,
+                               message: worksheet.map { "no worksheet named '\($0)'" } ?? "no worksheet (is this SpreadsheetML 2003?)")
+        }
+        return true
+    }
+
+    /// Streams the rows through libxml2's reader, each row's tree built (`row`).
+    func readWithReader(path: String, maxRowBytes: Int, emit: (XMLRecord) throws -> Void) throws {
         // Workbook (0) / Worksheet (1) / Table (2) / Row (3).
         let reader = try XMLStreamReader(path: path, limits: XMLGuard.Limits(recordDepth: 3, recordBytes: maxRowBytes))
         // Names compared as the reader's interned strings, attributes read in place: a Swift string
@@ -202,4 +263,58 @@ struct RowNames {
     private static func declared(_ cell: xmlNodePtr, _ name: String) -> Int? {
         attribute(cell, name, namespace: SpreadsheetMLTable.namespace).flatMap(Int.init)
     }
+}
+
+/// What the callbacks of `readWithoutTree` share: the guarded input, the rows' consumer, and what
+/// stopped them.
+private final class SheetReading {
+    let input: GuardedXMLInput
+    let emit: (XMLRecord) throws -> Void
+    /// Nonzero once the guard refused a row (read by the C side before taking a stand-in as one).
+    let refusals = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    var error: (any Error)?
+    private var sheetPath: String?
+
+    init(input: GuardedXMLInput, emit: @escaping (XMLRecord) throws -> Void) {
+        self.input = input
+        self.emit = emit
+        refusals.initialize(to: 0)
+    }
+
+    /// Emits one row; false when the consumer threw.
+    func take(_ row: impact_sheet_row) -> Bool {
+        let path = sheetPath ?? "Worksheet \"\(String(decoding: UnsafeBufferPointer(start: row.sheet, count: row.sheet_length), as: UTF8.self))\""
+        sheetPath = path
+        var record: XMLRecord
+        if let refusal = row.refusal {
+            record = XMLRecord(bytes: [], ends: [], line: row.line, path: path, index: row.number)
+            record.refusal = XMLStreamReader.refusal(String(decoding: UnsafeBufferPointer(start: refusal, count: row.refusal_length), as: UTF8.self))
+        } else {
+            let count = row.count
+            let ends = (0..<count).map { Int(row.ends[$0]) }
+            let bytes = Array(UnsafeBufferPointer(start: row.bytes, count: ends.last ?? 0))
+            record = XMLRecord(bytes: bytes, ends: ends, columns: (0..<count).map { row.columns[$0] }, line: row.line, path: path, index: row.number)
+            record.width = row.width
+        }
+        do {
+            try emit(record)
+            return true
+        } catch {
+            self.error = error
+            return false
+        }
+    }
+}
+
+private let sheetInput: impact_sheet_input = { context, buffer, length in
+    guard let context, let buffer else { return -1 }
+    let reading = Unmanaged<SheetReading>.fromOpaque(context).takeUnretainedValue()
+    let count = reading.input.read(into: buffer, count: Int(length))
+    if reading.input.guardian.refusedRecords > 0 { reading.refusals.pointee = 1 }
+    return count
+}
+
+private let sheetOutput: impact_sheet_output = { context, row in
+    guard let context, let row else { return 1 }
+    return Unmanaged<SheetReading>.fromOpaque(context).takeUnretainedValue().take(row.pointee) ? 0 : 1
 }
