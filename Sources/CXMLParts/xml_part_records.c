@@ -1,11 +1,5 @@
 #include "xml_part_records.h"
-#include <libxml/xmlversion.h>
-#undef LIBXML_ICU_ENABLED
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/tree.h>
-#include <stdlib.h>
-#include <string.h>
+#include "sax_common.h"
 
 // The rules are PartWalk's and FieldPath's (XMLPartReader.swift, PartnerXMLTable.swift), which read
 // the same part as a tree; tests compare the two on every shape of record they know.
@@ -14,11 +8,6 @@
 #define MAX_STEPS 256
 #define TEXT_DEPTH 64  // firstTextLine looks no deeper under the record
 #define BIG_LINE 65535 // libxml2 keeps larger element lines as 65,535 (USHRT_MAX)
-
-typedef struct {
-    unsigned char *bytes;
-    size_t count, capacity;
-} buffer;
 
 typedef struct {
     impact_part_records *out;
@@ -30,12 +19,12 @@ typedef struct {
     int in_record;
     int refused;        // the record is a stand-in
     long line;          // the record's line; -1 until its first text when its own is too large
-    buffer values[MAX_FIELDS];
+    impact_buffer values[MAX_FIELDS];
     int found[MAX_FIELDS];        // a child field's element was met (only the first counts)
     int open_depth[MAX_FIELDS];   // depth of the child field's element while it is open, else -1
-    buffer parent[MAX_FIELDS];    // the parent's attributes (parent-attribute fields)
+    impact_buffer parent[MAX_FIELDS];    // the parent's attributes (parent-attribute fields)
     int parent_found[MAX_FIELDS];
-    buffer refusal;
+    impact_buffer refusal;
     // The names compared, interned in the parser's dictionary as the names it hands over are:
     // compared by pointer (strcmp per element was 6 % of the parsing threads).
     const xmlChar *steps[MAX_STEPS];
@@ -45,41 +34,12 @@ typedef struct {
     const xmlChar *refusal_name;
 } walk;
 
-static int reserve(buffer *b, size_t more) {
-    if (b->count + more <= b->capacity) return 0;
-    size_t capacity = b->capacity ? b->capacity : 64;
-    while (capacity < b->count + more) capacity *= 2;
-    unsigned char *grown = realloc(b->bytes, capacity);
-    if (!grown) return -1;
-    b->bytes = grown;
-    b->capacity = capacity;
-    return 0;
+static void append(walk *w, impact_buffer *b, const unsigned char *bytes, size_t n) {
+    if (impact_buffer_append(b, bytes, n) != 0) w->failed = 1;
 }
 
-static void append(walk *w, buffer *b, const unsigned char *bytes, size_t n) {
-    if (n == 0) return;
-    if (reserve(b, n) != 0) { w->failed = 1; return; }
-    memcpy(b->bytes + b->count, bytes, n);
-    b->count += n;
-}
-
-/// An attribute value as SAX2 hands it over: with entities not replaced, libxml2 writes an '&' of
-/// the value as "&#38;" (xmlParseAttValueComplex), which the tree builder turns back into '&'.
-static void append_attribute(walk *w, buffer *b, const unsigned char *value, const unsigned char *end) {
-    b->count = 0;
-    const unsigned char *p = value;
-    while (p < end) {
-        const unsigned char *amp = memchr(p, '&', (size_t)(end - p));
-        if (!amp) { append(w, b, p, (size_t)(end - p)); break; }
-        append(w, b, p, (size_t)(amp - p));
-        if (end - amp >= 5 && memcmp(amp, "&#38;", 5) == 0) {
-            append(w, b, (const unsigned char *)"&", 1);
-            p = amp + 5;
-        } else {
-            w->failed = 1;  // no other reference reaches here in a document without a DTD
-            return;
-        }
-    }
+static void append_attribute(walk *w, impact_buffer *b, const xmlChar *value, const xmlChar *end) {
+    if (impact_buffer_set_attribute(b, value, end) != 0) w->failed = 1;
 }
 
 /// Whether a name libxml2 handed over is `interned` (both from the parser's dictionary).
@@ -173,7 +133,7 @@ static int grow_records(walk *w) {
 }
 
 static void out_append(walk *w, const unsigned char *bytes, size_t n) {
-    buffer b = { w->out->bytes, w->out->byte_count, w->out->byte_capacity };
+    impact_buffer b = { w->out->bytes, w->out->byte_count, w->out->byte_capacity };
     append(w, &b, bytes, n);
     w->out->bytes = b.bytes;
     w->out->byte_count = b.count;
@@ -189,7 +149,7 @@ static void finish_record(walk *w) {
     for (int k = 0; k < out->field_count; k++) {
         bounds[2 * k] = out->byte_count;
         if (!w->refused) {
-            const buffer *value = out->fields[k].kind == IMPACT_FIELD_PARENT_ATTRIBUTE ? &w->parent[k] : &w->values[k];
+            const impact_buffer *value = out->fields[k].kind == IMPACT_FIELD_PARENT_ATTRIBUTE ? &w->parent[k] : &w->values[k];
             int present = out->fields[k].kind == IMPACT_FIELD_PARENT_ATTRIBUTE ? (w->record_depth > 0 && w->parent_found[k]) : 1;
             if (present) out_append(w, value->bytes, value->count);
         }
@@ -259,18 +219,7 @@ int impact_part_records_parse(const char *bytes, int length, int options, impact
             w->namespaces[k] = f->ns ? xmlDictLookup(dict, BAD_CAST f->ns, -1) : NULL;
         }
         w->refusal_name = xmlDictLookup(dict, BAD_CAST "impact-refused-record", -1);
-        xmlSAXHandlerPtr sax = context->sax;
-        // The tree builder's handlers for the document and its prolog stay; elements and text are ours.
-        sax->startElement = NULL;
-        sax->endElement = NULL;
-        sax->startElementNs = start;
-        sax->endElementNs = end;
-        sax->characters = characters;
-        sax->ignorableWhitespace = characters;  // kept, as the tree keeps blank text
-        sax->cdataBlock = NULL;                  // XML_PARSE_NOCDATA: CDATA as characters
-        sax->comment = NULL;
-        sax->processingInstruction = NULL;
-        sax->reference = NULL;
+        impact_sax_take_elements(context->sax, start, end, characters);
         context->_private = w;
         w->context = context;
         xmlParseDocument(context);

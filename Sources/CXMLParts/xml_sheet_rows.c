@@ -1,23 +1,12 @@
 #include "xml_sheet_rows.h"
-#include <libxml/xmlversion.h>
-#undef LIBXML_ICU_ENABLED
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/tree.h>
+#include "sax_common.h"
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 // The rules are SpreadsheetMLTable's (read, row, RowNames.indexAndMerge), which read the same rows
 // from libxml2's reader and each row's tree; tests compare the two on every sheet they know.
 
 #define SPREADSHEET_NS "urn:schemas-microsoft-com:office:spreadsheet"
 #define MAX_COLUMNS 16384L
-
-typedef struct {
-    unsigned char *bytes;
-    size_t count, capacity;
-} buffer;
 
 typedef struct {
     impact_sheet_result *result;
@@ -30,14 +19,14 @@ typedef struct {
     int depth;
     int skip_depth;       // inside a worksheet not asked for: its subtree is passed over
     int in_sheet, sheet_depth;
-    buffer sheet;
+    impact_buffer sheet;
     long row_number;
     // The row being read.
     int in_row, row_depth;
     long row_line, column;
     int row_error;        // a cell outside the columns: the row ends in an error
     char row_message[200];
-    buffer bytes;
+    impact_buffer bytes;
     size_t *ends;
     long *columns;
     size_t count, capacity;
@@ -49,34 +38,12 @@ typedef struct {
     const xmlChar *ns, *worksheet_name, *row, *cell, *data, *index, *merge_across, *name, *refusal;
 } sheet;
 
-static int reserve(sheet *s, buffer *b, size_t more) {
-    if (b->count + more <= b->capacity) return 0;
-    size_t capacity = b->capacity ? b->capacity : 256;
-    while (capacity < b->count + more) capacity *= 2;
-    unsigned char *grown = realloc(b->bytes, capacity);
-    if (!grown) { s->failed = 1; return -1; }
-    b->bytes = grown;
-    b->capacity = capacity;
-    return 0;
+static void append(sheet *s, impact_buffer *b, const unsigned char *bytes, size_t n) {
+    if (impact_buffer_append(b, bytes, n) != 0) s->failed = 1;
 }
 
-static void append(sheet *s, buffer *b, const unsigned char *bytes, size_t n) {
-    if (n == 0 || reserve(s, b, n) != 0) return;
-    memcpy(b->bytes + b->count, bytes, n);
-    b->count += n;
-}
-
-/// An attribute value as the tree has it: SAX2 hands an '&' over as "&#38;" (entities not replaced).
-static void append_value(sheet *s, buffer *b, const xmlChar *value, const xmlChar *end) {
-    b->count = 0;
-    const xmlChar *p = value;
-    while (p < end) {
-        const xmlChar *amp = memchr(p, '&', (size_t)(end - p));
-        if (!amp) { append(s, b, p, (size_t)(end - p)); return; }
-        append(s, b, p, (size_t)(amp - p));
-        append(s, b, (const unsigned char *)"&", 1);
-        p = (end - amp >= 5 && memcmp(amp, "&#38;", 5) == 0) ? amp + 5 : amp + 1;
-    }
+static void append_value(sheet *s, impact_buffer *b, const xmlChar *value, const xmlChar *end) {
+    if (impact_buffer_set_attribute(b, value, end) != 0) s->failed = 1;
 }
 
 /// `SpreadsheetMLTable.integer`: an optional sign and ASCII digits, nothing else, within 64 bits.
@@ -188,7 +155,7 @@ static void start(void *ctx, const xmlChar *local, const xmlChar *prefix, const 
     }
     if (uri != s->ns) return;  // other namespaces' elements are looked through
     if (!s->in_sheet && local == s->worksheet_name) {
-        buffer name = {0};
+        impact_buffer name = {0};
         for (int a = 0; a < nb_attributes; a++) {
             const xmlChar **at = attributes + 5 * a;
             if (at[0] == s->name && at[2] == s->ns) { append_value(s, &name, at[3], at[4]); break; }
@@ -219,7 +186,7 @@ static void start(void *ctx, const xmlChar *local, const xmlChar *prefix, const 
     s->row_number = (has_index && index > s->row_number) ? index : s->row_number + 1;
     long line = current_line(s);
     if (refusal) {
-        buffer value = {0};
+        impact_buffer value = {0};
         append_value(s, &value, refusal, refusal_end);
         impact_sheet_row row = { .line = line, .number = s->row_number, .refusal = value.bytes ? value.bytes : (const unsigned char *)"",
                                  .refusal_length = value.count };
@@ -324,19 +291,9 @@ int impact_sheet_rows_parse(impact_sheet_input input, void *input_context, const
     s->name = xmlDictLookup(dict, BAD_CAST "Name", -1);
     s->refusal = xmlDictLookup(dict, BAD_CAST "impact-refused-record", -1);
     xmlCtxtUseOptions(context, options);
-    xmlSAXHandlerPtr sax = context->sax;
-    sax->startElement = NULL;
-    sax->endElement = NULL;
-    sax->startElementNs = start;
-    sax->endElementNs = end;
-    sax->characters = characters;
-    sax->ignorableWhitespace = characters;
-    sax->cdataBlock = NULL;
-    sax->comment = NULL;
-    sax->processingInstruction = NULL;
-    sax->reference = NULL;
-    sax->internalSubset = doctype;
-    sax->serror = first_error;
+    impact_sax_take_elements(context->sax, start, end, characters);
+    context->sax->internalSubset = doctype;
+    context->sax->serror = first_error;
     context->_private = s;
     xmlParseDocument(context);
     result->well_formed = context->wellFormed;
