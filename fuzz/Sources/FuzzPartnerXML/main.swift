@@ -3,7 +3,8 @@
 // - the table reader with a small record limit (2 kB), so refused records, stand-ins and the
 //   errors after them are exercised: no crash, no leak, no error that is not an XMLReadError;
 // - read in parts cut at every record end (`XMLSplitReader`), the file gives one reader's records
-//   (values, lines, indices, refusals) and error;
+//   (values, lines, indices, refusals) and error, with an XPath (parts as trees) and with simple
+//   paths only (parts through SAX2 callbacks);
 // - the guard is transparent: when it neither stops the document nor cuts content after the root,
 //   libxml2 reports through it the very nodes it reports reading the bytes directly (the same
 //   sequence up to the first error, and an error on one side only when the other has one too).
@@ -80,6 +81,12 @@ public func fuzzPartnerXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let one = outcome { emit in try table.read(path: path, batchSize: 1_024, skipping: 0, emit: emit) }
     let parts = outcome { emit in _ = try XMLSplitReader(table: table, path: path, readers: 2, partBytes: 1).run(emit: emit) }
     if parts != one { finding("read in parts: \(parts)\none reader: \(one)") }
+    // Simple paths only: the parts are read through SAX2 callbacks, no tree built (`readWithoutTree`).
+    let simple = PartnerXMLTable(recordPath: "/Export/Session/Participant", xpaths: ["../@code", "@email", "Profil", "."],
+                                 namespaces: [:], maxRecordBytes: 2_048)
+    let simpleOne = outcome { emit in try simple.read(path: path, batchSize: 1_024, skipping: 0, emit: emit) }
+    let simpleParts = outcome { emit in _ = try XMLSplitReader(table: simple, path: path, readers: 2, partBytes: 1).run(emit: emit) }
+    if simpleParts != simpleOne { finding("read in parts without trees: \(simpleParts)\none reader: \(simpleOne)") }
 
     // Transparency: through the guard (no records held) against libxml2 on the same bytes.
     guard let reader = try? XMLStreamReader(path: path) else { return 0 }
