@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "IngestXML", dependencies: ["CLibXML2", "CXMLArena", "CXMLParts", "Records", "InputFiles"]),
         // libxml2's allocator with per-thread arenas, for the parts of a split partner-XML file (C: malloc's stand-in).
         .target(name: "CXMLArena"),
-        // The records of a part of a split partner-XML file through libxml2's SAX2 callbacks, no tree built (C: a callback per element and text).
+        // Records through libxml2's SAX2 callbacks, no tree built: a part of a split partner-XML file, a SpreadsheetML sheet's rows (C: a callback per element and text).
         .target(name: "CXMLParts", dependencies: ["CLibXML2"]),
         // Workbooks (.xlsx, .xlsm, .ods): the ZIP package (the only ZIPFoundation user), its parts read by IngestXML.
         .target(name: "IngestWorkbook", dependencies: ["Records", "InputFiles", "IngestXML", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

@@ -45,6 +45,13 @@ static inline int impact_buffer_set_attribute(impact_buffer *b, const xmlChar *v
     return 0;
 }
 
+/// The name an element or attribute is matched by: its local name, unless its prefix is undeclared
+/// (libxml2 reports that as a namespace error only, and goes on): the tree then names it
+/// "prefix:local", which no local name matches, so NULL.
+static inline const xmlChar *impact_sax_name(const xmlChar *local, const xmlChar *prefix, const xmlChar *uri) {
+    return (prefix != NULL && uri == NULL) ? NULL : local;
+}
+
 /// Elements and text to the given callbacks, nothing built: the tree builder keeps only the document's
 /// own handlers. Character data, blank or in CDATA sections (XML_PARSE_NOCDATA), reaches `text`,
 /// as the tree keeps it; comments, processing instructions and references are passed over.

@@ -47,7 +47,7 @@ static int same(const xmlChar *a, const xmlChar *interned) { return a != NULL &&
 
 /// xmlHasNsProp's match: the local name, and the namespace (none when `ns` is NULL).
 static int attribute_matches(const xmlChar **attribute, const xmlChar *name, const xmlChar *ns) {
-    if (!same(attribute[0], name)) return 0;
+    if (!same(impact_sax_name(attribute[0], attribute[1], attribute[2]), name)) return 0;
     return ns ? same(attribute[2], ns) : attribute[2] == NULL;
 }
 
@@ -55,11 +55,12 @@ static long current_line(walk *w) { return w->context->input ? w->context->input
 
 static void start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int namespaceCount,
                   const xmlChar **namespaces, int attributeCount, int defaulted, const xmlChar **attributes) {
-    (void)prefix; (void)namespaceCount; (void)namespaces; (void)defaulted;
+    (void)namespaceCount; (void)namespaces; (void)defaulted;
     xmlParserCtxtPtr context = ctx;
     walk *w = context->_private;
     int d = w->depth++;
-    if (w->failed) return;
+    if (w->failed) { xmlStopParser(context); return; }
+    local = impact_sax_name(local, prefix, uri);
     const impact_part_records *in = w->out;
     if (w->in_record) {
         if (d != w->record_depth + 1) return;
@@ -104,7 +105,7 @@ static void start(void *ctx, const xmlChar *local, const xmlChar *prefix, const 
     }
     for (int a = 0; a < attributeCount; a++) {
         const xmlChar **attribute = attributes + 5 * a;
-        if (in->look_for_refusals && !w->refused && same(attribute[0], w->refusal_name)) {
+        if (in->look_for_refusals && !w->refused && same(impact_sax_name(attribute[0], attribute[1], attribute[2]), w->refusal_name)) {
             append_attribute(w, &w->refusal, attribute[3], attribute[4]);
             w->refused = 1;
         }

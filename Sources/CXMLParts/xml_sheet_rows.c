@@ -1,5 +1,6 @@
 #include "xml_sheet_rows.h"
 #include "sax_common.h"
+#include <limits.h>
 #include <stdio.h>
 
 // The rules are SpreadsheetMLTable's (read, row, RowNames.indexAndMerge), which read the same rows
@@ -13,7 +14,7 @@ typedef struct {
     xmlParserCtxtPtr context;
     impact_sheet_output output;
     void *output_context;
-    const char *worksheet;
+    impact_sheet_wanted wanted;
     const int *refusals;
     int failed;           // out of memory
     int depth;
@@ -123,7 +124,7 @@ static void end_cell(sheet *s) {
     }
     s->column += 1;
     if (s->has_merge && s->merge > 0) {
-        if (s->column + s->merge > MAX_COLUMNS) { row_fails(s, "merged cells beyond column 16384; refused"); return; }
+        if (s->merge > MAX_COLUMNS - s->column) { row_fails(s, "merged cells beyond column 16384; refused"); return; }
         s->column += s->merge;
     }
 }
@@ -142,7 +143,9 @@ static void start(void *ctx, const xmlChar *local, const xmlChar *prefix, const 
     (void)nb_namespaces; (void)namespaces; (void)nb_defaulted;
     sheet *s = ((xmlParserCtxtPtr)ctx)->_private;
     int d = s->depth++;
-    if (s->failed || s->skip_depth >= 0) return;
+    if (s->failed) { stop(s); return; }
+    if (s->skip_depth >= 0) return;
+    local = impact_sax_name(local, prefix, uri);
     if (s->in_row) {
         if (d == s->row_depth + 1 && local == s->cell) start_cell(s, nb_attributes, attributes);
         else if (d == s->row_depth + 2 && s->cell_open && !s->data_found && local == s->data) {
@@ -160,7 +163,7 @@ static void start(void *ctx, const xmlChar *local, const xmlChar *prefix, const 
             const xmlChar **at = attributes + 5 * a;
             if (at[0] == s->name && at[2] == s->ns) { append_value(s, &name, at[3], at[4]); break; }
         }
-        int wanted = !s->worksheet || (strlen(s->worksheet) == name.count && memcmp(s->worksheet, name.bytes ? name.bytes : (const unsigned char *)"", name.count) == 0);
+        int wanted = s->wanted(s->output_context, name.bytes ? name.bytes : (const unsigned char *)"", name.count);
         if (wanted) {
             s->in_sheet = 1;
             s->sheet_depth = d;
@@ -183,7 +186,7 @@ static void start(void *ctx, const xmlChar *local, const xmlChar *prefix, const 
         }
         if (!refusal && *s->refusals && at[0] == s->refusal && at[1] == NULL) { refusal = at[3]; refusal_end = at[4]; }
     }
-    s->row_number = (has_index && index > s->row_number) ? index : s->row_number + 1;
+    s->row_number = (has_index && index > s->row_number) ? index : s->row_number < LONG_MAX ? s->row_number + 1 : LONG_MAX;
     long line = current_line(s);
     if (refusal) {
         impact_buffer value = {0};
@@ -206,10 +209,10 @@ static void start(void *ctx, const xmlChar *local, const xmlChar *prefix, const 
 }
 
 static void end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri) {
-    (void)prefix; (void)uri;
     sheet *s = ((xmlParserCtxtPtr)ctx)->_private;
     int d = --s->depth;
-    if (s->failed) return;
+    if (s->failed) { stop(s); return; }
+    local = impact_sax_name(local, prefix, uri);
     if (s->skip_depth >= 0) {
         if (d == s->skip_depth) s->skip_depth = -1;
         return;
@@ -243,7 +246,8 @@ static void end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xm
 
 static void characters(void *ctx, const xmlChar *text, int length) {
     sheet *s = ((xmlParserCtxtPtr)ctx)->_private;
-    if (s->data_open && !s->row_error && !s->failed) append(s, &s->bytes, text, (size_t)length);
+    if (s->failed) { stop(s); return; }
+    if (s->data_open && !s->row_error) append(s, &s->bytes, text, (size_t)length);
 }
 
 static void doctype(void *ctx, const xmlChar *name, const xmlChar *external, const xmlChar *system) {
@@ -263,7 +267,7 @@ static void first_error(void *ctx, xmlErrorPtr error) {
     r->error_message = error->message ? strdup(error->message) : NULL;
 }
 
-int impact_sheet_rows_parse(impact_sheet_input input, void *input_context, const int *refusals, int options, const char *worksheet,
+int impact_sheet_rows_parse(impact_sheet_input input, void *input_context, const int *refusals, int options, impact_sheet_wanted wanted,
                             impact_sheet_output output, void *output_context, impact_sheet_result *result) {
     memset(result, 0, sizeof *result);
     xmlParserCtxtPtr context = xmlCreateIOParserCtxt(NULL, NULL, input, NULL, input_context, XML_CHAR_ENCODING_NONE);
@@ -277,7 +281,7 @@ int impact_sheet_rows_parse(impact_sheet_input input, void *input_context, const
     s->context = context;
     s->output = output;
     s->output_context = output_context;
-    s->worksheet = worksheet;
+    s->wanted = wanted;
     s->refusals = refusals;
     s->skip_depth = -1;
     xmlDictPtr dict = context->dict;
@@ -298,11 +302,7 @@ int impact_sheet_rows_parse(impact_sheet_input input, void *input_context, const
     xmlParseDocument(context);
     result->well_formed = context->wellFormed;
     result->end_line = context->input ? context->input->line : 0;
-    if (s->failed && !result->error) {
-        result->error = 1;
-        result->error_message = strdup("out of memory");
-        result->well_formed = 0;
-    }
+    result->out_of_memory = s->failed;
     if (context->myDoc) xmlFreeDoc(context->myDoc);
     context->myDoc = NULL;
     xmlFreeParserCtxt(context);

@@ -34,16 +34,19 @@ public struct SpreadsheetMLTable: Sendable {
         var result = impact_sheet_result()
         defer { impact_sheet_result_free(&result) }
         let status = try withoutActuallyEscaping(emit) { emit in
-            let reading = SheetReading(input: input, emit: emit)
+            let reading = SheetReading(input: input, worksheet: worksheet, emit: emit)
             defer { reading.refusals.deallocate() }
             let status = withExtendedLifetime(reading) {
                 let context = Unmanaged.passUnretained(reading).toOpaque()
-                return impact_sheet_rows_parse(sheetInput, context, reading.refusals, hardenedXMLOptions, worksheet, sheetOutput, context, &result)
+                return impact_sheet_rows_parse(sheetInput, context, reading.refusals, hardenedXMLOptions, sheetWanted, sheetOutput, context, &result)
             }
             if let error = reading.error { throw error }
             return status
         }
         guard status == 0 else { throw XMLReadError(file: path, line: 0, column: 0, message: "cannot open the file") }
+        if result.out_of_memory != 0 {
+            throw XMLReadError(file: path, line: result.end_line, column: 0, message: "out of memory while reading the rows")
+        }
         if result.doctype != 0 { return false }
         if result.cell_error != 0 {
             let message = withUnsafeBytes(of: result.cell_error_message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -114,7 +117,7 @@ public struct SpreadsheetMLTable: Sendable {
                 if let index, index > rowNumber {
                     rowNumber = index
                 } else {
-                    rowNumber += 1
+                    rowNumber = rowNumber < Int.max ? rowNumber + 1 : Int.max  // after ss:Index="9223372036854775807"
                 }
                 let line = reader.line
                 if let refusal = reader.refusal {
@@ -169,7 +172,7 @@ public struct SpreadsheetMLTable: Sendable {
             }
             column += 1
             if let merge, merge > 0 {
-                guard column + merge <= Self.maximumColumns else {
+                guard merge <= Self.maximumColumns - column else {  // not column + merge: a huge span overflowed
                     throw XMLReadError(file: file, line: line, column: 0, message: "merged cells beyond column \(Self.maximumColumns); refused")
                 }
                 column += merge
@@ -269,14 +272,17 @@ struct RowNames {
 /// stopped them.
 private final class SheetReading {
     let input: GuardedXMLInput
+    /// The worksheet asked for; nil: the first.
+    let worksheet: String?
     let emit: (XMLRecord) throws -> Void
     /// Nonzero once the guard refused a row (read by the C side before taking a stand-in as one).
     let refusals = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     var error: (any Error)?
     private var sheetPath: String?
 
-    init(input: GuardedXMLInput, emit: @escaping (XMLRecord) throws -> Void) {
+    init(input: GuardedXMLInput, worksheet: String?, emit: @escaping (XMLRecord) throws -> Void) {
         self.input = input
+        self.worksheet = worksheet
         self.emit = emit
         refusals.initialize(to: 0)
     }
@@ -312,6 +318,14 @@ private let sheetInput: impact_sheet_input = { context, buffer, length in
     let count = reading.input.read(into: buffer, count: Int(length))
     if reading.input.guardian.refusedRecords > 0 { reading.refusals.pointee = 1 }
     return count
+}
+
+/// The reader's rule: the names compared as Swift strings (canonically equivalent names are equal).
+private let sheetWanted: impact_sheet_wanted = { context, name, length in
+    guard let context else { return 0 }
+    let reading = Unmanaged<SheetReading>.fromOpaque(context).takeUnretainedValue()
+    guard let worksheet = reading.worksheet else { return 1 }
+    return worksheet == String(decoding: UnsafeBufferPointer(start: name, count: length), as: UTF8.self) ? 1 : 0
 }
 
 private let sheetOutput: impact_sheet_output = { context, row in

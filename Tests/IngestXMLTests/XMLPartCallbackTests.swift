@@ -51,6 +51,9 @@ struct XMLPartCallbackTests {
         ("malformed", "<a><s><r><v>1</v></r><r><v>2</x></r></s></a>"),
         ("undeclared entity", "<a><s><r><v>&nope;</v></r></s></a>"),
         ("doctype", "<!DOCTYPE a [<!ATTLIST s d CDATA \"9\">]><a><s><r><v>1</v></r></s></a>"),
+        // Undeclared prefixes are a namespace error only: the tree names the node "z9:r", which no step matches.
+        ("undeclared prefixes", "<a><s z9:d=\"x\"><z9:r k=\"1\"><v>A</v></z9:r><r z9:k=\"2\" k=\"3\"><z9:v>B</z9:v><v>C</v><z9:w>D</z9:w></r>"
+            + "<r z9:impact-refused-record=\"bytes:9\"><v>E</v></r></s></a>"),
     ])
     func awkward(name: String, text: String) throws {
         for path in ["/a/s/r", "/p:a/p:s/r", "/a/s/q:r"] {
@@ -58,6 +61,7 @@ struct XMLPartCallbackTests {
             if let callbacks { #expect(callbacks == tree, "\(name) \(path)") }
             if name == "malformed" || name == "undeclared entity" { #expect(tree == nil && callbacks == nil, "\(name)") }
             if name == "doctype" { #expect(callbacks == nil && tree != nil, "a DTD is left to the tree") }
+            if name == "undeclared prefixes", path == "/a/s/r" { #expect(callbacks?.count == 2, "\(String(describing: callbacks))") }
             // Every well-formed part without a DTD is read without its tree.
             if !["malformed", "undeclared entity", "doctype"].contains(name) { #expect(callbacks != nil, "\(name) \(path): read without the tree") }
             if path == (name == "namespaces" ? "/p:a/p:s/r" : "/a/s/r"), !["malformed", "undeclared entity", "doctype"].contains(name) {
@@ -91,6 +95,9 @@ struct XMLPartCallbackTests {
     func refusals(lookForThem: Bool) throws {
         let text = "<a><s d=\"1\"><r><v>1</v></r><r impact-refused-record=\"bytes:2000\"/>\n\n<r><v>3</v></r></s></a>"
         let (callbacks, tree) = try Self.readings(text, recordPath: "/a/s/r", xpaths: ["v", "../@d", "."], refusals: lookForThem)
+        let prefixed = text.replacingOccurrences(of: "<r impact", with: "<r x:impact").replacingOccurrences(of: "<a>", with: "<a xmlns:x=\"urn:x\">")
+        let (withPrefix, treeWithPrefix) = try Self.readings(prefixed, recordPath: "/a/s/r", xpaths: ["v", "../@d", "."], refusals: lookForThem)
+        #expect(withPrefix != nil && withPrefix == treeWithPrefix, "a stand-in's attribute in a namespace")
         #expect(callbacks != nil && callbacks == tree)
         #expect(callbacks?[1].contains("2000") == lookForThem, "\(String(describing: callbacks))")
     }

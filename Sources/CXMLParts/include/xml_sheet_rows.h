@@ -21,6 +21,8 @@ typedef struct {
 typedef int (*impact_sheet_input)(void *context, char *buffer, int length);
 /// Takes one row; nonzero stops the parse.
 typedef int (*impact_sheet_output)(void *context, const impact_sheet_row *row);
+/// Whether the worksheet of this `ss:Name` is the one to read (the output's context is passed).
+typedef int (*impact_sheet_wanted)(void *context, const unsigned char *name, size_t length);
 
 /// What a parse found besides its rows.
 typedef struct {
@@ -29,6 +31,7 @@ typedef struct {
     int stopped;           // the row callback stopped the parse
     int doctype;           // a DOCTYPE was met: no row was given; read the file with the reader instead
     int well_formed;       // libxml2 found no error up to where it stopped
+    int out_of_memory;     // the parse stopped for want of memory
     long end_line;         // the parser's line where it stopped
     int cell_error;        // a cell outside the sheet's columns: the row was not given
     long cell_error_line;
@@ -39,11 +42,11 @@ typedef struct {
     char *error_message;   // malloc'd; `impact_sheet_result_free`
 } impact_sheet_result;
 
-/// Reads the rows of a SpreadsheetML worksheet (`worksheet`, or the first when NULL) through
+/// Reads the rows of a SpreadsheetML worksheet (the first that `wanted` takes) through
 /// libxml2's SAX2 callbacks: no tree built. `refusals` is nonzero once the guard in front of the
 /// input has refused a row (only then is a row's `impact-refused-record` a stand-in's). 0 when the
 /// parse ran; -1 when it could not start.
-int impact_sheet_rows_parse(impact_sheet_input input, void *input_context, const int *refusals, int options, const char *worksheet,
+int impact_sheet_rows_parse(impact_sheet_input input, void *input_context, const int *refusals, int options, impact_sheet_wanted wanted,
                             impact_sheet_output output, void *output_context, impact_sheet_result *result);
 /// Frees what a result holds.
 void impact_sheet_result_free(impact_sheet_result *result);
