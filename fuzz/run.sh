@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds and runs one fuzz target for SECONDS (libFuzzer through swiftc -sanitize=fuzzer,address).
+# Builds and runs one fuzz target for SECONDS (libFuzzer through swiftc -sanitize=fuzzer,address; the
+# C targets, libxml2's SAX2 callbacks among them, under AddressSanitizer too).
 #   fuzz/run.sh TARGET SECONDS        TARGET: CSV Dialect PartnerXML SpreadsheetML ODK PipelineFile
 #   fuzz/run.sh TARGET replay FILE…   runs the target on given inputs (a finding's reproducer)
+#   fuzz/run.sh build                 builds every target (what CI does first)
 # The corpus grows in fuzz/corpus/TARGET (kept between runs, not in git), seeded from the sample
 # inputs, ../shared/corpora and fuzz/regressions (past findings); findings go to fuzz/findings/.
 # Prints one line: executions, coverage, corpus size, peak RSS, or the finding.
@@ -9,12 +11,16 @@ set -euo pipefail
 caller=$PWD
 cd "$(dirname "$0")"
 target=${1:?usage: fuzz/run.sh TARGET SECONDS}
+flags=(-c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing -Xcc -fsanitize=address)
+if [ "$target" = build ]; then
+  swift build "${flags[@]}" >build-all.log 2>&1 || { tail -20 build-all.log; exit 1; }
+  exit 0
+fi
 mode=${2:?usage: fuzz/run.sh TARGET SECONDS}
 shared=../../shared/corpora
 [ -d "$shared" ] || shared=../shared/corpora
 
-swift build -c debug --product "Fuzz$target" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing \
-  >build-$target.log 2>&1 || { tail -20 build-$target.log; exit 1; }
+swift build "${flags[@]}" --product "Fuzz$target" >build-$target.log 2>&1 || { tail -20 build-$target.log; exit 1; }
 bin="$(swift build -c debug --show-bin-path)/Fuzz$target"
 
 if [ "$mode" = replay ]; then
