@@ -125,6 +125,28 @@ struct SpreadsheetMLCallbackTests {
         if name == "undeclared prefixes" { #expect(Self.read(path, callbacks: true).rows == ["Worksheet \"A\" #1 w2 [0, 1] [\"b\", \"d\"] "]) }
     }
 
+    /// The C callbacks read `ss:Index` and `ss:MergeAcross` with an integer rule of their own: the
+    /// same texts as `SpreadsheetMLTests.integersAsSwiftReadsThem`, in each place, read both ways.
+    @Test("indices and spans are read as the reader reads them, whatever their text")
+    func indexTexts() throws {
+        var texts = ["", "+", "-", "0", "-0", "+7", "-1", "12", " 1", "1 ", "1_000", "\u{663}", "0x10", "9223372036854775807",
+                     "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "00042", "+-1", "1e3", "16384", "16385"]
+        var generator = SeededGenerator(seed: 7)
+        let alphabet = Array("0123456789+- a")
+        for _ in 0..<60 {
+            texts.append(String((0..<Int.random(in: 0...21, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? "0" }))
+        }
+        let folder = Paths.scratch("sheet-integers")
+        for (i, text) in texts.enumerated() {
+            let row = "<Row><Cell><Data>a</Data></Cell></Row><Row ss:Index=\"\(text)\"><Cell ss:Index=\"\(text)\"><Data>b</Data></Cell>"
+                + "<Cell ss:MergeAcross=\"\(text)\"><Data>c</Data></Cell><Cell><Data>d</Data></Cell></Row><Row><Cell><Data>e</Data></Cell></Row>"
+            let path = "\(folder)/\(i).xml"
+            try Data((Self.head + "<Worksheet ss:Name=\"A\"><Table>" + row + "</Table></Worksheet></Workbook>").utf8).write(to: URL(fileURLWithPath: path))
+            let callbacks = Self.read(path, callbacks: true), reader = Self.read(path, callbacks: false)
+            #expect(callbacks.handled && callbacks.rows == reader.rows && callbacks.error == reader.error, "'\(text)': \(callbacks) | \(reader)")
+        }
+    }
+
     @Test("a row's line is where its start tag ends; a DOCTYPE leaves the file to the reader")
     func linesAndDoctype() throws {
         let path = Paths.scratch("sheets") + "/lines.xml"
