@@ -1,5 +1,6 @@
 import Foundation
 import Records
+import Synchronization
 
 /// One attendance line awaiting resolution (40 bytes, written to disk as is).
 struct Participation: Sendable {
@@ -63,6 +64,8 @@ final class ParticipationRuns: @unchecked Sendable {
     /// The run being sorted and written on the writer queue, if any.
     private var job: SpillJob?
     private let writer = DispatchQueue(label: "impact.participation-runs")
+    /// Buffers written out, kept for the next runs while a source is read.
+    private let spare: LineBufferPool
     let bufferLimit: Int
     /// Where the runs' folder is made (nil: TMPDIR, else /tmp).
     let temporaryBase: String?
@@ -72,10 +75,11 @@ final class ParticipationRuns: @unchecked Sendable {
 
     /// `bufferLimit` lines (40 bytes each) in memory at most before a run is written; while one is
     /// sorted and written, the next buffer fills (three buffers at most: the filling one, the full
-    /// one and its sorted copy, until the full one is released before the write).
+    /// one and its sorted copy, all three resident whole while a run is written: see `LineBufferPool`).
     init(bufferLimit: Int = 1 << 18, temporaryBase: String? = nil) {
         self.bufferLimit = max(1, bufferLimit)
         self.temporaryBase = temporaryBase
+        spare = LineBufferPool(capacity: self.bufferLimit)
     }
 
     deinit {
@@ -98,7 +102,7 @@ final class ParticipationRuns: @unchecked Sendable {
 
     /// Starts the first buffer, or spills the full one, then appends.
     private func appendToFreshBuffer(_ p: Participation) throws {
-        let current = buffer ?? LineBuffer(capacity: bufferLimit)
+        let current = buffer ?? spare.take()
         buffer = current
         if current.isFull { try spill(current) }
         buffer?.append(p)
@@ -113,9 +117,11 @@ final class ParticipationRuns: @unchecked Sendable {
         self.folder = folder
         let path = "\(folder.path)/run-\(runs.count)"
         runs.append(path)
-        let job = SpillJob(full)
+        // The sort's scratch is taken here, not on the writer queue: a take there could follow a
+        // source's `releaseSpareBuffers` and keep the pool's buffers through the next sources.
+        let job = SpillJob(full, scratch: spare.take(), spare: spare)
         self.job = job
-        buffer = LineBuffer(capacity: bufferLimit)
+        buffer = spare.take()
         writer.async { job.run(path: path) }
     }
 
@@ -126,6 +132,16 @@ final class ParticipationRuns: @unchecked Sendable {
         self.job = nil
         if let error = job.error { throw error }
     }
+
+    /// Unmaps the buffers kept for the next runs (a source was read to its end: the next one may
+    /// bring no attendance line; the buffer being filled stays).
+    func releaseSpareBuffers() { spare.drain() }
+
+    /// Waits for the run being written (tests).
+    func waitForWriter() throws { try finishWriting() }
+
+    /// Buffers kept for the next runs (tests).
+    var spareBuffersKept: Int { spare.kept }
 
     /// Every line once, sorted by `Participation.precedes`, through the cursor; the runs are
     /// handed over (their files unlinked once open) and this object is empty again.
@@ -138,8 +154,9 @@ final class ParticipationRuns: @unchecked Sendable {
     /// sorted by `Participation.precedes`: the runs are cut where a bound falls (a binary search in
     /// each), so parts can be walked on different threads. The runs are handed over as by `sorted()`.
     func sorted(parts: Int) throws -> [ParticipationCursor] {
+        defer { spare.drain() }
         try finishWriting()
-        buffer = buffer?.sortedLines()
+        buffer = buffer?.sortedLines(into: spare.take())  // a kept buffer, when there is one, for the last lines' sorted copy
         defer { removeFiles() }
         let parts = max(1, parts)
         let bounds = (1..<parts).map { UInt64($0) * (UInt64.max / UInt64(parts)) }
@@ -182,20 +199,35 @@ final class ParticipationRuns: @unchecked Sendable {
 /// Unchecked: the writer queue is the only one touching `buffer` and `error` until it signals
 /// `done`; the owner reads `error` only after waiting on it.
 final class SpillJob: @unchecked Sendable {
-    private var buffer: LineBuffer?
+    // Dropped when the run starts: the owner keeps the job until the next run, and the pool alone
+    // must hold the buffers then (a drain unmaps them).
+    private var full: LineBuffer?
+    private var scratch: LineBuffer?
+    private let spare: LineBufferPool
     var error: SpillError?
     let done = DispatchSemaphore(value: 0)
 
-    init(_ buffer: LineBuffer) { self.buffer = buffer }
+    /// `full` sorted into `scratch`, both given back to `spare` once the run is written.
+    init(_ full: LineBuffer, scratch: LineBuffer, spare: LineBufferPool) {
+        self.full = full
+        self.scratch = scratch
+        self.spare = spare
+    }
 
     func run(path: String) {
+        guard let full, let scratch else {
+            done.signal()
+            return
+        }
+        (self.full, self.scratch) = (nil, nil)
+        let sorted = full.sortedLines(into: scratch)
+        // Both go back to the pool once written (the next run's buffer and scratch), not to the
+        // system: a fresh mapping is faulted in and zeroed a page at a time (docs/performance.md).
         defer {
-            // Released, not kept for the next run: it would sit in memory through the survey sources.
-            buffer = nil
+            spare.give(full)
+            spare.give(scratch)
             done.signal()
         }
-        guard let sorted = buffer?.sortedLines() else { return }
-        buffer = nil  // the unsorted lines go back to the system before the run is written (no other reference is held)
         let lines = sorted.lines
         // Inside Cleanup.critical: an interruption removes the folder before or after this file exists, never while it is made.
         guard let file = Cleanup.critical({ fopen(path, "wb") }) else {
@@ -210,9 +242,54 @@ final class SpillJob: @unchecked Sendable {
     }
 }
 
-/// Attendance lines waiting for their run, in pages mapped for the purpose and unmapped once the
-/// run is written, so the 10 MB go back to the system at once (malloc's heap, freed on the writer's
-/// thread, did not reuse them whole: docs/performance.md).
+/// Line buffers of one capacity, written out and kept for the next runs: a fresh mapping is faulted
+/// in and zeroed page by page on first touch, about 3 % of the CPU of a 1 GB CSV-only run for its
+/// two buffers a run (docs/performance.md). Holds two at most (a run's lines and its sorted copy):
+/// still three buffers at most, but resident whole (a fresh one held only the lines appended so far),
+/// 8 MiB more at the peak of a 1 GB run. `drain` unmaps them, and buffers given back after it are
+/// unmapped until the next `take`.
+final class LineBufferPool: Sendable {
+    private let state = Mutex<(free: [LineBuffer], keeping: Bool)>(([], true))
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// An empty buffer: one kept, else a fresh one.
+    func take() -> LineBuffer {
+        let kept = state.withLock { state -> LineBuffer? in
+            state.keeping = true
+            return state.free.popLast()
+        }
+        return kept ?? LineBuffer(capacity: capacity)
+    }
+
+    /// A buffer no longer used by anyone: kept emptied (two at most), else unmapped.
+    func give(_ buffer: LineBuffer) {
+        guard buffer.capacity == capacity else { return }
+        buffer.removeAll()
+        state.withLock { state in
+            if state.keeping && state.free.count < 2 && !state.free.contains(where: { $0 === buffer }) { state.free.append(buffer) }
+        }
+    }
+
+    /// Unmaps the buffers kept, and those given back until the next `take`.
+    func drain() {
+        let dropped = state.withLock { state -> [LineBuffer] in
+            state.keeping = false
+            defer { state.free = [] }
+            return state.free
+        }
+        _ = dropped  // unmapped here, outside the lock
+    }
+
+    /// Buffers kept (for tests).
+    var kept: Int { state.withLock { $0.free.count } }
+}
+
+/// Attendance lines waiting for their run, in pages mapped for the purpose and unmapped when the
+/// buffer goes (kept for the next runs by `LineBufferPool` while a source is read), so the 10 MB go
+/// back to the system at once (malloc's heap, freed on the writer's thread, did not reuse them whole:
+/// docs/performance.md).
 final class LineBuffer: @unchecked Sendable {
     // Unchecked: filled by one thread, then handed whole to the writer queue (see SpillJob).
     let capacity: Int
@@ -250,15 +327,20 @@ final class LineBuffer: @unchecked Sendable {
         count += 1
     }
 
+    /// Empties the buffer for reuse (its lines are plain values: nothing to release).
+    func removeAll() { count = 0 }
+
     /// The lines sorted by `Participation.precedes`: dealt by the top bits of the person hash into
     /// a new buffer (one stable pass), about 8 lines per bucket, each bucket sorted there, and that
     /// buffer returned (not copied back: 10 MB a run; this one is left unsorted). The same order as one sort (the order is
     /// total), for less of a core than one merge sort over the whole buffer; buckets of a few hundred
     /// lines took 2.2× the CPU of these (docs/performance.md).
-    func sortedLines() -> LineBuffer {
+    /// `scratch`, when given, receives them if it holds as many (it is emptied first), else a new buffer does.
+    func sortedLines(into scratch: LineBuffer? = nil) -> LineBuffer {
         let n = count
         guard n > 1 else { return self }
-        let scratch = LineBuffer(capacity: n)
+        let scratch = scratch.flatMap { $0.capacity >= n && $0 !== self ? $0 : nil } ?? LineBuffer(capacity: n)
+        scratch.removeAll()
         let bits = max(1, min(16, Int.bitWidth - n.leadingZeroBitCount - 4))
         let shift = UInt64(64 - bits), buckets = 1 << bits
         var starts = [Int](repeating: 0, count: buckets + 1)

@@ -93,6 +93,10 @@ public final class ReachState {
     /// Sorted runs written to disk so far (0 while everything fits in memory).
     public var spilledRuns: Int { pending.runCount }
 
+    /// A source was read to its end: the line buffers kept for the next runs go back to the system
+    /// (the next source may bring no attendance line).
+    public func releaseSpareBuffers() { pending.releaseSpareBuffers() }
+
     /// Adds an accepted, de-duplicated action.
     public func add(_ action: ActionRecord) {
         let key = RecordRules.actionKey(action.id)

@@ -98,6 +98,7 @@ struct Ingestion {
                     continue
                 }
                 (summaries[source.name], infos[source.name]) = try readSource(source, index: index, feed: feed, progress: progress)
+                reach.releaseSpareBuffers()
             }
         } catch {
             _ = try? beside?.finish()  // its thread stops before the error goes on

@@ -59,6 +59,61 @@ struct ResolveWalkTests {
         }
     }
 
+    /// Buffers written out are kept for the next runs (two at most, emptied, of the runs' size),
+    /// dropped when a source ends and until the next run needs one; runs written from reused
+    /// buffers hold their own lines only, a source ending between them or not.
+    @Test func spareBuffersAreReusedAndReleased() throws {
+        let pool = LineBufferPool(capacity: 8)
+        let a = pool.take(), b = pool.take()
+        a.append(.zero)
+        b.append(.zero)
+        pool.give(a)
+        pool.give(b)
+        pool.give(a)  // given twice: kept once
+        pool.give(LineBuffer(capacity: 8))  // a third: unmapped
+        #expect(pool.kept == 2)
+        let again = pool.take()
+        #expect(again === a || again === b)
+        #expect(again.count == 0)
+        pool.drain()
+        #expect(pool.kept == 0)
+        pool.give(again)  // the writer finishing after the source ended
+        #expect(pool.kept == 0)
+        _ = pool.take()
+        pool.give(again)
+        pool.give(LineBuffer(capacity: 9))  // another size
+        #expect(pool.kept == 1)
+
+        var random = SeededGenerator(seed: 5)
+        let lines = (0..<2_000).map { seq in
+            Participation(person: UInt64.random(in: 0..<300, using: &random), seq: UInt64(seq), organisation: 0,
+                          entry: UInt32.random(in: 0..<4, using: &random), line: 0, index: 0, place: 0, type: 0, hasOrganisation: false)
+        }
+        let expected = lines.sorted(by: Participation.precedes).map(\.seq)
+        for sourceEnds in [0, 7, 300] {
+            let runs = ParticipationRuns(bufferLimit: 16)
+            for (i, line) in lines.enumerated() {
+                try runs.append(line)
+                if sourceEnds > 0 && i % sourceEnds == 0 { runs.releaseSpareBuffers() }
+            }
+            #expect(runs.runCount == 124)
+            var merged: [UInt64] = []
+            for cursor in try runs.sorted(parts: 2) {
+                while let line = try cursor.next() { merged.append(line.seq) }
+            }
+            #expect(merged == expected, "a source ending every \(sourceEnds) lines")
+        }
+        // A source ending while its last run is written: nothing kept once the writer is done.
+        let runs = ParticipationRuns(bufferLimit: 16)
+        for line in lines.prefix(50) { try runs.append(line) }
+        runs.releaseSpareBuffers()
+        try runs.waitForWriter()
+        #expect(runs.spareBuffersKept == 0)
+        for line in lines.dropFirst(50).prefix(50) { try runs.append(line) }
+        try runs.waitForWriter()
+        #expect(runs.spareBuffersKept == 2)  // the next source's runs keep them again: the last run's lines and its sorted copy
+    }
+
     /// A run shorter than when it was cut (changed under the run) ends the merge with an error
     /// naming the file, after the lines it did hold.
     @Test func shortRunIsAReadError() throws {
