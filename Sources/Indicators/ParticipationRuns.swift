@@ -196,8 +196,8 @@ final class ParticipationRuns: @unchecked Sendable {
 
 /// One full buffer sorted and written as a run on the writer queue.
 ///
-/// Unchecked: the writer queue is the only one touching `buffer` and `error` until it signals
-/// `done`; the owner reads `error` only after waiting on it.
+/// Unchecked: the writer queue is the only one touching `full`, `scratch` and `error` until it
+/// signals `done`; the owner reads `error` only after waiting on it.
 final class SpillJob: @unchecked Sendable {
     // Dropped when the run starts: the owner keeps the job until the next run, and the pool alone
     // must hold the buffers then (a drain unmaps them).
