@@ -47,7 +47,7 @@ let package = Package(
         // Exact statistics (t, Welch, Wilson, Wilcoxon signed-rank, Cronbach), checked against scipy.
         .target(name: "Statistics"),
         // Aggregates and indicators, small-cell protection.
-        .target(name: "Indicators", dependencies: ["Records", "Statistics"]),
+        .target(name: "Indicators", dependencies: ["CSystem", "Records", "Statistics"]),
         // Outputs: contract CSVs, rejects, manifest, Markdown report.
         .target(name: "Report", dependencies: ["Records", "Indicators"]),
         // The SQLite store of scheduled refreshes (ingested files, canonical records, snapshots); only GRDB user.

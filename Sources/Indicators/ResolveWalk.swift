@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import Records
 
@@ -72,7 +73,24 @@ struct ResolveWalk {
         var organisationPairs = PersonOrganisations()
         var person: UInt64 = 0, entry = UInt32.max, firstType = 0
         defer { organisationPairs.count(in: perOrganisation) }
-        while let p = try cursor.next() {
+        // The lines come `Ahead.size` ahead of their turn, each starting to load the tallies it will
+        // touch: with thousands of actions and organisations, a look-up per line waited for memory.
+        var ahead = Ahead()
+        defer { ahead.buffer.deallocate() }
+        func pull() throws {
+            guard let q = try cursor.next() else { return }
+            ahead.push(q)
+            let e = Int(q.entry), type = Int(q.type)
+            guard e < entryCount, type < typeCount else { return }  // refused in its turn
+            impact_prefetch(listed.base.baseAddress.map { $0 + (e * typeCount + type) })
+            guard q.hasOrganisation else { return }
+            let cell = entryCells[e]
+            organisations[cell * typeCount + type].prefetch(q.organisation)
+            perOrganisation[periods[cell]].prefetch(q.organisation)
+        }
+        for _ in 0..<Ahead.size { try pull() }
+        while let p = ahead.pop() {
+            try pull()
             let type = Int(p.type), place = p.place
             guard Int(p.entry) < entryCount, type < typeCount, place < placeCount else { throw RunCorrupted() }
             if p.person != person || ordinal == 0 {
@@ -144,6 +162,27 @@ struct ResolveWalk {
         for (period, map) in other.perOrganisation.enumerated() {
             map.forEach { key, n in perOrganisation[period][key] = (perOrganisation[period][key] ?? 0) + n }
         }
+    }
+}
+
+/// The lines read ahead of the walk (a ring of `size`).
+private struct Ahead {
+    static let size = 16
+    let buffer = UnsafeMutablePointer<Participation>.allocate(capacity: size)
+    var head = 0, count = 0
+
+    mutating func push(_ p: Participation) {
+        (buffer + ((head + count) & (Self.size - 1))).initialize(to: p)
+        count += 1
+    }
+
+    mutating func pop() -> Participation? {
+        guard count > 0 else { return nil }
+        defer {
+            head = (head + 1) & (Self.size - 1)
+            count -= 1
+        }
+        return buffer[head]
     }
 }
 

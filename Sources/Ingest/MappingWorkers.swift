@@ -35,8 +35,30 @@ extension SourceMapper {
     func keep(_ batch: MappedBatch, emit: (MappedRecord) throws -> Void) throws {
         for (hash, name) in batch.names { _ = rows.names.offer(hash, { (name, false) }, fallsBack: { false }) }
         for (key, name) in batch.organisations { organisationNames.offer(key) { name } }
-        for record in batch.records { try emit(record) }
+        try emitLookingAhead(batch.records, emit: emit)
     }
+
+    /// Emits `records` in order, each given to `lookAhead` (when set) `lookAheadDistance` records before.
+    func emitLookingAhead(_ records: [MappedRecord], emit: (MappedRecord) throws -> Void) throws {
+        guard let lookAhead else {
+            for record in records { try emit(record) }
+            return
+        }
+        let distance = Self.lookAheadDistance
+        func ahead(_ i: Int) {
+            let key = records[i].lookAheadKey
+            if key != 0 { lookAhead(key) }
+        }
+        for i in 0..<min(distance, records.count) { ahead(i) }
+        for i in records.indices {
+            if i + distance < records.count { ahead(i + distance) }
+            try emit(records[i])
+        }
+    }
+
+    /// How many records ahead `lookAhead` sees: enough for a load from memory to arrive before its
+    /// record is emitted, few enough that what it loaded is still in the cache then.
+    static let lookAheadDistance = 8
 }
 
 extension RowMapper {

@@ -23,6 +23,9 @@ public struct SourceMapper {
     let rows: RowMapper
     /// Threads mapping a file's rows (the records, names and counts are the same whatever the number).
     var mappingWorkers = SourceMapper.defaultMappingWorkers
+    /// Given each attendance line's `actionHash` a few records before `emit` gets the line (CSV and
+    /// partner-XML files, on the same thread): the consumer starts loading what it will look up (`ReachState.prefetch`).
+    public var lookAhead: ((UInt64) -> Void)?
 
     public init(source: SourceConfig, config: PipelineConfig, key: PseudonymKey) {
         self.source = source

@@ -81,14 +81,18 @@ extension SourceMapper {
         try ParallelBatches.run(batchSize: 1, produce: { (out: (XMLRecordBatch) -> Void) in
             reading.value = try table.read(path: file, readers: XMLSplitReader.defaultReaders, emit: out)
         }) { batch in
+            // A batch mapped, then emitted: the look-ahead sees its lines before their turn.
+            var records: [MappedRecord] = []
+            records.reserveCapacity(batch.count)
             for i in 0..<batch.count {
                 if let refusal = batch.refusals[i] {
-                    try emit(rows.refused(refusal, line: batch.lines[i], path: path, index: batch.indices[i]))
+                    records.append(rows.refused(refusal, line: batch.lines[i], path: path, index: batch.indices[i]))
                     continue
                 }
                 let row = CSVRow(bytes: batch.bytes, bounds: batch.bounds[batch.span(i)], line: batch.lines[i])
-                try emit(rows.map(row, binding: binding, fellBack: &fellBack, path: path, index: batch.indices[i]))
+                records.append(rows.map(row, binding: binding, fellBack: &fellBack, path: path, index: batch.indices[i]))
             }
+            try emitLookingAhead(records, emit: emit)
         }
         return reading.value ?? XMLReading(digest: nil, readers: 1, note: "")
     }

@@ -44,7 +44,9 @@ extension Ingestion {
             timing.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
             timings.append(timing)
         }
-        let mapper = SourceMapper(source: source, config: config, key: key)
+        var mapper = SourceMapper(source: source, config: config, key: key)
+        let reach = self.reach
+        mapper.lookAhead = { reach.prefetch(actionHash: $0) }
         // For the progress line only: a file whose size cannot be read shows no percentage.
         ReadProgress.shared.begin(source: source.name, totalBytes: source.files.reduce(0) { $0 + (InputFile.size($1) ?? 0) })
         defer {

@@ -1,3 +1,5 @@
+import CSystem
+
 /// A map from 64-bit keys that are already well-mixed hashes (FNV of raw bytes) to values.
 ///
 /// Open addressing on the key itself: Swift's `Dictionary` re-hashes every key with SipHash, 6 % of
@@ -51,6 +53,15 @@ public struct PrehashedMap<Value> {
         if slots[s] == nil { stored += 1 }
         body(&value)
         slots[s] = (key, value)
+    }
+
+    /// Starts loading the slot where `key` is (or would go) into this core's cache: a look-up a few
+    /// lines later then finds it there instead of waiting for memory.
+    @inlinable
+    public func prefetch(_ key: UInt64) {
+        let mask = slots.count - 1
+        let slot = Int(truncatingIfNeeded: (key ^ (key >> 31)) & UInt64(mask))
+        slots.withUnsafeBufferPointer { if let base = $0.baseAddress { impact_prefetch(base + slot) } }
     }
 
     /// Inlinable like the subscript: unspecialised, re-inserting every entry goes through generic
@@ -114,6 +125,14 @@ public struct PrehashedSet: Sendable {
         slots[slot] = key
         stored += 1
         return true
+    }
+
+    /// Starts loading the slot where `key` is (or would go) into this core's cache (`PrehashedMap.prefetch`).
+    @inlinable
+    public func prefetch(_ key: UInt64) {
+        guard !slots.isEmpty else { return }
+        let slot = Int(truncatingIfNeeded: (key ^ (key >> 31)) & UInt64(slots.count - 1))
+        slots.withUnsafeBufferPointer { if let base = $0.baseAddress { impact_prefetch(base + slot) } }
     }
 
     /// Whether `key` is in the set.

@@ -65,6 +65,9 @@ public struct ActionRecord: Hashable, Sendable {
 /// One person present at one action (an attendance-sheet line), canonical.
 public struct AttendanceRecord: Hashable, Sendable {
     public let actionID: String
+    /// `StableHash.fnv1a(actionID)`, computed where the line is mapped (a mapping worker), not where
+    /// its action is looked up (the aggregating thread).
+    public let actionHash: UInt64
     /// Stable hash of the folded person key (pseudonym or e-mail): the person itself is never kept.
     public let person: UInt64
     public let stakeholderType: String
@@ -75,6 +78,7 @@ public struct AttendanceRecord: Hashable, Sendable {
     public init(actionID: String, person: UInt64, stakeholderType: String, organisation: UInt64?,
                 location: RecordLocation) {
         self.actionID = actionID
+        actionHash = StableHash.fnv1a(actionID)
         self.person = person
         self.stakeholderType = stakeholderType
         self.organisation = organisation

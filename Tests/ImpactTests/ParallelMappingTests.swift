@@ -223,6 +223,30 @@ struct ParallelMappingTests {
         }
     }
 
+    /// The look-ahead sees every attendance line's action (its hash) once, in the order the lines are
+    /// emitted, at most `lookAheadDistance` records before it and never after: the consumer loads what
+    /// it will look up, and a line it was not told of would only be slower, so this is what keeps it told.
+    @Test(arguments: [1, 2]) func lookAheadSeesEveryLineBeforeItsTurn(workers: Int) throws {
+        let (file, config) = try Self.attendance(Self.export(), folder: "look-ahead", types: "{candidat: [Candidat]}")
+        var mapper = SourceMapper(source: config.sources[0], config: config, key: PseudonymKey(k0: 3, k1: 4))
+        mapper.mappingWorkers = workers
+        // `at`: how many records (rejects included) had been emitted when the key was given, or the line emitted.
+        var emitted = 0
+        var seen: [(key: UInt64, at: Int)] = [], lines: [(key: UInt64, at: Int)] = []
+        mapper.lookAhead = { seen.append(($0, emitted)) }
+        try mapper.map(file: file) { record in
+            if case .attendance(let line) = record {
+                #expect(line.actionHash == StableHash.fnv1a(line.actionID))
+                lines.append((line.actionHash, emitted))
+            }
+            emitted += 1
+        }
+        #expect(lines.count > 39_000 && emitted > lines.count)  // rejects in between
+        #expect(seen.map(\.key) == lines.map(\.key))
+        let untimely = zip(seen, lines).filter { given, line in given.at > line.at || line.at - given.at > SourceMapper.lookAheadDistance }
+        #expect(untimely.isEmpty, "\(untimely.prefix(3))")
+    }
+
     @Test func oneWorkerOrSeveralMapTheSameFile() throws {
         let (file, config) = try Self.attendance(Self.export(), folder: "parallel-mapping", types: "{candidat: [Candidat]}")
         let key = PseudonymKey(k0: 3, k1: 4)

@@ -197,6 +197,27 @@ struct ResolveWalkTests {
         #expect(walked == perOrganisation.mapValues { $0.mapValues(\.count) })
     }
 
+    /// The walk reads `Ahead.size` (16) lines ahead of its turn: around that window (fewer lines than
+    /// it holds, as many, one more), every line is walked once, as a participation, a duplicate or a
+    /// conflict, and the counts per source are those of the first-listing rule applied in reading order.
+    @Test(arguments: [0, 1, 15, 16, 17, 33, 250]) func everyLineWalkedOnceAroundTheLookAhead(count: Int) throws {
+        let lines = Self.lines(count, seed: UInt64(count) + 7)
+        let counts = try Self.state(lines, bufferLimit: 8).resolve(conflict: { _ in }, parts: 1)
+        var first: [String: String] = [:]
+        var expected: [Int: ReachState.SourceCounts] = [:]
+        for (i, line) in lines.enumerated() {
+            let key = "\(line.action) \(line.person)"
+            if let type = first[key] {
+                if type == line.type { expected[i % 3, default: .init()].duplicates += 1 } else { expected[i % 3, default: .init()].conflicts += 1 }
+            } else {
+                first[key] = line.type
+                expected[i % 3, default: .init()].added += 1
+            }
+        }
+        #expect(counts.filter { $0.value != .init() } == expected)
+        #expect(counts.values.reduce(0) { $0 + $1.added + $1.duplicates + $1.conflicts } == count)
+    }
+
     /// A line naming an action, type or place the run does not have (a temporary file changed
     /// under the run) stops the walk with an error, not a crash.
     @Test func foreignLineInARunIsAnError() throws {

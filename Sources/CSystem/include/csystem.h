@@ -12,4 +12,8 @@ int impact_available_cores(void);
 /// `cpu.max`: "quota period" or "max period"; else v1's `cpu.cfs_quota_us`, -1 for none, and
 /// `cpu.cfs_period_us`); 0 when there is none or they cannot be read.
 int impact_quota_cores(const char *v2_max, const char *v1_quota, const char *v1_period);
+
+/// Asks the core to start loading the cache line at `p` for a read (a hint: never faults, whatever `p`).
+/// Inline in the header, so Swift inlines it.
+static inline void impact_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 #endif
