@@ -28,7 +28,7 @@ let package = Package(
         ),
         // Canonical records and the rules between them (RecordRules), vocabularies' folding, rejects: what every stage speaks.
         .target(name: "Records", dependencies: ["CSystem"]),
-        // What the C library has and Swift's Glibc module does not show (sched_getaffinity needs _GNU_SOURCE).
+        // What the C library and the compiler have and Swift does not show (sched_getaffinity needs _GNU_SOURCE; SSE2 masks, prefetch).
         .target(name: "CSystem"),
         // Inputs opened safely (regular files only) and files hashed (SHA-256 as read, or in one pass).
         .target(name: "InputFiles", dependencies: ["Records", .product(name: "Crypto", package: "swift-crypto")]),
