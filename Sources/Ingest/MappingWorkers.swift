@@ -46,8 +46,7 @@ extension SourceMapper {
         }
         let distance = Self.lookAheadDistance
         func ahead(_ i: Int) {
-            let key = records[i].lookAheadKey
-            if key != 0 { lookAhead(key) }
+            if let key = records[i].lookAheadKey { lookAhead(key) }
         }
         for i in 0..<min(distance, records.count) { ahead(i) }
         for i in records.indices {

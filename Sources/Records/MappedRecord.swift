@@ -14,11 +14,11 @@ public enum MappedRecord: Sendable {
     /// attendance lines can say the action was rejected.
     case rejected([Reject], actionID: String? = nil)
 
-    /// An attendance line's `actionHash` (0 for any other record), read without copying the record.
+    /// An attendance line's `actionHash`; nil for any other record.
     @inlinable
-    public var lookAheadKey: UInt64 {
+    public var lookAheadKey: UInt64? {
         if case .attendance(let line) = self { return line.actionHash }
-        return 0
+        return nil
     }
 
     /// Where the record was read (a rejected record: its first reject's place).

@@ -242,9 +242,43 @@ struct ParallelMappingTests {
             emitted += 1
         }
         #expect(lines.count > 39_000 && emitted > lines.count)  // rejects in between
+        // And the records are those read without a look-ahead.
+        var plain = SourceMapper(source: config.sources[0], config: config, key: PseudonymKey(k0: 3, k1: 4))
+        plain.mappingWorkers = workers
+        var without: [UInt64] = [], count = 0
+        try plain.map(file: file) { record in
+            if case .attendance(let line) = record { without.append(line.actionHash) }
+            count += 1
+        }
+        #expect(without == lines.map(\.key) && count == emitted)
         #expect(seen.map(\.key) == lines.map(\.key))
         let untimely = zip(seen, lines).filter { given, line in given.at > line.at || line.at - given.at > SourceMapper.lookAheadDistance }
         #expect(untimely.isEmpty, "\(untimely.prefix(3))")
+    }
+
+    /// Partner XML (the bundled sample's second attendance tool) maps a batch whole, then emits it
+    /// looking ahead: the same records as without a look-ahead, and every line's action given before its turn.
+    @Test func partnerXMLLooksAheadWithoutChangingItsRecords() throws {
+        let config = try PipelineLoader.load(path: EndToEndTests.pipeline)
+        let source = try #require(config.sources.first { $0.kind == .attendance && $0.format == .xml })
+        let file = try #require(source.files.first)
+        func read(lookingAhead: Bool) throws -> (records: [String], seen: [(key: UInt64, at: Int)], lines: [(key: UInt64, at: Int)]) {
+            var mapper = SourceMapper(source: source, config: config, key: PseudonymKey(k0: 1, k1: 2))
+            var emitted = 0
+            var records: [String] = [], seen: [(key: UInt64, at: Int)] = [], lines: [(key: UInt64, at: Int)] = []
+            if lookingAhead { mapper.lookAhead = { seen.append(($0, emitted)) } }
+            try mapper.map(file: file) { record in
+                if case .attendance(let line) = record { lines.append((line.actionHash, emitted)) }
+                records.append(String(describing: record))
+                emitted += 1
+            }
+            return (records, seen, lines)
+        }
+        let plain = try read(lookingAhead: false), ahead = try read(lookingAhead: true)
+        #expect(plain.lines.count > 50)
+        #expect(ahead.records == plain.records)
+        #expect(ahead.seen.map(\.key) == ahead.lines.map(\.key))
+        #expect(zip(ahead.seen, ahead.lines).allSatisfy { given, line in given.at <= line.at && line.at - given.at <= SourceMapper.lookAheadDistance })
     }
 
     @Test func oneWorkerOrSeveralMapTheSameFile() throws {
