@@ -125,9 +125,9 @@ public final class ReachState {
     /// The action an attendance line names, as `entryIndex(forID:)`. Raw ids repeat, so their
     /// folding is cached; sheets list a session's persons together, so the previous line's action
     /// is tried first (a probe of the cache is a cache miss per line once there are thousands of actions).
-    public func entryIndex(forLineID id: String, hash: UInt64? = nil) -> Int? {
+    public func entryIndex(forLine line: AttendanceRecord) -> Int? {
+        let id = line.actionID, hash = line.actionHash
         if let last = lastAction, last.id == id { return last.entry }
-        let hash = hash ?? StableHash.fnv1a(id)
         if let hit = entryCache[hash], hit.id == id {
             lastAction = hit
             return hit.entry
@@ -139,7 +139,7 @@ public final class ReachState {
     }
 
     /// Starts loading the look-up cache's slot for `id` (an attendance line's action, a few lines
-    /// before `entryIndex(forLineID:)` is asked for it): once there are thousands of actions, the
+    /// before `entryIndex(forLine:)` is asked for it): once there are thousands of actions, the
     /// look-up waited for memory on every line.
     public func prefetch(actionHash: UInt64) {
         entryCache.prefetch(actionHash)

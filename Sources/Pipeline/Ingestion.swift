@@ -277,7 +277,7 @@ struct Ingestion {
             }
         case .attendance(let line):
             // Counted as accepted, duplicate or rejected once every line is in (resolveAttendance).
-            if let entry = reach.entryIndex(forLineID: line.actionID, hash: line.actionHash) { try reach.add(line, at: entry, source: source) } else { acceptUnlinked(line, tally: &tally) }
+            if let entry = reach.entryIndex(forLine: line) { try reach.add(line, at: entry, source: source) } else { acceptUnlinked(line, tally: &tally) }
         }
     }
 

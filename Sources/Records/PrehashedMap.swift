@@ -1,5 +1,12 @@
 import CSystem
 
+/// The first slot probed for `key` in a table of `mask + 1` slots (a power of two): the one rule the
+/// look-ups, the insertions and the prefetches of `PrehashedMap` and `PrehashedSet` share.
+@inlinable
+func prehashedHome(_ key: UInt64, mask: Int) -> Int {
+    Int(truncatingIfNeeded: (key ^ (key >> 31)) & UInt64(truncatingIfNeeded: mask))
+}
+
 /// A map from 64-bit keys that are already well-mixed hashes (FNV of raw bytes) to values.
 ///
 /// Open addressing on the key itself: Swift's `Dictionary` re-hashes every key with SipHash, 6 % of
@@ -25,7 +32,7 @@ public struct PrehashedMap<Value> {
     @inlinable
     func slot(for key: UInt64) -> Int {
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: (key ^ (key >> 31)) & UInt64(mask))
+        var slot = prehashedHome(key, mask: mask)
         while let entry = slots[slot], entry.key != key { slot = (slot + 1) & mask }
         return slot
     }
@@ -60,7 +67,7 @@ public struct PrehashedMap<Value> {
     @inlinable
     public func prefetch(_ key: UInt64) {
         let mask = slots.count - 1
-        let slot = Int(truncatingIfNeeded: (key ^ (key >> 31)) & UInt64(mask))
+        let slot = prehashedHome(key, mask: mask)
         slots.withUnsafeBufferPointer { if let base = $0.baseAddress { impact_prefetch(base + slot) } }
     }
 
@@ -115,7 +122,7 @@ public struct PrehashedSet: Sendable {
         }
         if (stored + 1) * 4 > slots.count * 3 { grow() }
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: (key ^ (key >> 31)) & UInt64(mask))
+        var slot = prehashedHome(key, mask: mask)
         while true {
             let k = slots[slot]
             if k == key { return false }
@@ -131,7 +138,7 @@ public struct PrehashedSet: Sendable {
     @inlinable
     public func prefetch(_ key: UInt64) {
         guard !slots.isEmpty else { return }
-        let slot = Int(truncatingIfNeeded: (key ^ (key >> 31)) & UInt64(slots.count - 1))
+        let slot = prehashedHome(key, mask: slots.count - 1)
         slots.withUnsafeBufferPointer { if let base = $0.baseAddress { impact_prefetch(base + slot) } }
     }
 
@@ -141,7 +148,7 @@ public struct PrehashedSet: Sendable {
         if key == 0 { return hasZero }
         guard !slots.isEmpty else { return false }
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: (key ^ (key >> 31)) & UInt64(mask))
+        var slot = prehashedHome(key, mask: mask)
         while true {
             let k = slots[slot]
             if k == key { return true }
