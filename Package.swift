@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // libxml2 through pkg-config; only IngestXML imports it (README "Layout": the ICU clash and its shim).
@@ -35,7 +36,8 @@ let package = Package(
         // The pipeline file (YAML) with file:line:key errors.
         .target(name: "PipelineFile", dependencies: ["Records", "InputFiles", .product(name: "Yams", package: "Yams")]),
         // Reading exports: byte-level CSV, encodings, dialects, field parsers, mapping to records.
-        .target(name: "Ingest", dependencies: ["CSystem", "Records", "InputFiles", "PipelineFile", "IngestXML", "IngestWorkbook"]),
+        .target(name: "Ingest", dependencies: ["CSystem", "Records", "InputFiles", "PipelineFile", "IngestXML", "IngestWorkbook",
+                                              .product(name: "DequeModule", package: "swift-collections")]),
         // XML through libxml2 (streaming reader, hardened options).
         .target(name: "IngestXML", dependencies: ["CLibXML2", "CXMLArena", "CXMLParts", "Records", "InputFiles"]),
         // libxml2's allocator with per-thread arenas, for the parts of a split partner-XML file (C: malloc's stand-in).

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Records
 
@@ -20,7 +21,8 @@ extension SourceMapper {
     /// A batch of rows mapped by a worker, with the names it met first (for the consumer to keep in
     /// the file's order) and how many rows had a field read as Windows-1252.
     struct MappedBatch: Sendable {
-        var records: [MappedRecord]
+        /// Taken by the consumer one at a time, moved out (`emitLookingAhead`); hand the batch over with `consume`.
+        var records: Deque<MappedRecord>
         var names: [(key: UInt64, name: String)]
         var organisations: [(key: UInt64, name: String)]
         var fallbacks: Int
@@ -32,26 +34,33 @@ extension SourceMapper {
     }
 
     /// Consumer: keeps the names a worker met first, in their order, then emits its records.
-    func keep(_ batch: MappedBatch, emit: (MappedRecord) throws -> Void) throws {
+    func keep(_ batch: consuming MappedBatch, emit: (MappedRecord) throws -> Void) throws {
         for (hash, name) in batch.names { _ = rows.names.offer(hash, { (name, false) }, fallsBack: { false }) }
         for (key, name) in batch.organisations { organisationNames.offer(key) { name } }
-        try emitLookingAhead(batch.records, emit: emit)
+        var records = Deque<MappedRecord>()
+        swap(&records, &batch.records)
+        try emitLookingAhead(consume records, emit: emit)
     }
 
-    /// Emits `records` in order, each given to `lookAhead` (when set) `lookAheadDistance` records before.
-    func emitLookingAhead(_ records: [MappedRecord], emit: (MappedRecord) throws -> Void) throws {
+    /// Emits `records` in order, each given to `lookAhead` (when set) `lookAheadDistance` records
+    /// before. Each record is moved out of the queue: iterating an array copied each one (retaining
+    /// its texts), then the copy and the array each released them, on the aggregating thread.
+    /// The queue must reach here unshared (`consume` all the way from the worker): a shared one is
+    /// copied whole by its first `popFirst`.
+    func emitLookingAhead(_ records: consuming Deque<MappedRecord>, emit: (MappedRecord) throws -> Void) throws {
         guard let lookAhead else {
-            for record in records { try emit(record) }
+            while let record = records.popFirst() { try emit(record) }
             return
         }
         let distance = Self.lookAheadDistance
-        func ahead(_ i: Int) {
+        for i in 0..<min(distance, records.count) {
             if let key = records[i].lookAheadKey { lookAhead(key) }
         }
-        for i in 0..<min(distance, records.count) { ahead(i) }
-        for i in records.indices {
-            if i + distance < records.count { ahead(i + distance) }
-            try emit(records[i])
+        // The record `distance` places after the first, seen before the first is emitted.
+        while !records.isEmpty {
+            if distance < records.count, let key = records[distance].lookAheadKey { lookAhead(key) }
+            guard let record = records.popFirst() else { break }
+            try emit(record)
         }
     }
 
@@ -62,7 +71,7 @@ extension SourceMapper {
 
 extension RowMapper {
     /// Worker: `records`, just mapped, with the names met first since the last batch.
-    func finish(_ records: [MappedRecord], fallbacks: Int) -> SourceMapper.MappedBatch {
+    func finish(_ records: consuming Deque<MappedRecord>, fallbacks: Int) -> SourceMapper.MappedBatch {
         SourceMapper.MappedBatch(records: records, names: names.takeCandidates(), organisations: organisationNames?.takeCandidates() ?? [],
                                  fallbacks: fallbacks)
     }

@@ -106,7 +106,7 @@ extension ParallelBatches {
                                                                       produce: @escaping @Sendable (_ emit: (Batch) -> Bool) throws -> Void,
                                                                       worker makeWorker: () -> Worker,
                                                                       transform: @escaping @Sendable (_ worker: Worker, _ batch: Batch) throws -> Output,
-                                                                      consume: (Output) throws -> Void) throws {
+                                                                      consume: (consuming Output) throws -> Void) throws {
         let count = max(1, workers)
         let pipe = OrderedPipe<Batch, Output>(window: window(workers: count))
         let threads = DispatchGroup()
@@ -133,7 +133,8 @@ extension ParallelBatches {
         // Every thread is waited for, even after an error here, so none outlives the call.
         defer { threads.wait() }
         do {
-            while let output = try pipe.next() { try consume(output) }
+            // Handed over, not copied: the consumer may take it apart (`SourceMapper.keep`).
+            while let output = try pipe.next() { try consume(consume output) }
         } catch {
             pipe.cancel()
             throw error

@@ -1,3 +1,4 @@
+import DequeModule
 import PipelineFile
 import Records
 
@@ -65,8 +66,7 @@ final class RowMapper {
     private func map<Mapper: RecordMapper>(_ batch: CSVRowBatch, with mapper: Mapper, binding: ColumnBinding,
                                            skip: (CSVRow) -> Bool) -> SourceMapper.MappedBatch {
         var fallbacks = 0
-        var records: [MappedRecord] = []
-        records.reserveCapacity(batch.entries.count)
+        var records = Deque<MappedRecord>(minimumCapacity: batch.entries.count)
         for i in batch.entries.indices {
             let row = batch.row(i)
             if skip(row) { continue }

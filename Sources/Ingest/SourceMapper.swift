@@ -92,9 +92,9 @@ public struct SourceMapper {
             try Self.reading(file, of: sourceName) { while let batch = try reader.value.nextBatch(rows: 1_024), out(batch) {} }
         }, worker: makeWorker, transform: { (worker: RowMapper, batch: CSVRowBatch) in
             worker.map(batch, binding: binding, skip: skip)
-        }, consume: { (batch: MappedBatch) in
+        }, consume: { (batch: consuming MappedBatch) in
             fallbacks += batch.fallbacks
-            try keep(batch, emit: emit)
+            try keep(consume batch, emit: emit)
         })
         let delimiter = csv.delimiter == UInt8(ascii: "\t") ? "tab" : String(UnicodeScalar(csv.delimiter))
         return FileReading(format: .csv, encoding: csv.encoding.encoding.rawValue, delimiter: delimiter,

@@ -1,3 +1,4 @@
+import DequeModule
 import IngestXML
 import InputFiles
 import PipelineFile
@@ -82,8 +83,7 @@ extension SourceMapper {
             reading.value = try table.read(path: file, readers: XMLSplitReader.defaultReaders, emit: out)
         }) { batch in
             // A batch mapped, then emitted: the look-ahead sees its lines before their turn.
-            var records: [MappedRecord] = []
-            records.reserveCapacity(batch.count)
+            var records = Deque<MappedRecord>(minimumCapacity: batch.count)
             for i in 0..<batch.count {
                 if let refusal = batch.refusals[i] {
                     records.append(rows.refused(refusal, line: batch.lines[i], path: path, index: batch.indices[i]))
@@ -92,7 +92,7 @@ extension SourceMapper {
                 let row = CSVRow(bytes: batch.bytes, bounds: batch.bounds[batch.span(i)], line: batch.lines[i])
                 records.append(rows.map(row, binding: binding, fellBack: &fellBack, path: path, index: batch.indices[i]))
             }
-            try emitLookingAhead(records, emit: emit)
+            try emitLookingAhead(consume records, emit: emit)
         }
         return reading.value ?? XMLReading(digest: nil, readers: 1, note: "")
     }
