@@ -63,12 +63,17 @@ public struct PrehashedMap<Value> {
     }
 
     /// Starts loading the slot where `key` is (or would go) into this core's cache: a look-up a few
-    /// lines later then finds it there instead of waiting for memory.
+    /// lines later then finds it there instead of waiting for memory. Both ends of the slot: one
+    /// wider than 8 bytes may straddle two cache lines.
     @inlinable
     public func prefetch(_ key: UInt64) {
         let mask = slots.count - 1
         let slot = prehashedHome(key, mask: mask)
-        slots.withUnsafeBufferPointer { if let base = $0.baseAddress { impact_prefetch(base + slot) } }
+        slots.withUnsafeBufferPointer {
+            guard let base = $0.baseAddress else { return }
+            impact_prefetch(base + slot)
+            impact_prefetch(UnsafeRawPointer(base + slot) + (MemoryLayout<(key: UInt64, value: Value)?>.size - 1))
+        }
     }
 
     /// Inlinable like the subscript: unspecialised, re-inserting every entry goes through generic
