@@ -16,6 +16,8 @@ func prehashedHome(_ key: UInt64, mask: Int) -> Int {
 public struct PrehashedMap<Value> {
     /// `nil` marks an empty slot.
     @usableFromInline var slots: [(key: UInt64, value: Value)?]
+    /// `slots.count - 1`, kept beside the storage's reference for `prefetch`.
+    @usableFromInline var slotMask: Int
     @usableFromInline var stored = 0
 
     /// Number of keys stored.
@@ -26,6 +28,7 @@ public struct PrehashedMap<Value> {
         var size = 16
         while size < capacity * 2 { size *= 2 }
         slots = Array(repeating: nil, count: size)
+        slotMask = size - 1
     }
 
     /// The slot holding `key`, or the empty slot where it would go.
@@ -64,16 +67,15 @@ public struct PrehashedMap<Value> {
 
     /// Starts loading the slot where `key` is (or would go) into this core's cache: a look-up a few
     /// lines later then finds it there instead of waiting for memory. Both ends of the slot: one
-    /// wider than 8 bytes may straddle two cache lines.
+    /// wider than 8 bytes may straddle two cache lines. Neither the storage's count nor its
+    /// reference count is read (`slotMask`, `_baseAddressIfContiguous`): with thousands of maps, the
+    /// storage's header was itself a cache miss the prefetch waited for.
     @inlinable
     public func prefetch(_ key: UInt64) {
-        let mask = slots.count - 1
-        let slot = prehashedHome(key, mask: mask)
-        slots.withUnsafeBufferPointer {
-            guard let base = $0.baseAddress else { return }
-            impact_prefetch(base + slot)
-            impact_prefetch(UnsafeRawPointer(base + slot) + (MemoryLayout<(key: UInt64, value: Value)?>.size - 1))
-        }
+        guard let base = slots._baseAddressIfContiguous else { return }
+        let slot = base + prehashedHome(key, mask: slotMask)
+        impact_prefetch(slot)
+        impact_prefetch(UnsafeRawPointer(slot) + (MemoryLayout<(key: UInt64, value: Value)?>.size - 1))
     }
 
     /// Inlinable like the subscript: unspecialised, re-inserting every entry goes through generic
@@ -82,6 +84,7 @@ public struct PrehashedMap<Value> {
     mutating func grow() {
         let old = slots
         slots = Array(repeating: nil, count: old.count * 2)
+        slotMask = slots.count - 1
         stored = 0
         for case let (key, value)? in old { self[key] = value }
     }
@@ -104,6 +107,8 @@ extension PrehashedMap: Sendable where Value: Sendable {}
 /// attendance line: 3 % of the 1 GB run (docs/performance.md).
 public struct PrehashedSet: Sendable {
     @usableFromInline var slots: [UInt64]
+    /// `slots.count - 1`, kept beside the storage's reference for `prefetch` (-1: no storage yet).
+    @usableFromInline var slotMask = -1
     @usableFromInline var stored = 0
     @usableFromInline var hasZero = false
 
@@ -140,11 +145,11 @@ public struct PrehashedSet: Sendable {
     }
 
     /// Starts loading the slot where `key` is (or would go) into this core's cache (`PrehashedMap.prefetch`).
+    /// Neither the storage's count nor its reference count is read (`PrehashedMap.prefetch`).
     @inlinable
     public func prefetch(_ key: UInt64) {
-        guard !slots.isEmpty else { return }
-        let slot = prehashedHome(key, mask: slots.count - 1)
-        slots.withUnsafeBufferPointer { if let base = $0.baseAddress { impact_prefetch(base + slot) } }
+        guard slotMask > 0, let base = slots._baseAddressIfContiguous else { return }
+        impact_prefetch(base + prehashedHome(key, mask: slotMask))
     }
 
     /// Whether `key` is in the set.
@@ -176,6 +181,7 @@ public struct PrehashedSet: Sendable {
     mutating func grow() {
         let old = slots
         slots = Array(repeating: 0, count: max(16, old.count * 2))
+        slotMask = slots.count - 1
         stored = 0
         for key in old where key != 0 { insert(key) }
     }

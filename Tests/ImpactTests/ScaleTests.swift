@@ -265,6 +265,30 @@ struct ScaleTests {
         #expect(Set(empty.keys) == references[1])
     }
 
+    /// The mask a prefetch uses without reading the storage stays the storage's, through growth,
+    /// unions (an empty set taking the other's storage) and building from keys: a stale mask would
+    /// only load the wrong slot, silently slower.
+    @Test func prefetchMasksFollowTheirStorage() {
+        var map = PrehashedMap<UInt32>(capacity: 1)
+        var set = PrehashedSet()
+        #expect(map.slotMask == map.slots.count - 1)
+        for i in 0..<5_000 {
+            let key = UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
+            map[key] = UInt32(i)
+            set.insert(key)
+            #expect(map.slotMask == map.slots.count - 1)
+            #expect(set.slotMask == set.slots.count - 1)
+            map.prefetch(key)
+            set.prefetch(key)
+        }
+        var empty = PrehashedSet()
+        empty.prefetch(1)  // no storage yet: nothing loaded, nothing read
+        empty.formUnion(set)
+        #expect(empty.slotMask == empty.slots.count - 1 && empty.slots.count == set.slots.count)
+        let built = PrehashedSet((1...3_000).map { UInt64($0) &* 0x9E37_79B9_7F4A_7C15 })
+        #expect(built.slotMask == built.slots.count - 1)
+    }
+
     /// Cached t quantiles equal freshly computed ones and scipy's:
     /// `python3 -c 'from scipy.stats import t; print(t.ppf(0.975, 9))'` → 2.262157162798205.
     @Test func cachedQuantilesEqualComputed() {
