@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Indicators", "Records", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ImpactTests", dependencies: [
             "Records", "InputFiles", "PipelineFile", "Ingest", "IngestXML", "IngestWorkbook", "Statistics", "Indicators", "Report", "Store", "Pipeline", "Drafting",
-            "TestSupport",
+            "TestSupport", .product(name: "DequeModule", package: "swift-collections"),
         ], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

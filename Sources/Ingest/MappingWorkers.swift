@@ -45,8 +45,8 @@ extension SourceMapper {
     /// Emits `records` in order, each given to `lookAhead` (when set) `lookAheadDistance` records
     /// before. Each record is moved out of the queue: iterating an array copied each one (retaining
     /// its texts), then the copy and the array each released them, on the aggregating thread.
-    /// The queue must reach here unshared (`consume` all the way from the worker): a shared one is
-    /// copied whole by its first `popFirst`.
+    /// The queue must reach here unshared (no other reference left on the way from the worker: hence
+    /// the `consume`s): a shared one is copied whole by its first `popFirst`.
     func emitLookingAhead(_ records: consuming Deque<MappedRecord>, emit: (MappedRecord) throws -> Void) throws {
         guard let lookAhead else {
             while let record = records.popFirst() { try emit(record) }
@@ -59,8 +59,7 @@ extension SourceMapper {
         // The record `distance` places after the first, seen before the first is emitted.
         while !records.isEmpty {
             if distance < records.count, let key = records[distance].lookAheadKey { lookAhead(key) }
-            guard let record = records.popFirst() else { break }
-            try emit(record)
+            try emit(records.removeFirst())
         }
     }
 
@@ -72,7 +71,7 @@ extension SourceMapper {
 extension RowMapper {
     /// Worker: `records`, just mapped, with the names met first since the last batch.
     func finish(_ records: consuming Deque<MappedRecord>, fallbacks: Int) -> SourceMapper.MappedBatch {
-        SourceMapper.MappedBatch(records: records, names: names.takeCandidates(), organisations: organisationNames?.takeCandidates() ?? [],
+        SourceMapper.MappedBatch(records: consume records, names: names.takeCandidates(), organisations: organisationNames?.takeCandidates() ?? [],
                                  fallbacks: fallbacks)
     }
 }

@@ -219,9 +219,11 @@ private final class OrderedPipe<Batch: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    /// Worker: batch `number`'s output.
-    func deliver(_ number: Int, _ result: Result<Output, any Error>) {
-        state.withLock { $0.outputs[number] = result }
+    /// Worker: batch `number`'s output, handed over: the worker keeps no reference to it once the
+    /// consumer may take it (a consumer that takes an output apart would copy it otherwise).
+    func deliver(_ number: Int, _ result: consuming Result<Output, any Error>) {
+        var pending = Optional(consume result)
+        state.withLock { $0.outputs[number] = pending.take() }
         output.signal()
     }
 

@@ -75,7 +75,7 @@ final class RowMapper {
             records.append(map(consume row, with: mapper, binding: binding, fellBack: &fellBack, path: nil, index: nil))
             if fellBack { fallbacks += 1 }
         }
-        return finish(records, fallbacks: fallbacks)
+        return finish(consume records, fallbacks: fallbacks)
     }
 
     @inline(__always)

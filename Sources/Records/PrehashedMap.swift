@@ -68,8 +68,8 @@ public struct PrehashedMap<Value> {
     /// Starts loading the slot where `key` is (or would go) into this core's cache: a look-up a few
     /// lines later then finds it there instead of waiting for memory. Both ends of the slot: one
     /// wider than 8 bytes may straddle two cache lines. Neither the storage's count nor its
-    /// reference count is read (`slotMask`, `_baseAddressIfContiguous`): with thousands of maps, the
-    /// storage's header was itself a cache miss the prefetch waited for.
+    /// reference count is read (`slotMask`, `_baseAddressIfContiguous`): with thousands of tables (the
+    /// walk's organisation sets), the storage's header was itself a cache miss the prefetch waited for.
     @inlinable
     public func prefetch(_ key: UInt64) {
         guard let base = slots._baseAddressIfContiguous else { return }
@@ -144,8 +144,7 @@ public struct PrehashedSet: Sendable {
         return true
     }
 
-    /// Starts loading the slot where `key` is (or would go) into this core's cache (`PrehashedMap.prefetch`).
-    /// Neither the storage's count nor its reference count is read (`PrehashedMap.prefetch`).
+    /// Starts loading the slot where `key` is (or would go), reading nothing first (`PrehashedMap.prefetch`).
     @inlinable
     public func prefetch(_ key: UInt64) {
         guard slotMask > 0, let base = slots._baseAddressIfContiguous else { return }

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Synchronization
 import Testing
@@ -254,6 +255,40 @@ struct ParallelMappingTests {
         #expect(seen.map(\.key) == lines.map(\.key))
         let untimely = zip(seen, lines).filter { given, line in given.at > line.at || line.at - given.at > SourceMapper.lookAheadDistance }
         #expect(untimely.isEmpty, "\(untimely.prefix(3))")
+    }
+
+    /// A batch emitted looking ahead, at the sizes around the distance: record j's key is given just
+    /// before record j − 8 is emitted (at once for the first 8), records without a key give none, and
+    /// an `emit` that throws at record k leaves exactly records 0..<k emitted.
+    @Test(arguments: [0, 1, 7, 8, 9, 17]) func batchEmittedLookingAheadAtEverySize(count: Int) throws {
+        let config = try PipelineLoader.load(path: EndToEndTests.pipeline)
+        var mapper = SourceMapper(source: config.sources[0], config: config, key: PseudonymKey(k0: 1, k1: 2))
+        func batch() -> Deque<MappedRecord> {
+            Deque((0..<count).map { i -> MappedRecord in
+                let location = RecordLocation(source: "s", line: i + 2)
+                return i % 3 == 2 ? .duplicate(location)
+                    : .attendance(AttendanceRecord(actionID: "A\(i)", person: UInt64(i), stakeholderType: "t", organisation: nil, location: location))
+            })
+        }
+        var emitted: [Int] = [], given: [(key: UInt64, at: Int)] = []
+        mapper.lookAhead = { given.append(($0, emitted.count)) }
+        try mapper.emitLookingAhead(batch()) { emitted.append($0.location?.line ?? -1) }
+        #expect(emitted == (0..<count).map { $0 + 2 })
+        let keyed = (0..<count).filter { $0 % 3 != 2 }
+        #expect(given.map(\.key) == keyed.map { StableHash.fnv1a("A\($0)") })
+        #expect(given.map(\.at) == keyed.map { max(0, $0 - SourceMapper.lookAheadDistance) })
+
+        struct Stop: Error {}
+        for k in 0..<count {
+            emitted = []
+            #expect(throws: Stop.self) {
+                try mapper.emitLookingAhead(batch()) { record in
+                    if record.location?.line == k + 2 { throw Stop() }
+                    emitted.append(record.location?.line ?? -1)
+                }
+            }
+            #expect(emitted == (0..<k).map { $0 + 2 })
+        }
     }
 
     /// Partner XML (the bundled sample's second attendance tool) maps a batch whole, then emits it
