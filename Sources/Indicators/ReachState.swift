@@ -138,8 +138,8 @@ public final class ReachState {
         return found
     }
 
-    /// Starts loading the look-up cache's slot for `id` (an attendance line's action, a few lines
-    /// before `entryIndex(forLine:)` is asked for it): once there are thousands of actions, the
+    /// Starts loading the look-up cache's slot for an attendance line's `actionHash`, a few lines
+    /// before `entryIndex(forLine:)` is asked for it: once there are thousands of actions, the
     /// look-up waited for memory on every line.
     public func prefetch(actionHash: UInt64) {
         entryCache.prefetch(actionHash)

@@ -45,8 +45,10 @@ extension Ingestion {
             timings.append(timing)
         }
         var mapper = SourceMapper(source: source, config: config, key: key)
-        let reach = self.reach
-        mapper.lookAhead = { reach.prefetch(actionHash: $0) }
+        if source.kind == .attendance {
+            let reach = self.reach
+            mapper.lookAhead = { reach.prefetch(actionHash: $0) }
+        }
         // For the progress line only: a file whose size cannot be read shows no percentage.
         ReadProgress.shared.begin(source: source.name, totalBytes: source.files.reduce(0) { $0 + (InputFile.size($1) ?? 0) })
         defer {

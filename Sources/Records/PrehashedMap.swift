@@ -16,7 +16,7 @@ func prehashedHome(_ key: UInt64, mask: Int) -> Int {
 public struct PrehashedMap<Value> {
     /// `nil` marks an empty slot.
     @usableFromInline var slots: [(key: UInt64, value: Value)?]
-    /// `slots.count - 1`, kept beside the storage's reference for `prefetch`.
+    /// `slots.count - 1`, kept beside the storage's reference: `prefetch` reads no more than that.
     @usableFromInline var slotMask: Int
     @usableFromInline var stored = 0
 
@@ -34,7 +34,7 @@ public struct PrehashedMap<Value> {
     /// The slot holding `key`, or the empty slot where it would go.
     @inlinable
     func slot(for key: UInt64) -> Int {
-        let mask = slots.count - 1
+        let mask = slotMask
         var slot = prehashedHome(key, mask: mask)
         while let entry = slots[slot], entry.key != key { slot = (slot + 1) & mask }
         return slot
@@ -107,7 +107,7 @@ extension PrehashedMap: Sendable where Value: Sendable {}
 /// attendance line: 3 % of the 1 GB run (docs/performance.md).
 public struct PrehashedSet: Sendable {
     @usableFromInline var slots: [UInt64]
-    /// `slots.count - 1`, kept beside the storage's reference for `prefetch` (-1: no storage yet).
+    /// `slots.count - 1`, kept beside the storage's reference: `prefetch` reads no more than that (-1: no storage yet).
     @usableFromInline var slotMask = -1
     @usableFromInline var stored = 0
     @usableFromInline var hasZero = false
@@ -131,7 +131,7 @@ public struct PrehashedSet: Sendable {
             return !hasZero
         }
         if (stored + 1) * 4 > slots.count * 3 { grow() }
-        let mask = slots.count - 1
+        let mask = slotMask
         var slot = prehashedHome(key, mask: mask)
         while true {
             let k = slots[slot]
@@ -155,8 +155,8 @@ public struct PrehashedSet: Sendable {
     @inlinable
     public func contains(_ key: UInt64) -> Bool {
         if key == 0 { return hasZero }
-        guard !slots.isEmpty else { return false }
-        let mask = slots.count - 1
+        guard slotMask > 0 else { return false }
+        let mask = slotMask
         var slot = prehashedHome(key, mask: mask)
         while true {
             let k = slots[slot]

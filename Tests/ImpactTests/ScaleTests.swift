@@ -265,9 +265,8 @@ struct ScaleTests {
         #expect(Set(empty.keys) == references[1])
     }
 
-    /// The mask a prefetch uses without reading the storage stays the storage's, through growth,
-    /// unions (an empty set taking the other's storage) and building from keys: a stale mask would
-    /// only load the wrong slot, silently slower.
+    /// The mask kept beside the storage (look-ups and prefetches use it) stays the storage's, through
+    /// growth, unions (an empty set taking the other's storage) and building from keys.
     @Test func prefetchMasksFollowTheirStorage() {
         var map = PrehashedMap<UInt32>(capacity: 1)
         var set = PrehashedSet()
